@@ -1,0 +1,91 @@
+// `npm start`: FerretDB (unless MONGODB_URI points elsewhere), the API and the payment sandbox,
+// stopped together. Ctrl-C stops the API and sandbox first, then the database they write to.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Subprocess } from 'bun';
+import {
+  buildFerret,
+  devPort,
+  type Ferret,
+  LOG_FILE,
+  ROOT,
+  runningDevFerret,
+  startDevFerret,
+} from './ferretdb';
+
+let ferret: Ferret | undefined;
+let mongoUri = process.env.MONGODB_URI;
+if (!mongoUri) {
+  const port = devPort();
+  buildFerret();
+  const running = runningDevFerret(port);
+  if (running) {
+    // Started earlier by `bun scripts/ferretdb.ts start` (or a killed run): reuse, and leave it running.
+    console.error(`Using the running FerretDB (pid ${running}) on port ${port}`);
+  } else {
+    ferret = await startDevFerret(port);
+    console.error(`FerretDB started on port ${port} (log: ${path.relative(ROOT, LOG_FILE)})`);
+  }
+  mongoUri = `mongodb://127.0.0.1:${port}/credits_store`;
+}
+
+const env = {
+  ...process.env,
+  MONGODB_URI: mongoUri,
+  PORT: process.env.PORT ?? '8000',
+  SANDBOX_PORT: process.env.SANDBOX_PORT ?? '8081',
+};
+
+function launch(name: string, entry: string): { name: string; proc: Subprocess } {
+  if (!fs.existsSync(path.join(ROOT, entry))) throw new Error(`${entry} does not exist`);
+  // process.execPath: the children run on the same (pinned) bun as this script.
+  const proc = Bun.spawn([process.execPath, entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['inherit', 'inherit', 'inherit'],
+  });
+  return { name, proc };
+}
+
+async function stopChild(proc: Subprocess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+const children: { name: string; proc: Subprocess }[] = [];
+let stopping = false;
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await Promise.all(children.map(({ proc }) => stopChild(proc)));
+    await ferret?.stop();
+  }
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  children.push(launch('API', 'src/app/main.ts'), launch('sandbox', 'src/adapters/sandbox/main.ts'));
+} catch (error) {
+  console.error((error as Error).message);
+  await shutdown(1);
+}
+
+for (const { name, proc } of children) {
+  void proc.exited.then((code) => {
+    if (stopping) return;
+    console.error(`${name} exited unexpectedly (code ${code}); stopping everything`);
+    void shutdown(code || 1);
+  });
+}
+void ferret?.exited.then((code) => {
+  if (stopping) return;
+  console.error(`FerretDB exited unexpectedly (code ${code}); see ${LOG_FILE}`);
+  void shutdown(1);
+});

@@ -1,0 +1,16 @@
+// `npm test`: prepares what the suites need (FerretDB binary, Chromium) and then runs `bun test`
+// with any extra arguments, e.g. `npm test -- tests/domain`.
+import { ensureChromium } from './chromium';
+import { buildFerret } from './ferretdb';
+
+buildFerret();
+// playwright-core brings no browser; the browser tests read this variable.
+process.env.CHROMIUM_PATH = await ensureChromium();
+
+// process.execPath is the bun running this script, so tests use the same pinned version.
+const tests = Bun.spawn([process.execPath, 'test', ...process.argv.slice(2)], {
+  stdio: ['inherit', 'inherit', 'inherit'],
+});
+// Forward Ctrl-C/SIGTERM so test processes and their FerretDB cleanups run instead of being orphaned.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => tests.kill(signal));
+process.exit(await tests.exited);

@@ -1,0 +1,35 @@
+import type { NewOrder, Order, OrderStatus } from '../../domain/order';
+import type { OrderProjection, Orders, Page } from '../../domain/ports';
+
+export class MemoryOrders implements Orders {
+  private readonly rows = new Map<number, Order>();
+
+  async create(order: NewOrder): Promise<Order> {
+    if ([...this.rows.values()].some((o) => o.orderNo === order.orderNo)) {
+      throw new Error(`duplicate order_no ${order.orderNo}`);
+    }
+    const created = { ...order, id: this.rows.size + 1 };
+    this.rows.set(created.id, created);
+    return created;
+  }
+
+  async findById(id: number): Promise<Order | null> {
+    return this.rows.get(id) ?? null;
+  }
+
+  async findByOrderNo(orderNo: string): Promise<Order | null> {
+    return [...this.rows.values()].find((o) => o.orderNo === orderNo) ?? null;
+  }
+
+  async listByUser(userId: number, page: Page): Promise<Order[]> {
+    return [...this.rows.values()]
+      .filter((o) => o.userId === userId)
+      .sort((a, b) => b.id - a.id)
+      .slice(page.skip, page.skip + page.limit);
+  }
+
+  async project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void> {
+    const order = this.rows.get(id);
+    if (order && from.includes(order.status)) this.rows.set(id, { ...order, ...projection });
+  }
+}

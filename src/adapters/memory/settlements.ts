@@ -1,0 +1,17 @@
+import type { Settlements } from '../../domain/ports';
+import type { Settlement } from '../../domain/settlement';
+
+export class MemorySettlements implements Settlements {
+  private readonly rows = new Map<number, Settlement>();
+
+  async record(settlement: Settlement): Promise<{ settlement: Settlement; created: boolean }> {
+    const existing = this.rows.get(settlement.orderId);
+    if (existing) return { settlement: existing, created: false };
+    this.rows.set(settlement.orderId, settlement);
+    return { settlement, created: true };
+  }
+
+  async find(orderId: number): Promise<Settlement | null> {
+    return this.rows.get(orderId) ?? null;
+  }
+}

@@ -1,0 +1,37 @@
+import mongoose, { type Connection, type Model, type Schema } from 'mongoose';
+
+/**
+ * A connection of our own (never mongoose's global): filters are sanitized so a `{"$gt": ""}` from a
+ * request can never become an operator, and unknown filter keys throw instead of matching everything.
+ */
+export async function connectMongo(uri: string, opts: { serverSelectionTimeoutMS?: number } = {}): Promise<Connection> {
+  const conn = mongoose.createConnection(uri, {
+    autoIndex: true,
+    autoCreate: true,
+    sanitizeFilter: true,
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
+  });
+  await conn.asPromise();
+  return conn;
+}
+
+export const schemaOptions = (collection: string) =>
+  ({ collection, strict: 'throw', strictQuery: 'throw', versionKey: false }) as const;
+
+/** One model per connection and name, so several adapters (and tests) can share a connection. */
+export const modelOf = <T>(conn: Connection, name: string, schema: Schema<T>): Model<T> =>
+  (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
+
+/** MongoDB and FerretDB both report a unique-index violation as code 11000. */
+export const isDuplicateKey = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+
+/** Builds every model's indexes now, so the unique constraints exist before the first request. */
+export async function ensureIndexes(conn: Connection): Promise<void> {
+  for (const model of Object.values(conn.models)) await model.init();
+}
+
+/** Wraps driver failures so a raw `code` never reaches the HTTP layer as a status code. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+}

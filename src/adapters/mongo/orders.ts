@@ -1,0 +1,142 @@
+import mongoose, { type Connection, Schema } from 'mongoose';
+import type { NewOrder, Order, OrderStatus } from '../../domain/order';
+import type { OrderProjection, Orders, Page } from '../../domain/ports';
+import { modelOf, schemaOptions } from './connection';
+import { idAllocator } from './counters';
+
+interface OrderDoc {
+  _id: number;
+  order_no: string;
+  user_id: number;
+  product_id: number;
+  amount_fen: number;
+  credits: number;
+  status: OrderStatus;
+  payment_id: string | null;
+  payment_time: Date | null;
+  refund_time: Date | null;
+  remark: string | null;
+  product_name: string;
+  product_description: string;
+  product_image_url: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const nullableString = { type: String, default: null };
+const nullableDate = { type: Date, default: null };
+const schema = new Schema<OrderDoc>(
+  {
+    _id: Number,
+    order_no: { type: String, required: true, unique: true },
+    user_id: { type: Number, required: true },
+    product_id: { type: Number, required: true },
+    amount_fen: { type: Number, required: true },
+    credits: { type: Number, required: true },
+    status: { type: String, required: true },
+    payment_id: nullableString,
+    payment_time: nullableDate,
+    refund_time: nullableDate,
+    remark: nullableString,
+    product_name: String,
+    product_description: String,
+    product_image_url: nullableString,
+    created_at: Date,
+    updated_at: Date,
+  },
+  schemaOptions('orders'),
+);
+schema.index({ user_id: 1, _id: -1 });
+schema.index({ status: 1, created_at: 1 });
+
+const toDomain = (d: OrderDoc): Order => ({
+  id: d._id,
+  orderNo: d.order_no,
+  userId: d.user_id,
+  productId: d.product_id,
+  amountFen: d.amount_fen,
+  credits: d.credits,
+  status: d.status,
+  paymentId: d.payment_id,
+  paymentTime: d.payment_time,
+  refundTime: d.refund_time,
+  remark: d.remark,
+  productName: d.product_name,
+  productDescription: d.product_description,
+  productImageUrl: d.product_image_url,
+  createdAt: d.created_at,
+  updatedAt: d.updated_at,
+});
+
+const toDocument = (o: NewOrder, id: number): OrderDoc => ({
+  _id: id,
+  order_no: o.orderNo,
+  user_id: o.userId,
+  product_id: o.productId,
+  amount_fen: o.amountFen,
+  credits: o.credits,
+  status: o.status,
+  payment_id: o.paymentId,
+  payment_time: o.paymentTime,
+  refund_time: o.refundTime,
+  remark: o.remark,
+  product_name: o.productName,
+  product_description: o.productDescription,
+  product_image_url: o.productImageUrl,
+  created_at: o.createdAt,
+  updated_at: o.updatedAt,
+});
+
+export class MongoOrders implements Orders {
+  private readonly model;
+  private readonly ids;
+  constructor(conn: Connection) {
+    this.model = modelOf<OrderDoc>(conn, 'Order', schema);
+    this.ids = idAllocator(conn, 'orders');
+  }
+
+  async create(order: NewOrder): Promise<Order> {
+    return this.ids.insert(
+      async (id) => {
+        const doc = toDocument(order, id);
+        await this.model.create(doc);
+        return toDomain(doc);
+      },
+      async () => {
+        if (await this.findByOrderNo(order.orderNo)) throw new Error(`duplicate order_no ${order.orderNo}`);
+        return undefined;
+      },
+    );
+  }
+
+  async findById(id: number): Promise<Order | null> {
+    const doc = await this.model.findById(id).lean<OrderDoc>().exec();
+    return doc ? toDomain(doc) : null;
+  }
+
+  async findByOrderNo(orderNo: string): Promise<Order | null> {
+    const doc = await this.model.findOne({ order_no: orderNo }).lean<OrderDoc>().exec();
+    return doc ? toDomain(doc) : null;
+  }
+
+  async listByUser(userId: number, page: Page): Promise<Order[]> {
+    const docs = await this.model
+      .find({ user_id: userId })
+      .sort({ _id: -1 })
+      .skip(page.skip)
+      .limit(page.limit)
+      .lean<OrderDoc[]>()
+      .exec();
+    return docs.map(toDomain);
+  }
+
+  async project(id: number, from: readonly OrderStatus[], p: OrderProjection): Promise<void> {
+    const set: Partial<OrderDoc> = { status: p.status, updated_at: p.updatedAt };
+    if (p.paymentId !== undefined) set.payment_id = p.paymentId;
+    if (p.paymentTime !== undefined) set.payment_time = p.paymentTime;
+    if (p.refundTime !== undefined) set.refund_time = p.refundTime;
+    // Our own operator, marked trusted so sanitizeFilter (which neutralises client-sent `$` keys) keeps it.
+    const status = mongoose.trusted({ $in: [...from] });
+    await this.model.updateOne({ _id: id, status }, { $set: set }).exec();
+  }
+}

@@ -1,0 +1,62 @@
+import { type Connection, Schema } from 'mongoose';
+import type { Settlements } from '../../domain/ports';
+import type { Settlement } from '../../domain/settlement';
+import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+
+interface SettlementDoc {
+  _id: number;
+  payment_id: string | null;
+  amount_fen: number;
+  settled_at: Date;
+  source: Settlement['source'];
+}
+
+const schema = new Schema<SettlementDoc>(
+  {
+    _id: Number,
+    payment_id: { type: String, default: null },
+    amount_fen: { type: Number, required: true },
+    settled_at: { type: Date, required: true },
+    source: { type: String, required: true },
+  },
+  schemaOptions('settlements'),
+);
+
+const toDomain = (d: SettlementDoc): Settlement => ({
+  orderId: d._id,
+  paymentId: d.payment_id,
+  amountFen: d.amount_fen,
+  settledAt: d.settled_at,
+  source: d.source,
+});
+
+/** Keyed by order id: the `_id` uniqueness is what makes "paid" happen once. */
+export class MongoSettlements implements Settlements {
+  private readonly model;
+  constructor(conn: Connection) {
+    this.model = modelOf<SettlementDoc>(conn, 'Settlement', schema);
+  }
+
+  async record(s: Settlement): Promise<{ settlement: Settlement; created: boolean }> {
+    try {
+      await this.model.create({
+        _id: s.orderId,
+        payment_id: s.paymentId,
+        amount_fen: s.amountFen,
+        settled_at: s.settledAt,
+        source: s.source,
+      });
+      return { settlement: s, created: true };
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      const winner = await this.find(s.orderId);
+      if (!winner) throw new Error(`settlement ${s.orderId} reported duplicate but cannot be read`);
+      return { settlement: winner, created: false };
+    }
+  }
+
+  async find(orderId: number): Promise<Settlement | null> {
+    const doc = await this.model.findById(orderId).lean<SettlementDoc>().exec();
+    return doc ? toDomain(doc) : null;
+  }
+}

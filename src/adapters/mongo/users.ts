@@ -1,0 +1,85 @@
+import { type Connection, Schema } from 'mongoose';
+import type { Users } from '../../domain/ports';
+import type { Role, User } from '../../domain/user';
+import { modelOf, schemaOptions } from './connection';
+import { idAllocator } from './counters';
+
+interface UserDoc {
+  _id: number;
+  openid: string;
+  nickname: string | null;
+  avatar_url: string | null;
+  role: Role;
+  is_active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const schema = new Schema<UserDoc>(
+  {
+    _id: Number,
+    openid: { type: String, required: true, unique: true },
+    nickname: { type: String, default: null },
+    avatar_url: { type: String, default: null },
+    role: { type: String, enum: ['user', 'admin'], default: 'user' },
+    is_active: { type: Boolean, default: true },
+    created_at: Date,
+    updated_at: Date,
+  },
+  schemaOptions('users'),
+);
+
+const toDomain = (d: UserDoc): User => ({
+  id: d._id,
+  openid: d.openid,
+  nickname: d.nickname,
+  avatarUrl: d.avatar_url,
+  role: d.role,
+  isActive: d.is_active,
+  createdAt: d.created_at,
+  updatedAt: d.updated_at,
+});
+
+export class MongoUsers implements Users {
+  private readonly model;
+  private readonly ids;
+  constructor(conn: Connection) {
+    this.model = modelOf<UserDoc>(conn, 'User', schema);
+    this.ids = idAllocator(conn, 'users');
+  }
+
+  async findById(id: number): Promise<User | null> {
+    const doc = await this.model.findById(id).lean<UserDoc>().exec();
+    return doc ? toDomain(doc) : null;
+  }
+
+  async findByOpenid(openid: string): Promise<User | null> {
+    const doc = await this.model.findOne({ openid }).lean<UserDoc>().exec();
+    return doc ? toDomain(doc) : null;
+  }
+
+  /** The unique openid index settles concurrent first logins: the loser reads the winner's row. */
+  async ensure(openid: string, now: Date): Promise<{ user: User; created: boolean }> {
+    const existing = await this.findByOpenid(openid);
+    if (existing) return { user: existing, created: false };
+    return this.ids.insert<{ user: User; created: boolean }>(
+      async (id) => {
+        const doc = { _id: id, openid, nickname: null, avatar_url: null, role: 'user' as const, is_active: true };
+        await this.model.create({ ...doc, created_at: now, updated_at: now });
+        return { user: toDomain({ ...doc, created_at: now, updated_at: now }), created: true };
+      },
+      async () => {
+        const winner = await this.findByOpenid(openid);
+        return winner ? { user: winner, created: false } : undefined;
+      },
+    );
+  }
+
+  /** Operator seam (admin tooling and tests): change role or disable a user. */
+  async update(id: number, patch: Partial<Pick<User, 'role' | 'isActive'>>, now = new Date()): Promise<void> {
+    const set: Partial<UserDoc> = { updated_at: now };
+    if (patch.role) set.role = patch.role;
+    if (patch.isActive !== undefined) set.is_active = patch.isActive;
+    await this.model.updateOne({ _id: id }, { $set: set }).exec();
+  }
+}

@@ -1,0 +1,60 @@
+import { yuanToFen } from '../../../domain/money';
+import type { NotificationError, PaymentEvent, PaymentNotifications } from '../../../domain/payment';
+import type { Clock } from '../../../domain/ports';
+import { err, ok, type Result } from '../../../domain/result';
+import { isWireTradeState, ORDER_NO_PATTERN } from './contract';
+import { matchesAnySecret, parseSignatureHeader, SIGNATURE_HEADER } from './signature';
+
+export interface GatewayNotificationsOptions {
+  /** Current secret first is customary; during a rotation list both old and new. */
+  readonly secrets: readonly string[];
+  readonly clock: Clock;
+  readonly toleranceSec?: number;
+}
+
+const unauthenticated = (message: string) =>
+  err<NotificationError>({ kind: 'notification_unauthenticated', message });
+const invalid = (message: string) => err<NotificationError>({ kind: 'notification_invalid', message });
+
+/** `GatewayNotifications`: authenticates the gateway's callback, then parses the seed's body. */
+export function createGatewayNotifications(opts: GatewayNotificationsOptions): PaymentNotifications {
+  const secrets = opts.secrets.filter((s) => s.length > 0);
+  if (secrets.length === 0) throw new Error('createGatewayNotifications: at least one non-empty secret');
+  const tolerance = opts.toleranceSec ?? 300;
+
+  return {
+    verify(headers, rawBody) {
+      const sig = parseSignatureHeader(headers.get(SIGNATURE_HEADER));
+      if (!sig) return unauthenticated(`missing or malformed ${SIGNATURE_HEADER}`);
+      // Window checked on both sides: a future t would otherwise stretch a captured request's life.
+      const nowSec = Math.floor(opts.clock.now().getTime() / 1000);
+      if (Math.abs(nowSec - sig.t) > tolerance) return unauthenticated('signature timestamp outside window');
+      if (!matchesAnySecret(sig, secrets, rawBody)) return unauthenticated('signature mismatch');
+      return parseBody(rawBody);
+    },
+  };
+}
+
+/** Only reached for authentic bytes, so failures here are a gateway bug, not an attack. */
+function parseBody(rawBody: string): Result<PaymentEvent, NotificationError> {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    return invalid('body is not JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return invalid('body is not an object');
+  const { order_no, payment_id, status, amount } = body as Record<string, unknown>;
+  if (typeof order_no !== 'string' || !ORDER_NO_PATTERN.test(order_no)) return invalid('bad order_no');
+  if (!isWireTradeState(status)) return invalid('bad status');
+  if (typeof amount !== 'number') return invalid('amount is not a number');
+  const amountFen = yuanToFen(amount);
+  if (amountFen === undefined) return invalid('amount must be yuan with at most 2 decimals');
+  if (!(payment_id == null || (typeof payment_id === 'string' && payment_id.length <= 64))) {
+    return invalid('bad payment_id');
+  }
+  const transactionId = payment_id ? payment_id : null;
+  if (status === 'SUCCESS' && transactionId === null) return invalid('SUCCESS without payment_id');
+  return ok({ outTradeNo: order_no, state: status, transactionId, amountFen, paidAt: null });
+}

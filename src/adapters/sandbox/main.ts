@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { createSandbox } from './server';
+
+// The only sandbox file that reads the environment; see docs/gateway-contract.md §sandbox.
+const env = process.env;
+const port = Number(env.SANDBOX_PORT ?? 8081);
+const timeScale = Number(env.SANDBOX_TIME_SCALE ?? 1);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  throw new Error(`SANDBOX_PORT invalid: ${env.SANDBOX_PORT}`);
+if (!Number.isFinite(timeScale) || timeScale < 0)
+  throw new Error(`SANDBOX_TIME_SCALE invalid: ${env.SANDBOX_TIME_SCALE}`);
+
+const sandbox = createSandbox({
+  appid: env.SANDBOX_APPID ?? 'wxd0000000sandbox',
+  callbackSecret: env.GATEWAY_CALLBACK_SECRET ?? 'dev-gateway-callback-secret',
+  timeScale,
+  ...(env.SANDBOX_MERCHANT_KEY_FILE
+    ? { merchantKeyPem: readFileSync(env.SANDBOX_MERCHANT_KEY_FILE, 'utf8') }
+    : {}),
+});
+const server = Bun.serve({ port, fetch: sandbox.fetch });
+console.log(`sandbox listening on http://localhost:${server.port} (appid ${sandbox.appid})`);
+
+function shutdown(signal: string) {
+  console.log(`sandbox: ${signal}, stopping`);
+  sandbox.stop();
+  void server.stop().then(() => process.exit(0));
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

@@ -1,0 +1,22 @@
+/**
+ * Every expected failure the use cases return. `src/app/http/errors.ts` maps each kind to one HTTP
+ * status and a Chinese `detail`, in one table.
+ */
+export type DomainError =
+  | { readonly kind: 'product_not_found' }
+  | { readonly kind: 'product_inactive' }
+  | { readonly kind: 'order_not_found' }
+  | { readonly kind: 'order_not_payable'; readonly status: string }
+  | { readonly kind: 'user_not_found' }
+  | { readonly kind: 'user_disabled' }
+  | { readonly kind: 'login_code_invalid'; readonly message: string }
+  | { readonly kind: 'login_rate_limited' }
+  | { readonly kind: 'login_user_blocked' }
+  | { readonly kind: 'provider_unavailable'; readonly message: string }
+  | { readonly kind: 'provider_rejected'; readonly message: string }
+  | { readonly kind: 'notification_unauthenticated'; readonly message: string }
+  | { readonly kind: 'notification_invalid'; readonly message: string }
+  | { readonly kind: 'insufficient_credits' }
+  | { readonly kind: 'contention'; readonly message: string };
+
+export type ErrorKind = DomainError['kind'];

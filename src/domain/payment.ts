@@ -1,0 +1,87 @@
+import type { Fen } from './money';
+import type { Result } from './result';
+
+/** WeChat Pay's trade states, plus NOT_FOUND for a trade the provider has never seen. */
+export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'NOT_FOUND';
+
+/** Exactly what `wx.requestPayment` needs, in the seed's `payment_data` shape. */
+export interface PaymentParams {
+  readonly appId: string;
+  readonly timeStamp: string;
+  readonly nonceStr: string;
+  readonly packageValue: string;
+  readonly signType: 'RSA';
+  readonly paySign: string;
+  readonly outTradeNo: string;
+}
+
+export interface CreatePaymentRequest {
+  readonly outTradeNo: string;
+  readonly description: string;
+  readonly amountFen: Fen;
+  readonly openid: string;
+  readonly notifyUrl: string;
+  /** Deterministic per order: WeChat rejects a re-posted prepay whose time_expire changed. */
+  readonly expiresAt: Date;
+}
+
+export interface TradeStatus {
+  readonly state: TradeState;
+  readonly transactionId: string | null;
+  readonly amountFen: Fen | null;
+  readonly paidAt: Date | null;
+}
+
+export interface RefundRequest {
+  readonly outTradeNo: string;
+  readonly outRefundNo: string;
+  readonly refundFen: Fen;
+  readonly totalFen: Fen;
+  readonly reason: string;
+}
+
+export interface RefundStatus {
+  readonly refundId: string;
+  readonly outRefundNo: string;
+  readonly status: 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL';
+}
+
+/**
+ * `provider_unavailable`: network error, timeout, 5xx, 429 or an unparseable/unverifiable answer —
+ * the outcome is unknown and must be queried again later, never guessed.
+ * `provider_rejected`: the provider answered definitively that it will not do this.
+ */
+export type ProviderError =
+  | { readonly kind: 'provider_unavailable'; readonly message: string }
+  | { readonly kind: 'provider_rejected'; readonly message: string; readonly code?: string };
+
+/** A verified statement from the provider that a trade reached a state. */
+export interface PaymentEvent {
+  readonly outTradeNo: string;
+  readonly state: TradeState;
+  readonly transactionId: string | null;
+  readonly amountFen: Fen;
+  readonly paidAt: Date | null;
+}
+
+export type NotificationError =
+  | { readonly kind: 'notification_unauthenticated'; readonly message: string }
+  | { readonly kind: 'notification_invalid'; readonly message: string };
+
+/** The payment provider port. Every method returns a value; none throws on provider or network failure. */
+export interface Payments {
+  /** Prepay (idempotent per outTradeNo: repeating it reuses the prepay with a fresh signature). */
+  createPayment(req: CreatePaymentRequest): Promise<Result<PaymentParams, ProviderError>>;
+  /** Current trade state; NOT_FOUND when the provider has no such trade. */
+  query(outTradeNo: string): Promise<Result<TradeStatus, ProviderError>>;
+  /** Closes an unpaid trade; `already_paid` when money was taken after all (never cancel then). */
+  close(outTradeNo: string): Promise<Result<'closed' | 'already_paid', ProviderError>>;
+  /** Requests a refund; repeating the same outRefundNo returns the existing refund. */
+  refund(req: RefundRequest): Promise<Result<RefundStatus, ProviderError>>;
+  queryRefund(outRefundNo: string): Promise<Result<RefundStatus, ProviderError>>;
+}
+
+/** Authenticates a provider's callback from its raw bytes (signature before parsing, time window). */
+export interface PaymentNotifications {
+  verify(headers: Headers, rawBody: string): Result<PaymentEvent, NotificationError>;
+}

@@ -1,0 +1,88 @@
+import type { LedgerEntry, NewLedgerEntry } from './ledger';
+import type { NewOrder, Order, OrderStatus } from './order';
+import type { NewProduct, Product } from './product';
+import type { Settlement } from './settlement';
+import type { User } from './user';
+
+export type { PaymentNotifications, Payments } from './payment';
+
+export interface Page {
+  readonly skip: number;
+  readonly limit: number;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Random {
+  /** `length` characters drawn uniformly from `alphabet` by a cryptographic source. */
+  string(length: number, alphabet: string): string;
+}
+
+/** Adapters throw only on infrastructure faults; "not found" is `null`. */
+export interface Products {
+  /** Active products ordered by sortOrder, then id. */
+  listActive(page: Page): Promise<Product[]>;
+  findById(id: number): Promise<Product | null>;
+  /** Inserts each product under its given id unless that id exists; returns how many were new. */
+  seed(products: readonly (NewProduct & { readonly id: number })[], now: Date): Promise<number>;
+}
+
+export interface Users {
+  findById(id: number): Promise<User | null>;
+  findByOpenid(openid: string): Promise<User | null>;
+  /** Creates the user for `openid`, or returns the existing one: safe under concurrent first logins. */
+  ensure(openid: string, now: Date): Promise<{ user: User; created: boolean }>;
+}
+
+export interface OrderProjection {
+  readonly status: OrderStatus;
+  readonly paymentId?: string | null;
+  readonly paymentTime?: Date | null;
+  readonly refundTime?: Date | null;
+  readonly updatedAt: Date;
+}
+
+export interface Orders {
+  /** Allocates the integer id. */
+  create(order: NewOrder): Promise<Order>;
+  findById(id: number): Promise<Order | null>;
+  findByOrderNo(orderNo: string): Promise<Order | null>;
+  /** The user's orders, newest first. */
+  listByUser(userId: number, page: Page): Promise<Order[]>;
+  /**
+   * Writes the status projection. Not atomic on FerretDB and never relied upon for money: the
+   * settlement record and the ledger decide; this only mirrors them. Applies only while the stored
+   * status is one of `from`, so a slow writer cannot move a finished order backwards.
+   */
+  project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void>;
+}
+
+export interface Settlements {
+  /** Inserts the order's settlement unless one exists; returns the one that won. */
+  record(settlement: Settlement): Promise<{ settlement: Settlement; created: boolean }>;
+  find(orderId: number): Promise<Settlement | null>;
+}
+
+export interface Ledger {
+  /** The user's newest entry (highest seq), or null for an empty history. */
+  head(userId: number): Promise<LedgerEntry | null>;
+  findByKey(idempotencyKey: string): Promise<LedgerEntry | null>;
+  /**
+   * Appends with an allocated id. `duplicate` when the unique (userId, seq) or idempotency key was
+   * taken by a concurrent writer (or an allocated id collided): the caller re-reads and decides.
+   */
+  insert(entry: NewLedgerEntry): Promise<LedgerEntry | 'duplicate'>;
+  /** The user's entries, newest first. */
+  list(userId: number, page: Page): Promise<LedgerEntry[]>;
+}
+
+export type LoginFailure = 'code_invalid' | 'rate_limited' | 'user_blocked' | 'unavailable';
+
+/** WeChat `jscode2session`: a wx.login() code → the user's openid for our appid. */
+export interface WechatLogin {
+  exchange(
+    code: string,
+  ): Promise<{ ok: true; openid: string } | { ok: false; reason: LoginFailure; message: string }>;
+}

@@ -1,0 +1,40 @@
+import type { Fen } from './money';
+
+export interface Product {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly credits: number;
+  readonly priceFen: Fen;
+  readonly imageUrl: string | null;
+  readonly isActive: boolean;
+  readonly sortOrder: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type NewProduct = Omit<Product, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** The two packages of the seed document, loaded into an empty catalog at start. */
+export const DEMO_PRODUCTS: readonly (NewProduct & { readonly id: number })[] = [
+  {
+    id: 1,
+    name: '100积分套餐',
+    description: '购买100积分',
+    credits: 100,
+    priceFen: 990,
+    imageUrl: 'https://example.com/images/credits-100.png',
+    isActive: true,
+    sortOrder: 1,
+  },
+  {
+    id: 2,
+    name: '500积分套餐',
+    description: '购买500积分',
+    credits: 500,
+    priceFen: 3990,
+    imageUrl: 'https://example.com/images/credits-500.png',
+    isActive: true,
+    sortOrder: 2,
+  },
+];

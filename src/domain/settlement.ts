@@ -1,0 +1,15 @@
+import type { Fen } from './money';
+
+/**
+ * Proof that an order was paid: the one record that decides it. It is inserted under the order's id,
+ * so the first writer wins atomically (a unique-index insert) and every later piece of evidence is
+ * compared with it instead of racing it. Order `status` is only a projection of this record and the
+ * ledger, which is why a cancelled order that turns out to be paid is still completed.
+ */
+export interface Settlement {
+  readonly orderId: number;
+  readonly paymentId: string | null;
+  readonly amountFen: Fen;
+  readonly settledAt: Date;
+  readonly source: 'callback' | 'query' | 'notify' | 'sweeper';
+}

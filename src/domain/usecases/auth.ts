@@ -1,0 +1,32 @@
+import type { DomainError } from '../errors';
+import { type Result, err, ok } from '../result';
+import type { User } from '../user';
+import type { Deps } from './deps';
+
+const LOGIN_ERRORS = {
+  code_invalid: (message: string): DomainError => ({ kind: 'login_code_invalid', message }),
+  rate_limited: (): DomainError => ({ kind: 'login_rate_limited' }),
+  user_blocked: (): DomainError => ({ kind: 'login_user_blocked' }),
+  unavailable: (message: string): DomainError => ({ kind: 'provider_unavailable', message }),
+} as const;
+
+/** wx.login() code → openid → the user, created on first login. Token issuance is the HTTP layer's job. */
+export function login(deps: Pick<Deps, 'wechatLogin' | 'users' | 'clock'>) {
+  return async (code: string): Promise<Result<User, DomainError>> => {
+    const exchanged = await deps.wechatLogin.exchange(code);
+    if (!exchanged.ok) return err(LOGIN_ERRORS[exchanged.reason](exchanged.message));
+    const { user } = await deps.users.ensure(exchanged.openid, deps.clock.now());
+    if (!user.isActive) return err({ kind: 'user_disabled' });
+    return ok(user);
+  };
+}
+
+/** The user behind a verified token; disabled or deleted users lose access immediately. */
+export function activeUser(deps: Pick<Deps, 'users'>) {
+  return async (userId: number): Promise<Result<User, DomainError>> => {
+    const user = await deps.users.findById(userId);
+    if (!user) return err({ kind: 'user_not_found' });
+    if (!user.isActive) return err({ kind: 'user_disabled' });
+    return ok(user);
+  };
+}

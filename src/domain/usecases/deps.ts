@@ -1,0 +1,22 @@
+import type { Clock, Ledger, Orders, Payments, Products, Random, Settlements, Users, WechatLogin } from '../ports';
+
+/** Everything the use cases need, wired once by the composition root. */
+export interface Deps {
+  readonly products: Products;
+  readonly users: Users;
+  readonly orders: Orders;
+  readonly settlements: Settlements;
+  readonly ledger: Ledger;
+  readonly payments: Payments;
+  readonly wechatLogin: WechatLogin;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly settings: {
+    readonly timeZone: string;
+    readonly orderExpireMinutes: number;
+    /** Where the provider delivers payment callbacks (WeChat's notify_url). */
+    readonly notifyUrl: string;
+  };
+  /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
+  readonly log: (event: string, fields: Record<string, unknown>) => void;
+}

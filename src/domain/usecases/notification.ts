@@ -1,0 +1,35 @@
+import type { DomainError } from '../errors';
+import type { PaymentEvent } from '../payment';
+import { type Result, err, ok } from '../result';
+import type { Deps } from './deps';
+import { settleOrder } from './settle';
+
+/**
+ * A verified provider notification (gateway callback or WeChat Pay notify). Unknown orders and wrong
+ * amounts are rejected and logged; a duplicate of a settled payment is acknowledged and changes nothing.
+ */
+export function handlePaymentEvent(deps: Deps) {
+  return async (event: PaymentEvent, source: 'callback' | 'notify'): Promise<Result<void, DomainError>> => {
+    const order = await deps.orders.findByOrderNo(event.outTradeNo);
+    if (!order) {
+      deps.log('payment.unknown_order', { order_no: event.outTradeNo, source });
+      return err({ kind: 'notification_invalid', message: '订单不存在' });
+    }
+    if (event.state === 'SUCCESS' || event.state === 'REFUND') {
+      const settled = await settleOrder(deps)(order, {
+        paymentId: event.transactionId,
+        amountFen: event.amountFen,
+        paidAt: event.paidAt,
+        source,
+      });
+      return settled.ok ? ok(undefined) : settled;
+    }
+    if (event.state === 'CLOSED' || event.state === 'REVOKED' || event.state === 'PAYERROR') {
+      // Only a projection: if money arrives after all, the settlement still completes the order.
+      if ((await deps.settlements.find(order.id)) === null) {
+        await deps.orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt: deps.clock.now() });
+      }
+    }
+    return ok(undefined);
+  };
+}

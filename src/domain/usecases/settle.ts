@@ -1,0 +1,69 @@
+import type { DomainError } from '../errors';
+import { purchaseKey } from '../ledger';
+import type { Fen } from '../money';
+import type { Order } from '../order';
+import { type Result, err, ok } from '../result';
+import type { Settlement } from '../settlement';
+import type { Deps } from './deps';
+import { appendEntry } from './ledger';
+
+export interface PaidEvidence {
+  readonly paymentId: string | null;
+  readonly amountFen: Fen;
+  readonly paidAt: Date | null;
+  readonly source: Settlement['source'];
+}
+
+/**
+ * The single "settle and grant" path used by callbacks, status queries and their retries. Each step
+ * is idempotent, so a crash between any two of them is finished by the next call:
+ *   1. insert the settlement (first writer wins),  2. project `paid`,
+ *   3. insert the ledger entry `purchase:<order id>`,  4. project `completed`.
+ */
+export function settleOrder(deps: Deps) {
+  return async (order: Order, evidence: PaidEvidence): Promise<Result<Order, DomainError>> => {
+    if (evidence.amountFen !== order.amountFen) {
+      deps.log('payment.amount_mismatch', { order_id: order.id, expected: order.amountFen, got: evidence.amountFen });
+      return err({ kind: 'notification_invalid', message: '支付金额与订单金额不符' });
+    }
+    const now = deps.clock.now();
+    const { settlement } = await deps.settlements.record({
+      orderId: order.id,
+      paymentId: evidence.paymentId,
+      amountFen: evidence.amountFen,
+      settledAt: evidence.paidAt ?? now,
+      source: evidence.source,
+    });
+    return finishSettlement(deps)(order, settlement);
+  };
+}
+
+/** Steps 2–4 for an order whose settlement already exists. */
+export function finishSettlement(deps: Deps) {
+  return async (order: Order, settlement: Settlement): Promise<Result<Order, DomainError>> => {
+    const paid = { paymentId: settlement.paymentId, paymentTime: settlement.settledAt };
+    if (order.status === 'pending' || order.status === 'cancelled') {
+      await deps.orders.project(order.id, ['pending', 'cancelled'], {
+        status: 'paid',
+        ...paid,
+        updatedAt: deps.clock.now(),
+      });
+    }
+    const granted = await appendEntry(deps, {
+      userId: order.userId,
+      amount: order.credits,
+      type: 'purchase',
+      description: `购买${order.credits}积分`,
+      relatedOrderId: order.id,
+      idempotencyKey: purchaseKey(order.id),
+    });
+    if (!granted.ok) return granted;
+    const done = ['completed', 'refunded'].includes(order.status);
+    if (!done) {
+      const updatedAt = deps.clock.now();
+      await deps.orders.project(order.id, ['pending', 'cancelled', 'paid'], { status: 'completed', ...paid, updatedAt });
+      return ok({ ...order, status: 'completed', ...paid, updatedAt });
+    }
+    return ok(order);
+  };
+}

@@ -1,0 +1,47 @@
+import { beforeEach, describe, expect, it } from 'bun:test';
+import { anOrder, T0 } from '../support/builders';
+import type { MakeRepositories, Repositories } from './repositories';
+
+export function ordersContract(make: MakeRepositories) {
+  describe('Orders', () => {
+    let repos: Repositories;
+    beforeEach(async () => {
+      repos = await make();
+    });
+
+    it('allocates distinct integer ids, also concurrently, and round-trips every field', async () => {
+      const drafts = Array.from({ length: 10 }, () => anOrder());
+      const created = await Promise.all(drafts.map((d) => repos.orders.create(d)));
+      expect(new Set(created.map((o) => o.id)).size).toBe(10);
+      for (const [i, o] of created.entries()) {
+        expect(Number.isInteger(o.id)).toBe(true);
+        expect(await repos.orders.findById(o.id)).toEqual({ ...drafts[i]!, id: o.id });
+        expect(await repos.orders.findByOrderNo(o.orderNo)).toEqual(o);
+      }
+    });
+
+    it('refuses a second order with the same order_no', async () => {
+      const draft = anOrder();
+      await repos.orders.create(draft);
+      await expect(repos.orders.create(draft)).rejects.toThrow();
+    });
+
+    it("lists only the user's orders, newest first, paged", async () => {
+      const a = await repos.orders.create(anOrder({ userId: 5 }));
+      await repos.orders.create(anOrder({ userId: 6 }));
+      const b = await repos.orders.create(anOrder({ userId: 5 }));
+      expect((await repos.orders.listByUser(5, { skip: 0, limit: 10 })).map((o) => o.id)).toEqual([b.id, a.id]);
+      expect((await repos.orders.listByUser(5, { skip: 1, limit: 1 })).map((o) => o.id)).toEqual([a.id]);
+    });
+
+    it('projects a status only from the allowed states', async () => {
+      const o = await repos.orders.create(anOrder());
+      const paidAt = new Date(T0.getTime() + 60_000);
+      await repos.orders.project(o.id, ['pending'], { status: 'paid', paymentId: '42', paymentTime: paidAt, updatedAt: paidAt });
+      await repos.orders.project(o.id, ['pending'], { status: 'cancelled', updatedAt: paidAt });
+      expect(await repos.orders.findById(o.id)).toMatchObject({ status: 'paid', paymentId: '42', paymentTime: paidAt });
+      expect(await repos.orders.findById(424242)).toBeNull();
+      expect(await repos.orders.findByOrderNo('P2023070112000099999999')).toBeNull();
+    });
+  });
+}

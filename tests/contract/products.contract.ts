@@ -1,0 +1,41 @@
+import { beforeEach, describe, expect, it } from 'bun:test';
+import { aProduct, T0 } from '../support/builders';
+import type { MakeRepositories, Repositories } from './repositories';
+
+export function productsContract(make: MakeRepositories) {
+  describe('Products', () => {
+    let repos: Repositories;
+    beforeEach(async () => {
+      repos = await make();
+    });
+
+    it('seeds each id once, even when seeded twice concurrently', async () => {
+      const list = [aProduct({ id: 1 }), aProduct({ id: 2, name: '500积分套餐', sortOrder: 2 })];
+      const counts = await Promise.all([repos.products.seed(list, T0), repos.products.seed(list, T0)]);
+      expect(counts[0]! + counts[1]!).toBe(2);
+      expect(await repos.products.seed(list, T0)).toBe(0);
+    });
+
+    it('lists active products by sort order then id, paged', async () => {
+      await repos.products.seed(
+        [
+          aProduct({ id: 1, sortOrder: 2 }),
+          aProduct({ id: 2, sortOrder: 1 }),
+          aProduct({ id: 3, sortOrder: 1 }),
+          aProduct({ id: 4, sortOrder: 0, isActive: false }),
+        ],
+        T0,
+      );
+      const all = await repos.products.listActive({ skip: 0, limit: 10 });
+      expect(all.map((p) => p.id)).toEqual([2, 3, 1]);
+      const page = await repos.products.listActive({ skip: 1, limit: 1 });
+      expect(page.map((p) => p.id)).toEqual([3]);
+    });
+
+    it('finds by id with every field round-tripped, null when missing', async () => {
+      await repos.products.seed([aProduct({ id: 7, imageUrl: null })], T0);
+      expect(await repos.products.findById(7)).toEqual({ ...aProduct({ id: 7, imageUrl: null }), createdAt: T0, updatedAt: T0 });
+      expect(await repos.products.findById(8)).toBeNull();
+    });
+  });
+}

@@ -1,0 +1,34 @@
+import { afterAll, describe } from 'bun:test';
+import type { Connection } from 'mongoose';
+import { memoryRepositories } from '../../src/adapters/memory';
+import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
+import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { ledgerContract } from './ledger.contract';
+import { ordersContract } from './orders.contract';
+import { productsContract } from './products.contract';
+import type { MakeRepositories } from './repositories';
+import { settlementsContract } from './settlements.contract';
+import { usersContract } from './users.contract';
+
+const suites = [productsContract, usersContract, ordersContract, settlementsContract, ledgerContract];
+
+function runAll(make: MakeRepositories) {
+  for (const suite of suites) suite(make);
+}
+
+describe('memory adapters', () => runAll(async () => memoryRepositories()));
+
+describe('mongo adapters (FerretDB unless TEST_MONGODB_URI)', () => {
+  const connections: Connection[] = [];
+  afterAll(async () => {
+    await Promise.all(connections.map((c) => c.close()));
+  });
+  // A fresh database per test keeps every case independent of the others' data.
+  runAll(async () => {
+    const conn = await connectMongo(await testMongoUri(uniqueDbName('contract')));
+    connections.push(conn);
+    const repos = mongoRepositories(conn);
+    await ensureIndexes(conn);
+    return repos;
+  });
+});
