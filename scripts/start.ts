@@ -23,7 +23,12 @@ if (!mongoUri) {
     // Started earlier by `bun scripts/ferretdb.ts start` (or a killed run): reuse, and leave it running.
     console.error(`Using the running FerretDB (pid ${running}) on port ${port}`);
   } else {
-    ferret = await startDevFerret(port);
+    ferret = await startDevFerret(port).catch((error: Error) => {
+      console.error(
+        `${error.message}\nSet FERRETDB_PORT to use another port, or MONGODB_URI to use another server.`,
+      );
+      process.exit(1);
+    });
     console.error(`FerretDB started on port ${port} (log: ${path.relative(ROOT, LOG_FILE)})`);
   }
   mongoUri = `mongodb://127.0.0.1:${port}/credits_store`;

@@ -3,7 +3,8 @@
 import { ensureChromium } from './chromium';
 import { buildFerret } from './ferretdb';
 
-buildFerret();
+// With TEST_MONGODB_URI the tests use that server and start no FerretDB (tests/support/ferret.ts).
+if (!process.env.TEST_MONGODB_URI) buildFerret();
 // playwright-core brings no browser; the browser tests read this variable.
 process.env.CHROMIUM_PATH = await ensureChromium();
 

@@ -21,7 +21,13 @@ const platformCert = parseVerifierKey(fixture('platform_cert.pem'));
 
 describe('request signing (openssl known answers)', () => {
   it('builds the POST message byte for byte and signs it like openssl dgst -sha256 -sign', () => {
-    const msg = requestMessage('POST', '/v3/pay/transactions/jsapi', '1554208460', '593BEC0C930BF1AFEB40B4A08C8FB242', fixture('request.body'));
+    const msg = requestMessage(
+      'POST',
+      '/v3/pay/transactions/jsapi',
+      '1554208460',
+      '593BEC0C930BF1AFEB40B4A08C8FB242',
+      fixture('request.body'),
+    );
     expect(msg).toBe(fixture('request.msg'));
     expect(rsaSign(msg, merchantKey)).toBe(fixture('request.sig'));
   });
@@ -34,7 +40,12 @@ describe('request signing (openssl known answers)', () => {
   });
 
   it('builds the paySign message with a trailing newline and matches openssl', () => {
-    const msg = paySignMessage('wxd678efh567hg6787', '1414561699', '5K8264ILTKCH16CQ2502SI8ZNMTM67VS', 'prepay_id=wx201410272009395522657a690389285100');
+    const msg = paySignMessage(
+      'wxd678efh567hg6787',
+      '1414561699',
+      '5K8264ILTKCH16CQ2502SI8ZNMTM67VS',
+      'prepay_id=wx201410272009395522657a690389285100',
+    );
     expect(msg).toBe(fixture('paysign.msg'));
     expect(rsaSign(msg, merchantKey)).toBe(fixture('paysign.sig'));
     expect(rsaVerify(msg, fixture('paysign.sig'), merchantPub)).toBe(true);

@@ -1,31 +1,9 @@
-import {
-  GatewayCode,
-  OUT_NO_PATTERN,
-  PREPAY_TTL_MS,
-  RFC3339_PATTERN,
-  toRfc3339Beijing,
-} from '../payment/gateway/contract';
+import { GatewayCode, PREPAY_TTL_MS, RFC3339_PATTERN, toRfc3339Beijing } from '../payment/gateway/contract';
 import { type Handler, json, readJsonObject } from './http';
 import { digits, nonceStr, paySign } from './paysign';
-import type { SandboxContext, Trade } from './state';
-
-/** `{code, message, data?}` with HTTP 200: the gateway contract puts decisions in `code`. */
-const envelope = (code: number, message: string, data?: unknown) =>
-  json(data === undefined ? { code, message } : { code, message, data });
-
-const isOutNo = (v: unknown): v is string => typeof v === 'string' && OUT_NO_PATTERN.test(v);
-const isAmount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0;
-const isText = (v: unknown, max: number): v is string =>
-  typeof v === 'string' && v.length > 0 && v.length <= max;
-
-function isHttpUrl(v: unknown): v is string {
-  if (typeof v !== 'string') return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-}
+import { refundRoutes } from './refunds';
+import { newTrade, type SandboxContext, type Trade } from './state';
+import { envelope, isAmount, isHttpUrl, isOutNo, isText } from './validate';
 
 const queryData = (t: Trade) => ({
   trade_state: t.state,
@@ -37,7 +15,7 @@ const queryData = (t: Trade) => ({
 
 /** The gateway contract of docs/gateway-contract.md: `POST /api/pay/*`. */
 export function gatewayRoutes(ctx: SandboxContext): Handler {
-  const { trades, byPrepay, refunds } = ctx.state;
+  const { trades, byPrepay } = ctx.state;
 
   const create = (b: Record<string, unknown>) => {
     const { outTradeNo, description, totalFen, openid, notifyUrl, timeExpire } = b;
@@ -62,10 +40,7 @@ export function gatewayRoutes(ctx: SandboxContext): Handler {
     }
     if (expire.getTime() <= now.getTime()) return envelope(GatewayCode.REFUSED, '订单已过期');
     if (!t) {
-      t = {
-        ...{ outTradeNo, description, totalFen, openid, notifyUrl, timeExpire: expire, state: 'NOTPAY' },
-        ...{ prepayId: null, prepayAt: null, transactionId: null, successTime: null, refundedFen: 0 },
-      };
+      t = newTrade({ outTradeNo, description, totalFen, openid, notifyUrl, timeExpire: expire });
       trades.set(outTradeNo, t);
     }
     if (!t.prepayId || !t.prepayAt || now.getTime() - t.prepayAt.getTime() >= PREPAY_TTL_MS) {
@@ -78,17 +53,15 @@ export function gatewayRoutes(ctx: SandboxContext): Handler {
     const nonce = nonceStr();
     const packageValue = `prepay_id=${t.prepayId}`;
     const sign = paySign(ctx.key, ctx.appid, timeStamp, nonce, packageValue);
-    return envelope(GatewayCode.OK, '创建支付成功', {
-      ...{
-        appId: ctx.appid,
-        timeStamp,
-        nonceStr: nonce,
-        packageValue,
-        signType: 'RSA',
-        paySign: sign,
-        outTradeNo,
-      },
-    });
+    const data = {
+      appId: ctx.appid,
+      timeStamp,
+      nonceStr: nonce,
+      packageValue,
+      signType: 'RSA',
+      paySign: sign,
+    };
+    return envelope(GatewayCode.OK, '创建支付成功', { ...data, outTradeNo });
   };
 
   const query = (b: Record<string, unknown>) => {
@@ -106,68 +79,25 @@ export function gatewayRoutes(ctx: SandboxContext): Handler {
     if (!t) {
       // A tombstone, so a late create for an expired order can never start a payment.
       const at = ctx.now();
-      trades.set(b.outTradeNo, {
-        ...{
-          outTradeNo: b.outTradeNo,
-          description: '',
-          totalFen: 0,
-          openid: '',
-          notifyUrl: '',
-          timeExpire: at,
-        },
-        ...{
-          state: 'CLOSED',
-          prepayId: null,
-          prepayAt: null,
-          transactionId: null,
-          successTime: null,
-          refundedFen: 0,
-        },
+      const tombstone = newTrade({
+        outTradeNo: b.outTradeNo,
+        description: '',
+        totalFen: 0,
+        openid: '',
+        notifyUrl: '',
+        timeExpire: at,
       });
+      tombstone.state = 'CLOSED';
+      trades.set(b.outTradeNo, tombstone);
     } else if (t.state !== 'REVOKED') t.state = 'CLOSED';
     return envelope(GatewayCode.OK, '关闭成功', { out_trade_no: b.outTradeNo, trade_state: 'CLOSED' });
-  };
-
-  const refund = (b: Record<string, unknown>) => {
-    const { outTradeNo, outRefundNo, refundFen, totalFen, reason } = b;
-    if (!isOutNo(outTradeNo) || !isOutNo(outRefundNo) || !isAmount(refundFen) || !isAmount(totalFen)) {
-      return envelope(GatewayCode.INVALID_PARAMS, '参数错误');
-    }
-    const existing = refunds.get(outRefundNo);
-    if (existing) {
-      const same = existing.outTradeNo === outTradeNo && existing.refundFen === refundFen;
-      return same
-        ? envelope(GatewayCode.OK, '退款成功', refundData(existing))
-        : envelope(GatewayCode.CONFLICT, '退款单号重复且参数不一致');
-    }
-    const t = trades.get(outTradeNo);
-    if (!t) return envelope(GatewayCode.NOT_FOUND, '交易不存在');
-    if (t.state !== 'SUCCESS' && t.state !== 'REFUND') return envelope(GatewayCode.REFUSED, '订单未支付');
-    if (totalFen !== t.totalFen) return envelope(GatewayCode.INVALID_PARAMS, '订单金额不一致');
-    if (t.refundedFen + refundFen > t.totalFen) return envelope(GatewayCode.REFUSED, '退款金额超过可退金额');
-    const r = {
-      ...{ outRefundNo, outTradeNo, refundId: `50${digits(30)}`, refundFen, totalFen },
-      ...{ reason: typeof reason === 'string' ? reason : '', status: 'SUCCESS' as const },
-    };
-    refunds.set(outRefundNo, r);
-    t.refundedFen += refundFen;
-    t.state = 'REFUND';
-    return envelope(GatewayCode.OK, '退款成功', refundData(r));
-  };
-
-  const refundQuery = (b: Record<string, unknown>) => {
-    const r = isOutNo(b.outRefundNo) ? refunds.get(b.outRefundNo) : undefined;
-    return r
-      ? envelope(GatewayCode.OK, '查询成功', refundData(r))
-      : envelope(GatewayCode.NOT_FOUND, '退款不存在');
   };
 
   const routes: Record<string, (b: Record<string, unknown>) => Response> = {
     '/api/pay/create': create,
     '/api/pay/query-status': query,
     '/api/pay/close': close,
-    '/api/pay/refund': refund,
-    '/api/pay/refund-query': refundQuery,
+    ...refundRoutes(ctx),
   };
 
   return async (req, url) => {
@@ -179,17 +109,3 @@ export function gatewayRoutes(ctx: SandboxContext): Handler {
       : json({ code: GatewayCode.INVALID_PARAMS, message: '请求体不是JSON对象' }, 400);
   };
 }
-
-const refundData = (r: {
-  outRefundNo: string;
-  outTradeNo: string;
-  refundId: string;
-  status: string;
-  refundFen: number;
-}) => ({
-  out_refund_no: r.outRefundNo,
-  out_trade_no: r.outTradeNo,
-  refund_id: r.refundId,
-  status: r.status,
-  refund_fen: r.refundFen,
-});

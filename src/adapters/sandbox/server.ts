@@ -19,6 +19,8 @@ export interface SandboxOptions {
   readonly now?: () => Date;
   /** Used for callback deliveries. */
   readonly fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** Extra route groups tried after the built-in ones (e.g. the WeChat Pay v3 simulator). */
+  readonly routes?: readonly Handler[];
 }
 
 export interface Sandbox {
@@ -56,6 +58,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     loginRoutes(opts.appid),
     gatewayRoutes(ctx),
     simulatorRoutes(ctx, notifier),
+    ...(opts.routes ?? []),
   ];
 
   return {

@@ -36,6 +36,14 @@ export interface SandboxState {
 
 export const newState = (): SandboxState => ({ trades: new Map(), byPrepay: new Map(), refunds: new Map() });
 
+/** A fresh, unpaid trade without a prepay yet. */
+export function newTrade(
+  t: Pick<Trade, 'outTradeNo' | 'description' | 'totalFen' | 'openid' | 'notifyUrl' | 'timeExpire'>,
+): Trade {
+  const empty = { prepayId: null, prepayAt: null, transactionId: null, successTime: null, refundedFen: 0 };
+  return { ...t, state: 'NOTPAY', ...empty };
+}
+
 /** Marks the trade paid once; a second call keeps the first transaction id and time. */
 export function markPaid(trade: Trade, now: Date): void {
   if (trade.state === 'SUCCESS') return;

@@ -105,7 +105,12 @@ export function createGatewayPayments(opts: GatewayPaymentsOptions): Payments {
     async close(outTradeNo) {
       const res = await post('/api/pay/close', { outTradeNo });
       if (!res.ok) return res;
-      if (res.value.accepted) return ok('closed' as const);
+      if (res.value.accepted) {
+        // "closed" lets the order be cancelled for good, so only an explicit CLOSED counts.
+        if (res.value.data.trade_state !== 'CLOSED')
+          return unavailable('gateway /api/pay/close: malformed answer');
+        return ok('closed' as const);
+      }
       if (res.value.code === GatewayCode.TRADE_PAID) return ok('already_paid' as const);
       return rejected(res.value);
     },

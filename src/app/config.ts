@@ -1,0 +1,113 @@
+/**
+ * Every setting, read from the environment once at start. A wrong or missing value names the
+ * variable and what is expected; production refuses the development secrets.
+ */
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly host: string;
+  readonly mongodbUri: string;
+  readonly timeZone: string;
+  readonly publicBaseUrl: string;
+  readonly orderExpireMinutes: number;
+  readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string; readonly expiresIn: number };
+  readonly wechat: { readonly appid: string; readonly secret: string; readonly apiBase: string; readonly timeoutMs: number };
+  readonly paymentProvider: 'gateway' | 'wechatpay';
+  readonly gateway: { readonly url: string; readonly callbackSecrets: readonly string[]; readonly timeoutMs: number };
+  /** Test-only fault switch (see README "Crash test"); refused in production. */
+  readonly faultCrashAfterSettlement: boolean;
+}
+
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
+export const DEV_GATEWAY_SECRET = 'dev-gateway-callback-secret';
+export const DEV_WECHAT_SECRET = 'dev-wechat-app-secret';
+export const SANDBOX_APPID = 'wxd0000000sandbox';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string) => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = str(name, String(fallback));
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, fallback: T, allowed: readonly T[]): T => {
+    const v = str(name, fallback);
+    if (!allowed.includes(v as T)) problems.push(`${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+  const url = (name: string, fallback: string) => {
+    const v = str(name, fallback).replace(/\/+$/, '');
+    if (!URL.canParse(v) || !/^https?:/.test(v)) problems.push(`${name} must be an http(s) URL, got "${v}"`);
+    return v;
+  };
+
+  const nodeEnv = oneOf('NODE_ENV', 'development', ['development', 'test', 'production'] as const);
+  const prod = nodeEnv === 'production';
+  const port = int('PORT', 8000, 0, 65535);
+  const timeZone = str('TZ', 'Asia/Shanghai');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    problems.push(`TZ must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`);
+  }
+  const secret = (name: string, dev: string, minLength: number) => {
+    const v = str(name, prod ? '' : dev);
+    if (prod && (v === '' || v === dev)) problems.push(`${name} must be set to a secret of your own in production`);
+    else if (v.length < minLength) problems.push(`${name} must be at least ${minLength} characters`);
+    return v;
+  };
+  const sandbox = 'http://localhost:8081';
+  const config: Config = {
+    env: nodeEnv,
+    port,
+    host: str('HOST', '0.0.0.0'),
+    mongodbUri: str('MONGODB_URI', 'mongodb://127.0.0.1:27017/credits_store'),
+    timeZone,
+    publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`),
+    orderExpireMinutes: int('ORDER_EXPIRE_MINUTES', 30, 1, 7 * 24 * 60),
+    jwt: {
+      secret: secret('JWT_SECRET', DEV_JWT_SECRET, 32),
+      issuer: str('JWT_ISSUER', 'wx-credits-store'),
+      audience: str('JWT_AUDIENCE', 'wx-miniprogram'),
+      expiresIn: int('JWT_EXPIRES_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
+    },
+    wechat: {
+      appid: str('WECHAT_APPID', prod ? '' : SANDBOX_APPID),
+      secret: secret('WECHAT_SECRET', DEV_WECHAT_SECRET, 8),
+      apiBase: url('WECHAT_API_BASE', prod ? 'https://api.weixin.qq.com' : sandbox),
+      timeoutMs: int('WECHAT_TIMEOUT_MS', 5000, 100, 60_000),
+    },
+    paymentProvider: oneOf('PAYMENT_PROVIDER', 'gateway', ['gateway', 'wechatpay'] as const),
+    gateway: {
+      url: url('GATEWAY_URL', sandbox),
+      callbackSecrets: secret('GATEWAY_CALLBACK_SECRET', DEV_GATEWAY_SECRET, 16)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      timeoutMs: int('GATEWAY_TIMEOUT_MS', 5000, 100, 60_000),
+    },
+    faultCrashAfterSettlement: str('FAULT_CRASH_AFTER_SETTLEMENT', '') === '1',
+  };
+  if (!/^mongodb(\+srv)?:\/\//.test(config.mongodbUri)) problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  if (!/^wx[0-9a-zA-Z]{1,30}$/.test(config.wechat.appid)) problems.push('WECHAT_APPID must be a mini-program appid such as wx1234567890abcdef');
+  if (prod && config.faultCrashAfterSettlement) problems.push('FAULT_CRASH_AFTER_SETTLEMENT is a test switch and is refused in production');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

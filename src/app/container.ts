@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Connection } from 'mongoose';
+import { connectMongo, ensureIndexes, mongoRepositories } from '../adapters/mongo';
+import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
+import { createGatewayPayments } from '../adapters/payment/gateway/payments';
+import { createWechatPay, wechatPayConfigFromEnv } from '../adapters/payment/wechatpay';
+import { systemClock } from '../adapters/system/clock';
+import { cryptoRandom } from '../adapters/system/random';
+import { createJscode2Session } from '../adapters/wechat/jscode2session';
+import type { PaymentNotifications, Payments } from '../domain/payment';
+import type { Settlements } from '../domain/ports';
+import { seedDemoProducts } from '../domain/usecases/catalog';
+import { type Config, ConfigError } from './config';
+import type { AppDeps } from './http/context';
+import { createApp } from './http/create-app';
+import { presenter } from './http/present';
+import { jsonLogger } from './logger';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The test-only crash switch: SIGKILL right after the settlement is written, before the grant. */
+function crashAfterSettlement(settlements: Settlements): Settlements {
+  return {
+    find: (orderId) => settlements.find(orderId),
+    async record(s) {
+      const result = await settlements.record(s);
+      if (result.created) process.kill(process.pid, 'SIGKILL');
+      return result;
+    },
+  };
+}
+
+function paymentProvider(config: Config, env: Env) {
+  const clock = systemClock;
+  if (config.paymentProvider === 'gateway') {
+    return {
+      payments: createGatewayPayments({ baseUrl: config.gateway.url, timeoutMs: config.gateway.timeoutMs }) as Payments,
+      notifyPath: '/api/orders/callback',
+      wechatpayNotifications: undefined as PaymentNotifications | undefined,
+    };
+  }
+  const wechatpay = wechatPayConfigFromEnv(env, (path) => readFileSync(path, 'utf8'));
+  if (!wechatpay.ok) throw new ConfigError(wechatpay.error);
+  const { payments, notifications } = createWechatPay(wechatpay.value, { clock, random: cryptoRandom });
+  return { payments, notifyPath: '/api/orders/notify/wechatpay', wechatpayNotifications: notifications };
+}
+
+/** The composition root: the one place where adapters are chosen and wired into the use cases. */
+export async function compose(config: Config, env: Env, conn: Connection) {
+  const log = jsonLogger();
+  const repos = mongoRepositories(conn);
+  await ensureIndexes(conn);
+  const provider = paymentProvider(config, env);
+  const deps: AppDeps = {
+    ...repos,
+    settlements: config.faultCrashAfterSettlement ? crashAfterSettlement(repos.settlements) : repos.settlements,
+    payments: provider.payments,
+    wechatLogin: createJscode2Session({
+      baseUrl: config.wechat.apiBase,
+      appid: config.wechat.appid,
+      secret: config.wechat.secret,
+      timeoutMs: config.wechat.timeoutMs,
+    }),
+    clock: systemClock,
+    random: cryptoRandom,
+    settings: {
+      timeZone: config.timeZone,
+      orderExpireMinutes: config.orderExpireMinutes,
+      notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
+    },
+    log,
+    present: presenter(config.timeZone),
+    jwt: config.jwt,
+    gatewayNotifications: createGatewayNotifications({ secrets: config.gateway.callbackSecrets, clock: systemClock }),
+    wechatpayNotifications: provider.wechatpayNotifications,
+    dbReady: async () => {
+      try {
+        await conn.db?.admin().ping();
+        return conn.readyState === 1;
+      } catch {
+        return false;
+      }
+    },
+    newRequestId: randomUUID,
+  };
+  const seeded = await seedDemoProducts(deps)();
+  if (seeded > 0) log('catalog.seeded', { products: seeded });
+  return { app: createApp(deps), deps };
+}
+
+export { connectMongo };

@@ -1,0 +1,61 @@
+import { jwt } from '@elysiajs/jwt';
+import { Elysia, status } from 'elysia';
+import type { Clock } from '../../domain/ports';
+import type { User } from '../../domain/user';
+import { activeUser } from '../../domain/usecases/auth';
+import type { Deps } from '../../domain/usecases/deps';
+import { problem } from './plugins';
+
+export interface JwtSettings {
+  readonly secret: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly expiresIn: number;
+}
+
+const unauthorized = (set: { headers: Record<string, unknown> }, detail: string) => {
+  set.headers['www-authenticate'] = 'Bearer';
+  return status(401, { detail });
+};
+
+/**
+ * Bearer tokens: HS256 pinned on verify (so `alg: none` or RS/HS confusion is refused), and `exp`,
+ * `iss`, `aud`, `sub` required and checked. `auth: true` on a route resolves the active `user`.
+ */
+export const authPlugin = (deps: Pick<Deps, 'users'>, settings: JwtSettings, clock: Clock) =>
+  new Elysia({ name: 'auth' })
+    .use(jwt({ name: 'jwt', secret: settings.secret, alg: 'HS256' }))
+    .derive({ as: 'global' }, ({ jwt }) => ({
+      issueToken: (user: User) => {
+        const now = Math.floor(clock.now().getTime() / 1000);
+        return jwt.sign({
+          sub: String(user.id),
+          role: user.role,
+          iss: settings.issuer,
+          aud: settings.audience,
+          exp: now + settings.expiresIn,
+          nbf: now - 60,
+        });
+      },
+    }))
+    .macro({
+      auth: {
+        detail: { security: [{ bearerAuth: [] }] },
+        async resolve({ headers, jwt, set }) {
+          const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
+          if (!match) return unauthorized(set, '未提供认证令牌');
+          const claims = await jwt.verify(match[1], {
+            algorithms: ['HS256'],
+            issuer: settings.issuer,
+            audience: settings.audience,
+            requiredClaims: ['exp', 'sub', 'iss', 'aud'],
+            currentDate: clock.now(),
+          });
+          const userId = claims ? Number(claims.sub) : Number.NaN;
+          if (!Number.isSafeInteger(userId) || userId < 1) return unauthorized(set, '认证令牌无效或已过期');
+          const user = await activeUser(deps)(userId);
+          if (!user.ok) return user.error.kind === 'user_not_found' ? unauthorized(set, '认证令牌无效或已过期') : problem(user.error);
+          return { user: user.value };
+        },
+      },
+    });

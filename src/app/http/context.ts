@@ -1,0 +1,17 @@
+import type { PaymentNotifications } from '../../domain/payment';
+import type { Deps } from '../../domain/usecases/deps';
+import type { JwtSettings } from './auth';
+import type { Presenter } from './present';
+
+/** What createApp needs: the use-case dependencies plus the HTTP layer's own settings. */
+export interface AppDeps extends Deps {
+  readonly present: Presenter;
+  readonly jwt: JwtSettings;
+  /** Verifies `/api/orders/callback` (the gateway's HMAC signature). */
+  readonly gatewayNotifications: PaymentNotifications;
+  /** Verifies `/api/orders/notify/wechatpay`; absent unless PAYMENT_PROVIDER=wechatpay. */
+  readonly wechatpayNotifications?: PaymentNotifications;
+  /** True when the database answers a ping (for /ready). */
+  readonly dbReady: () => Promise<boolean>;
+  readonly newRequestId: () => string;
+}

@@ -1,0 +1,27 @@
+import type { DomainError, ErrorKind } from '../../domain/errors';
+
+/** The one table from error kind to HTTP status and the Chinese `detail` the mini-program shows. */
+const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>) => [number, string] } = {
+  product_not_found: () => [404, '商品不存在'],
+  product_inactive: () => [400, '商品已下架'],
+  order_not_found: () => [404, '订单不存在'],
+  order_not_payable: (e) => [400, e.status === 'expired' ? '订单已过期，请重新下单' : `订单状态不允许支付: ${e.status}`],
+  user_not_found: () => [401, '用户不存在'],
+  user_disabled: () => [403, '用户已被禁用'],
+  login_code_invalid: () => [400, '登录凭证无效或已使用，请重新登录'],
+  login_rate_limited: () => [429, '登录过于频繁，请稍后再试'],
+  login_user_blocked: () => [403, '用户已被微信限制登录'],
+  provider_unavailable: () => [502, '支付服务暂时不可用，请稍后重试'],
+  provider_rejected: (e) => [400, `支付服务拒绝了请求: ${e.message}`],
+  notification_unauthenticated: () => [401, '回调签名无效'],
+  notification_invalid: (e) => [400, e.message],
+  insufficient_credits: () => [400, '积分不足'],
+  contention: () => [503, '系统繁忙，请稍后重试'],
+};
+
+export function httpError(error: DomainError): { status: number; detail: string } {
+  const [status, detail] = (TABLE[error.kind] as (e: DomainError) => [number, string])(error);
+  return { status, detail };
+}
+
+export const INTERNAL_ERROR = '服务器内部错误';

@@ -1,0 +1,73 @@
+import { Elysia, status } from 'elysia';
+import type { DomainError } from '../../domain/errors';
+import { httpError, INTERNAL_ERROR } from './errors';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type Logger = (event: string, fields: Record<string, unknown>) => void;
+
+/**
+ * A domain failure as Elysia's `status()`, so handlers can `return problem(...)`. Typed `never` so a
+ * route's declared response map keeps describing its success body; the statuses it can produce are
+ * listed per route for the docs, and the one table in errors.ts decides them.
+ */
+export const problem = (error: DomainError): never => {
+  const { status: code, detail } = httpError(error);
+  return status(code, { detail }) as never;
+};
+
+const json = (status: number, detail: string, requestId?: string) =>
+  new Response(JSON.stringify({ detail }), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...(requestId ? { 'x-request-id': requestId } : {}) },
+  });
+
+/** A readable reason for a schema failure: which field, and what was expected. */
+function validationDetail(error: unknown): string {
+  const e = error as { valueError?: { path?: string; message?: string }; type?: string };
+  const path = e.valueError?.path?.replace(/^\//, '') || '';
+  const message = e.valueError?.message;
+  // TypeBox's "Expected union value" (Elysia's numeric coercion) says nothing useful to a client.
+  const what = !message || /union/i.test(message) ? '格式不正确或超出范围' : message;
+  return path ? `请求参数错误: ${path} ${what}` : `请求参数错误: ${what}`;
+}
+
+/**
+ * Request ids, the 1 MiB body limit and the error envelope: every error leaves as `{detail}` with the
+ * contract's status (validation → 400, not Elysia's 422), and anything unexpected as a 500 with one
+ * structured log line carrying the request id.
+ */
+export const httpBasics = (log: Logger, newId: () => string) =>
+  new Elysia({ name: 'http-basics' })
+    .derive({ as: 'global' }, ({ request }) => ({ requestId: request.headers.get('x-request-id')?.slice(0, 64) || newId() }))
+    .onRequest(({ request }) => {
+      const length = Number(request.headers.get('content-length') ?? '0');
+      if (length > MAX_BODY_BYTES) return json(413, '请求体过大（上限 1 MiB）');
+    })
+    .onAfterHandle({ as: 'global' }, ({ set, requestId }) => {
+      set.headers['x-request-id'] = requestId;
+    })
+    .onError({ as: 'global' }, ({ code, error, request, path, ...ctx }) => {
+      const requestId = (ctx as { requestId?: string }).requestId ?? newId();
+      switch (code) {
+        case 'VALIDATION':
+          return json(400, validationDetail(error), requestId);
+        case 'PARSE':
+          return json(400, '请求体不是合法的 JSON', requestId);
+        case 'NOT_FOUND':
+          return json(404, '接口不存在', requestId);
+        case 'INVALID_COOKIE_SIGNATURE':
+        case 'INVALID_FILE_TYPE':
+          return json(400, '请求参数错误', requestId);
+      }
+      const status = (error as { status?: unknown }).status;
+      if (status === 413) return json(413, '请求体过大（上限 1 MiB）', requestId);
+      log('http.unhandled_error', {
+        request_id: requestId,
+        method: request.method,
+        path,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        stack: error instanceof Error ? error.stack?.split('\n').slice(0, 6).join(' | ') : undefined,
+      });
+      return json(500, INTERNAL_ERROR, requestId);
+    });

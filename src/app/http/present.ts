@@ -1,0 +1,69 @@
+import type { LedgerEntry } from '../../domain/ledger';
+import { fenToYuan } from '../../domain/money';
+import type { Order } from '../../domain/order';
+import type { Product } from '../../domain/product';
+import { formatLocal } from '../../domain/time';
+import type { User } from '../../domain/user';
+
+/** Responses are whitelisted field by field, in the seed's order; nothing internal leaks by accident. */
+export function presenter(timeZone: string) {
+  const ts = (d: Date | null) => formatLocal(d, timeZone);
+  const order = (o: Order) => ({
+    id: o.id,
+    order_no: o.orderNo,
+    user_id: o.userId,
+    product_id: o.productId,
+    amount: fenToYuan(o.amountFen),
+    credits: o.credits,
+    status: o.status,
+    payment_id: o.paymentId,
+    payment_time: ts(o.paymentTime),
+    refund_time: ts(o.refundTime),
+    remark: o.remark,
+    created_at: ts(o.createdAt),
+    updated_at: ts(o.updatedAt),
+  });
+  return {
+    product: (p: Product) => ({
+      id: p.id,
+      name: p.name,
+      description: p.description,
+      credits: p.credits,
+      price: fenToYuan(p.priceFen),
+      image_url: p.imageUrl,
+      is_active: p.isActive,
+      sort_order: p.sortOrder,
+      created_at: ts(p.createdAt),
+      updated_at: ts(p.updatedAt),
+    }),
+    order,
+    /** The seed's detail shape: the list fields without user_id/product_id, plus the product snapshot. */
+    orderDetail: (o: Order) => {
+      const { user_id: _u, product_id: _p, ...rest } = order(o);
+      return { ...rest, product_name: o.productName,
+      product_description: o.productDescription,
+      product_image_url: o.productImageUrl };
+    },
+    user: (u: User, credits?: number) => ({
+      id: u.id,
+      openid: u.openid,
+      nickname: u.nickname,
+      avatar_url: u.avatarUrl,
+      role: u.role,
+      is_active: u.isActive,
+      ...(credits === undefined ? {} : { credits }),
+      created_at: ts(u.createdAt),
+    }),
+    entry: (e: LedgerEntry) => ({
+      id: e.id,
+      amount: e.amount,
+      balance_after: e.balanceAfter,
+      type: e.type,
+      description: e.description,
+      related_order_id: e.relatedOrderId,
+      created_at: ts(e.createdAt),
+    }),
+  };
+}
+
+export type Presenter = ReturnType<typeof presenter>;

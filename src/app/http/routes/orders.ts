@@ -1,0 +1,91 @@
+import { Elysia, t } from 'elysia';
+import { fenToYuan } from '../../../domain/money';
+import { createOrder, findOwnOrder, listOrders, payOrder } from '../../../domain/usecases/orders';
+import { queryPaymentStatus } from '../../../domain/usecases/payment-status';
+import { authPlugin } from '../auth';
+import type { AppDeps } from '../context';
+import { problem } from '../plugins';
+import {
+  CreateOrderRequest,
+  CreateOrderResponse,
+  ErrorBody,
+  IdParam,
+  OrderBody,
+  OrderDetailBody,
+  PageQuery,
+  PaymentStatusResponse,
+  PayResponse,
+} from '../schemas';
+
+const OrderIdParams = t.Object({ order_id: IdParam });
+const own = { 401: ErrorBody, 404: ErrorBody };
+
+export const orderRoutes = (deps: AppDeps) =>
+  new Elysia({ prefix: '/api/orders', detail: { tags: ['订单'] } })
+    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .post(
+      '/create',
+      async ({ user, body }) => {
+        const created = await createOrder(deps)(user.id, body.product_id);
+        if (!created.ok) return problem(created.error);
+        const o = created.value;
+        return { order_id: o.id, order_no: o.orderNo, amount: fenToYuan(o.amountFen), credits: o.credits, message: '订单创建成功' };
+      },
+      {
+        auth: true,
+        body: CreateOrderRequest,
+        detail: { summary: '创建订单', description: '金额与积分取自服务端商品数据；客户端传入的金额、积分、状态一概不用。' },
+        response: { 200: CreateOrderResponse, 400: ErrorBody, ...own },
+      },
+    )
+    .post(
+      '/pay/:order_id',
+      async ({ user, params }) => {
+        const paid = await payOrder(deps)(user.id, params.order_id);
+        return paid.ok ? { payment_data: paid.value, message: '创建支付成功' } : problem(paid.error);
+      },
+      {
+        auth: true,
+        params: OrderIdParams,
+        detail: { summary: '发起支付', description: '返回 wx.requestPayment 所需参数；重复调用复用同一预支付单，不会重复扣款。' },
+        response: { 200: PayResponse, 400: ErrorBody, ...own, 502: ErrorBody },
+      },
+    )
+    .get(
+      '/payment-status/:order_id',
+      async ({ user, params }) => {
+        const s = await queryPaymentStatus(deps)(user.id, params.order_id);
+        if (!s.ok) return problem(s.error);
+        return { order_id: s.value.orderId, status: s.value.status, paid: s.value.paid, message: s.value.message };
+      },
+      {
+        auth: true,
+        params: OrderIdParams,
+        detail: { summary: '查询支付状态', description: '已结算订单直接由数据库回答；待支付订单向支付服务查询并在支付成功时发放积分。' },
+        response: { 200: PaymentStatusResponse, 400: ErrorBody, ...own, 502: ErrorBody },
+      },
+    )
+    .get(
+      '/',
+      async ({ user, query }) =>
+        (await listOrders(deps)(user.id, { skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(deps.present.order),
+      {
+        auth: true,
+        query: PageQuery,
+        detail: { summary: '获取用户订单列表', description: '最新在前。' },
+        response: { 200: t.Array(OrderBody), 400: ErrorBody, 401: ErrorBody },
+      },
+    )
+    .get(
+      '/:order_id',
+      async ({ user, params }) => {
+        const found = await findOwnOrder(deps)(user.id, params.order_id);
+        return found.ok ? deps.present.orderDetail(found.value) : problem(found.error);
+      },
+      {
+        auth: true,
+        params: OrderIdParams,
+        detail: { summary: '获取订单详情' },
+        response: { 200: OrderDetailBody, 400: ErrorBody, ...own },
+      },
+    );

@@ -1,0 +1,196 @@
+import { t } from 'elysia';
+
+/**
+ * Request and response models, with the seed document's examples. Body ids use `t.Number` with
+ * `multipleOf: 1` because Elysia coerces strings into `t.Integer` bodies, and the contract is that
+ * `"product_id": "1"` is a bad request.
+ */
+const MAX_ID = 2_147_483_647;
+export const IdParam = t.Integer({ minimum: 1, maximum: MAX_ID, description: '整数ID' });
+export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, examples: [1] });
+
+export const PageQuery = t.Object({
+  skip: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: '分页起始位置' })),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: '每页数量' })),
+});
+
+export const ErrorBody = t.Object({ detail: t.String() }, { examples: [{ detail: '订单不存在' }] });
+
+const Timestamp = t.Union([t.String({ examples: ['2023-07-01T12:00:00'] }), t.Null()]);
+const NullableString = t.Union([t.String(), t.Null()]);
+
+export const ProductBody = t.Object(
+  {
+    id: t.Integer(),
+    name: t.String(),
+    description: t.String(),
+    credits: t.Integer(),
+    price: t.Number({ description: '价格（元）' }),
+    image_url: NullableString,
+    is_active: t.Boolean(),
+    sort_order: t.Integer(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  {
+    examples: [
+      {
+        id: 1,
+        name: '100积分套餐',
+        description: '购买100积分',
+        credits: 100,
+        price: 9.9,
+        image_url: 'https://example.com/images/credits-100.png',
+        is_active: true,
+        sort_order: 1,
+        created_at: '2023-07-01T12:00:00',
+        updated_at: '2023-07-01T12:00:00',
+      },
+    ],
+  },
+);
+
+const Status = t.UnionEnum(['pending', 'paid', 'completed', 'cancelled', 'refunded']);
+/** Key order matters: Elysia emits fields in schema order, and these follow the seed document. */
+const paymentFields = {
+  status: Status,
+  payment_id: NullableString,
+  payment_time: Timestamp,
+  refund_time: Timestamp,
+  remark: NullableString,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+};
+const orderExample = {
+  id: 100,
+  order_no: 'P202307011200001234abcd',
+  amount: 9.9,
+  credits: 100,
+  status: 'completed',
+  payment_id: '4200001234202307011234567890',
+  payment_time: '2023-07-01T12:05:00',
+  refund_time: null,
+  remark: null,
+  created_at: '2023-07-01T12:00:00',
+  updated_at: '2023-07-01T12:05:30',
+};
+export const OrderBody = t.Object(
+  {
+    id: t.Integer(),
+    order_no: t.String(),
+    user_id: t.Integer(),
+    product_id: t.Integer(),
+    amount: t.Number({ description: '金额（元）' }),
+    credits: t.Integer(),
+    ...paymentFields,
+  },
+  { examples: [{ ...orderExample, user_id: 1, product_id: 1 }] },
+);
+export const OrderDetailBody = t.Object(
+  {
+    id: t.Integer(),
+    order_no: t.String(),
+    amount: t.Number({ description: '金额（元）' }),
+    credits: t.Integer(),
+    ...paymentFields,
+    product_name: t.String(),
+    product_description: t.String(),
+    product_image_url: NullableString,
+  },
+  {
+    examples: [
+      {
+        ...orderExample,
+        product_name: '100积分套餐',
+        product_description: '购买100积分',
+        product_image_url: 'https://example.com/images/credits-100.png',
+      },
+    ],
+  },
+);
+
+export const CreateOrderRequest = t.Object({ product_id: BodyId }, { additionalProperties: false, examples: [{ product_id: 1 }] });
+export const CreateOrderResponse = t.Object(
+  { order_id: t.Integer(), order_no: t.String(), amount: t.Number(), credits: t.Integer(), message: t.String() },
+  { examples: [{ order_id: 100, order_no: 'P202307011200001234abcd', amount: 9.9, credits: 100, message: '订单创建成功' }] },
+);
+
+export const PayResponse = t.Object(
+  {
+    payment_data: t.Object({
+      appId: t.String(),
+      timeStamp: t.String(),
+      nonceStr: t.String(),
+      packageValue: t.String(),
+      signType: t.Literal('RSA'),
+      paySign: t.String(),
+      outTradeNo: t.String(),
+    }),
+    message: t.String(),
+  },
+  {
+    examples: [
+      {
+        payment_data: {
+          appId: 'wx123456789',
+          timeStamp: '1627436982',
+          nonceStr: 'abcdefg12345',
+          packageValue: 'prepay_id=wx12345678901234567890',
+          signType: 'RSA',
+          paySign: 'abcdefghijklmnopqrstuvwxyz123456789',
+          outTradeNo: 'P202307011200001234abcd',
+        },
+        message: '创建支付成功',
+      },
+    ],
+  },
+);
+
+export const PaymentStatusResponse = t.Object(
+  { order_id: t.Integer(), status: t.String(), paid: t.Boolean(), message: t.String() },
+  { examples: [{ order_id: 100, status: 'completed', paid: true, message: '支付成功' }] },
+);
+
+export const CallbackRequest = t.Object(
+  { order_no: t.String(), payment_id: t.String(), status: t.String(), amount: t.Number() },
+  { examples: [{ order_no: 'P202307011200001234abcd', payment_id: '4200001234202307011234567890', status: 'SUCCESS', amount: 9.9 }] },
+);
+export const MessageBody = t.Object({ message: t.String() }, { examples: [{ message: '处理支付回调成功' }] });
+
+export const LoginRequest = t.Object(
+  { code: t.String({ minLength: 1, maxLength: 128, description: 'wx.login() 返回的 code' }) },
+  { examples: [{ code: 'alice' }] },
+);
+export const UserBody = t.Object({
+  id: t.Integer(),
+  openid: t.String(),
+  nickname: NullableString,
+  avatar_url: NullableString,
+  role: t.UnionEnum(['user', 'admin']),
+  is_active: t.Boolean(),
+  credits: t.Optional(t.Integer({ description: '积分余额' })),
+  created_at: Timestamp,
+});
+export const LoginResponse = t.Object({
+  access_token: t.String(),
+  token_type: t.Literal('bearer'),
+  expires_in: t.Integer(),
+  user: UserBody,
+});
+
+export const LedgerEntryBody = t.Object(
+  {
+    id: t.Integer(),
+    amount: t.Integer({ description: '积分变动（正为增加，负为扣减）' }),
+    balance_after: t.Integer(),
+    type: t.UnionEnum(['purchase', 'refund', 'adjust', 'consume']),
+    description: t.String(),
+    related_order_id: t.Union([t.Integer(), t.Null()]),
+    created_at: Timestamp,
+  },
+  {
+    examples: [
+      { id: 1, amount: 100, balance_after: 100, type: 'purchase', description: '购买100积分', related_order_id: 100, created_at: '2023-07-01T12:05:30' },
+    ],
+  },
+);

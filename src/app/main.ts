@@ -1,0 +1,40 @@
+import { connectMongo } from '../adapters/mongo';
+import { ConfigError, loadConfig } from './config';
+import { compose } from './container';
+import { jsonLogger } from './logger';
+
+/** The only file that reads the environment, connects and listens. */
+const log = jsonLogger();
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(e.message);
+  process.exit(1);
+}
+
+const conn = await connectMongo(config.mongodbUri);
+const { app } = await compose(config, process.env, conn).catch((e) => {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+});
+app.listen({ port: config.port, hostname: config.host });
+log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log('api.stopping', { signal });
+  // Stop accepting, let in-flight requests finish, then release the database.
+  await app.stop(false);
+  await conn.close();
+  log('api.stopped', {});
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { parseVerifierKey, paySignMessage, rsaVerify } from '../../src/adapters/payment/wechatpay/crypto';
+import { type Harness, orderNo, paymentRequest, startHarness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.stop());
+
+const must = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T => {
+  if (!r.ok) throw new Error(`expected ok, got ${JSON.stringify(r.error)}`);
+  return r.value;
+};
+
+describe('prepay → wx.requestPayment → notification', () => {
+  it('returns signed requestPayment params that the simulator accepts, then delivers a verified event', async () => {
+    const req = paymentRequest(h);
+    const p = must(await h.payments.createPayment(req));
+    expect(p.appId).toBe(h.config.appid);
+    expect(p.signType).toBe('RSA');
+    expect(p.timeStamp).toMatch(/^\d{10}$/);
+    expect(p.packageValue).toMatch(/^prepay_id=wx\d{14}/);
+    const key = parseVerifierKey(h.sim.merchant.merchantPublicKeyPem);
+    expect(rsaVerify(paySignMessage(p.appId, p.timeStamp, p.nonceStr, p.packageValue), p.paySign, key)).toBe(
+      true,
+    );
+
+    const paid = await h.control('/v3sim/request-payment', { ...p, package: p.packageValue });
+    expect(paid.status).toBe(200);
+    await h.waitFor(() => h.received.some((r) => r.ok && r.value.outTradeNo === req.outTradeNo));
+    const event = h.received.find((r) => r.ok && r.value.outTradeNo === req.outTradeNo);
+    expect(event?.ok && event.value).toMatchObject({
+      outTradeNo: req.outTradeNo,
+      state: 'SUCCESS',
+      amountFen: 990,
+    });
+    expect(event?.ok && event.value.transactionId).toMatch(/^42000\d{23}$/);
+    expect(event?.ok && event.value.paidAt instanceof Date).toBe(true);
+  });
+
+  it('re-paying reuses the prepay_id with a fresh nonce and signature', async () => {
+    const req = paymentRequest(h);
+    const a = must(await h.payments.createPayment(req));
+    const b = must(await h.payments.createPayment(req));
+    expect(b.packageValue).toBe(a.packageValue);
+    expect(b.nonceStr).not.toBe(a.nonceStr);
+  });
+
+  it('rejects a forged paySign at the simulator', async () => {
+    const p = must(await h.payments.createPayment(paymentRequest(h)));
+    const res = await h.control('/v3sim/request-payment', {
+      ...p,
+      package: p.packageValue,
+      nonceStr: 'other',
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it('maps a PARAM_ERROR (4-byte UTF-8 in description) to provider_rejected', async () => {
+    const r = await h.payments.createPayment({ ...paymentRequest(h), description: '积分😀' });
+    expect(r.ok || r.error).toMatchObject({ kind: 'provider_rejected', code: 'PARAM_ERROR' });
+  });
+});
+
+describe('query, close, refund', () => {
+  it('reports NOT_FOUND, NOTPAY, then SUCCESS', async () => {
+    const no = orderNo();
+    expect(must(await h.payments.query(no)).state).toBe('NOT_FOUND');
+    must(await h.payments.createPayment(paymentRequest(h, no)));
+    expect(must(await h.payments.query(no))).toEqual({
+      state: 'NOTPAY',
+      transactionId: null,
+      amountFen: 990,
+      paidAt: null,
+    });
+    expect((await h.control(`/v3sim/trades/${no}/pay?notify=false`)).status).toBe(200);
+    const s = must(await h.payments.query(no));
+    expect(s.state).toBe('SUCCESS');
+    expect(s.transactionId).toMatch(/^42000/);
+  });
+
+  it('closes an unpaid trade (204) and refuses a new prepay on it', async () => {
+    const req = paymentRequest(h);
+    must(await h.payments.createPayment(req));
+    expect(must(await h.payments.close(req.outTradeNo))).toBe('closed');
+    expect(must(await h.payments.query(req.outTradeNo)).state).toBe('CLOSED');
+    const again = await h.payments.createPayment(req);
+    expect(again.ok || again.error).toMatchObject({ kind: 'provider_rejected', code: 'ORDER_CLOSED' });
+  });
+
+  it('answers already_paid when closing a paid trade', async () => {
+    const req = paymentRequest(h);
+    must(await h.payments.createPayment(req));
+    await h.control(`/v3sim/trades/${req.outTradeNo}/pay?notify=false`);
+    expect(must(await h.payments.close(req.outTradeNo))).toBe('already_paid');
+  });
+
+  it('refunds once per out_refund_no and reports the refund state', async () => {
+    const req = paymentRequest(h);
+    must(await h.payments.createPayment(req));
+    await h.control(`/v3sim/trades/${req.outTradeNo}/pay?notify=false`);
+    const refundReq = {
+      outTradeNo: req.outTradeNo,
+      outRefundNo: `R${req.outTradeNo}`,
+      refundFen: 990,
+      totalFen: 990,
+      reason: '管理员退款',
+    };
+    const r1 = must(await h.payments.refund(refundReq));
+    expect(r1).toMatchObject({ outRefundNo: refundReq.outRefundNo, status: 'PROCESSING' });
+    expect(r1.refundId).toMatch(/^50\d{27}$/);
+    expect(must(await h.payments.refund(refundReq)).refundId).toBe(r1.refundId);
+    expect(must(await h.payments.queryRefund(refundReq.outRefundNo)).status).toBe('SUCCESS');
+    expect(must(await h.payments.query(req.outTradeNo)).state).toBe('REFUND');
+  });
+
+  it('rejects refunding an unpaid trade and an unknown refund query', async () => {
+    const req = paymentRequest(h);
+    must(await h.payments.createPayment(req));
+    const r = await h.payments.refund({
+      outTradeNo: req.outTradeNo,
+      outRefundNo: `R${req.outTradeNo}`,
+      refundFen: 1,
+      totalFen: 990,
+      reason: '',
+    });
+    expect(r.ok || r.error).toMatchObject({ kind: 'provider_rejected', code: 'RESOURCE_NOT_EXISTS' });
+    const q = await h.payments.queryRefund('R-none-000');
+    expect(q.ok || q.error).toMatchObject({ kind: 'provider_rejected', code: 'RESOURCE_NOT_EXISTS' });
+  });
+});
