@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test';
 import { noFaults } from '../../src/adapters/sandbox/v3/faults';
+import type { NotificationError } from '../../src/domain/payment';
 import { type Harness, orderNo, paymentRequest, startHarness } from './harness';
 
 let h: Harness;
@@ -63,12 +64,13 @@ describe('notification faults reach verify as errors, and WeChat retries', () =>
     return h.received.slice(before).find((r) => !r.ok);
   };
 
-  it.each([
+  const cases: [string, object, NotificationError['kind']][] = [
     ['SIGNTEST probe', { signtest: true }, 'notification_unauthenticated'],
     ['wrong serial', { wrongSerial: true }, 'notification_unauthenticated'],
     ['skewed timestamp', { skewSeconds: -400 }, 'notification_unauthenticated'],
     ['tampered ciphertext', { tamper: true }, 'notification_invalid'],
-  ])('%s', async (_name, faults, kind) => {
+  ];
+  it.each(cases)('%s', async (_name, faults, kind) => {
     const failure = await payAndCollect(faults);
     expect(failure?.ok === false && failure.error.kind).toBe(kind);
   });

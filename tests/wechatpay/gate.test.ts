@@ -20,6 +20,10 @@ afterAll(() => {
   server.stop(true);
 });
 
+interface WechatError {
+  code?: string;
+  detail?: { sign_information?: { method?: string } } & Record<string, unknown>;
+}
 interface Opts {
   headers?: Record<string, string>;
   ts?: number;
@@ -59,7 +63,7 @@ async function send(method: 'GET' | 'POST', path: string, body: object | null, o
     status: res.status,
     headers: res.headers,
     raw,
-    json: raw ? (JSON.parse(raw) as Record<string, any>) : null,
+    json: raw ? (JSON.parse(raw) as WechatError) : null,
   };
 }
 const query = (o: Opts = {}) =>
@@ -97,7 +101,7 @@ describe('request gate', () => {
       { mchid: sim.merchant.mchid },
       { tamper: true },
     );
-    expect([r.status, r.json?.code, r.json?.detail.sign_information.method]).toEqual([
+    expect([r.status, r.json?.code, r.json?.detail?.sign_information?.method]).toEqual([
       401,
       'SIGN_ERROR',
       'POST',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSandbox } from './server';
+import { v3SimulatorFromEnv } from './v3/mount';
 
 // The only sandbox file that reads the environment; see docs/gateway-contract.md §sandbox.
 const env = process.env;
@@ -10,7 +11,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
 if (!Number.isFinite(timeScale) || timeScale < 0)
   throw new Error(`SANDBOX_TIME_SCALE invalid: ${env.SANDBOX_TIME_SCALE}`);
 
+const wechatpayV3 = v3SimulatorFromEnv(env, timeScale); // WeChat Pay v3 under /v3/* and /v3sim/*
 const sandbox = createSandbox({
+  routes: [wechatpayV3.handle],
   appid: env.SANDBOX_APPID ?? 'wxd0000000sandbox',
   callbackSecret: env.GATEWAY_CALLBACK_SECRET ?? 'dev-gateway-callback-secret',
   timeScale,
@@ -24,6 +27,7 @@ console.log(`sandbox listening on http://localhost:${server.port} (appid ${sandb
 function shutdown(signal: string) {
   console.log(`sandbox: ${signal}, stopping`);
   sandbox.stop();
+  wechatpayV3.stop();
   void server.stop().then(() => process.exit(0));
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -20,8 +20,13 @@ export interface ApiDeps {
 
 type Route = { endpoint: Endpoint | 'certificates'; run: (body: Record<string, unknown> | null) => Answer };
 
+const TRADE = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)(\/close)?$/;
+const REFUND = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/;
+
 function route(d: ApiDeps, method: string, path: string): Route | undefined {
-  let m: RegExpExecArray | null;
+  const trade = TRADE.exec(path);
+  const no = trade ? decodeURIComponent(trade[1]!) : '';
+  const refund = REFUND.exec(path);
   if (method === 'POST' && path === '/v3/pay/transactions/jsapi')
     return {
       endpoint: 'prepay',
@@ -30,14 +35,12 @@ function route(d: ApiDeps, method: string, path: string): Route | undefined {
         return 'code' in p ? { status: 400, body: p } : d.trades.prepay(p);
       },
     };
-  if ((m = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(path)) && method === 'GET')
-    return { endpoint: 'query', run: () => d.trades.query(decodeURIComponent(m![1]!)) };
-  if ((m = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/.exec(path)) && method === 'POST')
-    return { endpoint: 'close', run: () => d.trades.close(decodeURIComponent(m![1]!)) };
+  if (trade && !trade[2] && method === 'GET') return { endpoint: 'query', run: () => d.trades.query(no) };
+  if (trade?.[2] && method === 'POST') return { endpoint: 'close', run: () => d.trades.close(no) };
   if (method === 'POST' && path === '/v3/refund/domestic/refunds')
     return { endpoint: 'refund', run: (b) => d.refunds.create(b ?? {}) };
-  if ((m = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/.exec(path)) && method === 'GET')
-    return { endpoint: 'refund_query', run: () => d.refunds.query(decodeURIComponent(m![1]!)) };
+  if (refund && method === 'GET')
+    return { endpoint: 'refund_query', run: () => d.refunds.query(decodeURIComponent(refund[1]!)) };
   if (method === 'GET' && path === '/v3/certificates')
     return { endpoint: 'certificates', run: () => certificates(d) };
   return undefined;

@@ -126,7 +126,8 @@ export function createTrades(merchant: MerchantIdentity, nowMs: () => number) {
 
     fail(no: string): Trade | string {
       const t = trades.get(no);
-      if (!t || t.state !== 'NOTPAY') return t ? `trade is ${t.state}` : 'no such trade';
+      if (!t) return 'no such trade';
+      if (t.state !== 'NOTPAY') return `trade is ${t.state}`;
       t.state = 'PAYERROR';
       return t;
     },

@@ -1,0 +1,134 @@
+import type { Subprocess } from 'bun';
+import { freePort } from '../../scripts/net';
+import { testMongoUri, uniqueDbName } from '../support/ferret';
+
+export const CALLBACK_SECRET = 'e2e-gateway-callback-secret';
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+async function waitHealthy(url: string, proc: Subprocess, name: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode} before becoming healthy`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {}
+    await Bun.sleep(50);
+  }
+  throw new Error(`${name} not healthy at ${url} within 20 s`);
+}
+
+function spawn(entry: string, env: Record<string, string>, logs: string[]): Subprocess {
+  const proc = Bun.spawn([process.execPath, entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  // Keep the children's output for assertions and for debugging a failed run.
+  for (const stream of [proc.stdout, proc.stderr] as ReadableStream<Uint8Array>[]) {
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream) logs.push(...decoder.decode(chunk).split('\n').filter(Boolean));
+    })();
+  }
+  return proc;
+}
+
+/**
+ * The real processes over real TCP: FerretDB (the test singleton, a database of our own), the
+ * sandbox and the API, each started as `bun <entry>` exactly as `npm start` does.
+ */
+export async function startStack(opts: { apiEnv?: Record<string, string> } = {}) {
+  const mongoUri = await testMongoUri(uniqueDbName('e2e'));
+  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${apiPort}`;
+  const sandbox = `http://127.0.0.1:${sandboxPort}`;
+  const logs: string[] = [];
+  const sandboxProc = spawn(
+    'src/adapters/sandbox/main.ts',
+    { SANDBOX_PORT: String(sandboxPort), GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET, SANDBOX_TIME_SCALE: '0.001' },
+    logs,
+  );
+  const apiEnv = (extra: Record<string, string> = {}) => ({
+    NODE_ENV: 'test',
+    PORT: String(apiPort),
+    HOST: '127.0.0.1',
+    MONGODB_URI: mongoUri,
+    GATEWAY_URL: sandbox,
+    WECHAT_API_BASE: sandbox,
+    PUBLIC_BASE_URL: api,
+    GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
+    ...opts.apiEnv,
+    ...extra,
+  });
+  let apiProc = spawn('src/app/main.ts', apiEnv(), logs);
+  await Promise.all([waitHealthy(sandbox, sandboxProc, 'sandbox'), waitHealthy(api, apiProc, 'api')]);
+
+  return {
+    api,
+    sandbox,
+    mongoUri,
+    logs,
+    get apiProc() {
+      return apiProc;
+    },
+    /** Replaces the API process (after a crash, or with other settings) on the same port and database. */
+    async restartApi(extra: Record<string, string> = {}) {
+      if (apiProc.exitCode === null && apiProc.signalCode === null) {
+        apiProc.kill('SIGTERM');
+        await apiProc.exited;
+      }
+      apiProc = spawn('src/app/main.ts', apiEnv(extra), logs);
+      await waitHealthy(api, apiProc, 'api');
+    },
+    async stop() {
+      for (const p of [apiProc, sandboxProc]) if (p.exitCode === null) p.kill('SIGTERM');
+      await Promise.all([apiProc.exited, sandboxProc.exited]);
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** A tiny client of the mini-program's point of view. */
+export function client(base: string) {
+  const call = async (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    call,
+    async login(code: string): Promise<string> {
+      const res = await call('POST', '/api/auth/login', { body: { code } });
+      if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res)}`);
+      return res.body.access_token;
+    },
+  };
+}
+
+/** The object the mini-program hands to wx.requestPayment, built from our pay response. */
+export const requestPaymentArgs = (paymentData: Record<string, string>) => ({
+  timeStamp: paymentData.timeStamp,
+  nonceStr: paymentData.nonceStr,
+  package: paymentData.packageValue,
+  signType: paymentData.signType,
+  paySign: paymentData.paySign,
+});
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await Bun.sleep(50);
+  }
+}
