@@ -10,6 +10,8 @@ export interface Config {
   readonly timeZone: string;
   readonly publicBaseUrl: string;
   readonly orderExpireMinutes: number;
+  /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
+  readonly catalogCacheSeconds: number;
   readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string; readonly expiresIn: number };
   readonly wechat: { readonly appid: string; readonly secret: string; readonly apiBase: string; readonly timeoutMs: number };
   readonly paymentProvider: 'gateway' | 'wechatpay';
@@ -82,6 +84,7 @@ export function loadConfig(env: Env): Config {
     timeZone,
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`),
     orderExpireMinutes: int('ORDER_EXPIRE_MINUTES', 30, 1, 7 * 24 * 60),
+    catalogCacheSeconds: int('CATALOG_CACHE_SECONDS', 5, 0, 3600),
     jwt: {
       secret: secret('JWT_SECRET', DEV_JWT_SECRET, 32),
       issuer: str('JWT_ISSUER', 'wx-credits-store'),

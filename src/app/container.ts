@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
+import { CachedProducts } from '../adapters/cache/products';
 import { connectMongo, ensureIndexes, mongoRepositories } from '../adapters/mongo';
 import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../adapters/payment/gateway/payments';
@@ -54,6 +55,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const provider = paymentProvider(config, env);
   const deps: AppDeps = {
     ...repos,
+    catalog: config.catalogCacheSeconds > 0 ? new CachedProducts(repos.products, systemClock, config.catalogCacheSeconds * 1000) : repos.products,
     settlements: config.faultCrashAfterSettlement ? crashAfterSettlement(repos.settlements) : repos.settlements,
     payments: provider.payments,
     wechatLogin: createJscode2Session({

@@ -1,6 +1,8 @@
 import { afterAll, describe } from 'bun:test';
 import type { Connection } from 'mongoose';
+import { CachedProducts } from '../../src/adapters/cache/products';
 import { memoryRepositories } from '../../src/adapters/memory';
+import { FixedClock } from '../../src/adapters/system/clock';
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { ledgerContract } from './ledger.contract';
@@ -17,6 +19,13 @@ function runAll(make: MakeRepositories) {
 }
 
 describe('memory adapters', () => runAll(async () => memoryRepositories()));
+
+// The catalog cache must keep the Products contract (a fresh clock per suite, so TTLs never expire mid-test).
+describe('cached products over memory', () =>
+  productsContract(async () => {
+    const repos = memoryRepositories();
+    return { ...repos, products: new CachedProducts(repos.products, new FixedClock(), 5000) };
+  }));
 
 describe('mongo adapters (FerretDB unless TEST_MONGODB_URI)', () => {
   const connections: Connection[] = [];

@@ -43,37 +43,49 @@ describe('nextEntry', () => {
   });
 
   it('refuses to go below zero', () => {
-    expect(nextEntry(head(1, 100), request(-101), now)).toEqual({ ok: false, error: { kind: 'insufficient_credits' } });
+    expect(nextEntry(head(1, 100), request(-101), now)).toEqual({
+      ok: false,
+      error: { kind: 'insufficient_credits' },
+    });
   });
 
   it('refuses any spending from an empty history', () => {
     expect(nextEntry(null, request(-1), now)).toEqual({ ok: false, error: { kind: 'insufficient_credits' } });
   });
 
-  it.each([0, 1.5, -0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('throws on the amount %p', (amount) => {
-    expect(() => nextEntry(null, request(amount), now)).toThrow('ledger amount must be a non-zero integer');
-  });
+  it.each([0, 1.5, -0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])(
+    'throws on the amount %p',
+    (amount) => {
+      expect(() => nextEntry(null, request(amount), now)).toThrow('ledger amount must be a non-zero integer');
+    },
+  );
 
   it('keeps the balance equal to the accepted sum, never negative, seq gap-free', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }).filter((n) => n !== 0), { maxLength: 200 }), (amounts) => {
-        let current: LedgerEntry | null = null;
-        let accepted = 0;
-        const seqs: number[] = [];
-        for (const [i, amount] of amounts.entries()) {
-          const next = nextEntry(current, request(amount, `k${i}`), now);
-          if (!next.ok) {
-            expect(accepted + amount).toBeLessThan(0);
-            continue;
+      fc.property(
+        fc.array(
+          fc.integer({ min: -1000, max: 1000 }).filter((n) => n !== 0),
+          { maxLength: 200 },
+        ),
+        (amounts) => {
+          let current: LedgerEntry | null = null;
+          let accepted = 0;
+          const seqs: number[] = [];
+          for (const [i, amount] of amounts.entries()) {
+            const next = nextEntry(current, request(amount, `k${i}`), now);
+            if (!next.ok) {
+              expect(accepted + amount).toBeLessThan(0);
+              continue;
+            }
+            accepted += amount;
+            current = { ...next.value, id: i + 1 };
+            seqs.push(current.seq);
+            expect(current.balanceAfter).toBe(accepted);
+            expect(current.balanceAfter).toBeGreaterThanOrEqual(0);
           }
-          accepted += amount;
-          current = { ...next.value, id: i + 1 };
-          seqs.push(current.seq);
-          expect(current.balanceAfter).toBe(accepted);
-          expect(current.balanceAfter).toBeGreaterThanOrEqual(0);
-        }
-        expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-      }),
+          expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+        },
+      ),
     );
   });
 });

@@ -38,7 +38,7 @@ function spawn(entry: string, env: Record<string, string>, logs: string[]): Subp
  * The real processes over real TCP: FerretDB (the test singleton, a database of our own), the
  * sandbox and the API, each started as `bun <entry>` exactly as `npm start` does.
  */
-export async function startStack(opts: { apiEnv?: Record<string, string> } = {}) {
+export async function startStack(opts: { apiEnv?: Record<string, string>; sandboxEnv?: Record<string, string> } = {}) {
   const mongoUri = await testMongoUri(uniqueDbName('e2e'));
   const [apiPort, sandboxPort] = [await freePort(), await freePort()];
   const api = `http://127.0.0.1:${apiPort}`;
@@ -46,7 +46,12 @@ export async function startStack(opts: { apiEnv?: Record<string, string> } = {})
   const logs: string[] = [];
   const sandboxProc = spawn(
     'src/adapters/sandbox/main.ts',
-    { SANDBOX_PORT: String(sandboxPort), GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET, SANDBOX_TIME_SCALE: '0.001' },
+    {
+      SANDBOX_PORT: String(sandboxPort),
+      GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
+      SANDBOX_TIME_SCALE: '0.001',
+      ...opts.sandboxEnv,
+    },
     logs,
   );
   const apiEnv = (extra: Record<string, string> = {}) => ({
@@ -59,6 +64,7 @@ export async function startStack(opts: { apiEnv?: Record<string, string> } = {})
     PUBLIC_BASE_URL: api,
     GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
     ...opts.apiEnv,
+    ...(opts.apiEnv?.PAYMENT_PROVIDER === 'wechatpay' ? { WECHATPAY_BASE_URL: sandbox } : {}),
     ...extra,
   });
   let apiProc = spawn('src/app/main.ts', apiEnv(), logs);

@@ -1,10 +1,13 @@
 import type { PaymentNotifications } from '../../domain/payment';
+import type { Products } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
 import type { JwtSettings } from './auth';
 import type { Presenter } from './present';
 
 /** What createApp needs: the use-case dependencies plus the HTTP layer's own settings. */
 export interface AppDeps extends Deps {
+  /** Read-through cache of `products` for the public catalog routes only (never for pricing). */
+  readonly catalog: Products;
   readonly present: Presenter;
   readonly jwt: JwtSettings;
   /** Verifies `/api/orders/callback` (the gateway's HMAC signature). */

@@ -9,7 +9,7 @@ export const productRoutes = (deps: AppDeps) =>
     .get(
       '/',
       async ({ query }) =>
-        (await listProducts(deps)({ skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(deps.present.product),
+        (await listProducts({ products: deps.catalog })({ skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(deps.present.product),
       {
         query: PageQuery,
         detail: { summary: '获取商品列表', description: '仅返回上架商品，按 sort_order、id 排序。' },
@@ -19,7 +19,7 @@ export const productRoutes = (deps: AppDeps) =>
     .get(
       '/:product_id',
       async ({ params }) => {
-        const found = await getProduct(deps)(params.product_id);
+        const found = await getProduct({ products: deps.catalog })(params.product_id);
         return found.ok ? deps.present.product(found.value) : problem(found.error);
       },
       {

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { type App, createApp } from '../../src/app/http/create-app';
+import { testDeps } from '../support/app';
+
+// Nothing is called upstream: the docs never reach the gateway or WeChat.
+const UNUSED_URL = 'http://127.0.0.1:9';
+
+const app = () => createApp(testDeps({ gatewayUrl: UNUSED_URL, wechatApiBase: UNUSED_URL }).deps);
+
+type Operation = { summary?: string; tags?: string[]; security?: unknown };
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components?: { securitySchemes?: Record<string, unknown> };
+};
+
+const OPERATIONS = [
+  ['get', '/api/products/', 'public'],
+  ['get', '/api/products/{product_id}', 'public'],
+  ['post', '/api/orders/create', 'bearer'],
+  ['post', '/api/orders/pay/{order_id}', 'bearer'],
+  ['get', '/api/orders/', 'bearer'],
+  ['get', '/api/orders/{order_id}', 'bearer'],
+  ['get', '/api/orders/payment-status/{order_id}', 'bearer'],
+  ['post', '/api/orders/callback', 'public'],
+  ['post', '/api/auth/login', 'public'],
+  ['get', '/api/users/me', 'bearer'],
+  ['get', '/api/credits/transactions', 'bearer'],
+  ['get', '/health', 'public'],
+  ['get', '/ready', 'public'],
+] as const;
+
+describe('GET /swagger/json', () => {
+  let doc: OpenApi;
+  beforeAll(async () => {
+    const res = await app().handle(new Request('http://localhost/swagger/json'));
+    doc = (await res.json()) as OpenApi;
+  });
+
+  it('is an OpenAPI 3 document', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+  });
+
+  it.each(OPERATIONS)('lists %s %s', (method, path) => {
+    expect(doc.paths[path]?.[method]).toBeDefined();
+  });
+
+  it('gives every operation a summary and a tag', () => {
+    const missing = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => !op.summary || !op.tags?.length)
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(OPERATIONS.filter(([, , auth]) => auth === 'bearer'))(
+    'marks %s %s as bearer-protected',
+    (method, path) => {
+      expect(doc.paths[path]?.[method]?.security).toEqual([{ bearerAuth: [] }]);
+    },
+  );
+
+  it.each(OPERATIONS.filter(([, , auth]) => auth === 'public'))(
+    'asks no bearer token for %s %s',
+    (method, path) => {
+      expect(doc.paths[path]?.[method]?.security).toBeUndefined();
+    },
+  );
+
+  it('declares the bearerAuth scheme', () => {
+    expect(doc.components?.securitySchemes?.bearerAuth).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+  });
+});
+
+describe('GET /swagger in headless Chromium', () => {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  let server: App;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    server = app().listen({ port: 0, hostname: '127.0.0.1' });
+    base = `http://127.0.0.1:${server.server?.port}`;
+    // A missing browser must fail the suite, not skip it: `bun scripts/test.ts` installs one.
+    if (!existsSync(executablePath))
+      throw new Error(`no Chromium at ${executablePath}; run \`bun run test\``);
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop(true);
+  });
+
+  it('renders every operation from local assets', async () => {
+    const page = await browser.newPage();
+    const offline: string[] = [];
+    page.on('request', (req) => {
+      if (!req.url().startsWith(base)) offline.push(req.url());
+    });
+    await page.goto(`${base}/swagger`);
+    await page.waitForSelector('.opblock', { timeout: 15_000 });
+    // Swagger UI breaks displayed paths with zero-width spaces; data-path holds the exact path.
+    const paths = await page.$$eval('.opblock-summary-path', (els) =>
+      els.map((e) => e.getAttribute('data-path')),
+    );
+    const summaries = await page.$$eval('.opblock-summary-description', (els) =>
+      els.map((e) => e.textContent),
+    );
+    await page.screenshot({ path: '/tmp/swagger.png', fullPage: true });
+    expect(paths).toEqual(expect.arrayContaining(OPERATIONS.map(([, path]) => path)));
+    expect(summaries).toEqual(expect.arrayContaining(['创建订单', '获取商品列表', '支付网关回调']));
+    expect(offline).toEqual([]);
+  });
+});

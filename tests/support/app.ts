@@ -1,0 +1,65 @@
+// Wires createApp's dependencies for HTTP tests: memory storage, the real gateway and WeChat adapters
+// pointed at whatever server the test starts (usually the sandbox), and a log the test can read.
+import { memoryRepositories } from '../../src/adapters/memory';
+import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
+import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
+import { systemClock } from '../../src/adapters/system/clock';
+import { cryptoRandom } from '../../src/adapters/system/random';
+import { createJscode2Session } from '../../src/adapters/wechat/jscode2session';
+import type { AppDeps } from '../../src/app/http/context';
+import { presenter } from '../../src/app/http/present';
+import type { Clock } from '../../src/domain/ports';
+import { seedDemoProducts } from '../../src/domain/usecases/catalog';
+import { CALLBACK_SECRET, SANDBOX_APPID } from '../sandbox/harness';
+
+export const TEST_JWT = {
+  secret: 'test-jwt-secret-at-least-32-characters-long',
+  issuer: 'wx-credits-store',
+  audience: 'wx-miniprogram',
+  expiresIn: 3600,
+} as const;
+export const TEST_WECHAT_SECRET = 'app-secret';
+export { CALLBACK_SECRET, SANDBOX_APPID };
+
+export interface LogLine {
+  event: string;
+  fields: Record<string, unknown>;
+}
+
+export function testDeps(opts: { gatewayUrl: string; wechatApiBase: string; clock?: Clock }): {
+  deps: AppDeps;
+  logs: LogLine[];
+} {
+  const clock = opts.clock ?? systemClock;
+  const logs: LogLine[] = [];
+  let requestSeq = 0;
+  const deps: AppDeps = {
+    ...memoryRepositories(),
+    payments: createGatewayPayments({ baseUrl: opts.gatewayUrl, timeoutMs: 2000 }),
+    wechatLogin: createJscode2Session({
+      baseUrl: opts.wechatApiBase,
+      appid: SANDBOX_APPID,
+      secret: TEST_WECHAT_SECRET,
+      timeoutMs: 2000,
+    }),
+    clock,
+    random: cryptoRandom,
+    settings: {
+      timeZone: 'Asia/Shanghai',
+      orderExpireMinutes: 30,
+      notifyUrl: 'http://127.0.0.1:9/api/orders/callback',
+    },
+    log: (event, fields) => logs.push({ event, fields }),
+    present: presenter('Asia/Shanghai'),
+    jwt: TEST_JWT,
+    gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),
+    dbReady: async () => true,
+    newRequestId: () => `req-${++requestSeq}`,
+  };
+  return { deps, logs };
+}
+
+/** Loads the seed document's two packages (ids 1 and 2); returns how many were new. */
+export function seeded(deps: AppDeps): Promise<number> {
+  return seedDemoProducts(deps)();
+}
