@@ -76,6 +76,19 @@ describe("the seed's §6 mini-program flow over real TCP (API + sandbox + Ferret
     expect((await api.call('GET', '/api/users/me', { token })).body.credits).toBe(100);
   });
 
+  it('refuses a body over 1 MiB with 413 {detail} over real TCP and creates nothing', async () => {
+    const api = client(stack.api);
+    const token = await api.login('big-body');
+    const res = await fetch(`${stack.api}/api/orders/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ product_id: 1, pad: 'x'.repeat(1024 * 1024 + 10) }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { detail: string }).detail).toContain('1 MiB');
+    expect((await api.call('GET', '/api/orders/', { token })).body).toEqual([]);
+  });
+
   it('cancels an order the provider closed, and grants nothing', async () => {
     const api = client(stack.api);
     const token = await api.login('carol');

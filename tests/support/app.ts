@@ -33,8 +33,11 @@ export function testDeps(opts: { gatewayUrl: string; wechatApiBase: string; cloc
   const clock = opts.clock ?? systemClock;
   const logs: LogLine[] = [];
   let requestSeq = 0;
+  const repos = memoryRepositories();
   const deps: AppDeps = {
-    ...memoryRepositories(),
+    ...repos,
+    // Uncached, so a test that edits a product sees the change on the next request.
+    catalog: repos.products,
     payments: createGatewayPayments({ baseUrl: opts.gatewayUrl, timeoutMs: 2000 }),
     wechatLogin: createJscode2Session({
       baseUrl: opts.wechatApiBase,

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { AppDeps } from './context';
 import { docs } from './docs';
-import { httpBasics, MAX_BODY_BYTES } from './plugins';
+import { httpBasics, SERVER_BODY_CAP } from './plugins';
 import { authRoutes } from './routes/auth';
 import { callbackRoutes } from './routes/callbacks';
 import { creditRoutes } from './routes/credits';
@@ -12,7 +12,7 @@ import { productRoutes } from './routes/products';
 /** The whole HTTP API; tests drive it through `app.handle(new Request(...))`. */
 export function createApp(deps: AppDeps) {
   return (
-    new Elysia({ serve: { maxRequestBodySize: MAX_BODY_BYTES } })
+    new Elysia({ serve: { maxRequestBodySize: SERVER_BODY_CAP } })
       .use(httpBasics(deps.log, deps.newRequestId))
       // Docs before any auth hook so they stay public.
       .use(docs())

@@ -27,13 +27,17 @@ export function settleOrder(deps: Deps) {
       return err({ kind: 'notification_invalid', message: '支付金额与订单金额不符' });
     }
     const now = deps.clock.now();
-    const { settlement } = await deps.settlements.record({
+    const { settlement, created } = await deps.settlements.record({
       orderId: order.id,
       paymentId: evidence.paymentId,
       amountFen: evidence.amountFen,
       settledAt: evidence.paidAt ?? now,
       source: evidence.source,
     });
+    if (!created && evidence.paymentId !== null && settlement.paymentId !== evidence.paymentId) {
+      // The same order paid twice under two transactions: credits stay single, the money needs a human.
+      deps.log('payment.second_payment', { order_id: order.id, settled: settlement.paymentId, got: evidence.paymentId });
+    }
     return finishSettlement(deps)(order, settlement);
   };
 }

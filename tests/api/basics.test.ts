@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { type HttpHarness, httpHarness } from './harness';
+
+describe('HTTP basics', () => {
+  let h: HttpHarness;
+  beforeAll(async () => {
+    h = await httpHarness();
+  });
+  afterAll(() => h.stop());
+
+  it('answers /health and /ready', async () => {
+    expect((await h.request('GET', '/health')).body).toEqual({ status: 'ok' });
+    expect((await h.request('GET', '/ready')).body).toEqual({ status: 'ready' });
+  });
+
+  it('answers 503 on /ready when the database is unreachable', async () => {
+    const { createApp } = await import('../../src/app/http/create-app');
+    const app = createApp({ ...h.deps, dbReady: async () => false });
+    const res = await app.handle(new Request('http://localhost/ready'));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ detail: '数据库不可用' });
+  });
+
+  it('returns 404 {detail} for an unknown route', async () => {
+    const res = await h.request('GET', '/api/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ detail: '接口不存在' });
+  });
+
+  it('returns 400 {detail} for malformed JSON', async () => {
+    const { token } = await h.login('basics-json');
+    const res = await h.request('POST', '/api/orders/create', { token, raw: '{"product_id": 1' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ detail: '请求体不是合法的 JSON' });
+  });
+
+  it('returns 413 {detail} for a body over 1 MiB', async () => {
+    const { token } = await h.login('basics-big');
+    const raw = JSON.stringify({ product_id: 1, pad: 'x'.repeat(1024 * 1024) });
+    // A Request built in memory has no Content-Length of its own; every real client sends one.
+    const res = await h.request('POST', '/api/orders/create', { token, raw, headers: { 'content-length': String(raw.length) } });
+    expect(res.status).toBe(413);
+    expect(res.body.detail).toContain('1 MiB');
+  });
+
+  it('works with and without a trailing slash', async () => {
+    const a = await h.request('GET', '/api/products');
+    const b = await h.request('GET', '/api/products/');
+    expect(a.status).toBe(200);
+    expect(a.body).toEqual(b.body);
+    expect((await h.request('GET', '/api/products/1/')).body.id).toBe(1);
+  });
+
+  it('turns an unexpected error into 500 服务器内部错误 with a request id and one log line', async () => {
+    const { createApp } = await import('../../src/app/http/create-app');
+    const broken = {
+      ...h.deps.catalog,
+      listActive: async () => {
+        throw new Error('disk on fire');
+      },
+    };
+    const app = createApp({ ...h.deps, catalog: broken as typeof h.deps.catalog });
+    const res = await app.handle(new Request('http://localhost/api/products/'));
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ detail: '服务器内部错误' });
+    const id = res.headers.get('x-request-id');
+    expect(id).toBeTruthy();
+    const line = h.logs.find((l) => l.event === 'http.unhandled_error' && l.fields.request_id === id);
+    expect(String(line?.fields.error)).toContain('disk on fire');
+  });
+
+  it('returns a request id header on success too', async () => {
+    const res = await h.request('GET', '/health');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+});

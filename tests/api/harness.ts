@@ -1,0 +1,63 @@
+import { SignJWT } from 'jose';
+import { createApp } from '../../src/app/http/create-app';
+import type { Clock } from '../../src/domain/ports';
+import { startSandbox } from '../sandbox/harness';
+import { seeded, TEST_JWT, testDeps } from '../support/app';
+
+/** The app over memory storage, talking to an in-process sandbox over TCP; requests go through app.handle. */
+export async function httpHarness(opts: { clock?: Clock } = {}) {
+  const sandbox = startSandbox();
+  const { deps, logs } = testDeps({ gatewayUrl: sandbox.url, wechatApiBase: sandbox.url, clock: opts.clock });
+  await seeded(deps);
+  const app = createApp(deps);
+  const request = async (
+    method: string,
+    path: string,
+    init: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ) => {
+    const res = await app.handle(
+      new Request(`http://localhost${path}`, {
+        method,
+        headers: {
+          ...(init.body !== undefined || init.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+          ...init.headers,
+        },
+        body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+      }),
+    );
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {}
+    return { status: res.status, body: body as any, headers: res.headers };
+  };
+  const login = async (code: string) => {
+    const res = await request('POST', '/api/auth/login', { body: { code } });
+    return { token: res.body.access_token as string, user: res.body.user as { id: number; openid: string } };
+  };
+  return { app, deps, logs, sandbox, request, login, stop: () => sandbox.stop() };
+}
+
+export type HttpHarness = Awaited<ReturnType<typeof httpHarness>>;
+
+/** Signs arbitrary claims with the test secret, to probe the verifier's rules one at a time. */
+export async function forgeToken(
+  claims: Record<string, unknown>,
+  opts: { secret?: string; alg?: string; expSeconds?: number } = {},
+) {
+  const now = Math.floor(Date.now() / 1000);
+  const body = { iss: TEST_JWT.issuer, aud: TEST_JWT.audience, exp: now + (opts.expSeconds ?? 600), ...claims };
+  for (const key of Object.keys(body)) if ((body as Record<string, unknown>)[key] === undefined) delete (body as Record<string, unknown>)[key];
+  return new SignJWT(body)
+    .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
+    .sign(new TextEncoder().encode(opts.secret ?? TEST_JWT.secret));
+}
+
+/** An unsigned `alg: none` token, the classic JWT bypass. */
+export function noneToken(claims: Record<string, unknown>): string {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: TEST_JWT.issuer, aud: TEST_JWT.audience, exp: now + 600, ...claims })}.`;
+}
