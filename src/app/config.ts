@@ -12,10 +12,24 @@ export interface Config {
   readonly orderExpireMinutes: number;
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
-  readonly jwt: { readonly secret: string; readonly issuer: string; readonly audience: string; readonly expiresIn: number };
-  readonly wechat: { readonly appid: string; readonly secret: string; readonly apiBase: string; readonly timeoutMs: number };
+  readonly jwt: {
+    readonly secret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly expiresIn: number;
+  };
+  readonly wechat: {
+    readonly appid: string;
+    readonly secret: string;
+    readonly apiBase: string;
+    readonly timeoutMs: number;
+  };
   readonly paymentProvider: 'gateway' | 'wechatpay';
-  readonly gateway: { readonly url: string; readonly callbackSecrets: readonly string[]; readonly timeoutMs: number };
+  readonly gateway: {
+    readonly url: string;
+    readonly callbackSecrets: readonly string[];
+    readonly timeoutMs: number;
+  };
   /** Test-only fault switch (see README "Crash test"); refused in production. */
   readonly faultCrashAfterSettlement: boolean;
 }
@@ -71,7 +85,8 @@ export function loadConfig(env: Env): Config {
   }
   const secret = (name: string, dev: string, minLength: number) => {
     const v = str(name, prod ? '' : dev);
-    if (prod && (v === '' || v === dev)) problems.push(`${name} must be set to a secret of your own in production`);
+    if (prod && (v === '' || v === dev))
+      problems.push(`${name} must be set to a secret of your own in production`);
     else if (v.length < minLength) problems.push(`${name} must be at least ${minLength} characters`);
     return v;
   };
@@ -108,9 +123,12 @@ export function loadConfig(env: Env): Config {
     },
     faultCrashAfterSettlement: str('FAULT_CRASH_AFTER_SETTLEMENT', '') === '1',
   };
-  if (!/^mongodb(\+srv)?:\/\//.test(config.mongodbUri)) problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
-  if (!/^wx[0-9a-zA-Z]{1,30}$/.test(config.wechat.appid)) problems.push('WECHAT_APPID must be a mini-program appid such as wx1234567890abcdef');
-  if (prod && config.faultCrashAfterSettlement) problems.push('FAULT_CRASH_AFTER_SETTLEMENT is a test switch and is refused in production');
+  if (!/^mongodb(\+srv)?:\/\//.test(config.mongodbUri))
+    problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
+  if (!/^wx[0-9a-zA-Z]{1,30}$/.test(config.wechat.appid))
+    problems.push('WECHAT_APPID must be a mini-program appid such as wx1234567890abcdef');
+  if (prod && config.faultCrashAfterSettlement)
+    problems.push('FAULT_CRASH_AFTER_SETTLEMENT is a test switch and is refused in production');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -36,7 +36,10 @@ function paymentProvider(config: Config, env: Env) {
   const clock = systemClock;
   if (config.paymentProvider === 'gateway') {
     return {
-      payments: createGatewayPayments({ baseUrl: config.gateway.url, timeoutMs: config.gateway.timeoutMs }) as Payments,
+      payments: createGatewayPayments({
+        baseUrl: config.gateway.url,
+        timeoutMs: config.gateway.timeoutMs,
+      }) as Payments,
       notifyPath: '/api/orders/callback',
       wechatpayNotifications: undefined as PaymentNotifications | undefined,
     };
@@ -55,8 +58,13 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const provider = paymentProvider(config, env);
   const deps: AppDeps = {
     ...repos,
-    catalog: config.catalogCacheSeconds > 0 ? new CachedProducts(repos.products, systemClock, config.catalogCacheSeconds * 1000) : repos.products,
-    settlements: config.faultCrashAfterSettlement ? crashAfterSettlement(repos.settlements) : repos.settlements,
+    catalog:
+      config.catalogCacheSeconds > 0
+        ? new CachedProducts(repos.products, systemClock, config.catalogCacheSeconds * 1000)
+        : repos.products,
+    settlements: config.faultCrashAfterSettlement
+      ? crashAfterSettlement(repos.settlements)
+      : repos.settlements,
     payments: provider.payments,
     wechatLogin: createJscode2Session({
       baseUrl: config.wechat.apiBase,
@@ -74,7 +82,10 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     log,
     present: presenter(config.timeZone),
     jwt: config.jwt,
-    gatewayNotifications: createGatewayNotifications({ secrets: config.gateway.callbackSecrets, clock: systemClock }),
+    gatewayNotifications: createGatewayNotifications({
+      secrets: config.gateway.callbackSecrets,
+      clock: systemClock,
+    }),
     wechatpayNotifications: provider.wechatpayNotifications,
     dbReady: async () => {
       try {

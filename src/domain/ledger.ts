@@ -1,4 +1,4 @@
-import { type Result, err, ok } from './result';
+import { err, ok, type Result } from './result';
 
 export type EntryType = 'purchase' | 'refund' | 'adjust' | 'consume';
 
@@ -37,7 +37,8 @@ export function nextEntry(
   req: EntryRequest,
   now: Date,
 ): Result<NewLedgerEntry, { readonly kind: 'insufficient_credits' }> {
-  if (!Number.isSafeInteger(req.amount) || req.amount === 0) throw new Error('ledger amount must be a non-zero integer');
+  if (!Number.isSafeInteger(req.amount) || req.amount === 0)
+    throw new Error('ledger amount must be a non-zero integer');
   const balanceAfter = balanceOf(head) + req.amount;
   if (balanceAfter < 0) return err({ kind: 'insufficient_credits' });
   return ok({ ...req, seq: (head?.seq ?? 0) + 1, balanceAfter, createdAt: now });

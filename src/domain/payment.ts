@@ -2,7 +2,15 @@ import type { Fen } from './money';
 import type { Result } from './result';
 
 /** WeChat Pay's trade states, plus NOT_FOUND for a trade the provider has never seen. */
-export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'NOT_FOUND';
+export type TradeState =
+  | 'SUCCESS'
+  | 'REFUND'
+  | 'NOTPAY'
+  | 'CLOSED'
+  | 'REVOKED'
+  | 'USERPAYING'
+  | 'PAYERROR'
+  | 'NOT_FOUND';
 
 /** Exactly what `wx.requestPayment` needs, in the seed's `payment_data` shape. */
 export interface PaymentParams {

@@ -38,7 +38,11 @@ describe('HTTP basics', () => {
     const { token } = await h.login('basics-big');
     const raw = JSON.stringify({ product_id: 1, pad: 'x'.repeat(1024 * 1024) });
     // A Request built in memory has no Content-Length of its own; every real client sends one.
-    const res = await h.request('POST', '/api/orders/create', { token, raw, headers: { 'content-length': String(raw.length) } });
+    const res = await h.request('POST', '/api/orders/create', {
+      token,
+      raw,
+      headers: { 'content-length': String(raw.length) },
+    });
     expect(res.status).toBe(413);
     expect(res.body.detail).toContain('1 MiB');
   });

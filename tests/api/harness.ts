@@ -19,7 +19,9 @@ export async function httpHarness(opts: { clock?: Clock } = {}) {
       new Request(`http://localhost${path}`, {
         method,
         headers: {
-          ...(init.body !== undefined || init.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(init.body !== undefined || init.raw !== undefined
+            ? { 'content-type': 'application/json' }
+            : {}),
           ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
           ...init.headers,
         },
@@ -31,6 +33,7 @@ export async function httpHarness(opts: { clock?: Clock } = {}) {
     try {
       body = text ? JSON.parse(text) : null;
     } catch {}
+    // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes and assert on them literally.
     return { status: res.status, body: body as any, headers: res.headers };
   };
   const login = async (code: string) => {
@@ -48,8 +51,14 @@ export async function forgeToken(
   opts: { secret?: string; alg?: string; expSeconds?: number } = {},
 ) {
   const now = Math.floor(Date.now() / 1000);
-  const body = { iss: TEST_JWT.issuer, aud: TEST_JWT.audience, exp: now + (opts.expSeconds ?? 600), ...claims };
-  for (const key of Object.keys(body)) if ((body as Record<string, unknown>)[key] === undefined) delete (body as Record<string, unknown>)[key];
+  const body = {
+    iss: TEST_JWT.issuer,
+    aud: TEST_JWT.audience,
+    exp: now + (opts.expSeconds ?? 600),
+    ...claims,
+  };
+  for (const key of Object.keys(body))
+    if ((body as Record<string, unknown>)[key] === undefined) delete (body as Record<string, unknown>)[key];
   return new SignJWT(body)
     .setProtectedHeader({ alg: opts.alg ?? 'HS256' })
     .sign(new TextEncoder().encode(opts.secret ?? TEST_JWT.secret));

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { type HttpHarness, httpHarness } from './harness';
 
-const FIELDS = ['id', 'name', 'description', 'credits', 'price', 'image_url', 'is_active', 'sort_order', 'created_at', 'updated_at'];
+const FIELDS = [
+  'id',
+  'name',
+  'description',
+  'credits',
+  'price',
+  'image_url',
+  'is_active',
+  'sort_order',
+  'created_at',
+  'updated_at',
+];
 
 describe('GET /api/products (SPEC §1.1–1.2)', () => {
   let h: HttpHarness;
@@ -15,13 +26,29 @@ describe('GET /api/products (SPEC §1.1–1.2)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toHaveLength(2);
     for (const p of res.body) expect(Object.keys(p)).toEqual(FIELDS);
-    expect(res.body[0]).toMatchObject({ id: 1, name: '100积分套餐', description: '购买100积分', credits: 100, price: 9.9, is_active: true, sort_order: 1 });
-    expect(res.body[1]).toMatchObject({ id: 2, name: '500积分套餐', credits: 500, price: 39.9, sort_order: 2 });
+    expect(res.body[0]).toMatchObject({
+      id: 1,
+      name: '100积分套餐',
+      description: '购买100积分',
+      credits: 100,
+      price: 9.9,
+      is_active: true,
+      sort_order: 1,
+    });
+    expect(res.body[1]).toMatchObject({
+      id: 2,
+      name: '500积分套餐',
+      credits: 500,
+      price: 39.9,
+      sort_order: 2,
+    });
     expect(res.body[0].created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
   });
 
   it('pages with skip and limit', async () => {
-    expect((await h.request('GET', '/api/products/?skip=1&limit=1')).body.map((p: { id: number }) => p.id)).toEqual([2]);
+    expect(
+      (await h.request('GET', '/api/products/?skip=1&limit=1')).body.map((p: { id: number }) => p.id),
+    ).toEqual([2]);
     expect((await h.request('GET', '/api/products/?skip=5')).body).toEqual([]);
   });
 
@@ -40,7 +67,21 @@ describe('GET /api/products (SPEC §1.1–1.2)', () => {
   });
 
   it('answers 404 商品不存在 for an unknown or inactive product', async () => {
-    await h.deps.products.seed([{ id: 9, name: 'x', description: '', credits: 1, priceFen: 1, imageUrl: null, isActive: false, sortOrder: 9 }], new Date());
+    await h.deps.products.seed(
+      [
+        {
+          id: 9,
+          name: 'x',
+          description: '',
+          credits: 1,
+          priceFen: 1,
+          imageUrl: null,
+          isActive: false,
+          sortOrder: 9,
+        },
+      ],
+      new Date(),
+    );
     for (const id of [3, 9]) {
       const res = await h.request('GET', `/api/products/${id}`);
       expect(res.status).toBe(404);

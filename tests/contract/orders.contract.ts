@@ -30,16 +30,28 @@ export function ordersContract(make: MakeRepositories) {
       const a = await repos.orders.create(anOrder({ userId: 5 }));
       await repos.orders.create(anOrder({ userId: 6 }));
       const b = await repos.orders.create(anOrder({ userId: 5 }));
-      expect((await repos.orders.listByUser(5, { skip: 0, limit: 10 })).map((o) => o.id)).toEqual([b.id, a.id]);
+      expect((await repos.orders.listByUser(5, { skip: 0, limit: 10 })).map((o) => o.id)).toEqual([
+        b.id,
+        a.id,
+      ]);
       expect((await repos.orders.listByUser(5, { skip: 1, limit: 1 })).map((o) => o.id)).toEqual([a.id]);
     });
 
     it('projects a status only from the allowed states', async () => {
       const o = await repos.orders.create(anOrder());
       const paidAt = new Date(T0.getTime() + 60_000);
-      await repos.orders.project(o.id, ['pending'], { status: 'paid', paymentId: '42', paymentTime: paidAt, updatedAt: paidAt });
+      await repos.orders.project(o.id, ['pending'], {
+        status: 'paid',
+        paymentId: '42',
+        paymentTime: paidAt,
+        updatedAt: paidAt,
+      });
       await repos.orders.project(o.id, ['pending'], { status: 'cancelled', updatedAt: paidAt });
-      expect(await repos.orders.findById(o.id)).toMatchObject({ status: 'paid', paymentId: '42', paymentTime: paidAt });
+      expect(await repos.orders.findById(o.id)).toMatchObject({
+        status: 'paid',
+        paymentId: '42',
+        paymentTime: paidAt,
+      });
       expect(await repos.orders.findById(424242)).toBeNull();
       expect(await repos.orders.findByOrderNo('P2023070112000099999999')).toBeNull();
     });

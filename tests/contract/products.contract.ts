@@ -34,7 +34,11 @@ export function productsContract(make: MakeRepositories) {
 
     it('finds by id with every field round-tripped, null when missing', async () => {
       await repos.products.seed([aProduct({ id: 7, imageUrl: null })], T0);
-      expect(await repos.products.findById(7)).toEqual({ ...aProduct({ id: 7, imageUrl: null }), createdAt: T0, updatedAt: T0 });
+      expect(await repos.products.findById(7)).toEqual({
+        ...aProduct({ id: 7, imageUrl: null }),
+        createdAt: T0,
+        updatedAt: T0,
+      });
       expect(await repos.products.findById(8)).toBeNull();
     });
   });

@@ -30,7 +30,9 @@ export function settlementsContract(make: MakeRepositories) {
 
     it('has exactly one winner among 30 concurrent writers', async () => {
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => repos.settlements.record(aSettlement({ orderId: 9, paymentId: `p${i}` }))),
+        Array.from({ length: 30 }, (_, i) =>
+          repos.settlements.record(aSettlement({ orderId: 9, paymentId: `p${i}` })),
+        ),
       );
       expect(results.filter((r) => r.created)).toHaveLength(1);
       const winner = results.find((r) => r.created)!.settlement;

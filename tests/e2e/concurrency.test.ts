@@ -9,14 +9,28 @@ type Api = ReturnType<typeof client>;
 async function paidOrder(stack: Stack, api: Api, token: string, productId = 1) {
   const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: productId } });
   await api.call('POST', `/api/orders/pay/${created.body.order_id}`, { token });
-  const res = await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}/pay?notify=false`, { method: 'POST' });
-  const trade = (await (await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}`)).json()) as Record<string, unknown>;
+  const res = await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}/pay?notify=false`, {
+    method: 'POST',
+  });
+  const trade = (await (
+    await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}`)
+  ).json()) as Record<string, unknown>;
   expect(res.status).toBe(200);
-  return { id: created.body.order_id as number, orderNo: created.body.order_no as string, amount: created.body.amount as number, trade };
+  return {
+    id: created.body.order_id as number,
+    orderNo: created.body.order_no as string,
+    amount: created.body.amount as number,
+    trade,
+  };
 }
 
 function signedCallback(stack: Stack, order: { orderNo: string; amount: number }, paymentId: string) {
-  const body = JSON.stringify({ order_no: order.orderNo, payment_id: paymentId, status: 'SUCCESS', amount: order.amount });
+  const body = JSON.stringify({
+    order_no: order.orderNo,
+    payment_id: paymentId,
+    status: 'SUCCESS',
+    amount: order.amount,
+  });
   return fetch(`${stack.api}/api/orders/callback`, {
     method: 'POST',
     headers: {
@@ -41,7 +55,9 @@ describe('exactly-once credits under concurrency (real processes, FerretDB)', ()
     const token = await api.login('dup-user');
     const me = await api.call('GET', '/api/users/me', { token });
     const order = await paidOrder(stack, api, token);
-    const paymentId = String(order.trade.transaction_id ?? order.trade.transactionId ?? '4200000000000000000000000001');
+    const paymentId = String(
+      order.trade.transaction_id ?? order.trade.transactionId ?? '4200000000000000000000000001',
+    );
 
     const results = await Promise.all([
       ...Array.from({ length: 50 }, () => signedCallback(stack, order, paymentId).then((r) => r.status)),
@@ -69,7 +85,9 @@ describe('exactly-once credits under concurrency (real processes, FerretDB)', ()
     const statuses = await Promise.all(
       orders.map((o, i) =>
         i % 2 === 0
-          ? signedCallback(stack, o, `42000000000000000000000000${String(i).padStart(2, '0')}`).then((r) => r.status)
+          ? signedCallback(stack, o, `42000000000000000000000000${String(i).padStart(2, '0')}`).then(
+              (r) => r.status,
+            )
           : api.call('GET', `/api/orders/payment-status/${o.id}`, { token }).then((r) => r.status),
       ),
     );

@@ -21,10 +21,14 @@ describe('crash between settlement and grant (SIGKILL, restart)', () => {
     const userId = (await api.call('GET', '/api/users/me', { token })).body.id;
     const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
     await api.call('POST', `/api/orders/pay/${created.body.order_id}`, { token });
-    await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}/pay?notify=false`, { method: 'POST' });
+    await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}/pay?notify=false`, {
+      method: 'POST',
+    });
 
     await stack.restartApi({ FAULT_CRASH_AFTER_SETTLEMENT: '1' });
-    const crashed = await api.call('GET', `/api/orders/payment-status/${created.body.order_id}`, { token }).catch((e) => e);
+    const crashed = await api
+      .call('GET', `/api/orders/payment-status/${created.body.order_id}`, { token })
+      .catch((e) => e);
     expect(crashed).toBeInstanceOf(Error);
     await stack.apiProc.exited;
     expect(stack.apiProc.signalCode).toBe('SIGKILL');

@@ -53,7 +53,12 @@ describe("the seed's §6 mini-program flow over real TCP (API + sandbox + Ferret
 
     const tx = await api.call('GET', '/api/credits/transactions', { token });
     expect(tx.body).toHaveLength(1);
-    expect(tx.body[0]).toMatchObject({ amount: 500, balance_after: 500, type: 'purchase', related_order_id: orderId });
+    expect(tx.body[0]).toMatchObject({
+      amount: 500,
+      balance_after: 500,
+      type: 'purchase',
+      related_order_id: orderId,
+    });
   });
 
   it('completes an order whose callback was lost, through the payment-status query', async () => {
@@ -64,9 +69,16 @@ describe("the seed's §6 mini-program flow over real TCP (API + sandbox + Ferret
     await api.call('POST', `/api/orders/pay/${orderId}`, { token });
 
     const pending = await api.call('GET', `/api/orders/payment-status/${orderId}`, { token });
-    expect(pending.body).toEqual({ order_id: orderId, status: 'pending', paid: false, message: '支付进行中，状态: NOTPAY' });
+    expect(pending.body).toEqual({
+      order_id: orderId,
+      status: 'pending',
+      paid: false,
+      message: '支付进行中，状态: NOTPAY',
+    });
 
-    const forced = await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}/pay?notify=false`, { method: 'POST' });
+    const forced = await fetch(`${stack.sandbox}/sandbox/trades/${created.body.order_no}/pay?notify=false`, {
+      method: 'POST',
+    });
     expect(forced.status).toBe(200);
     await Bun.sleep(200);
     expect((await api.call('GET', `/api/orders/${orderId}`, { token })).body.status).toBe('pending');

@@ -8,7 +8,8 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 async function waitHealthy(url: string, proc: Subprocess, name: string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode} before becoming healthy`);
+    if (proc.exitCode !== null)
+      throw new Error(`${name} exited with ${proc.exitCode} before becoming healthy`);
     try {
       if ((await fetch(`${url}/health`)).ok) return;
     } catch {}
@@ -38,7 +39,9 @@ function spawn(entry: string, env: Record<string, string>, logs: string[]): Subp
  * The real processes over real TCP: FerretDB (the test singleton, a database of our own), the
  * sandbox and the API, each started as `bun <entry>` exactly as `npm start` does.
  */
-export async function startStack(opts: { apiEnv?: Record<string, string>; sandboxEnv?: Record<string, string> } = {}) {
+export async function startStack(
+  opts: { apiEnv?: Record<string, string>; sandboxEnv?: Record<string, string> } = {},
+) {
   const mongoUri = await testMongoUri(uniqueDbName('e2e'));
   const [apiPort, sandboxPort] = [await freePort(), await freePort()];
   const api = `http://127.0.0.1:${apiPort}`;

@@ -31,7 +31,10 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     // A short client deadline so the timeout fault below costs one second, not ten.
-    stack = await startStack({ apiEnv: { ...env, WECHATPAY_TIMEOUT_MS: '1000' }, sandboxEnv: { WECHATPAY_SIM_DIR: dir } });
+    stack = await startStack({
+      apiEnv: { ...env, WECHATPAY_TIMEOUT_MS: '1000' },
+      sandboxEnv: { WECHATPAY_SIM_DIR: dir },
+    });
     api = client(stack.api);
   });
   afterAll(async () => {
@@ -45,7 +48,13 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
     const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: productId } });
     const pay = await api.call('POST', `/api/orders/pay/${created.body.order_id}`, { token });
     expect(pay.status).toBe(200);
-    return { token, userId, id: created.body.order_id as number, orderNo: created.body.order_no as string, pay };
+    return {
+      token,
+      userId,
+      id: created.body.order_id as number,
+      orderNo: created.body.order_no as string,
+      pay,
+    };
   }
   const detailStatus = async (o: { token: string; id: number }) =>
     (await api.call('GET', `/api/orders/${o.id}`, { token: o.token })).body.status as string;
@@ -78,7 +87,10 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
       await faults({ notify: fault });
       await sim('/v3sim/request-payment', requestPaymentArgs(o.pay.body.payment_data));
       const rejected = await eventually(async () => {
-        const all = (await (await sim('/v3sim/deliveries')).json()) as { outTradeNo: string; status: number | null }[];
+        const all = (await (await sim('/v3sim/deliveries')).json()) as {
+          outTradeNo: string;
+          status: number | null;
+        }[];
         const mine = all.filter((d) => d.outTradeNo === o.orderNo);
         return mine.length >= 2 ? mine : undefined;
       });

@@ -4,7 +4,10 @@ import mongoose, { type Connection, type Model, type Schema } from 'mongoose';
  * A connection of our own (never mongoose's global): filters are sanitized so a `{"$gt": ""}` from a
  * request can never become an operator, and unknown filter keys throw instead of matching everything.
  */
-export async function connectMongo(uri: string, opts: { serverSelectionTimeoutMS?: number } = {}): Promise<Connection> {
+export async function connectMongo(
+  uri: string,
+  opts: { serverSelectionTimeoutMS?: number } = {},
+): Promise<Connection> {
   const conn = mongoose.createConnection(uri, {
     autoIndex: true,
     autoCreate: true,

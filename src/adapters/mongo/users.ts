@@ -64,7 +64,14 @@ export class MongoUsers implements Users {
     if (existing) return { user: existing, created: false };
     return this.ids.insert<{ user: User; created: boolean }>(
       async (id) => {
-        const doc = { _id: id, openid, nickname: null, avatar_url: null, role: 'user' as const, is_active: true };
+        const doc = {
+          _id: id,
+          openid,
+          nickname: null,
+          avatar_url: null,
+          role: 'user' as const,
+          is_active: true,
+        };
         await this.model.create({ ...doc, created_at: now, updated_at: now });
         return { user: toDomain({ ...doc, created_at: now, updated_at: now }), created: true };
       },

@@ -1,9 +1,9 @@
 import { jwt } from '@elysiajs/jwt';
 import { Elysia, status } from 'elysia';
 import type { Clock } from '../../domain/ports';
-import type { User } from '../../domain/user';
 import { activeUser } from '../../domain/usecases/auth';
 import type { Deps } from '../../domain/usecases/deps';
+import type { User } from '../../domain/user';
 import { problem } from './plugins';
 
 export interface JwtSettings {
@@ -54,7 +54,10 @@ export const authPlugin = (deps: Pick<Deps, 'users'>, settings: JwtSettings, clo
           const userId = claims ? Number(claims.sub) : Number.NaN;
           if (!Number.isSafeInteger(userId) || userId < 1) return unauthorized(set, '认证令牌无效或已过期');
           const user = await activeUser(deps)(userId);
-          if (!user.ok) return user.error.kind === 'user_not_found' ? unauthorized(set, '认证令牌无效或已过期') : problem(user.error);
+          if (!user.ok)
+            return user.error.kind === 'user_not_found'
+              ? unauthorized(set, '认证令牌无效或已过期')
+              : problem(user.error);
           return { user: user.value };
         },
       },

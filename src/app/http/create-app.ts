@@ -12,7 +12,9 @@ import { productRoutes } from './routes/products';
 /** The whole HTTP API; tests drive it through `app.handle(new Request(...))`. */
 export function createApp(deps: AppDeps) {
   return (
-    new Elysia({ serve: { maxRequestBodySize: SERVER_BODY_CAP } })
+    // normalize: false — unknown body fields are rejected (400) instead of silently dropped, and
+    // responses are emitted exactly as the presenters build them.
+    new Elysia({ normalize: false, serve: { maxRequestBodySize: SERVER_BODY_CAP } })
       .use(httpBasics(deps.log, deps.newRequestId))
       // Docs before any auth hook so they stay public.
       .use(docs())

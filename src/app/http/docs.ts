@@ -8,7 +8,12 @@ import { Elysia } from 'elysia';
  * is our own page serving the same UI from the pinned `swagger-ui-dist` package.
  */
 const UI_DIR = dirname(Bun.resolveSync('swagger-ui-dist/package.json', import.meta.dir));
-const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png']);
+const ASSETS = new Set([
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+]);
 
 const PAGE = `<!doctype html>
 <html lang="zh-CN">
@@ -63,6 +68,7 @@ export const docs = () =>
     })
     .get(
       '/swagger/assets/:file',
-      ({ params, status }) => (ASSETS.has(params.file) ? Bun.file(join(UI_DIR, params.file)) : status(404, { detail: '文件不存在' })),
+      ({ params, status }) =>
+        ASSETS.has(params.file) ? Bun.file(join(UI_DIR, params.file)) : status(404, { detail: '文件不存在' }),
       { detail: { hide: true } },
     );

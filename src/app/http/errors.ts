@@ -5,7 +5,10 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   product_not_found: () => [404, '商品不存在'],
   product_inactive: () => [400, '商品已下架'],
   order_not_found: () => [404, '订单不存在'],
-  order_not_payable: (e) => [400, e.status === 'expired' ? '订单已过期，请重新下单' : `订单状态不允许支付: ${e.status}`],
+  order_not_payable: (e) => [
+    400,
+    e.status === 'expired' ? '订单已过期，请重新下单' : `订单状态不允许支付: ${e.status}`,
+  ],
   user_not_found: () => [401, '用户不存在'],
   user_disabled: () => [403, '用户已被禁用'],
   login_code_invalid: () => [400, '登录凭证无效或已使用，请重新登录'],

@@ -24,7 +24,10 @@ export const problem = (error: DomainError): never => {
 const json = (status: number, detail: string, requestId?: string) =>
   new Response(JSON.stringify({ detail }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...(requestId ? { 'x-request-id': requestId } : {}) },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(requestId ? { 'x-request-id': requestId } : {}),
+    },
   });
 
 /** A readable reason for a schema failure: which field, and what was expected. */
@@ -44,7 +47,9 @@ function validationDetail(error: unknown): string {
  */
 export const httpBasics = (log: Logger, newId: () => string) =>
   new Elysia({ name: 'http-basics' })
-    .derive({ as: 'global' }, ({ request }) => ({ requestId: request.headers.get('x-request-id')?.slice(0, 64) || newId() }))
+    .derive({ as: 'global' }, ({ request }) => ({
+      requestId: request.headers.get('x-request-id')?.slice(0, 64) || newId(),
+    }))
     .onRequest(({ request }) => {
       const length = request.headers.get('content-length');
       if (Number(length ?? '0') > MAX_BODY_BYTES) return json(413, '请求体过大（上限 1 MiB）');

@@ -40,9 +40,12 @@ export function presenter(timeZone: string) {
     /** The seed's detail shape: the list fields without user_id/product_id, plus the product snapshot. */
     orderDetail: (o: Order) => {
       const { user_id: _u, product_id: _p, ...rest } = order(o);
-      return { ...rest, product_name: o.productName,
-      product_description: o.productDescription,
-      product_image_url: o.productImageUrl };
+      return {
+        ...rest,
+        product_name: o.productName,
+        product_description: o.productDescription,
+        product_image_url: o.productImageUrl,
+      };
     },
     user: (u: User, credits?: number) => ({
       id: u.id,

@@ -109,10 +109,29 @@ export const OrderDetailBody = t.Object(
   },
 );
 
-export const CreateOrderRequest = t.Object({ product_id: BodyId }, { additionalProperties: false, examples: [{ product_id: 1 }] });
+export const CreateOrderRequest = t.Object(
+  { product_id: BodyId },
+  { additionalProperties: false, examples: [{ product_id: 1 }] },
+);
 export const CreateOrderResponse = t.Object(
-  { order_id: t.Integer(), order_no: t.String(), amount: t.Number(), credits: t.Integer(), message: t.String() },
-  { examples: [{ order_id: 100, order_no: 'P202307011200001234abcd', amount: 9.9, credits: 100, message: '订单创建成功' }] },
+  {
+    order_id: t.Integer(),
+    order_no: t.String(),
+    amount: t.Number(),
+    credits: t.Integer(),
+    message: t.String(),
+  },
+  {
+    examples: [
+      {
+        order_id: 100,
+        order_no: 'P202307011200001234abcd',
+        amount: 9.9,
+        credits: 100,
+        message: '订单创建成功',
+      },
+    ],
+  },
 );
 
 export const PayResponse = t.Object(
@@ -153,7 +172,16 @@ export const PaymentStatusResponse = t.Object(
 
 export const CallbackRequest = t.Object(
   { order_no: t.String(), payment_id: t.String(), status: t.String(), amount: t.Number() },
-  { examples: [{ order_no: 'P202307011200001234abcd', payment_id: '4200001234202307011234567890', status: 'SUCCESS', amount: 9.9 }] },
+  {
+    examples: [
+      {
+        order_no: 'P202307011200001234abcd',
+        payment_id: '4200001234202307011234567890',
+        status: 'SUCCESS',
+        amount: 9.9,
+      },
+    ],
+  },
 );
 export const MessageBody = t.Object({ message: t.String() }, { examples: [{ message: '处理支付回调成功' }] });
 
@@ -190,7 +218,15 @@ export const LedgerEntryBody = t.Object(
   },
   {
     examples: [
-      { id: 1, amount: 100, balance_after: 100, type: 'purchase', description: '购买100积分', related_order_id: 100, created_at: '2023-07-01T12:05:30' },
+      {
+        id: 1,
+        amount: 100,
+        balance_after: 100,
+        type: 'purchase',
+        description: '购买100积分',
+        related_order_id: 100,
+        created_at: '2023-07-01T12:05:30',
+      },
     ],
   },
 );

@@ -1,5 +1,5 @@
 import type { DomainError } from '../errors';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { User } from '../user';
 import type { Deps } from './deps';
 

@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors';
-import { DEMO_PRODUCTS, type Product } from '../product';
 import type { Page } from '../ports';
-import { type Result, err, ok } from '../result';
+import { DEMO_PRODUCTS, type Product } from '../product';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 
 export function listProducts(deps: Pick<Deps, 'products'>) {

@@ -1,4 +1,14 @@
-import type { Clock, Ledger, Orders, Payments, Products, Random, Settlements, Users, WechatLogin } from '../ports';
+import type {
+  Clock,
+  Ledger,
+  Orders,
+  Payments,
+  Products,
+  Random,
+  Settlements,
+  Users,
+  WechatLogin,
+} from '../ports';
 
 /** Everything the use cases need, wired once by the composition root. */
 export interface Deps {

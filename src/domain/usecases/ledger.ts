@@ -1,6 +1,6 @@
 import type { DomainError } from '../errors';
 import { type EntryRequest, type LedgerEntry, nextEntry } from '../ledger';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 
 /** Each round has exactly one winner per user, so 100 rounds cover 100 truly simultaneous writers. */

@@ -1,6 +1,6 @@
 import type { DomainError } from '../errors';
 import type { PaymentEvent } from '../payment';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { settleOrder } from './settle';
 
@@ -27,7 +27,10 @@ export function handlePaymentEvent(deps: Deps) {
     if (event.state === 'CLOSED' || event.state === 'REVOKED' || event.state === 'PAYERROR') {
       // Only a projection: if money arrives after all, the settlement still completes the order.
       if ((await deps.settlements.find(order.id)) === null) {
-        await deps.orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt: deps.clock.now() });
+        await deps.orders.project(order.id, ['pending'], {
+          status: 'cancelled',
+          updatedAt: deps.clock.now(),
+        });
       }
     }
     return ok(undefined);

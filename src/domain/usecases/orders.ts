@@ -2,7 +2,7 @@ import type { DomainError } from '../errors';
 import { makeOrderNo, newOrder, ORDER_NO_ALPHABET, type Order } from '../order';
 import type { PaymentParams } from '../payment';
 import type { Page } from '../ports';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { finishSettlement } from './settle';
 

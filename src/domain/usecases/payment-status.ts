@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors';
 import type { Order, OrderStatus } from '../order';
 import type { TradeState } from '../payment';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { findOwnOrder } from './orders';
 import { finishSettlement, settleOrder } from './settle';

@@ -2,7 +2,7 @@ import type { DomainError } from '../errors';
 import { purchaseKey } from '../ledger';
 import type { Fen } from '../money';
 import type { Order } from '../order';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { Settlement } from '../settlement';
 import type { Deps } from './deps';
 import { appendEntry } from './ledger';
@@ -23,7 +23,11 @@ export interface PaidEvidence {
 export function settleOrder(deps: Deps) {
   return async (order: Order, evidence: PaidEvidence): Promise<Result<Order, DomainError>> => {
     if (evidence.amountFen !== order.amountFen) {
-      deps.log('payment.amount_mismatch', { order_id: order.id, expected: order.amountFen, got: evidence.amountFen });
+      deps.log('payment.amount_mismatch', {
+        order_id: order.id,
+        expected: order.amountFen,
+        got: evidence.amountFen,
+      });
       return err({ kind: 'notification_invalid', message: '支付金额与订单金额不符' });
     }
     const now = deps.clock.now();
@@ -36,7 +40,11 @@ export function settleOrder(deps: Deps) {
     });
     if (!created && evidence.paymentId !== null && settlement.paymentId !== evidence.paymentId) {
       // The same order paid twice under two transactions: credits stay single, the money needs a human.
-      deps.log('payment.second_payment', { order_id: order.id, settled: settlement.paymentId, got: evidence.paymentId });
+      deps.log('payment.second_payment', {
+        order_id: order.id,
+        settled: settlement.paymentId,
+        got: evidence.paymentId,
+      });
     }
     return finishSettlement(deps)(order, settlement);
   };
@@ -65,7 +73,11 @@ export function finishSettlement(deps: Deps) {
     const done = ['completed', 'refunded'].includes(order.status);
     if (!done) {
       const updatedAt = deps.clock.now();
-      await deps.orders.project(order.id, ['pending', 'cancelled', 'paid'], { status: 'completed', ...paid, updatedAt });
+      await deps.orders.project(order.id, ['pending', 'cancelled', 'paid'], {
+        status: 'completed',
+        ...paid,
+        updatedAt,
+      });
       return ok({ ...order, status: 'completed', ...paid, updatedAt });
     }
     return ok(order);

@@ -24,7 +24,10 @@ export const authRoutes = (deps: AppDeps) =>
       },
       {
         body: LoginRequest,
-        detail: { summary: '小程序登录', description: '用 wx.login() 的 code 换取 openid，首次登录自动注册，返回 Bearer 令牌。' },
+        detail: {
+          summary: '小程序登录',
+          description: '用 wx.login() 的 code 换取 openid，首次登录自动注册，返回 Bearer 令牌。',
+        },
         response: { 200: LoginResponse, 400: ErrorBody, 403: ErrorBody, 429: ErrorBody, 502: ErrorBody },
       },
     )

@@ -26,7 +26,12 @@ export const callbackRoutes = (deps: AppDeps) =>
         const handled = verified.ok ? await handlePaymentEvent(deps)(verified.value, 'callback') : verified;
         if (handled.ok) return { message: '处理支付回调成功' };
         const { status: code, detail } = httpError(handled.error);
-        deps.log('callback.rejected', { status: code, reason: handled.error.kind, detail, body: raw.slice(0, 512) });
+        deps.log('callback.rejected', {
+          status: code,
+          reason: handled.error.kind,
+          detail,
+          body: raw.slice(0, 512),
+        });
         return problem(handled.error);
       },
       {
@@ -36,7 +41,9 @@ export const callbackRoutes = (deps: AppDeps) =>
           description:
             '由支付网关调用。须带 `X-Gateway-Signature: t=<unix秒>,v1=<hex>`，v1 为以共享密钥对 `<t>.<原始请求体>` 计算的 HMAC-SHA256；时间窗 ±300 秒。重复回调返回同样的 200 且不产生任何变化。',
           // Documented only: validation happens after the signature check, on the verified bytes.
-          requestBody: { content: { 'application/json': { schema: JSON.parse(JSON.stringify(CallbackRequest)) } } },
+          requestBody: {
+            content: { 'application/json': { schema: JSON.parse(JSON.stringify(CallbackRequest)) } },
+          },
         },
         response: { 200: MessageBody, 400: ErrorBody, 401: ErrorBody },
       },
@@ -55,6 +62,9 @@ export const callbackRoutes = (deps: AppDeps) =>
       },
       {
         parse: 'text',
-        detail: { summary: '微信支付 APIv3 支付结果通知', description: '验签、AES-256-GCM 解密、核对商户号/AppID/金额后结算；成功返回 204。' },
+        detail: {
+          summary: '微信支付 APIv3 支付结果通知',
+          description: '验签、AES-256-GCM 解密、核对商户号/AppID/金额后结算；成功返回 204。',
+        },
       },
     );

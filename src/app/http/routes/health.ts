@@ -9,7 +9,8 @@ export const healthRoutes = (deps: Pick<AppDeps, 'dbReady'>) =>
     })
     .get(
       '/ready',
-      async ({ status }) => ((await deps.dbReady()) ? { status: 'ready' as const } : status(503, { detail: '数据库不可用' })),
+      async ({ status }) =>
+        (await deps.dbReady()) ? { status: 'ready' as const } : status(503, { detail: '数据库不可用' }),
       {
         detail: { summary: '就绪检查（数据库可达）' },
         response: { 200: t.Object({ status: t.Literal('ready') }), 503: t.Object({ detail: t.String() }) },

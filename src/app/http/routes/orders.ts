@@ -29,12 +29,21 @@ export const orderRoutes = (deps: AppDeps) =>
         const created = await createOrder(deps)(user.id, body.product_id);
         if (!created.ok) return problem(created.error);
         const o = created.value;
-        return { order_id: o.id, order_no: o.orderNo, amount: fenToYuan(o.amountFen), credits: o.credits, message: '订单创建成功' };
+        return {
+          order_id: o.id,
+          order_no: o.orderNo,
+          amount: fenToYuan(o.amountFen),
+          credits: o.credits,
+          message: '订单创建成功',
+        };
       },
       {
         auth: true,
         body: CreateOrderRequest,
-        detail: { summary: '创建订单', description: '金额与积分取自服务端商品数据；客户端传入的金额、积分、状态一概不用。' },
+        detail: {
+          summary: '创建订单',
+          description: '金额与积分取自服务端商品数据；客户端传入的金额、积分、状态一概不用。',
+        },
         response: { 200: CreateOrderResponse, 400: ErrorBody, ...own },
       },
     )
@@ -47,7 +56,10 @@ export const orderRoutes = (deps: AppDeps) =>
       {
         auth: true,
         params: OrderIdParams,
-        detail: { summary: '发起支付', description: '返回 wx.requestPayment 所需参数；重复调用复用同一预支付单，不会重复扣款。' },
+        detail: {
+          summary: '发起支付',
+          description: '返回 wx.requestPayment 所需参数；重复调用复用同一预支付单，不会重复扣款。',
+        },
         response: { 200: PayResponse, 400: ErrorBody, ...own, 502: ErrorBody },
       },
     )
@@ -56,19 +68,29 @@ export const orderRoutes = (deps: AppDeps) =>
       async ({ user, params }) => {
         const s = await queryPaymentStatus(deps)(user.id, params.order_id);
         if (!s.ok) return problem(s.error);
-        return { order_id: s.value.orderId, status: s.value.status, paid: s.value.paid, message: s.value.message };
+        return {
+          order_id: s.value.orderId,
+          status: s.value.status,
+          paid: s.value.paid,
+          message: s.value.message,
+        };
       },
       {
         auth: true,
         params: OrderIdParams,
-        detail: { summary: '查询支付状态', description: '已结算订单直接由数据库回答；待支付订单向支付服务查询并在支付成功时发放积分。' },
+        detail: {
+          summary: '查询支付状态',
+          description: '已结算订单直接由数据库回答；待支付订单向支付服务查询并在支付成功时发放积分。',
+        },
         response: { 200: PaymentStatusResponse, 400: ErrorBody, ...own, 502: ErrorBody },
       },
     )
     .get(
       '/',
       async ({ user, query }) =>
-        (await listOrders(deps)(user.id, { skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(deps.present.order),
+        (await listOrders(deps)(user.id, { skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(
+          deps.present.order,
+        ),
       {
         auth: true,
         query: PageQuery,

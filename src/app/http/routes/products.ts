@@ -9,7 +9,9 @@ export const productRoutes = (deps: AppDeps) =>
     .get(
       '/',
       async ({ query }) =>
-        (await listProducts({ products: deps.catalog })({ skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(deps.present.product),
+        (
+          await listProducts({ products: deps.catalog })({ skip: query.skip ?? 0, limit: query.limit ?? 20 })
+        ).map(deps.present.product),
       {
         query: PageQuery,
         detail: { summary: '获取商品列表', description: '仅返回上架商品，按 sort_order、id 排序。' },

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
+import { CALLBACK_SECRET } from '../support/app';
+import { type HttpHarness, httpHarness } from './harness';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
+  let h: HttpHarness;
+  let token: string;
+  let userId: number;
+  beforeAll(async () => {
+    h = await httpHarness();
+    ({
+      token,
+      user: { id: userId },
+    } = await h.login('callback-user'));
+  });
+  afterAll(() => h.stop());
+
+  const newOrder = async () =>
+    (await h.request('POST', '/api/orders/create', { token, body: { product_id: 1 } })).body;
+  const body = (orderNo: string, over: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      order_no: orderNo,
+      payment_id: '4200000000202307011234567890',
+      status: 'SUCCESS',
+      amount: 9.9,
+      ...over,
+    });
+  const post = (raw: string, signature?: string) =>
+    h.request('POST', '/api/orders/callback', {
+      raw,
+      headers: signature === undefined ? {} : { [SIGNATURE_HEADER]: signature },
+    });
+  const signed = (raw: string, t = now(), secret: string | string[] = CALLBACK_SECRET) =>
+    post(raw, signGatewayPayload(secret, raw, t));
+  const balance = async () => (await h.request('GET', '/api/users/me', { token })).body.credits as number;
+  const statusOf = async (id: number) =>
+    (await h.request('GET', `/api/orders/${id}`, { token })).body.status as string;
+
+  it('settles a valid SUCCESS once; a duplicate gets the same 200 and changes nothing', async () => {
+    const o = await newOrder();
+    const before = await balance();
+    const raw = body(o.order_no);
+    const first = await signed(raw);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ message: '处理支付回调成功' });
+    expect(await statusOf(o.order_id)).toBe('completed');
+    const again = await signed(raw);
+    expect(again.body).toEqual({ message: '处理支付回调成功' });
+    expect(await balance()).toBe(before + 100);
+    const tx = (await h.request('GET', '/api/credits/transactions', { token })).body;
+    expect(tx.filter((e: { related_order_id: number }) => e.related_order_id === o.order_id)).toHaveLength(1);
+  });
+
+  it('accepts a signature made with a rotated (second) secret', async () => {
+    const o = await newOrder();
+    const raw = body(o.order_no);
+    expect((await signed(raw, now(), ['retired-secret-xxxxxxxx', CALLBACK_SECRET])).status).toBe(200);
+  });
+
+  describe('rejections change nothing and are logged', () => {
+    const cases: [
+      string,
+      number,
+      (orderNo: string) => Promise<{ status: number; body: { detail: string } }>,
+    ][] = [
+      ['unsigned', 401, (n) => post(body(n))],
+      ['forged (wrong secret)', 401, (n) => signed(body(n), now(), 'attacker-secret-12345678')],
+      ['stale (t − 301 s)', 401, (n) => signed(body(n), now() - 301)],
+      ['from the future (t + 301 s)', 401, (n) => signed(body(n), now() + 301)],
+      [
+        'altered body after signing',
+        401,
+        (n) => post(body(n, { amount: 0.01 }), signGatewayPayload(CALLBACK_SECRET, body(n), now())),
+      ],
+      ['garbage signature header', 401, (n) => post(body(n), 't=abc,v1=zz')],
+      ['wrong amount', 400, (n) => signed(body(n, { amount: 0.01 }))],
+      ['amount in fen instead of yuan', 400, (n) => signed(body(n, { amount: 990 }))],
+      ['amount with three decimals', 400, (n) => signed(body(n, { amount: 9.901 }))],
+      ['unknown order', 400, () => signed(body('P2023070112000099999999'))],
+      ['malformed JSON', 400, () => signed('{"order_no": ')],
+      [
+        'order_no injection',
+        400,
+        () =>
+          signed(JSON.stringify({ order_no: { $gt: '' }, payment_id: 'x', status: 'SUCCESS', amount: 9.9 })),
+      ],
+    ];
+    for (const [name, status, send] of cases) {
+      it(`${name} → ${status}`, async () => {
+        const o = await newOrder();
+        const before = await balance();
+        const logged = h.logs.length;
+        const res = await send(o.order_no);
+        expect(res.status).toBe(status);
+        expect(typeof res.body.detail).toBe('string');
+        expect(await statusOf(o.order_id)).toBe('pending');
+        expect(await balance()).toBe(before);
+        expect(h.logs.slice(logged).some((l) => l.event === 'callback.rejected')).toBe(true);
+      });
+    }
+  });
+
+  it('a PAYERROR callback cancels a pending order; a later SUCCESS still completes it', async () => {
+    const o = await newOrder();
+    expect((await signed(body(o.order_no, { status: 'PAYERROR', payment_id: '' }))).status).toBe(200);
+    expect(await statusOf(o.order_id)).toBe('cancelled');
+    expect((await signed(body(o.order_no))).status).toBe(200);
+    expect(await statusOf(o.order_id)).toBe('completed');
+  });
+
+  it('keeps balance == sum(ledger) for the user after all of the above', async () => {
+    const tx = (await h.request('GET', '/api/credits/transactions?limit=100', { token })).body as {
+      amount: number;
+    }[];
+    expect(tx.reduce((a, e) => a + e.amount, 0)).toBe(await balance());
+    expect(userId).toBeGreaterThan(0);
+  });
+});
