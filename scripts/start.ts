@@ -12,6 +12,7 @@ import {
   runningDevFerret,
   startDevFerret,
 } from './ferretdb';
+import { localWechatPay } from './wechatpay-sim';
 
 let ferret: Ferret | undefined;
 let mongoUri = process.env.MONGODB_URI;
@@ -34,12 +35,18 @@ if (!mongoUri) {
   mongoUri = `mongodb://127.0.0.1:${port}/credits_store`;
 }
 
-const env = {
+const sandboxPort = process.env.SANDBOX_PORT ?? '8081';
+const sandboxUrl = `http://localhost:${sandboxPort}`;
+const env: Record<string, string | undefined> = {
   ...process.env,
   MONGODB_URI: mongoUri,
   PORT: process.env.PORT ?? '8000',
-  SANDBOX_PORT: process.env.SANDBOX_PORT ?? '8081',
+  SANDBOX_PORT: sandboxPort,
+  // The API talks to the sandbox it was started with, whatever port that is, unless told otherwise.
+  GATEWAY_URL: process.env.GATEWAY_URL ?? sandboxUrl,
+  WECHAT_API_BASE: process.env.WECHAT_API_BASE ?? sandboxUrl,
 };
+Object.assign(env, localWechatPay(env));
 
 function launch(name: string, entry: string): { name: string; proc: Subprocess } {
   if (!fs.existsSync(path.join(ROOT, entry))) throw new Error(`${entry} does not exist`);
