@@ -51,7 +51,9 @@ Object.assign(env, localWechatPay(env));
 function launch(name: string, entry: string): { name: string; proc: Subprocess } {
   if (!fs.existsSync(path.join(ROOT, entry))) throw new Error(`${entry} does not exist`);
   // process.execPath: the children run on the same (pinned) bun as this script.
-  const proc = Bun.spawn([process.execPath, entry], {
+  // `npm run dev` passes --watch: the API restarts on source changes, the rest keeps running.
+  const watch = name === 'API' && process.argv.includes('--watch') ? ['--watch'] : [];
+  const proc = Bun.spawn([process.execPath, ...watch, entry], {
     cwd: ROOT,
     env,
     stdio: ['inherit', 'inherit', 'inherit'],

@@ -46,6 +46,9 @@ function paymentProvider(config: Config, env: Env) {
   }
   const wechatpay = wechatPayConfigFromEnv(env, (path) => readFileSync(path, 'utf8'));
   if (!wechatpay.ok) throw new ConfigError(wechatpay.error);
+  if (config.env === 'production' && !wechatpay.value.baseUrl.startsWith('https://')) {
+    throw new ConfigError(['WECHATPAY_BASE_URL must be https:// in production']);
+  }
   const { payments, notifications } = createWechatPay(wechatpay.value, { clock, random: cryptoRandom });
   return { payments, notifyPath: '/api/orders/notify/wechatpay', wechatpayNotifications: notifications };
 }

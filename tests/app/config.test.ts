@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'bun:test';
+import { ConfigError, DEV_GATEWAY_SECRET, DEV_JWT_SECRET, loadConfig } from '../../src/app/config';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return [...e.problems];
+  }
+};
+
+const PROD = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'a-real-production-secret-of-enough-length',
+  WECHAT_APPID: 'wx1234567890abcdef',
+  WECHAT_SECRET: 'real-app-secret',
+  GATEWAY_CALLBACK_SECRET: 'real-gateway-secret-123',
+  MONGODB_URI: 'mongodb://db.internal:27017/credits',
+};
+
+describe('configuration', () => {
+  it('needs nothing in development', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      env: 'development',
+      port: 8000,
+      timeZone: 'Asia/Shanghai',
+      paymentProvider: 'gateway',
+    });
+    expect(c.gateway.url).toBe('http://localhost:8081');
+    expect(c.publicBaseUrl).toBe('http://localhost:8000');
+  });
+
+  it('names the variable and what is expected for each wrong value', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      ORDER_EXPIRE_MINUTES: '0',
+      PAYMENT_PROVIDER: 'paypal',
+      TZ: 'Mars/Olympus',
+      GATEWAY_URL: 'ftp://x',
+      MONGODB_URI: 'postgres://x',
+      JWT_SECRET: 'short',
+    });
+    expect(problems.join('\n')).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
+    for (const name of [
+      'ORDER_EXPIRE_MINUTES',
+      'PAYMENT_PROVIDER',
+      'TZ',
+      'GATEWAY_URL',
+      'MONGODB_URI',
+      'JWT_SECRET',
+    ]) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('accepts a complete production configuration', () => {
+    expect(loadConfig(PROD).wechat.apiBase).toBe('https://api.weixin.qq.com');
+  });
+
+  it('refuses the development secrets in production', () => {
+    const problems = problemsOf({
+      ...PROD,
+      JWT_SECRET: DEV_JWT_SECRET,
+      GATEWAY_CALLBACK_SECRET: DEV_GATEWAY_SECRET,
+    });
+    expect(problems).toContain('JWT_SECRET must be set to a secret of your own in production');
+    expect(problems).toContain('GATEWAY_CALLBACK_SECRET must be set to a secret of your own in production');
+  });
+
+  it('refuses missing secrets and appid in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    for (const name of ['JWT_SECRET', 'WECHAT_SECRET', 'GATEWAY_CALLBACK_SECRET', 'WECHAT_APPID']) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('refuses the crash fault switch in production but allows it in tests', () => {
+    expect(problemsOf({ ...PROD, FAULT_CRASH_AFTER_SETTLEMENT: '1' })).toContain(
+      'FAULT_CRASH_AFTER_SETTLEMENT is a test switch and is refused in production',
+    );
+    expect(
+      loadConfig({ NODE_ENV: 'test', FAULT_CRASH_AFTER_SETTLEMENT: '1' }).faultCrashAfterSettlement,
+    ).toBe(true);
+  });
+
+  it('splits rotated callback secrets', () => {
+    expect(
+      loadConfig({ GATEWAY_CALLBACK_SECRET: 'new-secret-123456, old-secret-123456' }).gateway.callbackSecrets,
+    ).toEqual(['new-secret-123456', 'old-secret-123456']);
+  });
+});
