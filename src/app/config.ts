@@ -10,6 +10,8 @@ export interface Config {
   readonly timeZone: string;
   readonly publicBaseUrl: string;
   readonly orderExpireMinutes: number;
+  /** The reconciliation sweeper: how often it runs (0 = off) and how old a pending order must be to be queried. */
+  readonly sweeper: { readonly intervalMs: number; readonly queryAfterMs: number };
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
   readonly jwt: {
@@ -100,6 +102,10 @@ export function loadConfig(env: Env): Config {
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`),
     orderExpireMinutes: int('ORDER_EXPIRE_MINUTES', 30, 1, 7 * 24 * 60),
     catalogCacheSeconds: int('CATALOG_CACHE_SECONDS', 5, 0, 3600),
+    sweeper: {
+      intervalMs: int('RECONCILE_INTERVAL_SECONDS', 60, 0, 24 * 3600) * 1000,
+      queryAfterMs: int('RECONCILE_AFTER_SECONDS', 60, 0, 24 * 3600) * 1000,
+    },
     jwt: {
       secret: secret('JWT_SECRET', DEV_JWT_SECRET, 32),
       issuer: str('JWT_ISSUER', 'wx-credits-store'),

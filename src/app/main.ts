@@ -1,6 +1,7 @@
 import { connectMongo } from '../adapters/mongo';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
+import { startSweeper } from './jobs';
 import { jsonLogger } from './logger';
 
 /** The only file that reads the environment, connects and listens. */
@@ -15,7 +16,7 @@ try {
 }
 
 const conn = await connectMongo(config.mongodbUri);
-const { app } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -23,6 +24,7 @@ const { app } = await compose(config, process.env, conn).catch((e) => {
   throw e;
 });
 app.listen({ port: config.port, hostname: config.host });
+const stopSweeper = startSweeper(deps, config.sweeper);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -32,6 +34,7 @@ async function shutdown(signal: string) {
   log('api.stopping', { signal });
   // Stop accepting, let in-flight requests finish, then release the database.
   await app.stop(false);
+  await stopSweeper();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

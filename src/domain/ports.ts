@@ -51,6 +51,8 @@ export interface Orders {
   findByOrderNo(orderNo: string): Promise<Order | null>;
   /** The user's orders, newest first. */
   listByUser(userId: number, page: Page): Promise<Order[]>;
+  /** Up to `limit` orders in `status` created before `before`, oldest first (for the sweeper). */
+  listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]>;
   /**
    * Writes the status projection. Not atomic on FerretDB and never relied upon for money: the
    * settlement record and the ledger decide; this only mirrors them. Applies only while the stored

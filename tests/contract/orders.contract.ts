@@ -37,6 +37,19 @@ export function ordersContract(make: MakeRepositories) {
       expect((await repos.orders.listByUser(5, { skip: 1, limit: 1 })).map((o) => o.id)).toEqual([a.id]);
     });
 
+    it('lists stale orders of a status, oldest first, limited', async () => {
+      const at = (min: number) => new Date(T0.getTime() + min * 60_000);
+      const old = await repos.orders.create(anOrder({ createdAt: at(0) }));
+      const older = await repos.orders.create(anOrder({ createdAt: at(-5) }));
+      await repos.orders.create(anOrder({ createdAt: at(10) }));
+      const paid = await repos.orders.create(anOrder({ createdAt: at(-9) }));
+      await repos.orders.project(paid.id, ['pending'], { status: 'paid', updatedAt: at(1) });
+      const stale = await repos.orders.listStale('pending', at(5), 10);
+      expect(stale.map((o) => o.id)).toEqual([older.id, old.id]);
+      expect((await repos.orders.listStale('pending', at(5), 1)).map((o) => o.id)).toEqual([older.id]);
+      expect((await repos.orders.listStale('paid', at(5), 10)).map((o) => o.id)).toEqual([paid.id]);
+    });
+
     it('projects a status only from the allowed states', async () => {
       const o = await repos.orders.create(anOrder());
       const paidAt = new Date(T0.getTime() + 60_000);

@@ -28,6 +28,13 @@ export class MemoryOrders implements Orders {
       .slice(page.skip, page.skip + page.limit);
   }
 
+  async listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]> {
+    return [...this.rows.values()]
+      .filter((o) => o.status === status && o.createdAt < before)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id)
+      .slice(0, limit);
+  }
+
   async project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void> {
     const order = this.rows.get(id);
     if (order && from.includes(order.status)) this.rows.set(id, { ...order, ...projection });

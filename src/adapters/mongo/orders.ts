@@ -130,6 +130,16 @@ export class MongoOrders implements Orders {
     return docs.map(toDomain);
   }
 
+  async listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]> {
+    const docs = await this.model
+      .find({ status, created_at: mongoose.trusted({ $lt: before }) })
+      .sort({ created_at: 1, _id: 1 })
+      .limit(limit)
+      .lean<OrderDoc[]>()
+      .exec();
+    return docs.map(toDomain);
+  }
+
   async project(id: number, from: readonly OrderStatus[], p: OrderProjection): Promise<void> {
     const set: Partial<OrderDoc> = { status: p.status, updated_at: p.updatedAt };
     if (p.paymentId !== undefined) set.payment_id = p.paymentId;
