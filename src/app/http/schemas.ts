@@ -230,3 +230,25 @@ export const LedgerEntryBody = t.Object(
     ],
   },
 );
+
+export const ConsumeRequest = t.Object(
+  {
+    amount: t.Number({
+      multipleOf: 1,
+      minimum: 1,
+      maximum: 1_000_000_000,
+      description: '扣减的积分（正整数）',
+    }),
+    description: t.String({ minLength: 1, maxLength: 100 }),
+    idempotency_key: t.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.:-]+$',
+      description: '幂等键：重复提交返回首次结果',
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ amount: 10, description: '兑换会员一天', idempotency_key: 'redeem-20230701-0001' }],
+  },
+);
