@@ -100,11 +100,23 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   };
 }
 
-/** A task that sends one request and reads the whole body (so the connection can be reused). */
+/**
+ * A task that sends one request and reads the whole body (so the connection can be reused). The
+ * returned `non2xx` counts statuses and keeps the first body of each, to explain failures.
+ */
 export function httpTask(make: (worker: number) => Request | Promise<Request>) {
-  return async (worker: number): Promise<number> => {
+  const non2xx = new Map<number, { count: number; sample: string }>();
+  const task = async (worker: number): Promise<number> => {
     const res = await fetch(await make(worker));
-    await res.arrayBuffer();
+    if (res.status >= 200 && res.status < 300) {
+      await res.arrayBuffer();
+    } else {
+      const body = await res.text();
+      const seen = non2xx.get(res.status);
+      if (seen) seen.count++;
+      else non2xx.set(res.status, { count: 1, sample: body.slice(0, 200) });
+    }
     return res.status;
   };
+  return { task, non2xx };
 }

@@ -174,8 +174,15 @@ const LOAD_HEADER = [
   '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
 ];
 
-function explainErrors(name: string, r: LoadResult): string[] {
-  return r.firstError ? [`- ${name}: first error: \`${r.firstError.slice(0, 200)}\``] : [];
+function explainErrors(
+  name: string,
+  r: LoadResult,
+  non2xx: ReadonlyMap<number, { count: number; sample: string }> = new Map(),
+): string[] {
+  return [
+    ...(r.firstError ? [`- ${name}: first error: \`${r.firstError.slice(0, 200)}\``] : []),
+    ...[...non2xx].map(([status, s]) => `- ${name}: ${s.count}× HTTP ${status}, e.g. \`${s.sample}\``),
+  ];
 }
 
 // ---------------------------------------------------------------- part 4: DB commands per request
@@ -336,9 +343,11 @@ async function main(): Promise<string> {
 
   const load = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS };
   console.error(`products: API (${CONNECTIONS} connections, ${WARMUP_SECONDS}+${SECONDS} s)…`);
-  const apiProducts = await runLoad({ ...load, task: httpTask(() => new Request(`${api}/api/products/`)) });
+  const apiHttp = httpTask(() => new Request(`${api}/api/products/`));
+  const apiProducts = await runLoad({ ...load, task: apiHttp.task });
   console.error('products: bare Bun.serve…');
-  const bareProducts = await runLoad({ ...load, task: httpTask(() => new Request(`${bare}/api/products/`)) });
+  const bareHttp = httpTask(() => new Request(`${bare}/api/products/`));
+  const bareProducts = await runLoad({ ...load, task: bareHttp.task });
   bareProc.kill('SIGTERM');
   await bareProc.exited;
 
@@ -346,17 +355,18 @@ async function main(): Promise<string> {
   const buyers = await Promise.all(Array.from({ length: USERS }, (_, i) => login(api, `bench_buyer_${i}`)));
   console.error('create order…');
   const body = JSON.stringify({ product_id: 1 });
-  const createOrders = await runLoad({
-    ...load,
-    task: httpTask(
-      (w) =>
-        new Request(`${api}/api/orders/create`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${buyers[w % USERS]}` },
-          body,
-        }),
-    ),
-  });
+  const createRequest = (w: number) =>
+    new Request(`${api}/api/orders/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${buyers[w % USERS]}` },
+      body,
+    });
+  const createHttp = httpTask(createRequest);
+  const createOrders = await runLoad({ ...load, task: createHttp.task });
+  // The same with one connection: shows whether the concurrent number is CPU- or contention-bound.
+  console.error('create order, 1 connection…');
+  const createSerialHttp = httpTask(createRequest);
+  const createSerial = await runLoad({ ...load, connections: 1, task: createSerialHttp.task });
 
   // 3. Full purchase flows, one user per concurrent flow so the credits can be checked per user.
   const payers = await Promise.all(Array.from({ length: FLOWS }, (_, i) => login(api, `bench_payer_${i}`)));
@@ -406,13 +416,15 @@ async function main(): Promise<string> {
     loadRow('bare `Bun.serve`, same JSON bytes', bareProducts),
     loadRow('API `GET /api/products/` (cached)', apiProducts),
     loadRow(`API \`POST /api/orders/create\` (${USERS} users)`, createOrders),
+    loadRow('API `POST /api/orders/create`, one connection', createSerial),
     '',
     `API / bare for the cached catalog: **${f2(apiProducts.perSecond / bareProducts.perSecond)}×** the throughput ` +
       `(${f0(apiProducts.perSecond)} vs ${f0(bareProducts.perSecond)} req/s), ` +
       `p50 ${f2(apiProducts.p50)} vs ${f2(bareProducts.p50)} ms.`,
-    ...explainErrors('catalog (API)', apiProducts),
-    ...explainErrors('bare', bareProducts),
-    ...explainErrors('create order', createOrders),
+    ...explainErrors('catalog (API)', apiProducts, apiHttp.non2xx),
+    ...explainErrors('bare', bareProducts, bareHttp.non2xx),
+    ...explainErrors(`create order (${CONNECTIONS} connections)`, createOrders, createHttp.non2xx),
+    ...explainErrors('create order (1 connection)', createSerial, createSerialHttp.non2xx),
     '',
     `### 3. Purchase flows (${FLOWS} concurrent, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured)`,
     '',
@@ -449,7 +461,7 @@ async function main(): Promise<string> {
 
 const DEFAULT_HEADER = `# Benchmarks
 
-\`bun bench/run.ts\` (or \`npm run bench\`) measures, in one run of about a minute and a half on the
+\`bun bench/run.ts\` (or \`npm run bench\`) measures, in one run of about a minute on the
 machine it runs on, and rewrites the **Results** section below (everything above it is kept).
 Knobs: \`BENCH_CONNECTIONS\` (default 32), \`BENCH_SECONDS\` (5 per target), \`BENCH_FLOWS\` (8).
 
@@ -467,9 +479,16 @@ the bench process on a mongoose connection with \`monitorCommands: true\` and ca
 bench process **on the same cores** as the server(s) under test (and FerretDB and the sandbox), so
 absolute numbers are a lower bound and mostly useful relative to each other: the API/bare ratio
 shows the framework + app overhead per request; with a closed loop, throughput ≈ concurrency /
-latency. The flow numbers include three API processes' worth of work per flow (API, sandbox,
+latency. The flow numbers include the work of three processes per flow (API, sandbox,
 FerretDB). Commands per request are exact counts (they do not depend on the machine): each
 command is a round-trip to the database, which dominates the cost of uncached requests.
+
+**Caveat: order matters.** The phases run in the order shown, on one database. FerretDB 1.24 on
+SQLite answered every filter tried here by scanning the collection (even a \`findOne\` by \`_id\`:
+~3 ms with 100 documents, ~86 ms with 5 000 on the 2-core machine), so the orders created by the
+create-order phases make the purchase flows that follow slower. Writes also contend (one SQLite
+writer, and \`$inc\` retries on duplicate order ids): compare the 32-connection and 1-connection
+create-order rows.
 
 `;
 

@@ -32,6 +32,8 @@ export interface Config {
     readonly callbackSecrets: readonly string[];
     readonly timeoutMs: number;
   };
+  /** Openids made `admin` when they log in (ADMIN_OPENIDS, comma-separated). */
+  readonly adminOpenids: readonly string[];
   /** Test-only fault switch (see README "Crash test"); refused in production. */
   readonly faultCrashAfterSettlement: boolean;
 }
@@ -92,6 +94,26 @@ export function loadConfig(env: Env): Config {
     else if (v.length < minLength) problems.push(`${name} must be at least ${minLength} characters`);
     return v;
   };
+  const provider = oneOf('PAYMENT_PROVIDER', 'gateway', ['gateway', 'wechatpay'] as const);
+  /**
+   * Each rotated secret is checked on its own: a strong new secret must not smuggle in the public
+   * development one (or a short one) behind a comma. Only the gateway provider needs them at all.
+   */
+  const gatewaySecrets = () => {
+    const list = str('GATEWAY_CALLBACK_SECRET', prod ? '' : DEV_GATEWAY_SECRET)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (prod && provider === 'gateway' && list.length === 0)
+      problems.push('GATEWAY_CALLBACK_SECRET must be set to a secret of your own in production');
+    for (const s of list) {
+      if (prod && s === DEV_GATEWAY_SECRET)
+        problems.push('GATEWAY_CALLBACK_SECRET must be set to a secret of your own in production');
+      else if (s.length < 16)
+        problems.push('GATEWAY_CALLBACK_SECRET: every secret must be at least 16 characters');
+    }
+    return list;
+  };
   const sandbox = 'http://localhost:8081';
   const config: Config = {
     env: nodeEnv,
@@ -118,21 +140,25 @@ export function loadConfig(env: Env): Config {
       apiBase: url('WECHAT_API_BASE', prod ? 'https://api.weixin.qq.com' : sandbox),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5000, 100, 60_000),
     },
-    paymentProvider: oneOf('PAYMENT_PROVIDER', 'gateway', ['gateway', 'wechatpay'] as const),
+    paymentProvider: provider,
     gateway: {
       url: url('GATEWAY_URL', sandbox),
-      callbackSecrets: secret('GATEWAY_CALLBACK_SECRET', DEV_GATEWAY_SECRET, 16)
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+      callbackSecrets: gatewaySecrets(),
       timeoutMs: int('GATEWAY_TIMEOUT_MS', 5000, 100, 60_000),
     },
+    adminOpenids: str('ADMIN_OPENIDS', '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     faultCrashAfterSettlement: str('FAULT_CRASH_AFTER_SETTLEMENT', '') === '1',
   };
   if (!/^mongodb(\+srv)?:\/\//.test(config.mongodbUri))
     problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   if (!/^wx[0-9a-zA-Z]{1,30}$/.test(config.wechat.appid))
     problems.push('WECHAT_APPID must be a mini-program appid such as wx1234567890abcdef');
+  for (const openid of config.adminOpenids)
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(openid))
+      problems.push(`ADMIN_OPENIDS must be comma-separated openids, got "${openid}"`);
   if (prod && config.faultCrashAfterSettlement)
     problems.push('FAULT_CRASH_AFTER_SETTLEMENT is a test switch and is refused in production');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -81,6 +81,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       timeZone: config.timeZone,
       orderExpireMinutes: config.orderExpireMinutes,
       notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
+      adminOpenids: config.adminOpenids,
     },
     log,
     present: presenter(config.timeZone),

@@ -17,6 +17,13 @@ export type DomainError =
   | { readonly kind: 'notification_unauthenticated'; readonly message: string }
   | { readonly kind: 'notification_invalid'; readonly message: string }
   | { readonly kind: 'insufficient_credits' }
+  | { readonly kind: 'idempotency_conflict' }
+  | { readonly kind: 'forbidden' }
+  | { readonly kind: 'account_not_found' }
+  | { readonly kind: 'invalid_price' }
+  | { readonly kind: 'order_not_refundable'; readonly status: string }
+  | { readonly kind: 'refund_insufficient_credits' }
+  | { readonly kind: 'refund_failed'; readonly status: string }
   | { readonly kind: 'contention'; readonly message: string };
 
 export type ErrorKind = DomainError['kind'];

@@ -1,8 +1,9 @@
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
 import type { NewProduct, Product } from './product';
+import type { Refund } from './refund';
 import type { Settlement } from './settlement';
-import type { User } from './user';
+import type { Role, User } from './user';
 
 export type { PaymentNotifications, Payments } from './payment';
 
@@ -27,6 +28,10 @@ export interface Products {
   findById(id: number): Promise<Product | null>;
   /** Inserts each product under its given id unless that id exists; returns how many were new. */
   seed(products: readonly (NewProduct & { readonly id: number })[], now: Date): Promise<number>;
+  /** Inserts under a newly allocated integer id (never one that `seed` or a concurrent create took). */
+  create(product: NewProduct, now: Date): Promise<Product>;
+  /** Changes the given fields; null when no such product. Last writer wins: no money depends on it. */
+  update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null>;
 }
 
 export interface Users {
@@ -34,6 +39,13 @@ export interface Users {
   findByOpenid(openid: string): Promise<User | null>;
   /** Creates the user for `openid`, or returns the existing one: safe under concurrent first logins. */
   ensure(openid: string, now: Date): Promise<{ user: User; created: boolean }>;
+  /** Changes role and/or is_active; null when no such user. Access checks re-read it on every request. */
+  update(id: number, patch: UserPatch, now: Date): Promise<User | null>;
+}
+
+export interface UserPatch {
+  readonly role?: Role;
+  readonly isActive?: boolean;
 }
 
 export interface OrderProjection {
@@ -59,6 +71,23 @@ export interface Orders {
    * status is one of `from`, so a slow writer cannot move a finished order backwards.
    */
   project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void>;
+  /** Admin search: every given field must match; `createdFrom` inclusive, `createdTo` exclusive; newest first. */
+  search(filter: OrderFilter, page: Page): Promise<Order[]>;
+}
+
+export interface OrderFilter {
+  readonly status?: OrderStatus;
+  readonly userId?: number;
+  readonly orderNo?: string;
+  readonly createdFrom?: Date;
+  readonly createdTo?: Date;
+}
+
+/** One refund per order, keyed by the order id: the first writer fixes its out_refund_no. */
+export interface Refunds {
+  /** Inserts the order's refund unless one exists; returns the one that won. */
+  record(refund: Refund): Promise<{ refund: Refund; created: boolean }>;
+  find(orderId: number): Promise<Refund | null>;
 }
 
 export interface Settlements {

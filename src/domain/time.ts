@@ -43,3 +43,27 @@ export function formatLocal(at: Date | null | undefined, timeZone: string): stri
   const p = localParts(at, timeZone);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
+
+/**
+ * The instant at which the wall clock in `timeZone` shows the given local time. Two passes: the zone's
+ * offset at the first guess, corrected once more in case that guess fell on the other side of a DST change.
+ */
+export function localToInstant(
+  local: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number },
+  timeZone: string,
+): Date {
+  const wall = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour ?? 0,
+    local.minute ?? 0,
+    local.second ?? 0,
+  );
+  const offsetAt = (t: number) => {
+    const p = localParts(new Date(t), timeZone);
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - t;
+  };
+  const first = wall - offsetAt(wall);
+  return new Date(wall - offsetAt(first));
+}

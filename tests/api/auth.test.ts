@@ -54,9 +54,7 @@ describe('login and bearer tokens', () => {
 
   it('refuses a disabled user with 403, also for a token issued before', async () => {
     const { token, user } = await h.login('to-disable');
-    await (h.deps.users as unknown as { update: (id: number, p: object) => Promise<void> }).update(user.id, {
-      isActive: false,
-    });
+    await h.deps.users.update(user.id, { isActive: false }, new Date());
     const me = await h.request('GET', '/api/users/me', { token });
     expect(me.status).toBe(403);
     expect(me.body).toEqual({ detail: '用户已被禁用' });

@@ -103,12 +103,31 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
     }
   });
 
-  it('a PAYERROR callback cancels a pending order; a later SUCCESS still completes it', async () => {
+  it('a PAYERROR callback is acknowledged but changes nothing; a later SUCCESS completes the order', async () => {
     const o = await newOrder();
     expect((await signed(body(o.order_no, { status: 'PAYERROR', payment_id: '' }))).status).toBe(200);
-    expect(await statusOf(o.order_id)).toBe('cancelled');
+    expect(await statusOf(o.order_id)).toBe('pending');
     expect((await signed(body(o.order_no))).status).toBe(200);
     expect(await statusOf(o.order_id)).toBe('completed');
+  });
+
+  it('answers 404 and changes nothing when no gateway is configured (WeChat Pay direct)', async () => {
+    const { createApp } = await import('../../src/app/http/create-app');
+    const app = createApp({ ...h.deps, gatewayNotifications: undefined });
+    const o = await newOrder();
+    const raw = body(o.order_no);
+    const res = await app.handle(
+      new Request('http://localhost/api/orders/callback', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signGatewayPayload(CALLBACK_SECRET, raw, now()),
+        },
+        body: raw,
+      }),
+    );
+    expect(res.status).toBe(404);
+    expect(await statusOf(o.order_id)).toBe('pending');
   });
 
   it('keeps balance == sum(ledger) for the user after all of the above', async () => {

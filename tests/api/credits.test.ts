@@ -48,6 +48,15 @@ describe('POST /api/credits/consume (SPEC §2)', () => {
     expect(await balance(token)).toBe(60);
   });
 
+  it('answers 409 when a key is reused for a different spend, and deducts nothing more', async () => {
+    const token = await userWithCredits('key-reuser');
+    expect((await consume(token, 10, 'reused')).status).toBe(200);
+    const res = await consume(token, 50, 'reused');
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toBe('幂等键已用于另一笔不同的请求');
+    expect(await balance(token)).toBe(90);
+  });
+
   it('refuses to go below zero with 400 积分不足 and changes nothing', async () => {
     const token = await userWithCredits('overspender');
     const res = await consume(token, 101, 'too-much');

@@ -1,13 +1,22 @@
 import { SignJWT } from 'jose';
+import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { createApp } from '../../src/app/http/create-app';
 import type { Clock } from '../../src/domain/ports';
-import { startSandbox } from '../sandbox/harness';
+import { SANDBOX_APPID, startSandbox } from '../sandbox/harness';
 import { seeded, TEST_JWT, testDeps } from '../support/app';
 
-/** The app over memory storage, talking to an in-process sandbox over TCP; requests go through app.handle. */
-export async function httpHarness(opts: { clock?: Clock } = {}) {
+/**
+ * The app over memory storage, talking to an in-process sandbox over TCP; requests go through app.handle.
+ * `adminCodes`: login codes whose (deterministic) sandbox openids are listed in ADMIN_OPENIDS.
+ */
+export async function httpHarness(opts: { clock?: Clock; adminCodes?: readonly string[] } = {}) {
   const sandbox = startSandbox();
-  const { deps, logs } = testDeps({ gatewayUrl: sandbox.url, wechatApiBase: sandbox.url, clock: opts.clock });
+  const { deps, logs } = testDeps({
+    gatewayUrl: sandbox.url,
+    wechatApiBase: sandbox.url,
+    clock: opts.clock,
+    adminOpenids: (opts.adminCodes ?? []).map((code) => sandboxOpenid(SANDBOX_APPID, code)),
+  });
   await seeded(deps);
   const app = createApp(deps);
   const request = async (

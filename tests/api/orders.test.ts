@@ -122,6 +122,39 @@ describe('orders (SPEC §2)', () => {
     expect(payAgain.status).toBe(400);
   });
 
+  it('closes a failed (PAYERROR) trade at the provider before cancelling the order', async () => {
+    const created = (await create(1)).body;
+    await h.request('POST', `/api/orders/pay/${created.order_id}`, { token });
+    await fetch(`${h.sandbox.url}/sandbox/trades/${created.order_no}/fail?notify=false`, { method: 'POST' });
+    const status = await h.request('GET', `/api/orders/payment-status/${created.order_id}`, { token });
+    expect(status.body).toMatchObject({ status: 'cancelled', paid: false });
+    const trade = await (await fetch(`${h.sandbox.url}/sandbox/trades/${created.order_no}`)).json();
+    expect(JSON.stringify(trade)).toContain('CLOSED');
+  });
+
+  it('grants nothing for a trade refunded before we ever settled it, and flags it', async () => {
+    const { token: t } = await h.login('refunded-early');
+    const created = (await create(1, t)).body;
+    await h.request('POST', `/api/orders/pay/${created.order_id}`, { token: t });
+    await fetch(`${h.sandbox.url}/sandbox/trades/${created.order_no}/pay?notify=false`, { method: 'POST' });
+    const refund = await h.deps.payments.refund({
+      outTradeNo: created.order_no,
+      outRefundNo: `R${created.order_no.slice(1)}`,
+      refundFen: 990,
+      totalFen: 990,
+      reason: 'merchant console',
+    });
+    expect(refund.ok).toBe(true);
+    const status = await h.request('GET', `/api/orders/payment-status/${created.order_id}`, { token: t });
+    expect(status.body).toMatchObject({
+      status: 'pending',
+      paid: false,
+      message: '支付状态异常（已退款），请联系客服',
+    });
+    expect((await h.request('GET', '/api/users/me', { token: t })).body.credits).toBe(0);
+    expect(h.logs.some((l) => l.event === 'payment.refunded_before_settlement')).toBe(true);
+  });
+
   it('answers 502 and changes nothing when the gateway is unreachable', async () => {
     const { createApp } = await import('../../src/app/http/create-app');
     const { createGatewayPayments } = await import('../../src/adapters/payment/gateway/payments');

@@ -30,6 +30,14 @@ const OPERATIONS = [
   ['get', '/api/credits/transactions', 'bearer'],
   ['get', '/health', 'public'],
   ['get', '/ready', 'public'],
+  ['post', '/api/admin/products/', 'bearer'],
+  ['patch', '/api/admin/products/{product_id}', 'bearer'],
+  ['delete', '/api/admin/products/{product_id}', 'bearer'],
+  ['patch', '/api/admin/users/{user_id}', 'bearer'],
+  ['post', '/api/admin/users/{user_id}/credits', 'bearer'],
+  ['get', '/api/admin/users/{user_id}/transactions', 'bearer'],
+  ['get', '/api/admin/orders/', 'bearer'],
+  ['post', '/api/admin/orders/{order_id}/refund', 'bearer'],
 ] as const;
 
 describe('GET /swagger/json', () => {
@@ -69,6 +77,12 @@ describe('GET /swagger/json', () => {
       expect(doc.paths[path]?.[method]?.security).toBeUndefined();
     },
   );
+
+  it('tags every admin operation 管理', () => {
+    const admin = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/admin/'));
+    expect(admin.length).toBeGreaterThanOrEqual(6);
+    for (const [, ops] of admin) for (const op of Object.values(ops)) expect(op.tags).toEqual(['管理']);
+  });
 
   it('declares the bearerAuth scheme', () => {
     expect(doc.components?.securitySchemes?.bearerAuth).toEqual({

@@ -84,6 +84,30 @@ describe('reconciliation sweeper (SPEC §2)', () => {
     expect(await credits()).toBe(before + order.credits);
   });
 
+  it('keeps going past an order that fails, and logs it', async () => {
+    const broken = await h.deps.orders.create({
+      ...(await h.deps.orders.findById((await placeAndPay()).id))!,
+      orderNo: 'P20230101000000brokenxx',
+      credits: 0,
+    });
+    await h.deps.settlements.record({
+      orderId: broken.id,
+      paymentId: null,
+      amountFen: broken.amountFen,
+      settledAt: clock.now(),
+      source: 'callback',
+    });
+    const o = await placeAndPay();
+    await sandbox(`/sandbox/trades/${o.orderNo}/pay?notify=false`);
+    clock.advance(3 * MINUTE);
+    const report = await sweep();
+    expect(report.unresolved).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(o.id)).toBe('completed');
+    expect(
+      h.logs.some((l) => l.event === 'sweeper.order_unresolved' && l.fields.order_id === broken.id),
+    ).toBe(true);
+  });
+
   it('leaves a young unpaid order alone', async () => {
     const o = await placeAndPay();
     clock.advance(3 * MINUTE);

@@ -86,9 +86,36 @@ describe('configuration', () => {
     ).toBe(true);
   });
 
+  it('checks every rotated callback secret on its own', () => {
+    const problems = problemsOf({
+      ...PROD,
+      GATEWAY_CALLBACK_SECRET: `a-real-production-secret,${DEV_GATEWAY_SECRET}`,
+    });
+    expect(problems).toContain('GATEWAY_CALLBACK_SECRET must be set to a secret of your own in production');
+    expect(problemsOf({ ...PROD, GATEWAY_CALLBACK_SECRET: 'a-real-production-secret,x' })).toContain(
+      'GATEWAY_CALLBACK_SECRET: every secret must be at least 16 characters',
+    );
+  });
+
+  it('does not need a gateway secret when paying through WeChat Pay directly', () => {
+    const { GATEWAY_CALLBACK_SECRET: _, ...rest } = PROD;
+    expect(loadConfig({ ...rest, PAYMENT_PROVIDER: 'wechatpay' }).gateway.callbackSecrets).toEqual([]);
+    expect(problemsOf(rest)).toContain(
+      'GATEWAY_CALLBACK_SECRET must be set to a secret of your own in production',
+    );
+  });
+
   it('splits rotated callback secrets', () => {
     expect(
       loadConfig({ GATEWAY_CALLBACK_SECRET: 'new-secret-123456, old-secret-123456' }).gateway.callbackSecrets,
     ).toEqual(['new-secret-123456', 'old-secret-123456']);
+  });
+
+  it('reads ADMIN_OPENIDS as a list and names a malformed entry', () => {
+    expect(loadConfig({}).adminOpenids).toEqual([]);
+    expect(loadConfig({ ADMIN_OPENIDS: ' oAbc_1, oDef-2 ,' }).adminOpenids).toEqual(['oAbc_1', 'oDef-2']);
+    expect(problemsOf({ ADMIN_OPENIDS: 'ok,bad id' })).toEqual([
+      'ADMIN_OPENIDS must be comma-separated openids, got "bad id"',
+    ]);
   });
 });

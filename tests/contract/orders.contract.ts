@@ -68,5 +68,26 @@ export function ordersContract(make: MakeRepositories) {
       expect(await repos.orders.findById(424242)).toBeNull();
       expect(await repos.orders.findByOrderNo('P2023070112000099999999')).toBeNull();
     });
+
+    it('searches by status, user, order_no and created_at range, newest first, paged', async () => {
+      const at = (min: number) => new Date(T0.getTime() + min * 60_000);
+      const a = await repos.orders.create(anOrder({ userId: 1, createdAt: at(0) }));
+      const b = await repos.orders.create(anOrder({ userId: 2, createdAt: at(10) }));
+      const c = await repos.orders.create(anOrder({ userId: 1, createdAt: at(20) }));
+      await repos.orders.project(b.id, ['pending'], { status: 'cancelled', updatedAt: at(30) });
+      const ids = async (f: Parameters<typeof repos.orders.search>[0], skip = 0, limit = 10) =>
+        (await repos.orders.search(f, { skip, limit })).map((o) => o.id);
+      expect(await ids({})).toEqual([c.id, b.id, a.id]);
+      expect(await ids({}, 1, 1)).toEqual([b.id]);
+      expect(await ids({ status: 'pending' })).toEqual([c.id, a.id]);
+      expect(await ids({ userId: 1, status: 'pending' })).toEqual([c.id, a.id]);
+      expect(await ids({ userId: 2 })).toEqual([b.id]);
+      expect(await ids({ orderNo: c.orderNo })).toEqual([c.id]);
+      expect(await ids({ createdFrom: at(10) })).toEqual([c.id, b.id]);
+      expect(await ids({ createdTo: at(10) })).toEqual([a.id]);
+      expect(await ids({ createdFrom: at(5), createdTo: at(15) })).toEqual([b.id]);
+      expect(await ids({ userId: 3 })).toEqual([]);
+      expect(await repos.orders.search({ orderNo: a.orderNo }, { skip: 0, limit: 1 })).toEqual([a]);
+    });
   });
 }

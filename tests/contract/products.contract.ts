@@ -41,5 +41,39 @@ export function productsContract(make: MakeRepositories) {
       });
       expect(await repos.products.findById(8)).toBeNull();
     });
+
+    it('creates with fresh integer ids past the seeded ones, also concurrently', async () => {
+      await repos.products.seed([aProduct({ id: 1 }), aProduct({ id: 2 })], T0);
+      const { id: _id, ...draft } = aProduct({ name: '1000积分套餐', credits: 1000, priceFen: 6990 });
+      const created = await Promise.all(Array.from({ length: 5 }, () => repos.products.create(draft, T0)));
+      const ids = created.map((p) => p.id);
+      expect(new Set(ids).size).toBe(5);
+      for (const id of ids) expect(id === 1 || id === 2 || !Number.isInteger(id)).toBe(false);
+      expect(await repos.products.findById(created[0]!.id)).toEqual({
+        ...draft,
+        id: created[0]!.id,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      expect((await repos.products.findById(1))?.credits).toBe(100);
+    });
+
+    it('updates only the given fields, null for an unknown id', async () => {
+      await repos.products.seed([aProduct({ id: 3 })], T0);
+      const later = new Date(T0.getTime() + 60_000);
+      const updated = await repos.products.update(
+        3,
+        { priceFen: 880, isActive: false, imageUrl: null },
+        later,
+      );
+      expect(updated).toEqual({
+        ...aProduct({ id: 3, priceFen: 880, isActive: false, imageUrl: null }),
+        createdAt: T0,
+        updatedAt: later,
+      });
+      expect(await repos.products.findById(3)).toEqual(updated);
+      expect(await repos.products.listActive({ skip: 0, limit: 10 })).toEqual([]);
+      expect(await repos.products.update(99, { name: 'x' }, later)).toBeNull();
+    });
   });
 }

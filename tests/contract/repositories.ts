@@ -1,4 +1,4 @@
-import type { Ledger, Orders, Products, Settlements, Users } from '../../src/domain/ports';
+import type { Ledger, Orders, Products, Refunds, Settlements, Users } from '../../src/domain/ports';
 
 /** What every storage adapter family provides; each contract suite takes a fresh, empty one. */
 export interface Repositories {
@@ -6,6 +6,7 @@ export interface Repositories {
   users: Users;
   orders: Orders;
   settlements: Settlements;
+  refunds: Refunds;
   ledger: Ledger;
 }
 

@@ -8,11 +8,19 @@ import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { ledgerContract } from './ledger.contract';
 import { ordersContract } from './orders.contract';
 import { productsContract } from './products.contract';
+import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
 import { settlementsContract } from './settlements.contract';
 import { usersContract } from './users.contract';
 
-const suites = [productsContract, usersContract, ordersContract, settlementsContract, ledgerContract];
+const suites = [
+  productsContract,
+  usersContract,
+  ordersContract,
+  settlementsContract,
+  refundsContract,
+  ledgerContract,
+];
 
 function runAll(make: MakeRepositories) {
   for (const suite of suites) suite(make);

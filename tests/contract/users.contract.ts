@@ -32,5 +32,17 @@ export function usersContract(make: MakeRepositories) {
       expect(a.user.id).not.toBe(b.user.id);
       expect(await repos.users.findById(999_999)).toBeNull();
     });
+
+    it('updates role and is_active, returns the stored user, null for an unknown id', async () => {
+      const { user } = await repos.users.ensure('o-admin', T0);
+      const later = new Date(T0.getTime() + 60_000);
+      const admin = await repos.users.update(user.id, { role: 'admin' }, later);
+      expect(admin).toEqual({ ...user, role: 'admin', updatedAt: later });
+      const disabled = await repos.users.update(user.id, { isActive: false, role: undefined }, later);
+      expect(disabled).toEqual({ ...user, role: 'admin', isActive: false, updatedAt: later });
+      expect(await repos.users.findById(user.id)).toEqual(disabled);
+      expect(await repos.users.findByOpenid('o-admin')).toEqual(disabled);
+      expect(await repos.users.update(999_999, { role: 'admin' }, later)).toBeNull();
+    });
   });
 }

@@ -26,7 +26,12 @@ export interface LogLine {
   fields: Record<string, unknown>;
 }
 
-export function testDeps(opts: { gatewayUrl: string; wechatApiBase: string; clock?: Clock }): {
+export function testDeps(opts: {
+  gatewayUrl: string;
+  wechatApiBase: string;
+  clock?: Clock;
+  adminOpenids?: readonly string[];
+}): {
   deps: AppDeps;
   logs: LogLine[];
 } {
@@ -51,6 +56,7 @@ export function testDeps(opts: { gatewayUrl: string; wechatApiBase: string; cloc
       timeZone: 'Asia/Shanghai',
       orderExpireMinutes: 30,
       notifyUrl: 'http://127.0.0.1:9/api/orders/callback',
+      adminOpenids: opts.adminOpenids ?? [],
     },
     log: (event, fields) => logs.push({ event, fields }),
     present: presenter('Asia/Shanghai'),

@@ -1,5 +1,5 @@
 import type { Clock, Page, Products } from '../../domain/ports';
-import type { Product } from '../../domain/product';
+import type { NewProduct, Product } from '../../domain/product';
 
 /**
  * The catalog is read on every page view and changes rarely, so list and detail reads are kept for
@@ -38,9 +38,26 @@ export class CachedProducts implements Products {
 
   async seed(products: Parameters<Products['seed']>[0], now: Date): Promise<number> {
     const inserted = await this.inner.seed(products, now);
+    this.clear();
+    return inserted;
+  }
+
+  /** Writes clear this instance's cache; other instances catch up within the TTL. */
+  async create(product: NewProduct, now: Date): Promise<Product> {
+    const created = await this.inner.create(product, now);
+    this.clear();
+    return created;
+  }
+
+  async update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null> {
+    const updated = await this.inner.update(id, patch, now);
+    this.clear();
+    return updated;
+  }
+
+  private clear(): void {
     this.lists.clear();
     this.items.clear();
-    return inserted;
   }
 
   private fresh(at: number): boolean {

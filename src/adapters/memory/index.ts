@@ -1,6 +1,7 @@
 import { MemoryLedger } from './ledger';
 import { MemoryOrders } from './orders';
 import { MemoryProducts } from './products';
+import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
 import { MemoryUsers } from './users';
 
@@ -10,6 +11,7 @@ export function memoryRepositories() {
     users: new MemoryUsers(),
     orders: new MemoryOrders(),
     settlements: new MemorySettlements(),
+    refunds: new MemoryRefunds(),
     ledger: new MemoryLedger(),
   };
 }

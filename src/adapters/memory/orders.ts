@@ -1,5 +1,5 @@
 import type { NewOrder, Order, OrderStatus } from '../../domain/order';
-import type { OrderProjection, Orders, Page } from '../../domain/ports';
+import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
 
 export class MemoryOrders implements Orders {
   private readonly rows = new Map<number, Order>();
@@ -24,7 +24,7 @@ export class MemoryOrders implements Orders {
   async listByUser(userId: number, page: Page): Promise<Order[]> {
     return [...this.rows.values()]
       .filter((o) => o.userId === userId)
-      .sort((a, b) => b.id - a.id)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
       .slice(page.skip, page.skip + page.limit);
   }
 
@@ -38,5 +38,19 @@ export class MemoryOrders implements Orders {
   async project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void> {
     const order = this.rows.get(id);
     if (order && from.includes(order.status)) this.rows.set(id, { ...order, ...projection });
+  }
+
+  async search(f: OrderFilter, page: Page): Promise<Order[]> {
+    return [...this.rows.values()]
+      .filter(
+        (o) =>
+          (f.status === undefined || o.status === f.status) &&
+          (f.userId === undefined || o.userId === f.userId) &&
+          (f.orderNo === undefined || o.orderNo === f.orderNo) &&
+          (f.createdFrom === undefined || o.createdAt >= f.createdFrom) &&
+          (f.createdTo === undefined || o.createdAt < f.createdTo),
+      )
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+      .slice(page.skip, page.skip + page.limit);
   }
 }

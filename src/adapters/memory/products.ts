@@ -1,5 +1,5 @@
 import type { Products } from '../../domain/ports';
-import type { Product } from '../../domain/product';
+import type { NewProduct, Product } from '../../domain/product';
 
 export class MemoryProducts implements Products {
   private readonly rows = new Map<number, Product>();
@@ -23,5 +23,23 @@ export class MemoryProducts implements Products {
       inserted++;
     }
     return inserted;
+  }
+
+  /** Past the highest id in use, so seeded fixed ids are never reused; no await, so atomic here. */
+  async create(product: NewProduct, now: Date): Promise<Product> {
+    const id = Math.max(0, ...this.rows.keys()) + 1;
+    const created = { ...product, id, createdAt: now, updatedAt: now };
+    this.rows.set(id, created);
+    return created;
+  }
+
+  async update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null> {
+    const product = this.rows.get(id);
+    if (!product) return null;
+    // Absent and `undefined` both mean "unchanged", as in the Mongo adapter's $set.
+    const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const updated = { ...product, ...given, id, updatedAt: now };
+    this.rows.set(id, updated);
+    return updated;
   }
 }

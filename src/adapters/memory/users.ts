@@ -1,4 +1,4 @@
-import type { Users } from '../../domain/ports';
+import type { UserPatch, Users } from '../../domain/ports';
 import type { User } from '../../domain/user';
 
 export class MemoryUsers implements Users {
@@ -34,9 +34,17 @@ export class MemoryUsers implements Users {
     return [...this.rows.values()].find((u) => u.openid === openid) ?? null;
   }
 
-  /** Test and admin seam: change a stored user (role, is_active). */
-  async update(id: number, patch: Partial<Pick<User, 'role' | 'isActive'>>): Promise<void> {
+  async update(id: number, patch: UserPatch, now: Date): Promise<User | null> {
     const user = this.rows.get(id);
-    if (user) this.rows.set(id, { ...user, ...patch });
+    if (!user) return null;
+    // Absent and `undefined` both mean "unchanged", as in the Mongo adapter's $set.
+    const updated = {
+      ...user,
+      role: patch.role ?? user.role,
+      isActive: patch.isActive ?? user.isActive,
+      updatedAt: now,
+    };
+    this.rows.set(id, updated);
+    return updated;
   }
 }

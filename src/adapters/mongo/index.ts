@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { MongoLedger } from './ledger';
 import { MongoOrders } from './orders';
 import { MongoProducts } from './products';
+import { MongoRefunds } from './refunds';
 import { MongoSettlements } from './settlements';
 import { MongoUsers } from './users';
 
@@ -13,6 +14,7 @@ export function mongoRepositories(conn: Connection) {
     users: new MongoUsers(conn),
     orders: new MongoOrders(conn),
     settlements: new MongoSettlements(conn),
+    refunds: new MongoRefunds(conn),
     ledger: new MongoLedger(conn),
   };
 }

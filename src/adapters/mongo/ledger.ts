@@ -84,8 +84,10 @@ export class MongoLedger implements Ledger {
       });
       return { ...e, id };
     } catch (err) {
-      if (isDuplicateKey(err)) return 'duplicate';
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      // Usually a seq or key clash, rarely an id clash; a fresh block costs one round trip either way.
+      this.ids.discardBlock();
+      return 'duplicate';
     }
   }
 

@@ -1,6 +1,6 @@
 import mongoose, { type Connection, Schema } from 'mongoose';
 import type { NewOrder, Order, OrderStatus } from '../../domain/order';
-import type { OrderProjection, Orders, Page } from '../../domain/ports';
+import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 
@@ -46,8 +46,9 @@ const schema = new Schema<OrderDoc>(
   },
   schemaOptions('orders'),
 );
-schema.index({ user_id: 1, _id: -1 });
+schema.index({ user_id: 1, created_at: -1, _id: -1 });
 schema.index({ status: 1, created_at: 1 });
+schema.index({ created_at: -1, _id: -1 });
 
 const toDomain = (d: OrderDoc): Order => ({
   id: d._id,
@@ -122,7 +123,8 @@ export class MongoOrders implements Orders {
   async listByUser(userId: number, page: Page): Promise<Order[]> {
     const docs = await this.model
       .find({ user_id: userId })
-      .sort({ _id: -1 })
+      // Ids come from per-process blocks, so across instances only the clock orders them.
+      .sort({ created_at: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)
       .lean<OrderDoc[]>()
@@ -148,5 +150,27 @@ export class MongoOrders implements Orders {
     // Our own operator, marked trusted so sanitizeFilter (which neutralises client-sent `$` keys) keeps it.
     const status = mongoose.trusted({ $in: [...from] });
     await this.model.updateOne({ _id: id, status }, { $set: set }).exec();
+  }
+
+  async search(f: OrderFilter, page: Page): Promise<Order[]> {
+    const filter: Record<string, unknown> = {};
+    if (f.status !== undefined) filter.status = f.status;
+    if (f.userId !== undefined) filter.user_id = f.userId;
+    if (f.orderNo !== undefined) filter.order_no = f.orderNo;
+    if (f.createdFrom !== undefined || f.createdTo !== undefined) {
+      // Our own range operators: trusted, so sanitizeFilter (which neutralises client `$` keys) keeps them.
+      filter.created_at = mongoose.trusted({
+        ...(f.createdFrom ? { $gte: f.createdFrom } : {}),
+        ...(f.createdTo ? { $lt: f.createdTo } : {}),
+      });
+    }
+    const docs = await this.model
+      .find(filter)
+      .sort({ created_at: -1, _id: -1 })
+      .skip(page.skip)
+      .limit(page.limit)
+      .lean<OrderDoc[]>()
+      .exec();
+    return docs.map(toDomain);
   }
 }

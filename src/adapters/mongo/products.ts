@@ -1,7 +1,8 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Page, Products } from '../../domain/ports';
-import type { Product } from '../../domain/product';
+import type { NewProduct, Product } from '../../domain/product';
 import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+import { idAllocator } from './counters';
 
 interface ProductDoc {
   _id: number;
@@ -46,10 +47,25 @@ const toDomain = (d: ProductDoc): Product => ({
   updatedAt: d.updated_at,
 });
 
+const toDocument = (p: NewProduct, id: number, now: Date): ProductDoc => ({
+  _id: id,
+  name: p.name,
+  description: p.description,
+  credits: p.credits,
+  price_fen: p.priceFen,
+  image_url: p.imageUrl,
+  is_active: p.isActive,
+  sort_order: p.sortOrder,
+  created_at: now,
+  updated_at: now,
+});
+
 export class MongoProducts implements Products {
   private readonly model;
+  private readonly ids;
   constructor(conn: Connection) {
     this.model = modelOf<ProductDoc>(conn, 'Product', schema);
+    this.ids = idAllocator(conn, 'products');
   }
 
   async listActive(page: Page): Promise<Product[]> {
@@ -72,23 +88,34 @@ export class MongoProducts implements Products {
     let inserted = 0;
     for (const p of products) {
       try {
-        await this.model.create({
-          _id: p.id,
-          name: p.name,
-          description: p.description,
-          credits: p.credits,
-          price_fen: p.priceFen,
-          image_url: p.imageUrl,
-          is_active: p.isActive,
-          sort_order: p.sortOrder,
-          created_at: now,
-          updated_at: now,
-        });
+        await this.model.create(toDocument(p, p.id, now));
         inserted++;
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
       }
     }
     return inserted;
+  }
+
+  /** The counter starts below the seeded ids; the unique `_id` makes a clash simply draw again. */
+  async create(product: NewProduct, now: Date): Promise<Product> {
+    return this.ids.insert(async (id) => {
+      const doc = toDocument(product, id, now);
+      await this.model.create(doc);
+      return toDomain(doc);
+    });
+  }
+
+  async update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null> {
+    const set: Partial<ProductDoc> = { updated_at: now };
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.credits !== undefined) set.credits = patch.credits;
+    if (patch.priceFen !== undefined) set.price_fen = patch.priceFen;
+    if (patch.imageUrl !== undefined) set.image_url = patch.imageUrl;
+    if (patch.isActive !== undefined) set.is_active = patch.isActive;
+    if (patch.sortOrder !== undefined) set.sort_order = patch.sortOrder;
+    const res = await this.model.updateOne({ _id: id }, { $set: set }).exec();
+    return res.matchedCount > 0 ? this.findById(id) : null;
   }
 }

@@ -1,5 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
-import type { Users } from '../../domain/ports';
+import type { UserPatch, Users } from '../../domain/ports';
 import type { Role, User } from '../../domain/user';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
@@ -82,11 +82,11 @@ export class MongoUsers implements Users {
     );
   }
 
-  /** Operator seam (admin tooling and tests): change role or disable a user. */
-  async update(id: number, patch: Partial<Pick<User, 'role' | 'isActive'>>, now = new Date()): Promise<void> {
+  async update(id: number, patch: UserPatch, now: Date): Promise<User | null> {
     const set: Partial<UserDoc> = { updated_at: now };
-    if (patch.role) set.role = patch.role;
+    if (patch.role !== undefined) set.role = patch.role;
     if (patch.isActive !== undefined) set.is_active = patch.isActive;
-    await this.model.updateOne({ _id: id }, { $set: set }).exec();
+    const res = await this.model.updateOne({ _id: id }, { $set: set }).exec();
+    return res.matchedCount > 0 ? this.findById(id) : null;
   }
 }

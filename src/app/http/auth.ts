@@ -1,6 +1,7 @@
 import { jwt } from '@elysiajs/jwt';
 import { Elysia, status } from 'elysia';
 import type { Clock } from '../../domain/ports';
+import { requireAdmin } from '../../domain/usecases/admin';
 import { activeUser } from '../../domain/usecases/auth';
 import type { Deps } from '../../domain/usecases/deps';
 import type { User } from '../../domain/user';
@@ -22,8 +23,32 @@ const unauthorized = (set: { headers: Record<string, unknown> }, detail: string)
  * Bearer tokens: HS256 pinned on verify (so `alg: none` or RS/HS confusion is refused), and `exp`,
  * `iss`, `aud`, `sub` required and checked. `auth: true` on a route resolves the active `user`.
  */
-export const authPlugin = (deps: Pick<Deps, 'users'>, settings: JwtSettings, clock: Clock) =>
-  new Elysia({ name: 'auth' })
+export const authPlugin = (deps: Pick<Deps, 'users'>, settings: JwtSettings, clock: Clock) => {
+  type Verifier = { verify: (token: string, options: object) => Promise<false | { sub?: unknown }> };
+  const resolveUser = async (
+    authorization: string | undefined,
+    jwt: Verifier,
+    set: { headers: Record<string, unknown> },
+  ) => {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match?.[1]) return unauthorized(set, '未提供认证令牌');
+    const claims = await jwt.verify(match[1], {
+      algorithms: ['HS256'],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      requiredClaims: ['exp', 'sub', 'iss', 'aud'],
+      currentDate: clock.now(),
+    });
+    const userId = claims ? Number(claims.sub) : Number.NaN;
+    if (!Number.isSafeInteger(userId) || userId < 1) return unauthorized(set, '认证令牌无效或已过期');
+    const user = await activeUser(deps)(userId);
+    if (!user.ok)
+      return user.error.kind === 'user_not_found'
+        ? unauthorized(set, '认证令牌无效或已过期')
+        : problem(user.error);
+    return { user: user.value };
+  };
+  return new Elysia({ name: 'auth' })
     .use(jwt({ name: 'jwt', secret: settings.secret, alg: 'HS256' }))
     .derive({ as: 'global' }, ({ jwt }) => ({
       issueToken: (user: User) => {
@@ -41,24 +66,17 @@ export const authPlugin = (deps: Pick<Deps, 'users'>, settings: JwtSettings, clo
     .macro({
       auth: {
         detail: { security: [{ bearerAuth: [] }] },
+        resolve: ({ headers, jwt, set }) => resolveUser(headers.authorization, jwt, set),
+      },
+      /** `auth` plus role `admin`: 401 without a valid token, 403 for anyone else. */
+      admin: {
+        detail: { security: [{ bearerAuth: [] }] },
         async resolve({ headers, jwt, set }) {
-          const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '');
-          if (!match) return unauthorized(set, '未提供认证令牌');
-          const claims = await jwt.verify(match[1], {
-            algorithms: ['HS256'],
-            issuer: settings.issuer,
-            audience: settings.audience,
-            requiredClaims: ['exp', 'sub', 'iss', 'aud'],
-            currentDate: clock.now(),
-          });
-          const userId = claims ? Number(claims.sub) : Number.NaN;
-          if (!Number.isSafeInteger(userId) || userId < 1) return unauthorized(set, '认证令牌无效或已过期');
-          const user = await activeUser(deps)(userId);
-          if (!user.ok)
-            return user.error.kind === 'user_not_found'
-              ? unauthorized(set, '认证令牌无效或已过期')
-              : problem(user.error);
-          return { user: user.value };
+          const resolved = await resolveUser(headers.authorization, jwt, set);
+          if (!('user' in resolved)) return resolved;
+          const admin = requireAdmin(resolved.user);
+          return admin.ok ? { user: admin.value } : problem(admin.error);
         },
       },
     });
+};

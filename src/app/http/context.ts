@@ -10,8 +10,8 @@ export interface AppDeps extends Deps {
   readonly catalog: Products;
   readonly present: Presenter;
   readonly jwt: JwtSettings;
-  /** Verifies `/api/orders/callback` (the gateway's HMAC signature). */
-  readonly gatewayNotifications: PaymentNotifications;
+  /** Verifies `/api/orders/callback` (the gateway's HMAC signature); absent unless PAYMENT_PROVIDER=gateway. */
+  readonly gatewayNotifications?: PaymentNotifications;
   /** Verifies `/api/orders/notify/wechatpay`; absent unless PAYMENT_PROVIDER=wechatpay. */
   readonly wechatpayNotifications?: PaymentNotifications;
   /** True when the database answers a ping (for /ready). */

@@ -2,6 +2,9 @@ import { Elysia } from 'elysia';
 import type { AppDeps } from './context';
 import { docs } from './docs';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
+import { adminOrderRoutes } from './routes/admin/orders';
+import { adminProductRoutes } from './routes/admin/products';
+import { adminUserRoutes } from './routes/admin/users';
 import { authRoutes } from './routes/auth';
 import { callbackRoutes } from './routes/callbacks';
 import { creditRoutes } from './routes/credits';
@@ -24,6 +27,9 @@ export function createApp(deps: AppDeps) {
       .use(callbackRoutes(deps))
       .use(orderRoutes(deps))
       .use(creditRoutes(deps))
+      .use(adminProductRoutes(deps))
+      .use(adminUserRoutes(deps))
+      .use(adminOrderRoutes(deps))
   );
 }
 

@@ -55,6 +55,7 @@ export const docs = () =>
             { name: '订单', description: '下单、支付、查询' },
             { name: '积分', description: '积分流水' },
             { name: '支付回调', description: '由支付网关 / 微信支付调用' },
+            { name: '管理', description: '管理员接口（需要 admin 角色）' },
             { name: '运维', description: '健康检查' },
           ],
           components: {

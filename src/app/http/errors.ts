@@ -15,10 +15,19 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   login_rate_limited: () => [429, '登录过于频繁，请稍后再试'],
   login_user_blocked: () => [403, '用户已被微信限制登录'],
   provider_unavailable: () => [502, '支付服务暂时不可用，请稍后重试'],
-  provider_rejected: (e) => [400, `支付服务拒绝了请求: ${e.message}`],
+  // The provider's own text (codes, order numbers) goes to the log, not to the client.
+  provider_rejected: () => [400, '支付服务拒绝了该请求，请重新下单或稍后再试'],
   notification_unauthenticated: () => [401, '回调签名无效'],
   notification_invalid: (e) => [400, e.message],
   insufficient_credits: () => [400, '积分不足'],
+  idempotency_conflict: () => [409, '幂等键已用于另一笔不同的请求'],
+  forbidden: () => [403, '需要管理员权限'],
+  // An admin naming a user who does not exist: unlike a token's own user (401), this is a 404.
+  account_not_found: () => [404, '用户不存在'],
+  invalid_price: () => [400, '价格格式不正确：单位为元，最多两位小数'],
+  order_not_refundable: (e) => [400, `订单状态不允许退款: ${e.status}`],
+  refund_insufficient_credits: () => [400, '用户积分不足，无法退款（可使用 force 强制退款）'],
+  refund_failed: (e) => [400, `退款失败，支付服务返回状态: ${e.status}`],
   contention: () => [503, '系统繁忙，请稍后重试'],
 };
 

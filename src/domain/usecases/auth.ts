@@ -11,12 +11,17 @@ const LOGIN_ERRORS = {
 } as const;
 
 /** wx.login() code → openid → the user, created on first login. Token issuance is the HTTP layer's job. */
-export function login(deps: Pick<Deps, 'wechatLogin' | 'users' | 'clock'>) {
+export function login(deps: Pick<Deps, 'wechatLogin' | 'users' | 'clock' | 'settings'>) {
   return async (code: string): Promise<Result<User, DomainError>> => {
     const exchanged = await deps.wechatLogin.exchange(code);
     if (!exchanged.ok) return err(LOGIN_ERRORS[exchanged.reason](exchanged.message));
-    const { user } = await deps.users.ensure(exchanged.openid, deps.clock.now());
+    const now = deps.clock.now();
+    let { user } = await deps.users.ensure(exchanged.openid, now);
     if (!user.isActive) return err({ kind: 'user_disabled' });
+    // Persisted, so the role also holds for tokens issued later; removal from the list demotes nobody.
+    if (user.role !== 'admin' && deps.settings.adminOpenids?.includes(user.openid)) {
+      user = (await deps.users.update(user.id, { role: 'admin' }, now)) ?? user;
+    }
     return ok(user);
   };
 }

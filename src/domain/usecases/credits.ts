@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors';
 import { balanceOf, type LedgerEntry } from '../ledger';
 import type { Page } from '../ports';
-import { ok, type Result } from '../result';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { appendEntry } from './ledger';
 
@@ -33,6 +33,12 @@ export function consumeCredits(deps: Pick<Deps, 'ledger' | 'clock'>) {
       relatedOrderId: null,
       idempotencyKey: `consume:${userId}:${req.idempotencyKey}`,
     });
-    return appended.ok ? ok(appended.value.entry) : appended;
+    if (!appended.ok) return appended;
+    const { entry } = appended.value;
+    // The same key for a different spend is a client bug; answering with the first result would hide it.
+    if (entry.amount !== -req.amount || entry.description !== req.description) {
+      return err({ kind: 'idempotency_conflict' });
+    }
+    return ok(entry);
   };
 }

@@ -5,6 +5,7 @@ import type {
   Payments,
   Products,
   Random,
+  Refunds,
   Settlements,
   Users,
   WechatLogin,
@@ -16,6 +17,7 @@ export interface Deps {
   readonly users: Users;
   readonly orders: Orders;
   readonly settlements: Settlements;
+  readonly refunds: Refunds;
   readonly ledger: Ledger;
   readonly payments: Payments;
   readonly wechatLogin: WechatLogin;
@@ -26,6 +28,8 @@ export interface Deps {
     readonly orderExpireMinutes: number;
     /** Where the provider delivers payment callbacks (WeChat's notify_url). */
     readonly notifyUrl: string;
+    /** Openids promoted to `admin` at login (ADMIN_OPENIDS); absent means nobody is promoted. */
+    readonly adminOpenids?: readonly string[];
   };
   /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
   readonly log: (event: string, fields: Record<string, unknown>) => void;

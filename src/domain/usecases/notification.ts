@@ -15,7 +15,7 @@ export function handlePaymentEvent(deps: Deps) {
       deps.log('payment.unknown_order', { order_no: event.outTradeNo, source });
       return err({ kind: 'notification_invalid', message: '订单不存在' });
     }
-    if (event.state === 'SUCCESS' || event.state === 'REFUND') {
+    if (event.state === 'SUCCESS') {
       const settled = await settleOrder(deps)(order, {
         paymentId: event.transactionId,
         amountFen: event.amountFen,
@@ -24,15 +24,9 @@ export function handlePaymentEvent(deps: Deps) {
       });
       return settled.ok ? ok(undefined) : settled;
     }
-    if (event.state === 'CLOSED' || event.state === 'REVOKED' || event.state === 'PAYERROR') {
-      // Only a projection: if money arrives after all, the settlement still completes the order.
-      if ((await deps.settlements.find(order.id)) === null) {
-        await deps.orders.project(order.id, ['pending'], {
-          status: 'cancelled',
-          updatedAt: deps.clock.now(),
-        });
-      }
-    }
+    // A failure report is acknowledged but changes nothing here: cancelling needs the provider to
+    // close the trade first, which the payment-status query and the sweeper do.
+    deps.log('payment.event_not_settled', { order_id: order.id, state: event.state, source });
     return ok(undefined);
   };
 }

@@ -3,6 +3,7 @@ import { makeOrderNo, newOrder, ORDER_NO_ALPHABET, type Order } from '../order';
 import type { PaymentParams } from '../payment';
 import type { Page } from '../ports';
 import { err, ok, type Result } from '../result';
+import type { User } from '../user';
 import type { Deps } from './deps';
 import { finishSettlement } from './settle';
 
@@ -35,8 +36,8 @@ export const orderExpiresAt = (order: Order, expireMinutes: number): Date =>
 
 /** Asks the provider for a prepay; the provider reuses it for the same out_trade_no, so no second charge. */
 export function payOrder(deps: Deps) {
-  return async (userId: number, orderId: number): Promise<Result<PaymentParams, DomainError>> => {
-    const found = await findOwnOrder(deps)(userId, orderId);
+  return async (user: User, orderId: number): Promise<Result<PaymentParams, DomainError>> => {
+    const found = await findOwnOrder(deps)(user.id, orderId);
     if (!found.ok) return found;
     const order = found.value;
     const settlement = await deps.settlements.find(order.id);
@@ -47,8 +48,6 @@ export function payOrder(deps: Deps) {
     if (order.status !== 'pending') return err({ kind: 'order_not_payable', status: order.status });
     const expiresAt = orderExpiresAt(order, deps.settings.orderExpireMinutes);
     if (deps.clock.now() >= expiresAt) return err({ kind: 'order_not_payable', status: 'expired' });
-    const user = await deps.users.findById(userId);
-    if (!user) return err({ kind: 'user_not_found' });
     const created = await deps.payments.createPayment({
       outTradeNo: order.orderNo,
       description: order.productName,

@@ -1,10 +1,10 @@
 import type { DomainError } from '../errors';
 import type { Order, OrderStatus } from '../order';
-import type { TradeState } from '../payment';
 import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { findOwnOrder } from './orders';
-import { finishSettlement, settleOrder } from './settle';
+import { finishSettlement } from './settle';
+import { resolveTrade } from './trade';
 
 export interface PaymentStatus {
   readonly orderId: number;
@@ -12,9 +12,6 @@ export interface PaymentStatus {
   readonly paid: boolean;
   readonly message: string;
 }
-
-const PAID_STATES: readonly TradeState[] = ['SUCCESS', 'REFUND'];
-const FAILED_STATES: readonly TradeState[] = ['CLOSED', 'REVOKED', 'PAYERROR'];
 
 const MESSAGES: Record<OrderStatus, string> = {
   pending: '待支付',
@@ -40,6 +37,8 @@ export function queryPaymentStatus(deps: Deps) {
     const found = await findOwnOrder(deps)(userId, orderId);
     if (!found.ok) return found;
     const order = found.value;
+    // `completed` is only ever written after the grant, so it needs no further reads.
+    if (order.status === 'completed' || order.status === 'refunded') return ok(answer(order));
     const settlement = await deps.settlements.find(order.id);
     if (settlement) {
       const finished = await finishSettlement(deps)(order, settlement);
@@ -49,21 +48,19 @@ export function queryPaymentStatus(deps: Deps) {
 
     const trade = await deps.payments.query(order.orderNo);
     if (!trade.ok) return err(trade.error);
-    const { state } = trade.value;
-    if (PAID_STATES.includes(state)) {
-      const settled = await settleOrder(deps)(order, {
-        paymentId: trade.value.transactionId,
-        amountFen: trade.value.amountFen ?? -1,
-        paidAt: trade.value.paidAt,
-        source: 'query',
-      });
-      return settled.ok ? ok(answer(settled.value)) : settled;
+    const outcome = await resolveTrade(deps).resolve(order, trade.value, 'query');
+    if (!outcome.ok) return outcome;
+    switch (outcome.value) {
+      case 'paid':
+        return ok(answer({ id: order.id, status: 'completed' }));
+      case 'cancelled':
+        return ok(answer({ id: order.id, status: 'cancelled' }));
+      case 'review':
+        return ok(answer(order, '支付状态异常（已退款），请联系客服'));
+      default: {
+        const state = trade.value.state === 'NOT_FOUND' ? 'NOTPAY' : trade.value.state;
+        return ok(answer(order, `支付进行中，状态: ${state}`));
+      }
     }
-    if (FAILED_STATES.includes(state)) {
-      const updatedAt = deps.clock.now();
-      await deps.orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt });
-      return ok(answer({ id: order.id, status: 'cancelled' }));
-    }
-    return ok(answer(order, `支付进行中，状态: ${state === 'NOT_FOUND' ? 'NOTPAY' : state}`));
   };
 }

@@ -1,77 +1,77 @@
+import type { DomainError } from '../errors';
 import type { Order } from '../order';
+import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { orderExpiresAt } from './orders';
-import { finishSettlement, settleOrder } from './settle';
+import { finishSettlement } from './settle';
+import { resolveTrade, type TradeOutcome } from './trade';
 
 export interface SweepReport {
   readonly completed: number;
   readonly cancelled: number;
   readonly stillPending: number;
-  readonly unavailable: number;
+  readonly unresolved: number;
 }
 
-const BATCH = 100;
+/** Orders looked at per status and run; a stuck order is logged every run, so it cannot hide. */
+const BATCH = 500;
 
 /**
  * The reconciliation sweeper (SPEC §2): finishes `paid` orders whose grant a crash interrupted, asks
  * the provider about pending orders older than `queryAfterMs` (lost callbacks), and closes pending
- * orders past their expiry — completing them instead if the provider says they were paid after all.
- * Every step is the same idempotent use case the requests run, so any number of instances may sweep.
+ * orders past their expiry before cancelling them — settling instead if the provider says they were
+ * paid after all. Every step is the same idempotent use case the requests run, so any number of
+ * instances may sweep at once; one failing order is logged and never stops the others.
  */
 export function sweepOrders(deps: Deps, queryAfterMs: number) {
+  const finish = finishSettlement(deps);
+  const trades = resolveTrade(deps);
+
+  const reconcile = async (order: Order, now: Date): Promise<Result<TradeOutcome, DomainError>> => {
+    const settlement = await deps.settlements.find(order.id);
+    if (settlement) {
+      const finished = await finish(order, settlement);
+      return finished.ok ? ok('paid') : finished;
+    }
+    if (order.status !== 'pending') return ok('open');
+    const trade = await deps.payments.query(order.orderNo);
+    if (!trade.ok) return err(trade.error);
+    const outcome = await trades.resolve(order, trade.value, 'sweeper');
+    if (
+      outcome.ok &&
+      outcome.value === 'open' &&
+      now >= orderExpiresAt(order, deps.settings.orderExpireMinutes)
+    ) {
+      return trades.closeThenCancel(order, 'sweeper');
+    }
+    return outcome;
+  };
+
   return async (): Promise<SweepReport> => {
     const now = deps.clock.now();
-    const tally = { completed: 0, cancelled: 0, stillPending: 0, unavailable: 0 };
-    const settle = settleOrder(deps);
-    const finish = finishSettlement(deps);
-
-    // The same age threshold for both: a younger order may still be in the middle of its own request.
+    // One age threshold for both: a younger order may still be in the middle of its own request.
     const before = new Date(now.getTime() - queryAfterMs);
-    for (const order of await deps.orders.listStale('paid', before, BATCH)) {
-      const settlement = await deps.settlements.find(order.id);
-      if (settlement && (await finish(order, settlement)).ok) tally.completed++;
-    }
-
-    const cancel = async (order: Order) => {
-      await deps.orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt: deps.clock.now() });
-      tally.cancelled++;
-    };
-    /** Settles from the provider's word; 'unknown' when the provider cannot answer now. */
-    const settleIfPaid = async (order: Order): Promise<'paid' | 'failed' | 'open' | 'unknown'> => {
-      const trade = await deps.payments.query(order.orderNo);
-      if (!trade.ok) return 'unknown';
-      const { state, transactionId, amountFen, paidAt } = trade.value;
-      if (state === 'SUCCESS' || state === 'REFUND') {
-        const settled = await settle(order, {
-          paymentId: transactionId,
-          amountFen: amountFen ?? -1,
-          paidAt,
-          source: 'sweeper',
-        });
-        return settled.ok ? 'paid' : 'unknown';
+    const tally = { completed: 0, cancelled: 0, stillPending: 0, unresolved: 0 };
+    const stale = [
+      ...(await deps.orders.listStale('paid', before, BATCH)),
+      ...(await deps.orders.listStale('pending', before, BATCH)),
+    ];
+    for (const order of stale) {
+      let outcome: Result<TradeOutcome, DomainError>;
+      try {
+        outcome = await reconcile(order, now);
+      } catch (e) {
+        outcome = err({ kind: 'contention', message: e instanceof Error ? e.message : String(e) });
       }
-      return state === 'CLOSED' || state === 'REVOKED' || state === 'PAYERROR' ? 'failed' : 'open';
-    };
-
-    for (const order of await deps.orders.listStale('pending', before, BATCH)) {
-      const settlement = await deps.settlements.find(order.id);
-      let outcome = settlement
-        ? (await finish(order, settlement)).ok
-          ? 'paid'
-          : 'unknown'
-        : await settleIfPaid(order);
-      if (outcome === 'open' && now >= orderExpiresAt(order, deps.settings.orderExpireMinutes)) {
-        // Close first: only once the provider can no longer take money may the order be cancelled.
-        const closed = await deps.payments.close(order.orderNo);
-        if (!closed.ok) outcome = 'unknown';
-        else outcome = closed.value === 'closed' ? 'failed' : await settleIfPaid(order);
-      }
-      if (outcome === 'paid') tally.completed++;
-      else if (outcome === 'failed') await cancel(order);
-      else if (outcome === 'open') tally.stillPending++;
-      else tally.unavailable++;
+      if (!outcome.ok) {
+        tally.unresolved++;
+        deps.log('sweeper.order_unresolved', { order_id: order.id, reason: outcome.error.kind });
+      } else if (outcome.value === 'paid') tally.completed++;
+      else if (outcome.value === 'cancelled') tally.cancelled++;
+      else if (outcome.value === 'review') tally.unresolved++;
+      else tally.stillPending++;
     }
-    if (tally.completed + tally.cancelled + tally.unavailable > 0) deps.log('sweeper.run', { ...tally });
+    if (tally.completed + tally.cancelled + tally.unresolved > 0) deps.log('sweeper.run', { ...tally });
     return tally;
   };
 }

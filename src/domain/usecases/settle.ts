@@ -30,6 +30,24 @@ export function settleOrder(deps: Deps) {
       });
       return err({ kind: 'notification_invalid', message: '支付金额与订单金额不符' });
     }
+    const noteSecondPayment = (settlement: Settlement) => {
+      if (evidence.paymentId !== null && settlement.paymentId !== evidence.paymentId) {
+        // The same order paid twice under two transactions: credits stay single, the money needs a human.
+        deps.log('payment.second_payment', {
+          order_id: order.id,
+          settled: settlement.paymentId,
+          got: evidence.paymentId,
+        });
+      }
+    };
+    // `completed` is written only after the grant: a duplicate for it needs one read and no write.
+    if (order.status === 'completed' || order.status === 'refunded') {
+      const settlement = await deps.settlements.find(order.id);
+      if (settlement) {
+        noteSecondPayment(settlement);
+        return ok(order);
+      }
+    }
     const now = deps.clock.now();
     const { settlement, created } = await deps.settlements.record({
       orderId: order.id,
@@ -38,14 +56,7 @@ export function settleOrder(deps: Deps) {
       settledAt: evidence.paidAt ?? now,
       source: evidence.source,
     });
-    if (!created && evidence.paymentId !== null && settlement.paymentId !== evidence.paymentId) {
-      // The same order paid twice under two transactions: credits stay single, the money needs a human.
-      deps.log('payment.second_payment', {
-        order_id: order.id,
-        settled: settlement.paymentId,
-        got: evidence.paymentId,
-      });
-    }
+    if (!created) noteSecondPayment(settlement);
     return finishSettlement(deps)(order, settlement);
   };
 }

@@ -20,7 +20,9 @@ export const callbackRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
     .post(
       '/callback',
-      async ({ request, body }) => {
+      async ({ request, body, status }) => {
+        // With WeChat Pay direct, no gateway exists: a second key able to mark orders paid must not either.
+        if (!deps.gatewayNotifications) return status(404, { detail: '未启用支付网关回调' });
         const raw = String(body);
         const verified = deps.gatewayNotifications.verify(request.headers, raw);
         const handled = verified.ok ? await handlePaymentEvent(deps)(verified.value, 'callback') : verified;
@@ -45,7 +47,7 @@ export const callbackRoutes = (deps: AppDeps) =>
             content: { 'application/json': { schema: JSON.parse(JSON.stringify(CallbackRequest)) } },
           },
         },
-        response: { 200: MessageBody, 400: ErrorBody, 401: ErrorBody },
+        response: { 200: MessageBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     )
     .post(

@@ -1,4 +1,5 @@
 import { Elysia, t } from 'elysia';
+import type { DomainError } from '../../../domain/errors';
 import { fenToYuan } from '../../../domain/money';
 import { createOrder, findOwnOrder, listOrders, payOrder } from '../../../domain/usecases/orders';
 import { queryPaymentStatus } from '../../../domain/usecases/payment-status';
@@ -18,6 +19,13 @@ import {
 } from '../schemas';
 
 const OrderIdParams = t.Object({ order_id: IdParam });
+
+/** Provider failures reach the client as a fixed message; the details are for the operator's log. */
+function logProviderError(deps: AppDeps, orderId: number, error: DomainError) {
+  if (error.kind === 'provider_unavailable' || error.kind === 'provider_rejected') {
+    deps.log('payment.provider_error', { order_id: orderId, ...error });
+  }
+}
 const own = { 401: ErrorBody, 404: ErrorBody };
 
 export const orderRoutes = (deps: AppDeps) =>
@@ -50,8 +58,10 @@ export const orderRoutes = (deps: AppDeps) =>
     .post(
       '/pay/:order_id',
       async ({ user, params }) => {
-        const paid = await payOrder(deps)(user.id, params.order_id);
-        return paid.ok ? { payment_data: paid.value, message: '创建支付成功' } : problem(paid.error);
+        const paid = await payOrder(deps)(user, params.order_id);
+        if (paid.ok) return { payment_data: paid.value, message: '创建支付成功' };
+        logProviderError(deps, params.order_id, paid.error);
+        return problem(paid.error);
       },
       {
         auth: true,
@@ -67,7 +77,10 @@ export const orderRoutes = (deps: AppDeps) =>
       '/payment-status/:order_id',
       async ({ user, params }) => {
         const s = await queryPaymentStatus(deps)(user.id, params.order_id);
-        if (!s.ok) return problem(s.error);
+        if (!s.ok) {
+          logProviderError(deps, params.order_id, s.error);
+          return problem(s.error);
+        }
         return {
           order_id: s.value.orderId,
           status: s.value.status,

@@ -1,0 +1,124 @@
+import { t } from 'elysia';
+import { IdParam } from './schemas';
+
+/**
+ * Admin request and response models. Bodies reject unknown fields; numbers that must be integers use
+ * `t.Number({ multipleOf: 1 })` so a string such as `"100"` is a 400, as on the public routes.
+ */
+const Credits = t.Number({ multipleOf: 1, minimum: 1, maximum: 100_000_000, description: '积分（正整数）' });
+// The 2-decimal rule is checked by yuanToFen in the route (floats make `multipleOf: 0.01` unreliable).
+const Price = t.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: '价格（元，最多两位小数）' });
+const Name = t.String({ minLength: 1, maxLength: 100 });
+const Description = t.String({ maxLength: 500 });
+const ImageUrl = t.Union([t.String({ maxLength: 500, pattern: '^https?://' }), t.Null()]);
+const SortOrder = t.Number({ multipleOf: 1, minimum: -1_000_000, maximum: 1_000_000 });
+
+export const CreateProductRequest = t.Object(
+  {
+    name: Name,
+    description: t.Optional(Description),
+    credits: Credits,
+    price: Price,
+    image_url: t.Optional(ImageUrl),
+    is_active: t.Optional(t.Boolean()),
+    sort_order: t.Optional(SortOrder),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      { name: '1000积分套餐', description: '购买1000积分', credits: 1000, price: 69.9, sort_order: 3 },
+    ],
+  },
+);
+
+export const UpdateProductRequest = t.Object(
+  {
+    name: t.Optional(Name),
+    description: t.Optional(Description),
+    credits: t.Optional(Credits),
+    price: t.Optional(Price),
+    image_url: t.Optional(ImageUrl),
+    is_active: t.Optional(t.Boolean()),
+    sort_order: t.Optional(SortOrder),
+  },
+  { additionalProperties: false, minProperties: 1, examples: [{ price: 8.8 }] },
+);
+
+export const UpdateUserRequest = t.Object(
+  { is_active: t.Optional(t.Boolean()), role: t.Optional(t.UnionEnum(['user', 'admin'])) },
+  { additionalProperties: false, minProperties: 1, examples: [{ is_active: false }] },
+);
+
+export const AdjustCreditsRequest = t.Object(
+  {
+    amount: t.Number({
+      multipleOf: 1,
+      minimum: -100_000_000,
+      maximum: 100_000_000,
+      description: '积分变动（非零整数，正为增加，负为扣减）',
+    }),
+    reason: t.String({ minLength: 1, maxLength: 200 }),
+    idempotency_key: t.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.:-]+$',
+      description: '幂等键：重复提交返回首次结果',
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ amount: 50, reason: '客服补偿', idempotency_key: 'ticket-20230701-42' }],
+  },
+);
+
+export const AdminOrderQuery = t.Object({
+  status: t.Optional(t.UnionEnum(['pending', 'paid', 'completed', 'cancelled', 'refunded'])),
+  user_id: t.Optional(IdParam),
+  order_no: t.Optional(t.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$' })),
+  from: t.Optional(
+    t.String({ description: '创建时间下限（含），YYYY-MM-DD 或 ISO 8601', examples: ['2023-07-01'] }),
+  ),
+  to: t.Optional(
+    t.String({
+      description: '创建时间上限；YYYY-MM-DD 含当天，ISO 8601 不含该时刻',
+      examples: ['2023-07-31'],
+    }),
+  ),
+  skip: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+});
+
+export const RefundRequest = t.Object(
+  {
+    reason: t.Optional(t.String({ maxLength: 80 })),
+    force: t.Optional(t.Boolean({ description: '用户积分不足时仍退款，只扣除剩余积分' })),
+  },
+  { additionalProperties: false, examples: [{ reason: '用户申请退款' }] },
+);
+
+export const RefundResponse = t.Object(
+  {
+    order_id: t.Integer(),
+    order_no: t.String(),
+    status: t.Literal('refunded'),
+    out_refund_no: t.String(),
+    refund_amount: t.Number({ description: '退款金额（元）' }),
+    credits_deducted: t.Integer({ description: '实际扣回的积分' }),
+    refund_time: t.Union([t.String(), t.Null()]),
+    message: t.String(),
+  },
+  {
+    examples: [
+      {
+        order_id: 100,
+        order_no: 'P202307011200001234abcd',
+        status: 'refunded',
+        out_refund_no: 'R20230701120000A1b2C3d4',
+        refund_amount: 9.9,
+        credits_deducted: 100,
+        refund_time: '2023-07-02T10:00:00',
+        message: '退款成功',
+      },
+    ],
+  },
+);

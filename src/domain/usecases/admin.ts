@@ -1,0 +1,68 @@
+import type { DomainError } from '../errors';
+import type { LedgerEntry } from '../ledger';
+import type { Order } from '../order';
+import type { OrderFilter, Page, UserPatch } from '../ports';
+import type { NewProduct, Product } from '../product';
+import { err, ok, type Result } from '../result';
+import type { User } from '../user';
+import type { Deps } from './deps';
+import { appendEntry } from './ledger';
+
+/** Only an admin passes; the role is read from storage on every request, so a demotion applies at once. */
+export const requireAdmin = (user: User): Result<User, DomainError> =>
+  user.role === 'admin' ? ok(user) : err({ kind: 'forbidden' });
+
+export function createProduct(deps: Pick<Deps, 'products' | 'clock'>) {
+  return (product: NewProduct): Promise<Product> => deps.products.create(product, deps.clock.now());
+}
+
+/** Deactivating is an update of `isActive`: orders keep their snapshot, so nothing is ever deleted. */
+export function updateProduct(deps: Pick<Deps, 'products' | 'clock'>) {
+  return async (id: number, patch: Partial<NewProduct>): Promise<Result<Product, DomainError>> => {
+    const updated = await deps.products.update(id, patch, deps.clock.now());
+    return updated ? ok(updated) : err({ kind: 'product_not_found' });
+  };
+}
+
+export function updateUser(deps: Pick<Deps, 'users' | 'clock'>) {
+  return async (id: number, patch: UserPatch): Promise<Result<User, DomainError>> => {
+    const updated = await deps.users.update(id, patch, deps.clock.now());
+    return updated ? ok(updated) : err({ kind: 'account_not_found' });
+  };
+}
+
+export function searchOrders(deps: Pick<Deps, 'orders'>) {
+  return (filter: OrderFilter, page: Page): Promise<Order[]> => deps.orders.search(filter, page);
+}
+
+export interface Adjustment {
+  readonly amount: number;
+  readonly reason: string;
+  readonly idempotencyKey: string;
+}
+
+/**
+ * A manual correction, as one `adjust` ledger entry: never below zero, and a repeated key returns the
+ * first entry. Keys are scoped per target user, so reusing a key for another user is a new adjustment.
+ */
+export function adjustCredits(deps: Pick<Deps, 'users' | 'ledger' | 'clock'>) {
+  return async (userId: number, adj: Adjustment): Promise<Result<LedgerEntry, DomainError>> => {
+    if (!(await deps.users.findById(userId))) return err({ kind: 'account_not_found' });
+    const appended = await appendEntry(deps, {
+      userId,
+      amount: adj.amount,
+      type: 'adjust',
+      description: adj.reason,
+      relatedOrderId: null,
+      idempotencyKey: `adjust:${userId}:${adj.idempotencyKey}`,
+    });
+    return appended.ok ? ok(appended.value.entry) : appended;
+  };
+}
+
+export function userTransactions(deps: Pick<Deps, 'users' | 'ledger'>) {
+  return async (userId: number, page: Page): Promise<Result<LedgerEntry[], DomainError>> => {
+    if (!(await deps.users.findById(userId))) return err({ kind: 'account_not_found' });
+    return ok(await deps.ledger.list(userId, page));
+  };
+}

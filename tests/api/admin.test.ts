@@ -1,0 +1,348 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import type { RefundRequest } from '../../src/domain/payment';
+import { formatLocal } from '../../src/domain/time';
+import { type HttpHarness, httpHarness } from './harness';
+
+let h: HttpHarness;
+let admin: string;
+beforeAll(async () => {
+  h = await httpHarness({ adminCodes: ['boss'] });
+  admin = (await h.login('boss')).token;
+});
+afterAll(() => h.stop());
+
+const as = (token: string) => ({
+  get: (path: string) => h.request('GET', path, { token }),
+  post: (path: string, body?: unknown) => h.request('POST', path, { token, body }),
+  patch: (path: string, body?: unknown) => h.request('PATCH', path, { token, body }),
+  delete: (path: string) => h.request('DELETE', path, { token }),
+});
+const balance = async (token: string) => (await as(token).get('/api/users/me')).body.credits as number;
+const today = () => formatLocal(new Date(), 'Asia/Shanghai')!.slice(0, 10);
+
+/** A completed order: prepay, pay at the sandbox without a callback, then the status query settles it. */
+async function completedOrder(token: string, productId = 1) {
+  const created = await as(token).post('/api/orders/create', { product_id: productId });
+  const { order_id: id, order_no: no } = created.body;
+  await as(token).post(`/api/orders/pay/${id}`);
+  await fetch(`${h.sandbox.url}/sandbox/trades/${no}/pay?notify=false`, { method: 'POST' });
+  expect((await as(token).get(`/api/orders/payment-status/${id}`)).body.status).toBe('completed');
+  return { id: id as number, no: no as string };
+}
+const trade = async (no: string) => (await fetch(`${h.sandbox.url}/sandbox/trades/${no}`)).json();
+
+describe('admin access', () => {
+  // Valid bodies: like every route here, schema validation runs before the token is looked at.
+  const routes: [string, string, unknown][] = [
+    ['POST', '/api/admin/products', { name: 'x', credits: 1, price: 1 }],
+    ['PATCH', '/api/admin/products/1', { price: 1 }],
+    ['DELETE', '/api/admin/products/1', undefined],
+    ['PATCH', '/api/admin/users/1', { is_active: false }],
+    ['POST', '/api/admin/users/1/credits', { amount: 1, reason: 'x', idempotency_key: 'k' }],
+    ['GET', '/api/admin/users/1/transactions', undefined],
+    ['GET', '/api/admin/orders', undefined],
+    ['POST', '/api/admin/orders/1/refund', {}],
+  ];
+
+  it.each(routes)('answers 401 without a token: %s %s', async (method, path, body) => {
+    const res = await h.request(method, path, { body });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ detail: '未提供认证令牌' });
+  });
+
+  it.each(routes)('answers 403 to a non-admin: %s %s', async (method, path, body) => {
+    const { token } = await h.login('plain-user');
+    const res = await h.request(method, path, { token, body });
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ detail: '需要管理员权限' });
+  });
+
+  it('promotes an ADMIN_OPENIDS user at login and persists the role', async () => {
+    const res = await h.request('POST', '/api/auth/login', { body: { code: 'boss' } });
+    expect(res.body.user.role).toBe('admin');
+    expect((await h.deps.users.findById(res.body.user.id))?.role).toBe('admin');
+  });
+
+  it('disables, re-enables and promotes users; a demotion applies to existing tokens at once', async () => {
+    const { token, user } = await h.login('managed-user');
+    const off = await as(admin).patch(`/api/admin/users/${user.id}`, { is_active: false });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ id: user.id, is_active: false, role: 'user' });
+    expect((await as(token).get('/api/users/me')).body).toEqual({ detail: '用户已被禁用' });
+    await as(admin).patch(`/api/admin/users/${user.id}`, { is_active: true, role: 'admin' });
+    expect((await as(token).get('/api/admin/orders')).status).toBe(200);
+    const demoted = await as(admin).patch(`/api/admin/users/${user.id}`, { role: 'user' });
+    expect(demoted.body).toMatchObject({ role: 'user', is_active: true });
+    expect((await as(token).get('/api/admin/orders')).body).toEqual({ detail: '需要管理员权限' });
+  });
+
+  it('rejects unknown users, empty patches and locking oneself out', async () => {
+    expect((await as(admin).patch('/api/admin/users/999999', { is_active: false })).status).toBe(404);
+    expect((await as(admin).patch('/api/admin/users/1', {})).status).toBe(400);
+    expect((await as(admin).patch('/api/admin/users/1', { role: 'root' })).status).toBe(400);
+    const me = (await as(admin).get('/api/users/me')).body.id;
+    const self = await as(admin).patch(`/api/admin/users/${me}`, { is_active: false });
+    expect(self.status).toBe(400);
+  });
+});
+
+describe('admin products', () => {
+  const draft = {
+    name: '1000积分套餐',
+    description: '购买1000积分',
+    credits: 1000,
+    price: 69.9,
+    sort_order: 3,
+  };
+
+  it('creates a product priced in yuan, stored in fen, visible in the public catalog', async () => {
+    const res = await as(admin).post('/api/admin/products', draft);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ...draft, image_url: null, is_active: true });
+    expect(res.body.id).toBeGreaterThan(2);
+    const pub = await h.request('GET', `/api/products/${res.body.id}`);
+    expect(pub.body).toEqual(res.body);
+    const order = await as(admin).post('/api/orders/create', { product_id: res.body.id });
+    expect(order.body).toMatchObject({ amount: 69.9, credits: 1000 });
+  });
+
+  const bad: [string, unknown][] = [
+    ['three decimals', { ...draft, price: 9.999 }],
+    ['a zero price', { ...draft, price: 0 }],
+    ['a negative price', { ...draft, price: -1 }],
+    ['a string price', { ...draft, price: '9.9' }],
+    ['fractional credits', { ...draft, credits: 1.5 }],
+    ['zero credits', { ...draft, credits: 0 }],
+    ['no name', { ...draft, name: '' }],
+    ['an unknown field', { ...draft, stock: 5 }],
+    ['an operator', { ...draft, name: { $gt: '' } }],
+  ];
+  it.each(bad)('rejects %s with 400', async (_, body) => {
+    const res = await as(admin).post('/api/admin/products', body);
+    expect(res.status).toBe(400);
+    expect(typeof res.body.detail).toBe('string');
+  });
+
+  it('updates given fields and deactivates without deleting', async () => {
+    const { id } = (await as(admin).post('/api/admin/products', draft)).body;
+    const upd = await as(admin).patch(`/api/admin/products/${id}`, { price: 59.9, name: '千积分' });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ id, price: 59.9, name: '千积分', credits: 1000 });
+    expect((await as(admin).patch(`/api/admin/products/${id}`, { price: 1.234 })).status).toBe(400);
+    expect((await as(admin).patch(`/api/admin/products/${id}`, {})).status).toBe(400);
+    const off = await as(admin).delete(`/api/admin/products/${id}`);
+    expect(off.body).toMatchObject({ id, is_active: false });
+    expect((await h.request('GET', `/api/products/${id}`)).status).toBe(404);
+    expect((await as(admin).post('/api/orders/create', { product_id: id })).status).toBe(400);
+  });
+
+  it('answers 404 for an unknown product', async () => {
+    expect((await as(admin).patch('/api/admin/products/9999', { price: 1 })).status).toBe(404);
+    expect((await as(admin).delete('/api/admin/products/9999')).status).toBe(404);
+  });
+});
+
+describe('admin order search', () => {
+  it('filters by user, status, order_no and date, newest first', async () => {
+    const a = await h.login('search-a');
+    const b = await h.login('search-b');
+    const a1 = (await as(a.token).post('/api/orders/create', { product_id: 1 })).body;
+    const b1 = (await as(b.token).post('/api/orders/create', { product_id: 2 })).body;
+    const a2 = (await as(a.token).post('/api/orders/create', { product_id: 2 })).body;
+    const ids = async (q: string) =>
+      ((await as(admin).get(`/api/admin/orders?${q}`)).body as { id: number }[]).map((o) => o.id);
+    expect(await ids(`user_id=${a.user.id}`)).toEqual([a2.order_id, a1.order_id]);
+    expect(await ids(`user_id=${b.user.id}&status=pending`)).toEqual([b1.order_id]);
+    expect(await ids(`user_id=${b.user.id}&status=completed`)).toEqual([]);
+    expect(await ids(`order_no=${a1.order_no}`)).toEqual([a1.order_id]);
+    expect(await ids(`user_id=${a.user.id}&from=${today()}&to=${today()}`)).toEqual([
+      a2.order_id,
+      a1.order_id,
+    ]);
+    expect(await ids(`user_id=${a.user.id}&from=2000-01-01&to=2000-01-31`)).toEqual([]);
+    expect(await ids(`user_id=${a.user.id}&from=2000-01-01T00:00:00Z`)).toHaveLength(2);
+    expect(await ids(`user_id=${a.user.id}&limit=1&skip=1`)).toEqual([a1.order_id]);
+    const first = (await as(admin).get(`/api/admin/orders?order_no=${a1.order_no}`)).body[0];
+    expect(first).toMatchObject({ user_id: a.user.id, amount: 9.9, status: 'pending' });
+  });
+
+  it.each(['status=paidd', 'from=2023-02-30', 'to=yesterday', 'user_id=x', 'limit=101', 'order_no[$gt]='])(
+    'rejects %s with 400',
+    async (q) => {
+      expect((await as(admin).get(`/api/admin/orders?${q}`)).status).toBe(400);
+    },
+  );
+});
+
+describe('admin credit adjustments', () => {
+  it('adds and removes credits idempotently, never below zero, and lists the ledger', async () => {
+    const u = await h.login('adjusted');
+    const path = `/api/admin/users/${u.user.id}/credits`;
+    const plus = await as(admin).post(path, { amount: 50, reason: '客服补偿', idempotency_key: 'k1' });
+    expect(plus.status).toBe(200);
+    expect(plus.body).toMatchObject({
+      amount: 50,
+      balance_after: 50,
+      type: 'adjust',
+      description: '客服补偿',
+    });
+    const again = await as(admin).post(path, { amount: 50, reason: '客服补偿', idempotency_key: 'k1' });
+    expect(again.body).toEqual(plus.body);
+    expect(await balance(u.token)).toBe(50);
+    const tooMuch = await as(admin).post(path, { amount: -80, reason: '扣除', idempotency_key: 'k2' });
+    expect(tooMuch.status).toBe(400);
+    expect(tooMuch.body).toEqual({ detail: '积分不足' });
+    expect((await as(admin).post(path, { amount: -50, reason: '扣除', idempotency_key: 'k3' })).status).toBe(
+      200,
+    );
+    expect(await balance(u.token)).toBe(0);
+    const list = await as(admin).get(`/api/admin/users/${u.user.id}/transactions?limit=10`);
+    expect(list.body.map((e: { amount: number }) => e.amount)).toEqual([-50, 50]);
+  });
+
+  it.each([
+    ['zero', { amount: 0, reason: 'x', idempotency_key: 'z' }],
+    ['a fraction', { amount: 1.5, reason: 'x', idempotency_key: 'z' }],
+    ['no reason', { amount: 1, idempotency_key: 'z' }],
+    ['no key', { amount: 1, reason: 'x' }],
+  ])('rejects %s with 400', async (_, body) => {
+    const u = await h.login('adjust-bad');
+    expect((await as(admin).post(`/api/admin/users/${u.user.id}/credits`, body)).status).toBe(400);
+  });
+
+  it('answers 404 for an unknown user', async () => {
+    const body = { amount: 1, reason: 'x', idempotency_key: 'u404' };
+    expect((await as(admin).post('/api/admin/users/999999/credits', body)).status).toBe(404);
+    expect((await as(admin).get('/api/admin/users/999999/transactions')).status).toBe(404);
+  });
+});
+
+describe('admin refunds (SPEC §2)', () => {
+  const refund = (orderId: number, body?: unknown) =>
+    as(admin).post(`/api/admin/orders/${orderId}/refund`, body);
+
+  it('refunds a completed order once: provider refund, credits deducted, order refunded', async () => {
+    const u = await h.login('refund-happy');
+    const o = await completedOrder(u.token);
+    expect(await balance(u.token)).toBe(100);
+    const res = await refund(o.id, { reason: '用户申请' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      order_id: o.id,
+      order_no: o.no,
+      status: 'refunded',
+      refund_amount: 9.9,
+      credits_deducted: 100,
+      message: '退款成功',
+    });
+    expect(res.body.out_refund_no).toMatch(/^R[A-Za-z0-9]{8,31}$/);
+    expect(await balance(u.token)).toBe(0);
+    const order = (await as(u.token).get(`/api/orders/${o.id}`)).body;
+    expect(order.status).toBe('refunded');
+    expect(order.refund_time).toBe(res.body.refund_time);
+    expect(await trade(o.no)).toMatchObject({ trade_state: 'REFUND', refunded_fen: 990 });
+    const ledger = (await as(u.token).get('/api/credits/transactions')).body;
+    expect(ledger[0]).toMatchObject({
+      amount: -100,
+      balance_after: 0,
+      type: 'refund',
+      related_order_id: o.id,
+    });
+
+    const again = await refund(o.id);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(res.body);
+    expect((await as(u.token).get('/api/credits/transactions')).body).toHaveLength(2);
+  });
+
+  it('refuses orders that are not completed, and unknown ones', async () => {
+    const u = await h.login('refund-pending');
+    const created = (await as(u.token).post('/api/orders/create', { product_id: 1 })).body;
+    const res = await refund(created.order_id);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ detail: '订单状态不允许退款: pending' });
+    expect((await refund(999999)).status).toBe(404);
+    expect((await refund(created.order_id, { force: 'yes' })).status).toBe(400);
+  });
+
+  it('refuses when the credits were spent, before asking the provider; force deducts what is left', async () => {
+    const u = await h.login('refund-spent');
+    const o = await completedOrder(u.token);
+    const spend = { amount: -60, reason: '已使用', idempotency_key: `spent-${o.id}` };
+    await as(admin).post(`/api/admin/users/${u.user.id}/credits`, spend);
+    const refused = await refund(o.id);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ detail: '用户积分不足，无法退款（可使用 force 强制退款）' });
+    expect(await trade(o.no)).toMatchObject({ trade_state: 'SUCCESS', refunded_fen: 0 });
+    expect((await as(u.token).get(`/api/orders/${o.id}`)).body.status).toBe('completed');
+
+    const forced = await refund(o.id, { force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body.credits_deducted).toBe(40);
+    expect(await balance(u.token)).toBe(0);
+    const entry = (await as(u.token).get('/api/credits/transactions')).body[0];
+    expect(entry).toMatchObject({ amount: -40, type: 'refund' });
+    expect(entry.description).toContain('强制退款');
+    expect(await trade(o.no)).toMatchObject({ trade_state: 'REFUND', refunded_fen: 990 });
+  });
+
+  it('force with nothing left refunds the money and writes no ledger entry', async () => {
+    const u = await h.login('refund-empty');
+    const o = await completedOrder(u.token);
+    const spend = { amount: -100, reason: '已使用', idempotency_key: `empty-${o.id}` };
+    await as(admin).post(`/api/admin/users/${u.user.id}/credits`, spend);
+    const forced = await refund(o.id, { force: true });
+    expect(forced.body).toMatchObject({ status: 'refunded', credits_deducted: 0 });
+    expect(
+      (await as(u.token).get('/api/credits/transactions')).body.map((e: { type: string }) => e.type),
+    ).toEqual(['adjust', 'purchase']);
+    expect((await refund(o.id, { force: true })).body).toEqual(forced.body);
+  });
+
+  it('keeps the refund record through a provider outage, so the retry reuses its refund number', async () => {
+    const u = await h.login('refund-outage');
+    const o = await completedOrder(u.token);
+    const real = h.deps.payments.refund;
+    h.deps.payments.refund = async () => ({
+      ok: false,
+      error: { kind: 'provider_unavailable', message: 'down' },
+    });
+    try {
+      const down = await refund(o.id);
+      expect(down.status).toBe(502);
+      expect(await balance(u.token)).toBe(100);
+    } finally {
+      h.deps.payments.refund = real;
+    }
+    const record = await h.deps.refunds.find(o.id);
+    const retried = await refund(o.id);
+    expect(retried.status).toBe(200);
+    expect(retried.body.out_refund_no).toBe(record!.outRefundNo);
+    expect(await balance(u.token)).toBe(0);
+  });
+
+  it('10 concurrent refunds make one provider refund and one ledger entry', async () => {
+    const u = await h.login('refund-race');
+    const o = await completedOrder(u.token);
+    const real = h.deps.payments.refund;
+    const numbers = new Set<string>();
+    h.deps.payments.refund = (req: RefundRequest) => {
+      numbers.add(req.outRefundNo);
+      return real(req);
+    };
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, () => refund(o.id)));
+      expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(new Set(results.map((r) => r.body.out_refund_no)).size).toBe(1);
+    } finally {
+      h.deps.payments.refund = real;
+    }
+    expect(numbers.size).toBe(1);
+    expect(await trade(o.no)).toMatchObject({ trade_state: 'REFUND', refunded_fen: 990 });
+    const refunds = (await as(u.token).get('/api/credits/transactions')).body.filter(
+      (e: { type: string }) => e.type === 'refund',
+    );
+    expect(refunds).toHaveLength(1);
+    expect(await balance(u.token)).toBe(0);
+  });
+});
