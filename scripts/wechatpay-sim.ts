@@ -10,16 +10,21 @@ export function localWechatPay(env: Record<string, string | undefined>): Record<
   if (env.PAYMENT_PROVIDER !== 'wechatpay' || env.WECHATPAY_MCHID) return {};
   const dir = path.join(ROOT, '.data', 'wechatpay-sim');
   ensureIdentity(dir);
-  const vars = Object.fromEntries(
-    readFileSync(path.join(dir, 'wechatpay.env'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('='))
-      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-  );
+  const vars = readEnvFile(path.join(dir, 'wechatpay.env'));
   console.error(`PAYMENT_PROVIDER=wechatpay against the local v3 simulator (merchant files in ${dir})`);
   return {
     ...vars,
     WECHATPAY_SIM_DIR: dir,
     WECHATPAY_BASE_URL: `http://127.0.0.1:${env.SANDBOX_PORT ?? '8081'}`,
   };
+}
+
+/** `KEY=value` lines (the format keys.ts writes), as an object. */
+export function readEnvFile(file: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }

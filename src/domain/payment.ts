@@ -1,16 +1,19 @@
 import type { Fen } from './money';
 import type { Result } from './result';
 
-/** WeChat Pay's trade states, plus NOT_FOUND for a trade the provider has never seen. */
-export type TradeState =
-  | 'SUCCESS'
-  | 'REFUND'
-  | 'NOTPAY'
-  | 'CLOSED'
-  | 'REVOKED'
-  | 'USERPAYING'
-  | 'PAYERROR'
-  | 'NOT_FOUND';
+/** The trade states WeChat Pay (and the gateway, which relays them) can report. */
+export const REPORTED_TRADE_STATES = [
+  'SUCCESS',
+  'REFUND',
+  'NOTPAY',
+  'CLOSED',
+  'REVOKED',
+  'USERPAYING',
+  'PAYERROR',
+] as const;
+
+/** A reported state, or NOT_FOUND for a trade the provider has never seen (ours, never on the wire). */
+export type TradeState = (typeof REPORTED_TRADE_STATES)[number] | 'NOT_FOUND';
 
 /** Exactly what `wx.requestPayment` needs, in the seed's `payment_data` shape. */
 export interface PaymentParams {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readEnvFile } from '../../scripts/wechatpay-sim';
 import { ensureIdentity } from '../../src/adapters/sandbox/v3/keys';
 import { readStore } from './ledger-db';
 import { client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
@@ -24,12 +25,7 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wxsim-'));
     ensureIdentity(dir);
-    const env = Object.fromEntries(
-      readFileSync(join(dir, 'wechatpay.env'), 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('='))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
+    const env = readEnvFile(join(dir, 'wechatpay.env'));
     // A short client deadline so the timeout fault below costs one second, not ten.
     stack = await startStack({
       apiEnv: { ...env, WECHATPAY_TIMEOUT_MS: '1000' },

@@ -1,5 +1,5 @@
 import { t } from 'elysia';
-import { IdParam } from './schemas';
+import { IdempotencyKey, IdParam } from './schemas';
 
 /**
  * Admin request and response models. Bodies reject unknown fields; numbers that must be integers use
@@ -58,12 +58,7 @@ export const AdjustCreditsRequest = t.Object(
       description: '积分变动（非零整数，正为增加，负为扣减）',
     }),
     reason: t.String({ minLength: 1, maxLength: 200 }),
-    idempotency_key: t.String({
-      minLength: 1,
-      maxLength: 64,
-      pattern: '^[A-Za-z0-9_.:-]+$',
-      description: '幂等键：重复提交返回首次结果',
-    }),
+    idempotency_key: IdempotencyKey,
   },
   {
     additionalProperties: false,

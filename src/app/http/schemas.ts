@@ -231,6 +231,14 @@ export const LedgerEntryBody = t.Object(
   },
 );
 
+/** A client-chosen key that makes a write safe to repeat; scoped per user by the use cases. */
+export const IdempotencyKey = t.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_.:-]+$',
+  description: '幂等键：重复提交返回首次结果',
+});
+
 export const ConsumeRequest = t.Object(
   {
     amount: t.Number({
@@ -240,12 +248,7 @@ export const ConsumeRequest = t.Object(
       description: '扣减的积分（正整数）',
     }),
     description: t.String({ minLength: 1, maxLength: 100 }),
-    idempotency_key: t.String({
-      minLength: 1,
-      maxLength: 64,
-      pattern: '^[A-Za-z0-9_.:-]+$',
-      description: '幂等键：重复提交返回首次结果',
-    }),
+    idempotency_key: IdempotencyKey,
   },
   {
     additionalProperties: false,

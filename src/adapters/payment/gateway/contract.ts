@@ -1,3 +1,4 @@
+import { REPORTED_TRADE_STATES } from '../../../domain/payment';
 /**
  * Constants of the gateway contract (docs/gateway-contract.md), shared by the adapter and the
  * sandbox so the two cannot drift apart.
@@ -18,15 +19,7 @@ export const GatewayCode = {
 } as const;
 
 /** WeChat's trade states as the gateway reports them (NOT_FOUND is ours, never sent). */
-export const WIRE_TRADE_STATES = [
-  'SUCCESS',
-  'REFUND',
-  'NOTPAY',
-  'CLOSED',
-  'REVOKED',
-  'USERPAYING',
-  'PAYERROR',
-] as const;
+export const WIRE_TRADE_STATES = REPORTED_TRADE_STATES;
 export type WireTradeState = (typeof WIRE_TRADE_STATES)[number];
 
 export const isWireTradeState = (s: unknown): s is WireTradeState =>

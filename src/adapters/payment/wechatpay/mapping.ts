@@ -2,7 +2,13 @@
 // are accepted because WeChat's own tables still show both.
 
 import { isFen } from '../../../domain/money';
-import type { ProviderError, RefundStatus, TradeState, TradeStatus } from '../../../domain/payment';
+import {
+  type ProviderError,
+  REPORTED_TRADE_STATES,
+  type RefundStatus,
+  type TradeState,
+  type TradeStatus,
+} from '../../../domain/payment';
 import type { ApiAnswer } from './client';
 
 const norm = (code: string): string => code.replace(/_/g, '');
@@ -40,15 +46,7 @@ export function apiError(a: ApiAnswer, label: string): ProviderError {
     : { kind: 'provider_rejected', message, code };
 }
 
-const TRADE_STATES: ReadonlySet<string> = new Set<TradeState>([
-  'SUCCESS',
-  'REFUND',
-  'NOTPAY',
-  'CLOSED',
-  'REVOKED',
-  'USERPAYING',
-  'PAYERROR',
-]);
+const TRADE_STATES: ReadonlySet<string> = new Set<string>(REPORTED_TRADE_STATES);
 const REFUND_STATES: ReadonlySet<string> = new Set<RefundStatus['status']>([
   'SUCCESS',
   'PROCESSING',
