@@ -83,7 +83,8 @@ export function createGatewayPayments(opts: GatewayPaymentsOptions): Payments {
       const paidAt = typeof d.success_time === 'string' ? new Date(d.success_time) : null;
       if (
         !isWireTradeState(d.trade_state) ||
-        (d.out_trade_no !== undefined && d.out_trade_no !== outTradeNo) ||
+        // The answer must name the trade we asked about: never settle order A on evidence for B.
+        d.out_trade_no !== outTradeNo ||
         !(d.transaction_id == null || str(d.transaction_id)) ||
         !(d.total_fen == null || isFen(d.total_fen)) ||
         (paidAt !== null && Number.isNaN(paidAt.getTime()))

@@ -76,6 +76,8 @@ export function toTradeStatus(t: Record<string, unknown>): TradeStatus | string 
   if (paidAt === undefined) return `unreadable success_time ${String(t.success_time)}`;
   const transactionId =
     typeof t.transaction_id === 'string' && t.transaction_id !== '' ? t.transaction_id : null;
+  // A paid trade always carries WeChat's transaction id; without it the answer cannot be settled on.
+  if (t.trade_state === 'SUCCESS' && transactionId === null) return 'SUCCESS without transaction_id';
   return { state: t.trade_state, transactionId, amountFen: amount.total, paidAt };
 }
 

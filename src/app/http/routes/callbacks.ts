@@ -39,6 +39,7 @@ export const callbackRoutes = (deps: AppDeps) =>
       {
         parse: 'text',
         detail: {
+          hide: !deps.gatewayNotifications,
           summary: '支付网关回调',
           description:
             '由支付网关调用。须带 `X-Gateway-Signature: t=<unix秒>,v1=<hex>`，v1 为以共享密钥对 `<t>.<原始请求体>` 计算的 HMAC-SHA256；时间窗 ±300 秒。重复回调返回同样的 200 且不产生任何变化。',
@@ -65,6 +66,7 @@ export const callbackRoutes = (deps: AppDeps) =>
       {
         parse: 'text',
         detail: {
+          hide: !deps.wechatpayNotifications,
           summary: '微信支付 APIv3 支付结果通知',
           description: '验签、AES-256-GCM 解密、核对商户号/AppID/金额后结算；成功返回 204。',
         },
