@@ -1,5 +1,5 @@
 // Builds and runs FerretDB v1.24.2 (MongoDB wire protocol over SQLite) for development and tests,
-// because no MongoDB server can be installed on our machines (docs/DESIGN.md, "Storage").
+// because no MongoDB server can be installed on our machines.
 // CLI: bun scripts/ferretdb.ts build|start|stop|status   (FERRETDB_PORT, default 27017)
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -10,7 +10,7 @@ export interface Config {
   readonly timeZone: string;
   readonly publicBaseUrl: string;
   readonly orderExpireMinutes: number;
-  /** The reconciliation sweeper: how often it runs (0 = off) and how old a pending order must be to be queried. */
+  /** The reconciliation sweeper: how often it runs (0 = off) and how old a pending or paid order must be to be swept. */
   readonly sweeper: { readonly intervalMs: number; readonly queryAfterMs: number };
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
@@ -34,7 +34,7 @@ export interface Config {
   };
   /** Openids made `admin` when they log in (ADMIN_OPENIDS, comma-separated). */
   readonly adminOpenids: readonly string[];
-  /** Test-only fault switch (see README "Crash test"); refused in production. */
+  /** Test-only fault switch for tests/e2e/crash.test.ts; refused in production. */
   readonly faultCrashAfterSettlement: boolean;
 }
 

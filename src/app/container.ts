@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import { CachedProducts } from '../adapters/cache/products';
-import { connectMongo, ensureIndexes, mongoRepositories } from '../adapters/mongo';
+import { ensureIndexes, mongoRepositories } from '../adapters/mongo';
 import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../adapters/payment/gateway/payments';
 import { createWechatPay, wechatPayConfigFromEnv } from '../adapters/payment/wechatpay';
@@ -86,10 +86,11 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     log,
     present: presenter(config.timeZone),
     jwt: config.jwt,
-    gatewayNotifications: createGatewayNotifications({
-      secrets: config.gateway.callbackSecrets,
-      clock: systemClock,
-    }),
+    // With WeChat Pay direct there is no gateway: no second key may be able to mark orders paid.
+    gatewayNotifications:
+      config.paymentProvider === 'gateway'
+        ? createGatewayNotifications({ secrets: config.gateway.callbackSecrets, clock: systemClock })
+        : undefined,
     wechatpayNotifications: provider.wechatpayNotifications,
     dbReady: async () => {
       try {
@@ -105,5 +106,3 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   if (seeded > 0) log('catalog.seeded', { products: seeded });
   return { app: createApp(deps), deps };
 }
-
-export { connectMongo };

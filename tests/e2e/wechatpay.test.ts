@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvFile } from '../../scripts/wechatpay-sim';
+import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
 import { ensureIdentity } from '../../src/adapters/sandbox/v3/keys';
 import { readStore } from './ledger-db';
-import { client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
+import { CALLBACK_SECRET, client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
 
 type Api = ReturnType<typeof client>;
 
@@ -63,6 +64,26 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
     await eventually(async () => ((await detailStatus(o)) === 'completed' ? true : undefined));
     expect((await api.call('GET', '/api/users/me', { token: o.token })).body.credits).toBe(500);
     expect((await readStore(stack.mongoUri, o.userId)).keys).toEqual([`purchase:${o.id}`]);
+  });
+
+  it('has no gateway callback route in this mode: a signed gateway callback gets 404 and grants nothing', async () => {
+    const o = await orderFor('wx-no-gateway');
+    const raw = JSON.stringify({
+      order_no: o.orderNo,
+      payment_id: '4200000000000000000000000001',
+      status: 'SUCCESS',
+      amount: 9.9,
+    });
+    const res = await fetch(`${stack.api}/api/orders/callback`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signGatewayPayload(CALLBACK_SECRET, raw, Math.floor(Date.now() / 1000)),
+      },
+      body: raw,
+    });
+    expect(res.status).toBe(404);
+    expect(await detailStatus(o)).toBe('pending');
   });
 
   it('re-paying reuses the prepay with a fresh signature', async () => {

@@ -21,11 +21,8 @@ export class MemoryOrders implements Orders {
     return [...this.rows.values()].find((o) => o.orderNo === orderNo) ?? null;
   }
 
-  async listByUser(userId: number, page: Page): Promise<Order[]> {
-    return [...this.rows.values()]
-      .filter((o) => o.userId === userId)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
-      .slice(page.skip, page.skip + page.limit);
+  listByUser(userId: number, page: Page): Promise<Order[]> {
+    return this.search({ userId }, page);
   }
 
   async listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]> {

@@ -33,8 +33,3 @@ export const isDuplicateKey = (e: unknown): boolean =>
 export async function ensureIndexes(conn: Connection): Promise<void> {
   for (const model of Object.values(conn.models)) await model.init();
 }
-
-/** Wraps driver failures so a raw `code` never reaches the HTTP layer as a status code. */
-export class StorageError extends Error {
-  override readonly name = 'StorageError';
-}

@@ -32,7 +32,7 @@ const schema = new Schema<EntryDoc>(
   },
   schemaOptions('ledger'),
 );
-// The two arbiters of DESIGN.md: one entry per (user, seq) and one per idempotency key.
+// The two arbiters of the balance: one entry per (user, seq) and one per idempotency key.
 schema.index({ user_id: 1, seq: -1 }, { unique: true });
 
 const toDomain = (d: EntryDoc): LedgerEntry => ({

@@ -120,16 +120,8 @@ export class MongoOrders implements Orders {
     return doc ? toDomain(doc) : null;
   }
 
-  async listByUser(userId: number, page: Page): Promise<Order[]> {
-    const docs = await this.model
-      .find({ user_id: userId })
-      // Ids come from per-process blocks, so across instances only the clock orders them.
-      .sort({ created_at: -1, _id: -1 })
-      .skip(page.skip)
-      .limit(page.limit)
-      .lean<OrderDoc[]>()
-      .exec();
-    return docs.map(toDomain);
+  listByUser(userId: number, page: Page): Promise<Order[]> {
+    return this.search({ userId }, page);
   }
 
   async listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]> {
@@ -166,6 +158,7 @@ export class MongoOrders implements Orders {
     }
     const docs = await this.model
       .find(filter)
+      // Ids come from per-process blocks, so across instances only the clock orders them.
       .sort({ created_at: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createSandbox } from './server';
 import { v3SimulatorFromEnv } from './v3/mount';
 
-// The only sandbox file that reads the environment; see docs/gateway-contract.md §sandbox.
+// The only sandbox file that reads the environment; see docs/gateway-contract.md §7 (sandbox extras).
 const env = process.env;
 const port = Number(env.SANDBOX_PORT ?? 8081);
 const timeScale = Number(env.SANDBOX_TIME_SCALE ?? 1);
@@ -15,7 +15,8 @@ const wechatpayV3 = v3SimulatorFromEnv(env, timeScale); // WeChat Pay v3 under /
 const sandbox = createSandbox({
   routes: [wechatpayV3.handle],
   appid: env.SANDBOX_APPID ?? 'wxd0000000sandbox',
-  callbackSecret: env.GATEWAY_CALLBACK_SECRET ?? 'dev-gateway-callback-secret',
+  // A rotation list `new,old` is shared with the API; a real gateway signs with the newest.
+  callbackSecret: (env.GATEWAY_CALLBACK_SECRET ?? 'dev-gateway-callback-secret').split(',')[0]!.trim(),
   timeScale,
   ...(env.SANDBOX_MERCHANT_KEY_FILE
     ? { merchantKeyPem: readFileSync(env.SANDBOX_MERCHANT_KEY_FILE, 'utf8') }

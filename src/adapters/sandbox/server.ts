@@ -9,7 +9,7 @@ import { newState, type SandboxContext } from './state';
 export interface SandboxOptions {
   /** The mini-program appid the prepays and logins are for (≤32 chars, starts with `wx`). */
   readonly appid: string;
-  /** Shared with the API's GATEWAY_CALLBACK_SECRET(S); signs every callback. */
+  /** One of the API's GATEWAY_CALLBACK_SECRET list; signs every callback. */
   readonly callbackSecret: string;
   /** Multiplier for callback retry delays (1 = WeChat's schedule). */
   readonly timeScale?: number;

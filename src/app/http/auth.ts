@@ -1,6 +1,5 @@
 import { jwt } from '@elysiajs/jwt';
 import { Elysia, status } from 'elysia';
-import type { Clock } from '../../domain/ports';
 import { requireAdmin } from '../../domain/usecases/admin';
 import { activeUser } from '../../domain/usecases/auth';
 import type { Deps } from '../../domain/usecases/deps';
@@ -23,7 +22,8 @@ const unauthorized = (set: { headers: Record<string, unknown> }, detail: string)
  * Bearer tokens: HS256 pinned on verify (so `alg: none` or RS/HS confusion is refused), and `exp`,
  * `iss`, `aud`, `sub` required and checked. `auth: true` on a route resolves the active `user`.
  */
-export const authPlugin = (deps: Pick<Deps, 'users'>, settings: JwtSettings, clock: Clock) => {
+export const authPlugin = (deps: Pick<Deps, 'users' | 'clock'> & { readonly jwt: JwtSettings }) => {
+  const { jwt: settings, clock } = deps;
   type Verifier = { verify: (token: string, options: object) => Promise<false | { sub?: unknown }> };
   const resolveUser = async (
     authorization: string | undefined,

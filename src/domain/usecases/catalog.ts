@@ -16,7 +16,7 @@ export function getProduct(deps: Pick<Deps, 'products'>) {
   };
 }
 
-/** Seeds the demo packages into an empty catalog; ids are fixed, so concurrent starts insert them once. */
+/** Inserts each demo package whose fixed id is still free (all of them on a fresh database); fixed ids make concurrent starts insert them once. */
 export function seedDemoProducts(deps: Pick<Deps, 'products' | 'clock'>) {
   return (): Promise<number> => deps.products.seed(DEMO_PRODUCTS, deps.clock.now());
 }

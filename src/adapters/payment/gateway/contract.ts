@@ -26,7 +26,6 @@ export const isWireTradeState = (s: unknown): s is WireTradeState =>
   typeof s === 'string' && (WIRE_TRADE_STATES as readonly string[]).includes(s);
 
 export const REFUND_STATUSES = ['SUCCESS', 'PROCESSING', 'CLOSED', 'ABNORMAL'] as const;
-export type RefundWireStatus = (typeof REFUND_STATUSES)[number];
 
 /** Our order_no: `P` + yyyyMMddHHmmss + 8 of [0-9a-z] (SPEC 2.1). */
 export const ORDER_NO_PATTERN = /^P\d{14}[0-9a-z]{8}$/;

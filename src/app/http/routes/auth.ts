@@ -8,7 +8,7 @@ import { ErrorBody, LoginRequest, LoginResponse, UserBody } from '../schemas';
 
 export const authRoutes = (deps: AppDeps) =>
   new Elysia({ detail: { tags: ['用户'] } })
-    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .use(authPlugin(deps))
     .post(
       '/api/auth/login',
       async ({ body, issueToken }) => {

@@ -7,7 +7,7 @@ import { ConsumeRequest, ErrorBody, LedgerEntryBody, PageQuery } from '../schema
 
 export const creditRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/credits', detail: { tags: ['积分'] } })
-    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .use(authPlugin(deps))
     .get(
       '/transactions',
       async ({ user, query }) =>

@@ -30,7 +30,7 @@ const own = { 401: ErrorBody, 404: ErrorBody };
 
 export const orderRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/orders', detail: { tags: ['订单'] } })
-    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .use(authPlugin(deps))
     .post(
       '/create',
       async ({ user, body }) => {

@@ -13,7 +13,7 @@ const guarded = { 401: ErrorBody, 403: ErrorBody };
 
 export const adminOrderRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/admin/orders', detail: { tags: ['管理'] } })
-    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .use(authPlugin(deps))
     .get(
       '/',
       async ({ query }) => {

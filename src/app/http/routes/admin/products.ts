@@ -21,7 +21,7 @@ const priceFen = (yuan: number | undefined): number | undefined | 'invalid' => {
 /** Catalog writes. Orders snapshot their product, so edits and deactivation never rewrite history. */
 export const adminProductRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/admin/products', detail: { tags: ['管理'] } })
-    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .use(authPlugin(deps))
     .post(
       '/',
       async ({ body }) => {

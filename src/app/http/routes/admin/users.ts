@@ -11,7 +11,7 @@ const guarded = { 401: ErrorBody, 403: ErrorBody };
 
 export const adminUserRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/admin/users', detail: { tags: ['管理'] } })
-    .use(authPlugin(deps, deps.jwt, deps.clock))
+    .use(authPlugin(deps))
     .patch(
       '/:user_id',
       async ({ user, params, body }) => {
