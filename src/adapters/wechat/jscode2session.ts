@@ -35,7 +35,8 @@ export function createJscode2Session(opts: Jscode2SessionOptions): WechatLogin {
   return {
     async exchange(code) {
       if (!CODE_PATTERN.test(code)) return fail('code_invalid', 'malformed login code');
-      const url = new URL('/sns/jscode2session', opts.baseUrl);
+      // Appended, not resolved: a base behind a proxy path (https://proxy/wx) keeps its prefix.
+      const url = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/sns/jscode2session`);
       url.search = new URLSearchParams({
         appid: opts.appid,
         secret: opts.secret,
