@@ -1,0 +1,91 @@
+// Child processes, the database and the temp dir of a bench run, all torn down by `cleanup()`, also
+// on Ctrl-C, so a run never leaves a server or a data folder behind.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Subprocess } from 'bun';
+import { buildFerret, type Ferret, startFerret } from '../scripts/ferretdb';
+import { freePort } from '../scripts/net';
+import { ROOT } from './config';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+let cleaning: Promise<void> | undefined;
+
+/** Registers teardown work; it runs in reverse order, so later resources go before what they use. */
+export function onCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+export function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        console.error('cleanup:', error);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void cleanup().then(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
+}
+
+// Created on import and registered first, so it is removed last, after the processes writing to it.
+export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+onCleanup(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+export function spawn(name: string, entry: string, env: Record<string, string>): Subprocess {
+  const log = path.join(tmp, `${name}.log`);
+  const proc = Bun.spawn([process.execPath, entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // Straight to a file: reading pipes here would take CPU from the load generator.
+    stdout: Bun.file(log),
+    stderr: Bun.file(`${log}.err`),
+  });
+  onCleanup(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await proc.exited;
+      clearTimeout(timer);
+    }
+  });
+  return proc;
+}
+
+function tail(name: string): string {
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+  const file = path.join(tmp, `${name}.log`);
+  return `${read(file)}${read(`${file}.err`)}`.split('\n').slice(-20).join('\n');
+}
+
+export async function waitHealthy(url: string, proc: Subprocess, name: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${tail(name)}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {}
+    await Bun.sleep(50);
+  }
+  throw new Error(`${name} not healthy at ${url} within 20 s:\n${tail(name)}`);
+}
+
+export async function startDb(): Promise<Ferret> {
+  buildFerret();
+  const dataDir = path.join(tmp, 'ferretdb');
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const ferret = await startFerret({ port: await freePort(), dataDir });
+      onCleanup(() => ferret.stop());
+      return ferret;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
