@@ -1,39 +1,9 @@
 // A tiny mini-program client: the same HTTP calls a real client makes, so the flow numbers include
 // every round-trip a purchase costs.
 
-export type Json = Record<string, unknown>;
+import { call, type Json, requestPaymentArgs } from '../scripts/client';
 
-export async function call(
-  base: string,
-  method: string,
-  urlPath: string,
-  opts: { token?: string; body?: unknown } = {},
-) {
-  const res = await fetch(`${base}${urlPath}`, {
-    method,
-    headers: {
-      ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-    },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
-}
-
-export async function login(api: string, code: string): Promise<string> {
-  const res = await call(api, 'POST', '/api/auth/login', { body: { code } });
-  if (res.status !== 200) throw new Error(`login ${code} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.access_token as string;
-}
-
-const requestPaymentArgs = (d: Json) => ({
-  timeStamp: d.timeStamp,
-  nonceStr: d.nonceStr,
-  package: d.packageValue,
-  signType: d.signType,
-  paySign: d.paySign,
-});
+export { call, type Json, login } from '../scripts/client';
 
 /** create → pay → wx.requestPayment in the sandbox → poll payment-status until completed. */
 export async function purchaseFlow(api: string, sandbox: string, token: string): Promise<void> {

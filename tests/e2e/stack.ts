@@ -1,4 +1,5 @@
 import type { Subprocess } from 'bun';
+import { call, login, requestPaymentArgs } from '../../scripts/client';
 import { freePort } from '../../scripts/net';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 
@@ -99,38 +100,16 @@ export async function startStack(
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** A tiny client of the mini-program's point of view. */
+/** The shared mini-program client, bound to one base URL. */
 export function client(base: string) {
-  const call = async (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-      },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
   return {
-    call,
-    async login(code: string): Promise<string> {
-      const res = await call('POST', '/api/auth/login', { body: { code } });
-      if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res)}`);
-      return res.body.access_token;
-    },
+    call: (method: string, path: string, opts: { token?: string; body?: unknown } = {}) =>
+      call(base, method, path, opts),
+    login: (code: string) => login(base, code),
   };
 }
 
-/** The object the mini-program hands to wx.requestPayment, built from our pay response. */
-export const requestPaymentArgs = (paymentData: Record<string, string>) => ({
-  timeStamp: paymentData.timeStamp,
-  nonceStr: paymentData.nonceStr,
-  package: paymentData.packageValue,
-  signType: paymentData.signType,
-  paySign: paymentData.paySign,
-});
+export { requestPaymentArgs };
 
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
