@@ -73,6 +73,7 @@ export async function startStack(
   });
   let apiProc = spawn('src/app/main.ts', apiEnv(), logs);
   await Promise.all([waitHealthy(sandbox, sandboxProc, 'sandbox'), waitHealthy(api, apiProc, 'api')]);
+  const extraApis: Subprocess[] = [];
 
   return {
     api,
@@ -91,9 +92,19 @@ export async function startStack(
       apiProc = spawn('src/app/main.ts', apiEnv(extra), logs);
       await waitHealthy(api, apiProc, 'api');
     },
+    /** Another API instance on its own port, same database and sandbox (horizontal scale). */
+    async addApi(): Promise<string> {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const proc = spawn('src/app/main.ts', apiEnv({ PORT: String(port), PUBLIC_BASE_URL: url }), logs);
+      extraApis.push(proc);
+      await waitHealthy(url, proc, 'api');
+      return url;
+    },
     async stop() {
-      for (const p of [apiProc, sandboxProc]) if (p.exitCode === null) p.kill('SIGTERM');
-      await Promise.all([apiProc.exited, sandboxProc.exited]);
+      const all = [apiProc, sandboxProc, ...extraApis];
+      for (const p of all) if (p.exitCode === null) p.kill('SIGTERM');
+      await Promise.all(all.map((p) => p.exited));
     },
   };
 }
