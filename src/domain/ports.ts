@@ -25,6 +25,8 @@ export interface Random {
 export interface Products {
   /** Active products ordered by sortOrder, then id. */
   listActive(page: Page): Promise<Product[]>;
+  /** Every product, inactive ones included (for admins), in the same order. */
+  listAll(page: Page): Promise<Product[]>;
   findById(id: number): Promise<Product | null>;
   /** Inserts each product under its given id unless that id exists; returns how many were new. */
   seed(products: readonly (NewProduct & { readonly id: number })[], now: Date): Promise<number>;

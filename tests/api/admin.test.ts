@@ -34,6 +34,7 @@ const trade = async (no: string) => (await fetch(`${h.sandbox.url}/sandbox/trade
 describe('admin access', () => {
   // Valid bodies: like every route here, schema validation runs before the token is looked at.
   const routes: [string, string, unknown][] = [
+    ['GET', '/api/admin/products', undefined],
     ['POST', '/api/admin/products', { name: 'x', credits: 1, price: 1 }],
     ['PATCH', '/api/admin/products/1', { price: 1 }],
     ['DELETE', '/api/admin/products/1', undefined],
@@ -134,6 +135,9 @@ describe('admin products', () => {
     expect(off.body).toMatchObject({ id, is_active: false });
     expect((await h.request('GET', `/api/products/${id}`)).status).toBe(404);
     expect((await as(admin).post('/api/orders/create', { product_id: id })).status).toBe(400);
+    // Admins still see it, so it can be switched back on.
+    const all = await h.request('GET', '/api/admin/products?limit=100', { token: admin });
+    expect(all.body.find((p: { id: number }) => p.id === id)).toMatchObject({ is_active: false });
   });
 
   it('answers 404 for an unknown product', async () => {

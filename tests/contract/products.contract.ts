@@ -30,6 +30,8 @@ export function productsContract(make: MakeRepositories) {
       expect(all.map((p) => p.id)).toEqual([2, 3, 1]);
       const page = await repos.products.listActive({ skip: 1, limit: 1 });
       expect(page.map((p) => p.id)).toEqual([3]);
+      expect((await repos.products.listAll({ skip: 0, limit: 10 })).map((p) => p.id)).toEqual([4, 2, 3, 1]);
+      expect((await repos.products.listAll({ skip: 3, limit: 10 })).map((p) => p.id)).toEqual([1]);
     });
 
     it('finds by id with every field round-tripped, null when missing', async () => {

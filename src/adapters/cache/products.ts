@@ -27,6 +27,11 @@ export class CachedProducts implements Products {
     return value;
   }
 
+  /** Admin reads go straight through: an admin must see their own edit at once. */
+  listAll(page: Page): Promise<Product[]> {
+    return this.inner.listAll(page);
+  }
+
   async findById(id: number): Promise<Product | null> {
     const hit = this.items.get(id);
     if (hit && this.fresh(hit.at)) return hit.value;

@@ -1,12 +1,20 @@
-import type { Products } from '../../domain/ports';
+import type { Page, Products } from '../../domain/ports';
 import type { NewProduct, Product } from '../../domain/product';
 
 export class MemoryProducts implements Products {
   private readonly rows = new Map<number, Product>();
 
-  async listActive(page: { skip: number; limit: number }): Promise<Product[]> {
+  async listActive(page: Page): Promise<Product[]> {
+    return this.list(page, (p) => p.isActive);
+  }
+
+  async listAll(page: Page): Promise<Product[]> {
+    return this.list(page, () => true);
+  }
+
+  private list(page: Page, keep: (p: Product) => boolean): Product[] {
     return [...this.rows.values()]
-      .filter((p) => p.isActive)
+      .filter(keep)
       .sort((a, b) => a.sortOrder - b.sortOrder || a.id - b.id)
       .slice(page.skip, page.skip + page.limit);
   }

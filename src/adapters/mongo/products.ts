@@ -68,9 +68,17 @@ export class MongoProducts implements Products {
     this.ids = idAllocator(conn, 'products');
   }
 
-  async listActive(page: Page): Promise<Product[]> {
+  listActive(page: Page): Promise<Product[]> {
+    return this.list({ is_active: true }, page);
+  }
+
+  listAll(page: Page): Promise<Product[]> {
+    return this.list({}, page);
+  }
+
+  private async list(filter: Partial<ProductDoc>, page: Page): Promise<Product[]> {
     const docs = await this.model
-      .find({ is_active: true })
+      .find(filter)
       .sort({ sort_order: 1, _id: 1 })
       .skip(page.skip)
       .limit(page.limit)

@@ -6,7 +6,7 @@ import { CreateProductRequest, UpdateProductRequest } from '../../admin-schemas'
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { problem } from '../../plugins';
-import { ErrorBody, IdParam, ProductBody } from '../../schemas';
+import { ErrorBody, IdParam, PageQuery, ProductBody } from '../../schemas';
 
 const ProductParams = t.Object({ product_id: IdParam });
 const guarded = { 401: ErrorBody, 403: ErrorBody };
@@ -22,6 +22,22 @@ const priceFen = (yuan: number | undefined): number | undefined | 'invalid' => {
 export const adminProductRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/admin/products', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .get(
+      '/',
+      async ({ query }) =>
+        (await deps.products.listAll({ skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(
+          deps.present.product,
+        ),
+      {
+        admin: true,
+        query: PageQuery,
+        detail: {
+          summary: '商品列表（含已下架）',
+          description: '按 sort_order、id 排序；读数据库而非目录缓存。',
+        },
+        response: { 200: t.Array(ProductBody), 400: ErrorBody, ...guarded },
+      },
+    )
     .post(
       '/',
       async ({ body }) => {
