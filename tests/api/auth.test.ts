@@ -89,6 +89,7 @@ describe('login and bearer tokens', () => {
         const res = await h.request('GET', '/api/users/me', { token });
         expect(res.status).toBe(401);
         expect(typeof res.body.detail).toBe('string');
+        expect(res.headers.get('www-authenticate')).toBe('Bearer');
       });
     }
 

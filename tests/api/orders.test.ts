@@ -286,6 +286,9 @@ describe('orders (SPEC §2)', () => {
         expect(
           (await h.request(method, path, method === 'POST' ? { body: { product_id: 1 } } : {})).status,
         ).toBe(401);
+        // The token is checked before the body: no schema details leak to an unauthenticated caller.
+        if (method === 'POST')
+          expect((await h.request(method, path, { raw: '{"product_id": "x"}' })).status).toBe(401);
       }
     });
   });

@@ -1,4 +1,4 @@
-import { Elysia, status } from 'elysia';
+import { Elysia, ElysiaCustomStatusResponse, status } from 'elysia';
 import type { DomainError } from '../../domain/errors';
 import { httpError, INTERNAL_ERROR } from './errors';
 
@@ -21,13 +21,12 @@ export const problem = (error: DomainError): never => {
   return status(code, { detail }) as never;
 };
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 const json = (status: number, detail: string, requestId?: string) =>
   new Response(JSON.stringify({ detail }), {
     status,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      ...(requestId ? { 'x-request-id': requestId } : {}),
-    },
+    headers: { 'content-type': JSON_TYPE, ...(requestId ? { 'x-request-id': requestId } : {}) },
   });
 
 /** A readable reason for a schema failure: which field, and what was expected. */
@@ -61,8 +60,19 @@ export const httpBasics = (log: Logger, newId: () => string) =>
     .onAfterHandle({ as: 'global' }, ({ set, requestId }) => {
       set.headers['x-request-id'] = requestId;
     })
-    .onError({ as: 'global' }, ({ code, error, request, path, ...ctx }) => {
+    .onError({ as: 'global' }, ({ code, error, request, path, set, ...ctx }) => {
       const requestId = (ctx as { requestId?: string }).requestId ?? newId();
+      // A status thrown on purpose (the auth check in the transform phase) is an answer, not a fault.
+      if (error instanceof ElysiaCustomStatusResponse) {
+        return new Response(JSON.stringify(error.response), {
+          status: error.code,
+          headers: {
+            ...(set.headers as Record<string, string>),
+            'content-type': JSON_TYPE,
+            'x-request-id': requestId,
+          },
+        });
+      }
       switch (code) {
         case 'VALIDATION':
           return json(400, validationDetail(error), requestId);
