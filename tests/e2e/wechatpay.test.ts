@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvFile } from '../../scripts/wechatpay-sim';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
+import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { ensureIdentity } from '../../src/adapters/sandbox/v3/keys';
+import { SANDBOX_APPID } from '../../src/app/config';
 import { readStore } from './ledger-db';
 import { CALLBACK_SECRET, client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
 
@@ -29,7 +31,11 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
     const env = readEnvFile(join(dir, 'wechatpay.env'));
     // A short client deadline so the timeout fault below costs one second, not ten.
     stack = await startStack({
-      apiEnv: { ...env, WECHATPAY_TIMEOUT_MS: '1000' },
+      apiEnv: {
+        ...env,
+        WECHATPAY_TIMEOUT_MS: '1000',
+        ADMIN_OPENIDS: sandboxOpenid(SANDBOX_APPID, 'wx-admin'),
+      },
       sandboxEnv: { WECHATPAY_SIM_DIR: dir },
     });
     api = client(stack.api);
@@ -138,6 +144,24 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
     const status = await api.call('GET', `/api/orders/payment-status/${o.id}`, { token: o.token });
     expect(status.body).toMatchObject({ status: 'completed', paid: true });
     expect((await api.call('GET', '/api/users/me', { token: o.token })).body.credits).toBe(100);
+  });
+
+  it('refunds through WeChat Pay v3: the trade becomes REFUND, credits come back once', async () => {
+    const o = await orderFor('wx-refund', 2);
+    await sim('/v3sim/request-payment', requestPaymentArgs(o.pay.body.payment_data));
+    await eventually(async () => ((await detailStatus(o)) === 'completed' ? true : undefined));
+    const admin = await api.login('wx-admin');
+    const refund = () =>
+      api.call('POST', `/api/admin/orders/${o.id}/refund`, { token: admin, body: { reason: '用户申请' } });
+    const [first, second] = await Promise.all([refund(), refund()]);
+    expect(first.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+    expect(first.body).toMatchObject({ status: 'refunded', refund_amount: 39.9, credits_deducted: 500 });
+    const trade = (await (await sim(`/v3sim/trades/${o.orderNo}`)).json()) as { trade_state?: string };
+    expect(JSON.stringify(trade)).toContain('REFUND');
+    const store = await readStore(stack.mongoUri, o.userId);
+    expect(store.keys).toEqual([`purchase:${o.id}`, `refund:${o.id}`]);
+    expect(store.balance).toBe(0);
   });
 
   it('treats a 5xx, 429, timeout or unverifiable answer from WeChat as unknown: 502 and nothing changes', async () => {
