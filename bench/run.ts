@@ -4,6 +4,7 @@
 // into the "Results" section of docs/benchmarks.md. Every process and temp dir is removed at the end.
 import fs from 'node:fs';
 import path from 'node:path';
+import { apiEnv, localUrl, sandboxEnv } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { creditMismatches, login, purchaseFlow } from './client';
 import { countCommands } from './commands';
@@ -25,24 +26,12 @@ async function main(): Promise<string> {
   const ferret = await startDb();
   const mongoUri = `${ferret.uri}/bench_${Math.random().toString(36).slice(2, 10)}`;
   const [apiPort, sandboxPort, barePort] = [await freePort(), await freePort(), await freePort()];
-  const api = `http://127.0.0.1:${apiPort}`;
-  const sandbox = `http://127.0.0.1:${sandboxPort}`;
-  const bare = `http://127.0.0.1:${barePort}`;
-  const sandboxProc = spawn('sandbox', 'src/adapters/sandbox/main.ts', {
-    SANDBOX_PORT: String(sandboxPort),
-    GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
-    SANDBOX_TIME_SCALE: '0.001',
-  });
-  const apiProc = spawn('api', 'src/app/main.ts', {
-    NODE_ENV: 'test',
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    MONGODB_URI: mongoUri,
-    GATEWAY_URL: sandbox,
-    WECHAT_API_BASE: sandbox,
-    PUBLIC_BASE_URL: api,
-    GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
-  });
+  const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
+  const api = localUrl(apiPort);
+  const sandbox = localUrl(sandboxPort);
+  const bare = localUrl(barePort);
+  const sandboxProc = spawn('sandbox', 'src/adapters/sandbox/main.ts', sandboxEnv(pair));
+  const apiProc = spawn('api', 'src/app/main.ts', apiEnv(pair));
   await Promise.all([waitHealthy(sandbox, sandboxProc, 'sandbox'), waitHealthy(api, apiProc, 'api')]);
 
   // 1. Cached catalog vs a bare Bun.serve answering with the very same bytes.

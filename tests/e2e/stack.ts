@@ -1,5 +1,6 @@
 import type { Subprocess } from 'bun';
 import { call, login, requestPaymentArgs } from '../../scripts/client';
+import { apiEnv, localUrl, sandboxEnv } from '../../scripts/local-env';
 import { freePort } from '../../scripts/net';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 
@@ -45,33 +46,22 @@ export async function startStack(
 ) {
   const mongoUri = await testMongoUri(uniqueDbName('e2e'));
   const [apiPort, sandboxPort] = [await freePort(), await freePort()];
-  const api = `http://127.0.0.1:${apiPort}`;
-  const sandbox = `http://127.0.0.1:${sandboxPort}`;
+  const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
+  const api = localUrl(apiPort);
+  const sandbox = localUrl(sandboxPort);
   const logs: string[] = [];
   const sandboxProc = spawn(
     'src/adapters/sandbox/main.ts',
-    {
-      SANDBOX_PORT: String(sandboxPort),
-      GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
-      SANDBOX_TIME_SCALE: '0.001',
-      ...opts.sandboxEnv,
-    },
+    { ...sandboxEnv(pair), ...opts.sandboxEnv },
     logs,
   );
-  const apiEnv = (extra: Record<string, string> = {}) => ({
-    NODE_ENV: 'test',
-    PORT: String(apiPort),
-    HOST: '127.0.0.1',
-    MONGODB_URI: mongoUri,
-    GATEWAY_URL: sandbox,
-    WECHAT_API_BASE: sandbox,
-    PUBLIC_BASE_URL: api,
-    GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
+  const apiEnvWith = (extra: Record<string, string> = {}) => ({
+    ...apiEnv(pair),
     ...opts.apiEnv,
     ...(opts.apiEnv?.PAYMENT_PROVIDER === 'wechatpay' ? { WECHATPAY_BASE_URL: sandbox } : {}),
     ...extra,
   });
-  let apiProc = spawn('src/app/main.ts', apiEnv(), logs);
+  let apiProc = spawn('src/app/main.ts', apiEnvWith(), logs);
   await Promise.all([waitHealthy(sandbox, sandboxProc, 'sandbox'), waitHealthy(api, apiProc, 'api')]);
   const extraApis: Subprocess[] = [];
 
@@ -89,14 +79,14 @@ export async function startStack(
         apiProc.kill('SIGTERM');
         await apiProc.exited;
       }
-      apiProc = spawn('src/app/main.ts', apiEnv(extra), logs);
+      apiProc = spawn('src/app/main.ts', apiEnvWith(extra), logs);
       await waitHealthy(api, apiProc, 'api');
     },
     /** Another API instance on its own port, same database and sandbox (horizontal scale). */
     async addApi(): Promise<string> {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      const proc = spawn('src/app/main.ts', apiEnv({ PORT: String(port), PUBLIC_BASE_URL: url }), logs);
+      const proc = spawn('src/app/main.ts', apiEnvWith({ PORT: String(port), PUBLIC_BASE_URL: url }), logs);
       extraApis.push(proc);
       await waitHealthy(url, proc, 'api');
       return url;
