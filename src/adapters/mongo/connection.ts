@@ -29,6 +29,20 @@ export const modelOf = <T>(conn: Connection, name: string, schema: Schema<T>): M
 export const isDuplicateKey = (e: unknown): boolean =>
   typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
 
+/**
+ * The one atomic arbiter: inserts `doc`, and answers false when a unique index already holds it
+ * (someone else got there first). Any other failure is thrown.
+ */
+export async function insertOnce<T>(model: Model<T>, doc: object): Promise<boolean> {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+    return false;
+  }
+}
+
 /** Builds every model's indexes now, so the unique constraints exist before the first request. */
 export async function ensureIndexes(conn: Connection): Promise<void> {
   for (const model of Object.values(conn.models)) await model.init();

@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import type { EntryType, LedgerEntry, NewLedgerEntry } from '../../domain/ledger';
 import type { Ledger, Page } from '../../domain/ports';
-import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+import { insertOnce, modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 
 interface EntryDoc {
@@ -69,26 +69,22 @@ export class MongoLedger implements Ledger {
   /** One attempt per call: any unique clash is reported, and the domain re-reads and retries. */
   async insert(e: NewLedgerEntry): Promise<LedgerEntry | 'duplicate'> {
     const id = await this.ids.next();
-    try {
-      await this.model.create({
-        _id: id,
-        user_id: e.userId,
-        seq: e.seq,
-        amount: e.amount,
-        balance_after: e.balanceAfter,
-        type: e.type,
-        description: e.description,
-        related_order_id: e.relatedOrderId,
-        idempotency_key: e.idempotencyKey,
-        created_at: e.createdAt,
-      });
-      return { ...e, id };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      // Usually a seq or key clash, rarely an id clash; a fresh block costs one round trip either way.
-      this.ids.discardBlock();
-      return 'duplicate';
-    }
+    const created = await insertOnce(this.model, {
+      _id: id,
+      user_id: e.userId,
+      seq: e.seq,
+      amount: e.amount,
+      balance_after: e.balanceAfter,
+      type: e.type,
+      description: e.description,
+      related_order_id: e.relatedOrderId,
+      idempotency_key: e.idempotencyKey,
+      created_at: e.createdAt,
+    });
+    if (created) return { ...e, id };
+    // Usually a seq or key clash, rarely an id clash; a fresh block costs one round trip either way.
+    this.ids.discardBlock();
+    return 'duplicate';
   }
 
   async list(userId: number, page: Page): Promise<LedgerEntry[]> {

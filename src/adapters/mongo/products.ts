@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Page, Products } from '../../domain/ports';
 import type { NewProduct, Product } from '../../domain/product';
-import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+import { insertOnce, modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 
 interface ProductDoc {
@@ -94,14 +94,7 @@ export class MongoProducts implements Products {
 
   async seed(products: Parameters<Products['seed']>[0], now: Date): Promise<number> {
     let inserted = 0;
-    for (const p of products) {
-      try {
-        await this.model.create(toDocument(p, p.id, now));
-        inserted++;
-      } catch (e) {
-        if (!isDuplicateKey(e)) throw e;
-      }
-    }
+    for (const p of products) if (await insertOnce(this.model, toDocument(p, p.id, now))) inserted++;
     return inserted;
   }
 

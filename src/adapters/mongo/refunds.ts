@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Refunds } from '../../domain/ports';
 import type { Refund } from '../../domain/refund';
-import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+import { insertOnce, modelOf, schemaOptions } from './connection';
 
 interface RefundDoc {
   _id: number;
@@ -38,22 +38,18 @@ export class MongoRefunds implements Refunds {
   }
 
   async record(r: Refund): Promise<{ refund: Refund; created: boolean }> {
-    try {
-      await this.model.create({
-        _id: r.orderId,
-        out_refund_no: r.outRefundNo,
-        refund_fen: r.refundFen,
-        reason: r.reason,
-        created_at: r.createdAt,
-      });
-      return { refund: r, created: true };
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-      const winner = await this.find(r.orderId);
-      // The other unique key: another order's refund number (random collision) — never reuse it.
-      if (!winner) throw new Error(`refund ${r.orderId}: out_refund_no ${r.outRefundNo} is taken`);
-      return { refund: winner, created: false };
-    }
+    const created = await insertOnce(this.model, {
+      _id: r.orderId,
+      out_refund_no: r.outRefundNo,
+      refund_fen: r.refundFen,
+      reason: r.reason,
+      created_at: r.createdAt,
+    });
+    if (created) return { refund: r, created: true };
+    const winner = await this.find(r.orderId);
+    // The other unique key: another order's refund number (random collision) — never reuse it.
+    if (!winner) throw new Error(`refund ${r.orderId}: out_refund_no ${r.outRefundNo} is taken`);
+    return { refund: winner, created: false };
   }
 
   async find(orderId: number): Promise<Refund | null> {

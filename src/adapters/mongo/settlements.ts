@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Settlements } from '../../domain/ports';
 import type { Settlement } from '../../domain/settlement';
-import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+import { insertOnce, modelOf, schemaOptions } from './connection';
 
 interface SettlementDoc {
   _id: number;
@@ -38,21 +38,17 @@ export class MongoSettlements implements Settlements {
   }
 
   async record(s: Settlement): Promise<{ settlement: Settlement; created: boolean }> {
-    try {
-      await this.model.create({
-        _id: s.orderId,
-        payment_id: s.paymentId,
-        amount_fen: s.amountFen,
-        settled_at: s.settledAt,
-        source: s.source,
-      });
-      return { settlement: s, created: true };
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-      const winner = await this.find(s.orderId);
-      if (!winner) throw new Error(`settlement ${s.orderId} reported duplicate but cannot be read`);
-      return { settlement: winner, created: false };
-    }
+    const created = await insertOnce(this.model, {
+      _id: s.orderId,
+      payment_id: s.paymentId,
+      amount_fen: s.amountFen,
+      settled_at: s.settledAt,
+      source: s.source,
+    });
+    if (created) return { settlement: s, created: true };
+    const winner = await this.find(s.orderId);
+    if (!winner) throw new Error(`settlement ${s.orderId} reported duplicate but cannot be read`);
+    return { settlement: winner, created: false };
   }
 
   async find(orderId: number): Promise<Settlement | null> {
