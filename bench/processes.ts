@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Subprocess } from 'bun';
-import { buildFerret, type Ferret, startFerret } from '../scripts/ferretdb';
+import { type Database, startDatabase } from '../scripts/database';
 import { freePort } from '../scripts/net';
 import { ROOT } from './config';
 
@@ -34,6 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 // Created on import and registered first, so it is removed last, after the processes writing to it.
 export const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+fs.chmodSync(tmp, 0o711); // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres`
 onCleanup(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 export function spawn(name: string, entry: string, env: Record<string, string>): Subprocess {
@@ -74,15 +75,20 @@ export async function waitHealthy(url: string, proc: Subprocess, name: string): 
   throw new Error(`${name} not healthy at ${url} within 20 s:\n${tail(name)}`);
 }
 
-export async function startDb(): Promise<Ferret> {
-  buildFerret();
-  const dataDir = path.join(tmp, 'ferretdb');
+/** PostgreSQL + FerretDB as `npm start` runs them (durable), with data in the run's temp folder. */
+export async function startDb(): Promise<Database> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const ferret = await startFerret({ port: await freePort(), dataDir });
-      onCleanup(() => ferret.stop());
-      return ferret;
+      const db = await startDatabase({
+        dataDir: path.join(tmp, `db${attempt}`),
+        ferretPort: await freePort(),
+        postgresPort: await freePort(),
+        durable: true,
+        logDir: path.join(tmp, 'db-logs'),
+      });
+      onCleanup(() => db.stop());
+      return db;
     } catch (error) {
       lastError = error;
     }

@@ -24,7 +24,7 @@ async function loadHttp(
 async function main(): Promise<string> {
   const started = Date.now();
   const ferret = await startDb();
-  const mongoUri = `${ferret.uri}/bench_${Math.random().toString(36).slice(2, 10)}`;
+  const mongoUri = `${ferret.mongoUri}/bench_${Math.random().toString(36).slice(2, 10)}`;
   const [apiPort, sandboxPort, barePort] = [await freePort(), await freePort(), await freePort()];
   const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
   const api = localUrl(apiPort);

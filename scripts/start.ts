@@ -1,38 +1,58 @@
-// `npm start`: FerretDB (unless MONGODB_URI points elsewhere), the API and the payment sandbox,
-// stopped together. Ctrl-C stops the API and sandbox first, then the database they write to.
+// `npm start`: the local database (PostgreSQL + FerretDB, unless MONGODB_URI points elsewhere), the
+// API and the payment sandbox, stopped together. SIGINT/SIGTERM (or the death of the `npm` that
+// started us) stops the API and sandbox first, then the database they write to.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Subprocess } from 'bun';
 import {
-  buildFerret,
-  devPort,
-  type Ferret,
-  LOG_FILE,
-  ROOT,
-  runningDevFerret,
-  startDevFerret,
-} from './ferretdb';
+  type Database,
+  devSettings,
+  devUrls,
+  prepareDevDatabase,
+  RUN_DIR,
+  runningDevDatabase,
+  startDevDatabase,
+  stopDevDatabase,
+} from './database';
+import { ROOT } from './ferretdb';
 import { localWechatPay } from './wechatpay-sim';
 
-let ferret: Ferret | undefined;
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+let database: Database | undefined;
 let mongoUri = process.env.MONGODB_URI;
 if (!mongoUri) {
-  const port = devPort();
-  buildFerret();
-  const running = runningDevFerret(port);
-  if (running) {
-    // Started earlier by `bun scripts/ferretdb.ts start` (or a killed run): reuse, and leave it running.
-    console.error(`Using the running FerretDB (pid ${running}) on port ${port}`);
+  const settings = (() => {
+    try {
+      return devSettings();
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  })();
+  const running = runningDevDatabase(settings);
+  if (running.ferretdb && running.postgres) {
+    // Started earlier by `bun scripts/database.ts start`: reuse, and leave it running.
+    console.error(`Using the running database (FerretDB pid ${running.ferretdb}, PostgreSQL pid ${running.postgres})`);
   } else {
-    ferret = await startDevFerret(port).catch((error: Error) => {
-      console.error(
-        `${error.message}\nSet FERRETDB_PORT to use another port, or MONGODB_URI to use another server.`,
-      );
-      process.exit(1);
-    });
-    console.error(`FerretDB started on port ${port} (log: ${path.relative(ROOT, LOG_FILE)})`);
+    if (running.ferretdb || running.postgres) await stopDevDatabase(settings); // half of a killed run
+    database = await startDevDatabase(settings).catch((error: Error) =>
+      fail(
+        `${error.message}\nSet FERRETDB_PORT / POSTGRES_PORT to use other ports, or MONGODB_URI to use another server.`,
+      ),
+    );
+    console.error(
+      `PostgreSQL on port ${settings.postgresPort} and FerretDB on port ${settings.ferretPort} started (data in ${path.relative(ROOT, settings.dataDir) || '.'}, logs in ${path.relative(ROOT, RUN_DIR)}/)`,
+    );
   }
-  mongoUri = `mongodb://127.0.0.1:${port}/credits_store`;
+  const created = await prepareDevDatabase(settings).catch(async (error: Error) => {
+    await database?.stop();
+    return fail(`Preparing the database failed: ${error.message}`);
+  });
+  if (created.length) console.error(`Created ${created.length} search indexes`);
+  mongoUri = devUrls(settings).mongoUri;
 }
 
 const sandboxPort = process.env.SANDBOX_PORT ?? '8081';
@@ -76,13 +96,20 @@ async function shutdown(exitCode: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await Promise.all(children.map(({ proc }) => stopChild(proc)));
-    await ferret?.stop();
+    await database?.stop();
   }
   process.exit(exitCode);
 }
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+// `kill <pid of npm start>` ends npm (and its shell) without telling us: we are re-parented. Notice
+// it, so a process manager's stop never leaves the servers running with their ports held.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown(0);
+}, 250).unref();
 
 try {
   children.push(launch('API', 'src/app/main.ts'), launch('sandbox', 'src/adapters/sandbox/main.ts'));
@@ -98,8 +125,8 @@ for (const { name, proc } of children) {
     void shutdown(code || 1);
   });
 }
-void ferret?.exited.then((code) => {
+void database?.exited.then((why) => {
   if (stopping) return;
-  console.error(`FerretDB exited unexpectedly (code ${code}); see ${LOG_FILE}`);
+  console.error(`${why} unexpectedly; see ${path.relative(ROOT, RUN_DIR)}/; stopping everything`);
   void shutdown(1);
 });

@@ -2,9 +2,14 @@
 // with any extra arguments, e.g. `npm test -- tests/domain`.
 import { ensureChromium } from './chromium';
 import { buildFerret } from './ferretdb';
+import { ensurePostgres } from './postgres';
 
-// With TEST_MONGODB_URI the tests use that server and start no FerretDB (tests/support/ferret.ts).
-if (!process.env.TEST_MONGODB_URI) buildFerret();
+// With TEST_MONGODB_URI the tests use that server and start no database (tests/support/ferret.ts).
+// Otherwise build FerretDB and install PostgreSQL now, before any test timeout starts ticking.
+if (!process.env.TEST_MONGODB_URI) {
+  buildFerret();
+  ensurePostgres();
+}
 // playwright-core brings no browser; the browser tests read this variable.
 process.env.CHROMIUM_PATH = await ensureChromium();
 

@@ -2,7 +2,7 @@ import type { Subprocess } from 'bun';
 import { call, login, requestPaymentArgs } from '../../scripts/client';
 import { apiEnv, localUrl, sandboxEnv } from '../../scripts/local-env';
 import { freePort } from '../../scripts/net';
-import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { prepareTestDatabase, testMongoUri, uniqueDbName } from '../support/ferret';
 
 export const CALLBACK_SECRET = 'e2e-gateway-callback-secret';
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -45,6 +45,7 @@ export async function startStack(
   opts: { apiEnv?: Record<string, string>; sandboxEnv?: Record<string, string> } = {},
 ) {
   const mongoUri = await testMongoUri(uniqueDbName('e2e'));
+  await prepareTestDatabase(mongoUri); // as npm start does: models' indexes, then the GIN indexes
   const [apiPort, sandboxPort] = [await freePort(), await freePort()];
   const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
   const api = localUrl(apiPort);

@@ -1,31 +1,40 @@
-// One FerretDB per test process, shared by every test file (bun test runs them all in one
-// process); each file isolates itself with its own database from uniqueDbName().
+// One local database (PostgreSQL + FerretDB, as `npm start` runs it) per test process, shared by
+// every test file (bun test runs them all in one process); each file isolates itself with its own
+// database from uniqueDbName().
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildFerret, startFerret } from '../../scripts/ferretdb';
+import { type Database, startDatabase } from '../../scripts/database';
 import { freePort } from '../../scripts/net';
+import { prepareDatabase } from '../../scripts/search-indexes';
 
-let server: Promise<string> | undefined;
+let server: Promise<Database> | undefined;
 let cleanup: (() => void) | undefined;
 
-async function startTestServer(): Promise<string> {
-  buildFerret(); // instant when built; `npm test` builds before the test timeouts start ticking
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferret-'));
+async function startTestServer(): Promise<Database> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testdb-'));
+  fs.chmodSync(dataDir, 0o711); // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres`
   let lastError: unknown;
-  // freePort() can lose a race with another process before FerretDB binds, so retry a little.
+  // freePort() can lose a race with another process before a server binds, so retry a little.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const ferret = await startFerret({ port: await freePort(), dataDir });
+      const db = await startDatabase({
+        dataDir: path.join(dataDir, String(attempt)),
+        ferretPort: await freePort(),
+        postgresPort: await freePort(),
+        durable: false,
+      });
       // Synchronous on purpose so it also works from 'exit' and signal handlers; the data is
       // thrown away, so there is nothing to stop gracefully.
       cleanup = () => {
-        try {
-          process.kill(ferret.pid, 'SIGKILL');
-        } catch {}
+        for (const pid of [db.ferret.pid, db.postgres.pid]) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {}
+        }
         fs.rmSync(dataDir, { recursive: true, force: true });
       };
-      return ferret.uri;
+      return db;
     } catch (error) {
       lastError = error;
     }
@@ -62,13 +71,29 @@ function withDatabase(uri: string, dbName: string): string {
 
 /**
  * A URI for `dbName` on the shared test server: TEST_MONGODB_URI when set (a real MongoDB),
- * otherwise a FerretDB started on first use on a free port with a temporary data folder.
+ * otherwise FerretDB on PostgreSQL, started on first use on free ports with a temporary folder.
  */
 export async function testMongoUri(dbName: string): Promise<string> {
   const external = process.env.TEST_MONGODB_URI;
   if (external) return withDatabase(external, dbName);
   server ??= startTestServer();
-  return withDatabase(await server, dbName);
+  return withDatabase((await server).mongoUri, dbName);
+}
+
+/** FerretDB's PostgreSQL database on the shared test server; null with TEST_MONGODB_URI. */
+export async function testPostgresUrl(): Promise<string | null> {
+  if (process.env.TEST_MONGODB_URI) return null;
+  server ??= startTestServer();
+  return (await server).postgresUrl;
+}
+
+/**
+ * The database set-up `npm start` does: the models' indexes, then (on our FerretDB) the GIN indexes
+ * that serve its equality filters. With a real MongoDB only the former.
+ */
+export async function prepareTestDatabase(mongoUri: string): Promise<void> {
+  const postgresUrl = await testPostgresUrl();
+  if (postgresUrl) await prepareDatabase(mongoUri, postgresUrl);
 }
 
 /**
