@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'bun:test';
-import { freePort } from '../../scripts/net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isPortOpen } from '../../scripts/net';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -11,6 +14,20 @@ const isAlive = (pid: number) => {
     return false;
   }
 };
+
+/** Every descendant of `pid` (npm → sh → bun start.ts → API, sandbox, FerretDB, PostgreSQL + workers). */
+async function descendants(pid: number): Promise<number[]> {
+  const kids = (await Bun.$`pgrep -P ${pid}`.nothrow().text()).split('\n').filter(Boolean).map(Number);
+  return [...kids, ...(await Promise.all(kids.map(descendants))).flat()];
+}
+
+async function waitReady(api: string): Promise<boolean> {
+  for (let i = 0; i < 600; i++) {
+    if (await fetch(`${api}/ready`).then((r) => r.ok, () => false)) return true;
+    await Bun.sleep(50);
+  }
+  return false;
+}
 
 /** The README's run command itself: `bun scripts/start.ts` brings up API + sandbox, and SIGTERM stops both. */
 describe('npm start', () => {
@@ -66,4 +83,68 @@ describe('npm start', () => {
       ),
     ).toBe('down');
   });
+});
+
+describe('npm start with its own database', () => {
+  it('starts PostgreSQL + FerretDB, keeps data across restarts, and `kill -TERM <npm pid>` stops all of it', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npmstart-'));
+    fs.chmodSync(dataDir, 0o711); // as root, PostgreSQL runs as `postgres` and must pass through
+    const ports = { api: await freePort(), sandbox: await freePort(), ferret: await freePort(), pg: await freePort() };
+    const api = `http://127.0.0.1:${ports.api}`;
+    const start = () =>
+      Bun.spawn(['npm', 'start'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          DATA_DIR: dataDir,
+          FERRETDB_PORT: String(ports.ferret),
+          POSTGRES_PORT: String(ports.pg),
+          PORT: String(ports.api),
+          SANDBOX_PORT: String(ports.sandbox),
+          RECONCILE_INTERVAL_SECONDS: '0',
+        },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      });
+    let npm = start();
+    const seen = new Set<number>();
+    try {
+      expect(await waitReady(api)).toBe(true);
+      const login = async () =>
+        (await (
+          await fetch(`${api}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ code: 'restart-test' }),
+          })
+        ).json()) as { user: { id: number } };
+      const first = await login();
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+
+      const stopAll = async () => {
+        const pids = await descendants(npm.pid);
+        for (const pid of pids) seen.add(pid);
+        expect(pids.length).toBeGreaterThanOrEqual(5); // sh/bun, API, sandbox, FerretDB, PostgreSQL…
+        // What a process manager or a container runtime sends: one SIGTERM, to npm only.
+        process.kill(npm.pid, 'SIGTERM');
+        await npm.exited;
+        const deadline = Date.now() + 20_000;
+        while (Date.now() < deadline && pids.some(isAlive)) await Bun.sleep(100);
+        expect(pids.filter(isAlive)).toEqual([]);
+        for (const port of Object.values(ports)) expect(await isPortOpen(port)).toBe(false);
+      };
+      await stopAll();
+
+      // Started again on the same DATA_DIR: the same user is still there.
+      npm = start();
+      expect(await waitReady(api)).toBe(true);
+      expect((await login()).user.id).toBe(first.user.id);
+      await stopAll();
+    } finally {
+      // A failed run must not leave servers holding ports for the rest of the suite.
+      for (const pid of [...seen, ...(await descendants(npm.pid)), npm.pid].filter(isAlive)) process.kill(pid, 'SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
