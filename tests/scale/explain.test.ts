@@ -1,0 +1,163 @@
+// Every query a hot request sends must be served by an index. FerretDB hides the SQL, so we ask
+// PostgreSQL itself: auto_explain logs the plan of every statement FerretDB runs while the real app
+// (Mongo adapters, in-process) answers each hot request, and with enable_seqscan=off a "Seq Scan"
+// in a plan means no index *can* serve that query: a filter FerretDB did not push down ($in, $or,
+// ranges) or a field without a GIN index. A new query of that kind fails this test.
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connection } from 'mongoose';
+import { type Call, HOT_REQUESTS, hotRequests } from '../../bench/hot-requests';
+import { type Database, startDatabase } from '../../scripts/database';
+import { freePort } from '../../scripts/net';
+import { prepareDatabase } from '../../scripts/search-indexes';
+import { connectMongo } from '../../src/adapters/mongo';
+import { loadConfig } from '../../src/app/config';
+import { compose } from '../../src/app/container';
+import { CALLBACK_SECRET, startSandbox } from '../sandbox/harness';
+
+const SCHEMA = 'explain_hot';
+const LOG_NAME = 'plans.json';
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Schema?: string;
+  Plans?: PlanNode[];
+}
+interface Explained {
+  query: string;
+  scans: string[]; // "Seq Scan on <table>" for our collections' tables
+  indexed: boolean;
+}
+
+let db: Database;
+let dataDir: string;
+let conn: Connection;
+let sandbox: ReturnType<typeof startSandbox>;
+let call: Call;
+let logFile: string;
+let logOffset = 0;
+
+function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  out.push(node);
+  for (const child of node.Plans ?? []) walk(child, out);
+  return out;
+}
+
+/** Plans logged since the last call, for statements on our collections' tables. */
+async function newPlans(): Promise<Explained[]> {
+  // The logging collector writes asynchronously: wait until the file stops growing.
+  let size = -1;
+  for (let i = 0; i < 40 && size !== fs.statSync(logFile).size; i++) {
+    size = fs.statSync(logFile).size;
+    await Bun.sleep(50);
+  }
+  const bytes = fs.readFileSync(logFile).subarray(logOffset);
+  const complete = bytes.subarray(0, bytes.lastIndexOf(10) + 1); // whole lines only
+  logOffset += complete.length;
+  const text = complete.toString('utf8');
+  const plans: Explained[] = [];
+  for (const line of text.split('\n').filter(Boolean)) {
+    const message = (JSON.parse(line) as { message?: string }).message ?? '';
+    const at = message.indexOf('{');
+    if (!message.startsWith('duration:') || at < 0) continue;
+    const logged = JSON.parse(message.slice(at)) as { 'Query Text': string; Plan: PlanNode };
+    const nodes = walk(logged.Plan).filter((n) => n.Schema === SCHEMA && n['Relation Name']);
+    if (nodes.length === 0 || nodes.some((n) => n['Relation Name'] === '_ferretdb_database_metadata')) continue;
+    const scans = nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => `Seq Scan on ${n['Relation Name']}`);
+    const indexed = walk(logged.Plan).some((n) => /Index/.test(n['Node Type']));
+    plans.push({ query: logged['Query Text'], scans, indexed });
+  }
+  return plans;
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-'));
+  fs.chmodSync(dataDir, 0o711); // as root, PostgreSQL runs as `postgres`
+  db = await startDatabase({
+    dataDir,
+    ferretPort: await freePort(),
+    postgresPort: await freePort(),
+    durable: false,
+    postgresSettings: {
+      shared_preload_libraries: 'auto_explain',
+      'auto_explain.log_min_duration': '0',
+      'auto_explain.log_format': 'json',
+      'auto_explain.log_verbose': 'on', // adds each scan's schema
+      enable_seqscan: 'off',
+      logging_collector: 'on',
+      log_destination: 'jsonlog',
+      log_directory: 'log',
+      log_filename: 'plans',
+    },
+  });
+  logFile = path.join(dataDir, 'postgres', 'log', LOG_NAME);
+  const mongoUri = `${db.mongoUri}/${SCHEMA}`;
+  await prepareDatabase(mongoUri, db.postgresUrl); // what npm start does before the API starts
+  sandbox = startSandbox();
+  conn = await connectMongo(mongoUri);
+  const env = {
+    NODE_ENV: 'test',
+    MONGODB_URI: mongoUri,
+    GATEWAY_URL: sandbox.url,
+    WECHAT_API_BASE: sandbox.url,
+    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+    GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
+    RECONCILE_INTERVAL_SECONDS: '0',
+  };
+  const { app } = await compose(loadConfig(env), env, conn);
+  call = async (method, url, opts = {}) => {
+    const hasBody = opts.body !== undefined || opts.raw !== undefined;
+    const res = await app.handle(
+      new Request(`http://explain.local${url}`, {
+        method,
+        headers: {
+          ...(hasBody ? { 'content-type': 'application/json' } : {}),
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...opts.headers,
+        },
+        body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+      }),
+    );
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : null) as Record<string, unknown>;
+  };
+  await newPlans(); // skip what start-up and index creation logged
+}, 60_000);
+
+afterAll(async () => {
+  await conn?.close();
+  await sandbox?.stop();
+  await db?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('hot queries on FerretDB + PostgreSQL', () => {
+  it('the checker sees a scan when a filter cannot use an index (self-check)', async () => {
+    await conn.collection('orders').find({ status: { $in: ['pending', 'paid'] } }).toArray();
+    await conn.collection('orders').find({ remark: 'not indexed' }).toArray();
+    const plans = await newPlans();
+    expect(plans.length).toBe(2);
+    expect(plans.every((p) => p.scans.length > 0)).toBe(true);
+  });
+
+  it('every query of every hot request is an index scan', async () => {
+    const byRequest = new Map<string, Explained[]>();
+    await hotRequests(call, sandbox.url, CALLBACK_SECRET, 'explain-user', async (name, fn) => {
+      await newPlans(); // what ran between the steps (the first login) is not this step's
+      await fn();
+      byRequest.set(name, await newPlans());
+    });
+    expect([...byRequest.keys()]).toEqual([...HOT_REQUESTS]);
+    const scanning = [...byRequest].flatMap(([name, plans]) =>
+      plans.filter((p) => p.scans.length > 0).map((p) => `${name}: ${p.scans.join(', ')}\n    ${p.query}`),
+    );
+    expect(scanning).toEqual([]);
+    // The capture works: an uncached request that must read the users collection logged plans.
+    expect(byRequest.get('GET /api/users/me')?.length).toBeGreaterThan(0);
+    expect(byRequest.get('GET /api/users/me')?.every((p) => p.indexed)).toBe(true);
+  });
+});
