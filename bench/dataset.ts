@@ -87,7 +87,8 @@ export class Dataset {
     for (const clone of CLONES) {
       const table = await data.table(clone.collection);
       const rows = await data.sql.unsafe(`SELECT _jsonb FROM ${ident(schema)}.${ident(table)}`);
-      if (rows.length !== 1) throw new Error(`${clone.collection}: expected 1 template row, found ${rows.length}`);
+      if (rows.length !== 1)
+        throw new Error(`${clone.collection}: expected 1 template row, found ${rows.length}`);
       clone.template = rows[0]._jsonb;
       await data.sql.unsafe(`DELETE FROM ${ident(schema)}.${ident(table)}`);
     }

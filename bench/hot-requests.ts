@@ -5,7 +5,11 @@ import { SIGNATURE_HEADER, signGatewayPayload } from '../src/adapters/payment/ga
 export type Json = Record<string, unknown>;
 
 /** Sends one request and returns the parsed body; throws on anything but 200. */
-export type Call = (method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }) => Promise<Json>;
+export type Call = (
+  method: string,
+  path: string,
+  opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+) => Promise<Json>;
 
 /** Runs `fn` as the named hot request (the caller times it, or watches the queries it sends). */
 export type Step = (name: string, fn: () => Promise<unknown>) => Promise<void>;

@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { prepareDatabase } from '../scripts/search-indexes';
 import { apiEnv, localUrl, sandboxEnv } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
+import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
 import { CALLBACK_SECRET, DOC, ROOT } from './config';
 import { Dataset } from './dataset';
@@ -61,7 +61,12 @@ async function measure(api: string, sandbox: string, size: number): Promise<Size
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
 
-function report(runs: SizeRun[], w: Record<string, WrkResult>, rss: { before: number; after: number }, took: number): string {
+function report(
+  runs: SizeRun[],
+  w: Record<string, WrkResult>,
+  rss: { before: number; after: number },
+  took: number,
+): string {
   const first = runs[0] as SizeRun;
   const last = runs[runs.length - 1] as SizeRun;
   const lines = [
@@ -92,7 +97,10 @@ function report(runs: SizeRun[], w: Record<string, WrkResult>, rss: { before: nu
     '',
     '| target | req/s | p50 ms | p99 ms | non-2xx | socket errors |',
     '|---|--:|--:|--:|--:|--:|',
-    ...Object.values(w).map((r) => `| ${r.label} | **${f0(r.perSecond)}** | ${f2(r.p50)} | ${f2(r.p99)} | ${r.non2xx} | ${r.errors} |`),
+    ...Object.values(w).map(
+      (r) =>
+        `| ${r.label} | **${f0(r.perSecond)}** | ${f2(r.p50)} | ${f2(r.p99)} | ${r.non2xx} | ${r.errors} |`,
+    ),
     '',
   );
   const bare = w.bare?.perSecond ?? Number.NaN;
@@ -161,7 +169,9 @@ async function main(): Promise<void> {
   const call = httpCall(api);
   const tokens: string[] = [];
   for (let i = 0; i < 16; i++)
-    tokens.push((await call('POST', '/api/auth/login', { body: { code: `wrk_buyer_${i}` } })).access_token as string);
+    tokens.push(
+      (await call('POST', '/api/auth/login', { body: { code: `wrk_buyer_${i}` } })).access_token as string,
+    );
   console.error('wrk: create order…');
   w.create = await wrk('API `POST /api/orders/create` (16 users)', `${api}/api/orders/create`, {
     ...opts,
@@ -170,7 +180,10 @@ async function main(): Promise<void> {
   await Bun.sleep(1000); // let the collector settle before reading the resident size
   const rss = { before: rssBefore, after: rssMb(apiProc.pid) };
 
-  fs.writeFileSync(CHART, latencyChart(runs.map((r) => ({ size: r.size, p50: new Map([...r.stats].map(([k, v]) => [k, v.p50])) }))));
+  fs.writeFileSync(
+    CHART,
+    latencyChart(runs.map((r) => ({ size: r.size, p50: new Map([...r.stats].map(([k, v]) => [k, v.p50])) }))),
+  );
   const section = report(runs, w, rss, (performance.now() - started) / 1000);
   console.log(section);
   writeSection(section);

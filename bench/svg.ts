@@ -6,8 +6,22 @@ export interface ChartPoint {
   p50: ReadonlyMap<string, number>;
 }
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939', '#843c39'];
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const COLORS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+  '#637939',
+  '#843c39',
+];
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function latencyChart(points: readonly ChartPoint[]): string {
   const [W, H, left, right, top, bottom] = [900, 460, 60, 330, 30, 50];
@@ -32,7 +46,9 @@ export function latencyChart(points: readonly ChartPoint[]): string {
     );
   }
   for (const size of sizes)
-    out.push(`<text x="${x(size)}" y="${H - bottom + 18}" text-anchor="middle">${size.toLocaleString('en')}</text>`);
+    out.push(
+      `<text x="${x(size)}" y="${H - bottom + 18}" text-anchor="middle">${size.toLocaleString('en')}</text>`,
+    );
   names.forEach((name, i) => {
     const color = COLORS[i % COLORS.length];
     const pts = points.map((p) => `${x(p.size).toFixed(1)},${y(p.p50.get(name) ?? 0).toFixed(1)}`);
@@ -40,7 +56,7 @@ export function latencyChart(points: readonly ChartPoint[]): string {
     const ly = top + 10 + i * 18;
     out.push(
       `<line x1="${W - right + 15}" y1="${ly}" x2="${W - right + 35}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
-      `<text x="${W - right + 40}" y="${ly + 4}">${escape(name)}</text>`,
+      `<text x="${W - right + 40}" y="${ly + 4}">${escapeXml(name)}</text>`,
     );
   });
   out.push('</svg>');

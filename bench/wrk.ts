@@ -16,19 +16,27 @@ export interface WrkResult {
 export function ensureWrk(): string {
   const found = Bun.which('wrk');
   if (found) return found;
-  if (!Bun.which('apt-get')) throw new Error('wrk is missing: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)');
+  if (!Bun.which('apt-get'))
+    throw new Error(
+      'wrk is missing: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)',
+    );
   const asRoot = process.getuid?.() === 0 ? [] : ['sudo'];
   for (const cmd of [
     [...asRoot, 'apt-get', 'update'],
     [...asRoot, 'apt-get', 'install', '-y', 'wrk'],
   ]) {
-    const r = Bun.spawnSync(cmd, { stdout: 'inherit', stderr: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = Bun.spawnSync(cmd, {
+      stdout: 'inherit',
+      stderr: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.exitCode !== 0) throw new Error(`\`${cmd.join(' ')}\` failed`);
   }
   return Bun.which('wrk') ?? '/usr/bin/wrk';
 }
 
-const ms = (value: string, unit: string) => Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? Number.NaN);
+const ms = (value: string, unit: string) =>
+  Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? Number.NaN);
 
 /** Parses `wrk --latency` output. */
 export function parseWrk(label: string, connections: number, out: string): WrkResult {

@@ -81,7 +81,10 @@ export async function startDatabase(o: DatabaseOptions): Promise<Database> {
 // ---- the development database of `npm start` and the CLI ----
 
 export const RUN_DIR = path.join(ROOT, '.run');
-const PID_FILES = { ferretdb: path.join(RUN_DIR, 'ferretdb.pid'), postgres: path.join(RUN_DIR, 'postgres.pid') };
+const PID_FILES = {
+  ferretdb: path.join(RUN_DIR, 'ferretdb.pid'),
+  postgres: path.join(RUN_DIR, 'postgres.pid'),
+};
 
 export interface DevSettings {
   dataDir: string;
@@ -93,7 +96,8 @@ export interface DevSettings {
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
   const value = Number(raw ?? fallback);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}=${raw} is not a TCP port`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name}=${raw} is not a TCP port`);
   return value;
 }
 
@@ -181,7 +185,9 @@ async function cli(command: string | undefined): Promise<number> {
       if (running.ferretdb || running.postgres) await stopDevDatabase(s); // half of a killed run
       await startDevDatabase(s);
       const created = await prepareDevDatabase(s);
-      console.log(`started: ${mongoUri} (PostgreSQL on ${s.postgresPort}, data in ${s.dataDir}); ${created.length} indexes created`);
+      console.log(
+        `started: ${mongoUri} (PostgreSQL on ${s.postgresPort}, data in ${s.dataDir}); ${created.length} indexes created`,
+      );
       process.exit(0); // leave the detached servers running
       return 0;
     }

@@ -82,7 +82,9 @@ export function ensurePostgres(): string {
   const found = findBinDir();
   if (found) return found;
   if (process.env.POSTGRES_BIN_DIR)
-    throw new Error(`POSTGRES_BIN_DIR=${process.env.POSTGRES_BIN_DIR} holds no initdb/postgres >= ${MIN_MAJOR}`);
+    throw new Error(
+      `POSTGRES_BIN_DIR=${process.env.POSTGRES_BIN_DIR} holds no initdb/postgres >= ${MIN_MAJOR}`,
+    );
   if (!Bun.which('apt-get')) {
     const hint =
       process.platform === 'darwin'
@@ -93,9 +95,10 @@ export function ensurePostgres(): string {
     );
   }
   const isRoot = process.getuid?.() === 0;
-  if (!isRoot && !Bun.which('sudo')) throw new Error('PostgreSQL is missing; installing it needs root or sudo');
+  if (!isRoot && !Bun.which('sudo'))
+    throw new Error('PostgreSQL is missing; installing it needs root or sudo');
   const asRoot = isRoot ? [] : ['sudo'];
-  console.error("Installing PostgreSQL with apt-get (the storage under FerretDB)…");
+  console.error('Installing PostgreSQL with apt-get (the storage under FerretDB)…');
   sh([...asRoot, 'apt-get', 'update']);
   sh([...asRoot, 'apt-get', 'install', '-y', '--no-install-recommends', 'postgresql']);
   const installed = findBinDir();
@@ -125,9 +128,12 @@ function runAs(user: { uid: number; gid: number } | null): string[] {
 function checkReachable(dir: string, user: { uid: number; gid: number }): void {
   for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
     const st = fs.statSync(d);
-    const searchable = st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
+    const searchable =
+      st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001;
     if (!searchable)
-      throw new Error(`the postgres user cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}); choose another DATA_DIR`);
+      throw new Error(
+        `the postgres user cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}); choose another DATA_DIR`,
+      );
     if (d === path.dirname(d)) return;
   }
 }
@@ -171,7 +177,9 @@ async function waitUntilAccepting(url: string, timeoutMs: number, alive: () => b
       await sql.close();
     }
   }
-  throw new Error(`PostgreSQL did not accept queries: ${last instanceof Error ? last.message : 'process exited'}`);
+  throw new Error(
+    `PostgreSQL did not accept queries: ${last instanceof Error ? last.message : 'process exited'}`,
+  );
 }
 
 /** Creates `database` unless it exists (CREATE DATABASE has no IF NOT EXISTS). */

@@ -5,10 +5,10 @@
 // every filter is a sequential scan. For each field of each index a model declares (and `_id`) we
 // add `USING gin ((_jsonb->'field') jsonb_path_ops)` on that collection's table, which can.
 // CLI: MONGODB_URI=… POSTGRES_URL=… bun scripts/search-indexes.ts
-import type { Connection } from 'mongoose';
+
 import { SQL } from 'bun';
-import { connectMongo, ensureIndexes } from '../src/adapters/mongo';
-import { mongoRepositories } from '../src/adapters/mongo';
+import type { Connection } from 'mongoose';
+import { connectMongo, ensureIndexes, mongoRepositories } from '../src/adapters/mongo';
 
 export interface CollectionFields {
   readonly collection: string;
@@ -53,11 +53,16 @@ export async function createSearchIndexes(
         [collection],
       );
       const table = rows[0]?.t as string | undefined;
-      if (!table) throw new Error(`FerretDB has no table for ${mongoDb}.${collection}: build the models' indexes first`);
+      if (!table)
+        throw new Error(
+          `FerretDB has no table for ${mongoDb}.${collection}: build the models' indexes first`,
+        );
       for (const field of fields) {
-        if (field.includes('.')) throw new Error(`${collection}.${field}: nested fields are not pushed down by FerretDB`);
+        if (field.includes('.'))
+          throw new Error(`${collection}.${field}: nested fields are not pushed down by FerretDB`);
         const name = indexName(table, field);
-        const exists = await sql`SELECT 1 FROM pg_indexes WHERE schemaname = ${mongoDb} AND indexname = ${name}`;
+        const exists =
+          await sql`SELECT 1 FROM pg_indexes WHERE schemaname = ${mongoDb} AND indexname = ${name}`;
         if (exists.length > 0) continue;
         await sql.unsafe(
           `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${schema}.${quoteIdent(table)} USING gin ((_jsonb->${quoteLiteral(field)}) jsonb_path_ops)`,
@@ -89,7 +94,9 @@ export async function prepareDatabase(mongoUri: string, postgresUrl: string): Pr
 if (import.meta.main) {
   const { MONGODB_URI, POSTGRES_URL } = process.env;
   if (!MONGODB_URI || !POSTGRES_URL) {
-    console.error('usage: MONGODB_URI=mongodb://…/db POSTGRES_URL=postgres://…/ferretdb bun scripts/search-indexes.ts');
+    console.error(
+      'usage: MONGODB_URI=mongodb://…/db POSTGRES_URL=postgres://…/ferretdb bun scripts/search-indexes.ts',
+    );
     process.exit(2);
   }
   prepareDatabase(MONGODB_URI, POSTGRES_URL).then(

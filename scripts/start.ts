@@ -35,7 +35,9 @@ if (!mongoUri) {
   const running = runningDevDatabase(settings);
   if (running.ferretdb && running.postgres) {
     // Started earlier by `bun scripts/database.ts start`: reuse, and leave it running.
-    console.error(`Using the running database (FerretDB pid ${running.ferretdb}, PostgreSQL pid ${running.postgres})`);
+    console.error(
+      `Using the running database (FerretDB pid ${running.ferretdb}, PostgreSQL pid ${running.postgres})`,
+    );
   } else {
     if (running.ferretdb || running.postgres) await stopDevDatabase(settings); // half of a killed run
     database = await startDevDatabase(settings).catch((error: Error) =>

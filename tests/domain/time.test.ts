@@ -4,12 +4,23 @@ import { formatLocal, localParts, localPartsExact, localToInstant } from '../../
 
 describe('localParts (cached offsets) agrees with Intl', () => {
   // Zones with DST, half-hour DST (Lord Howe), a 45-minute offset and a historical change in China.
-  const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'UTC'];
+  const zones = [
+    'Asia/Shanghai',
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+    'UTC',
+  ];
   it('for any instant from 1971 to 2100 in zones with odd offsets and DST', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...zones), fc.integer({ min: 31_536_000_000, max: 4_102_444_800_000 }), (zone, t) => {
-        expect(localParts(new Date(t), zone)).toEqual(localPartsExact(new Date(t), zone));
-      }),
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: 31_536_000_000, max: 4_102_444_800_000 }),
+        (zone, t) => {
+          expect(localParts(new Date(t), zone)).toEqual(localPartsExact(new Date(t), zone));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -23,7 +23,13 @@ async function descendants(pid: number): Promise<number[]> {
 
 async function waitReady(api: string): Promise<boolean> {
   for (let i = 0; i < 600; i++) {
-    if (await fetch(`${api}/ready`).then((r) => r.ok, () => false)) return true;
+    if (
+      await fetch(`${api}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return true;
     await Bun.sleep(50);
   }
   return false;
@@ -89,7 +95,12 @@ describe('npm start with its own database', () => {
   it('starts PostgreSQL + FerretDB, keeps data across restarts, and `kill -TERM <npm pid>` stops all of it', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'npmstart-'));
     fs.chmodSync(dataDir, 0o711); // as root, PostgreSQL runs as `postgres` and must pass through
-    const ports = { api: await freePort(), sandbox: await freePort(), ferret: await freePort(), pg: await freePort() };
+    const ports = {
+      api: await freePort(),
+      sandbox: await freePort(),
+      ferret: await freePort(),
+      pg: await freePort(),
+    };
     const api = `http://127.0.0.1:${ports.api}`;
     const start = () =>
       Bun.spawn(['npm', 'start'], {
@@ -143,7 +154,8 @@ describe('npm start with its own database', () => {
       await stopAll();
     } finally {
       // A failed run must not leave servers holding ports for the rest of the suite.
-      for (const pid of [...seen, ...(await descendants(npm.pid)), npm.pid].filter(isAlive)) process.kill(pid, 'SIGKILL');
+      for (const pid of [...seen, ...(await descendants(npm.pid)), npm.pid].filter(isAlive))
+        process.kill(pid, 'SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);

@@ -65,8 +65,11 @@ async function newPlans(): Promise<Explained[]> {
     if (!message.startsWith('duration:') || at < 0) continue;
     const logged = JSON.parse(message.slice(at)) as { 'Query Text': string; Plan: PlanNode };
     const nodes = walk(logged.Plan).filter((n) => n.Schema === SCHEMA && n['Relation Name']);
-    if (nodes.length === 0 || nodes.some((n) => n['Relation Name'] === '_ferretdb_database_metadata')) continue;
-    const scans = nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => `Seq Scan on ${n['Relation Name']}`);
+    if (nodes.length === 0 || nodes.some((n) => n['Relation Name'] === '_ferretdb_database_metadata'))
+      continue;
+    const scans = nodes
+      .filter((n) => n['Node Type'] === 'Seq Scan')
+      .map((n) => `Seq Scan on ${n['Relation Name']}`);
     const indexed = walk(logged.Plan).some((n) => /Index/.test(n['Node Type']));
     plans.push({ query: logged['Query Text'], scans, indexed });
   }
@@ -137,7 +140,10 @@ afterAll(async () => {
 
 describe('hot queries on FerretDB + PostgreSQL', () => {
   it('the checker sees a scan when a filter cannot use an index (self-check)', async () => {
-    await conn.collection('orders').find({ status: { $in: ['pending', 'paid'] } }).toArray();
+    await conn
+      .collection('orders')
+      .find({ status: { $in: ['pending', 'paid'] } })
+      .toArray();
     await conn.collection('orders').find({ remark: 'not indexed' }).toArray();
     const plans = await newPlans();
     expect(plans.length).toBe(2);

@@ -29,6 +29,16 @@ const json = (status: number, detail: string, requestId?: string) =>
     headers: { 'content-type': JSON_TYPE, ...(requestId ? { 'x-request-id': requestId } : {}) },
   });
 
+/** A body refused before it is read (too large, or of unknown length). */
+class BodyRefused extends Error {
+  constructor(
+    readonly status: 413 | 411,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
 /** A readable reason for a schema failure: which field, and what was expected. */
 function validationDetail(error: unknown): string {
   const e = error as { valueError?: { path?: string; message?: string }; type?: string };
@@ -46,22 +56,26 @@ function validationDetail(error: unknown): string {
  */
 export const httpBasics = (log: Logger, newId: () => string) =>
   new Elysia({ name: 'http-basics' })
-    .derive({ as: 'global' }, ({ request }) => ({
-      requestId: request.headers.get('x-request-id')?.slice(0, 64) || newId(),
-    }))
-    .onRequest(({ request }) => {
+    // The id header goes into `set` here, so Elysia writes it with the response it builds anyway;
+    // an after-handle hook would cost a second pass over every response's headers.
+    .derive({ as: 'global' }, ({ request, set }) => {
+      const requestId = request.headers.get('x-request-id')?.slice(0, 64) || newId();
+      set.headers['x-request-id'] = requestId;
+      return { requestId };
+    })
+    // Only requests whose body is read reach the parse phase: GETs pay nothing for this check.
+    .onParse({ as: 'global' }, ({ request }) => {
       const length = request.headers.get('content-length');
-      if (Number(length ?? '0') > MAX_BODY_BYTES) return json(413, '请求体过大（上限 1 MiB）');
+      if (Number(length ?? '0') > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
       // A chunked body's size is unknown until read; requiring a length keeps the 1 MiB rule exact.
       if (length === null && /chunked/i.test(request.headers.get('transfer-encoding') ?? '')) {
-        return json(411, '请求需要 Content-Length');
+        throw new BodyRefused(411, '请求需要 Content-Length');
       }
     })
-    .onAfterHandle({ as: 'global' }, ({ set, requestId }) => {
-      set.headers['x-request-id'] = requestId;
-    })
-    .onError({ as: 'global' }, ({ code, error, request, path, set, ...ctx }) => {
-      const requestId = (ctx as { requestId?: string }).requestId ?? newId();
+    // No `...rest` in this signature: Elysia reads hook parameters to decide what to prepare per
+    // request, and a rest element makes it parse query, headers and cookies for every request.
+    .onError({ as: 'global' }, ({ code, error, request, path, set, requestId: derived }) => {
+      const requestId = (derived as string | undefined) ?? newId();
       // A status thrown on purpose (the auth check in the transform phase) is an answer, not a fault.
       if (error instanceof ElysiaCustomStatusResponse) {
         return new Response(JSON.stringify(error.response), {
@@ -73,6 +87,9 @@ export const httpBasics = (log: Logger, newId: () => string) =>
           },
         });
       }
+      // Elysia wraps whatever a parse hook throws into its ParseError.
+      const refused = (error as { cause?: unknown }).cause;
+      if (refused instanceof BodyRefused) return json(refused.status, refused.message, requestId);
       switch (code) {
         case 'VALIDATION':
           return json(400, validationDetail(error), requestId);

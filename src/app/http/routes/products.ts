@@ -4,14 +4,33 @@ import type { AppDeps } from '../context';
 import { problem } from '../plugins';
 import { ErrorBody, IdParam, PageQuery, ProductBody } from '../schemas';
 
-export const productRoutes = (deps: AppDeps) =>
-  new Elysia({ prefix: '/api/products', detail: { tags: ['商品'] } })
+/**
+ * The catalog is the most requested page and the cache hands out the same objects while they are
+ * fresh, so each one is presented and serialised once and its JSON reused: a cached request then
+ * costs little more than the framework itself. A new object (refresh, edit) is rendered anew.
+ */
+function renderedJson() {
+  const rendered = new WeakMap<object, string>();
+  return (value: object, present: () => unknown): Response => {
+    let body = rendered.get(value);
+    if (body === undefined) {
+      body = JSON.stringify(present());
+      rendered.set(value, body);
+    }
+    return new Response(body, { headers: { 'content-type': 'application/json' } });
+  };
+}
+
+export const productRoutes = (deps: AppDeps) => {
+  const json = renderedJson();
+  return new Elysia({ prefix: '/api/products', detail: { tags: ['商品'] } })
     .get(
       '/',
-      async ({ query }) =>
-        (
-          await listProducts({ products: deps.catalog })({ skip: query.skip ?? 0, limit: query.limit ?? 20 })
-        ).map(deps.present.product),
+      async ({ query }) => {
+        const page = { skip: query.skip ?? 0, limit: query.limit ?? 20 };
+        const products = await listProducts({ products: deps.catalog })(page);
+        return json(products, () => products.map(deps.present.product)) as never;
+      },
       {
         query: PageQuery,
         detail: { summary: '获取商品列表', description: '仅返回上架商品，按 sort_order、id 排序。' },
@@ -22,7 +41,9 @@ export const productRoutes = (deps: AppDeps) =>
       '/:product_id',
       async ({ params }) => {
         const found = await getProduct({ products: deps.catalog })(params.product_id);
-        return found.ok ? deps.present.product(found.value) : problem(found.error);
+        if (!found.ok) return problem(found.error);
+        const product = found.value;
+        return json(product, () => deps.present.product(product)) as never;
       },
       {
         params: t.Object({ product_id: IdParam }),
@@ -30,3 +51,4 @@ export const productRoutes = (deps: AppDeps) =>
         response: { 200: ProductBody, 400: ErrorBody, 404: ErrorBody },
       },
     );
+};
