@@ -23,13 +23,17 @@ export function idAllocator(conn: Connection, name: string) {
   let end = 0;
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** Extra ids to skip at the next reservation: grows while reservations keep colliding. */
+  let jump = 0;
   const reserve = async (): Promise<void> => {
+    const skip = jump;
+    jump = 0;
     // Two first-ever upserts can race on the counter's own _id; the loser simply asks again.
     for (let attempt = 0; ; attempt++) {
       try {
         const doc = await Counter.findOneAndUpdate(
           { _id: name },
-          { $inc: { seq: BLOCK } },
+          { $inc: { seq: BLOCK + skip } },
           { upsert: true, returnDocument: 'after' },
         )
           .lean<CounterDoc>()
@@ -70,6 +74,9 @@ export function idAllocator(conn: Connection, name: string) {
           const resolved = await onDuplicate();
           if (resolved !== undefined) return resolved;
           discardBlock();
+          // Ids taken behind the counter's back (an import, a restored backup) can fill a long run:
+          // skip ahead exponentially, so a gap of n ids costs log2(n) collisions, not n / BLOCK.
+          jump = BLOCK * 2 ** Math.min(attempt, 30);
         }
       }
       throw new Error(`could not allocate a ${name} id after 50 attempts`);
