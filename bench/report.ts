@@ -68,7 +68,7 @@ export function formatResults(r: Results): string {
     '## Results',
     '',
     `Run on ${new Date().toISOString()} · nproc ${nproc} (${cpu}) · bun ${Bun.version} · ${os.type()} ${os.release()} · ` +
-      `FerretDB (SQLite) · loader in the same process tree, on the same cores · took ${f0((Date.now() - r.started) / 1000)} s.`,
+      `FerretDB on PostgreSQL · loader in the same process tree, on the same cores · took ${f0((Date.now() - r.started) / 1000)} s.`,
     '',
     `### 1–2. Requests (closed loop, ${CONNECTIONS} concurrent, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured)`,
     '',
@@ -140,12 +140,8 @@ latency. The flow numbers include the work of three processes per flow (API, san
 FerretDB). Commands per request are exact counts (they do not depend on the machine): each
 command is a round-trip to the database, which dominates the cost of uncached requests.
 
-**Caveat: order matters.** The phases run in the order shown, on one database. FerretDB 1.24 on
-SQLite answered every filter tried here by scanning the collection (even a \`findOne\` by \`_id\`:
-~3 ms with 100 documents, ~86 ms with 5 000 on the 2-core machine), so the orders created by the
-create-order phases make the purchase flows that follow slower. Writes also contend (one SQLite
-writer, and \`$inc\` retries on duplicate order ids): compare the 32-connection and 1-connection
-create-order rows.
+**Order.** The phases run in the order shown, on one database: the flows first, then the
+create-order load (which leaves thousands of orders behind).
 
 `;
 

@@ -57,8 +57,7 @@ async function main(): Promise<string> {
   await bareProc.exited;
 
   // 3. Full purchase flows, one user per concurrent flow so the credits can be checked per user.
-  // Run before the create-order load: FerretDB's SQLite backend scans collections, so thousands of
-  // extra orders would measure the test database's scans rather than this service.
+  // Run before the create-order load, so the flows see the same small database on every run.
   const payers = await Promise.all(Array.from({ length: FLOWS }, (_, i) => login(api, `bench_payer_${i}`)));
   const completed = new Array<number>(FLOWS).fill(0);
   console.error(`purchase flows (${FLOWS} concurrent)…`);
