@@ -41,6 +41,7 @@ function paymentProvider(config: Config, env: Env) {
         timeoutMs: config.gateway.timeoutMs,
       }) as Payments,
       notifyPath: '/api/orders/callback',
+      refundNotifyPath: '/api/orders/callback/refund',
       wechatpayNotifications: undefined as PaymentNotifications | undefined,
     };
   }
@@ -50,7 +51,12 @@ function paymentProvider(config: Config, env: Env) {
     throw new ConfigError(['WECHATPAY_BASE_URL must be https:// in production']);
   }
   const { payments, notifications } = createWechatPay(wechatpay.value, { clock, random: cryptoRandom });
-  return { payments, notifyPath: '/api/orders/notify/wechatpay', wechatpayNotifications: notifications };
+  return {
+    payments,
+    notifyPath: '/api/orders/notify/wechatpay',
+    refundNotifyPath: '/api/orders/notify/wechatpay/refund',
+    wechatpayNotifications: notifications,
+  };
 }
 
 /**
@@ -91,6 +97,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       timeZone: config.timeZone,
       orderExpireMinutes: config.orderExpireMinutes,
       notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
+      refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
       adminOpenids: config.adminOpenids,
     },
     log,

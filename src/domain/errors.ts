@@ -23,7 +23,9 @@ export type DomainError =
   | { readonly kind: 'invalid_price' }
   | { readonly kind: 'order_not_refundable'; readonly status: string }
   | { readonly kind: 'refund_insufficient_credits' }
-  | { readonly kind: 'refund_failed'; readonly status: string }
+  | { readonly kind: 'refund_provider_unavailable'; readonly message: string }
+  | { readonly kind: 'refund_not_found' }
+  | { readonly kind: 'refund_retry_invalid' }
   | { readonly kind: 'contention'; readonly message: string };
 
 export type ErrorKind = DomainError['kind'];

@@ -49,6 +49,8 @@ export interface RefundRequest {
   readonly refundFen: Fen;
   readonly totalFen: Fen;
   readonly reason: string;
+  /** Where the provider sends the refund's result; absent = the provider's configured default. */
+  readonly notifyUrl?: string;
 }
 
 export interface RefundStatus {
@@ -75,6 +77,15 @@ export interface PaymentEvent {
   readonly paidAt: Date | null;
 }
 
+/** A verified statement from the provider about a refund (REFUND.* / the gateway's refund callback). */
+export interface RefundNotice {
+  readonly outRefundNo: string;
+  readonly outTradeNo: string;
+  readonly refundId: string;
+  readonly status: RefundStatus['status'];
+  readonly refundFen: Fen;
+}
+
 export type NotificationError =
   | { readonly kind: 'notification_unauthenticated'; readonly message: string }
   | { readonly kind: 'notification_invalid'; readonly message: string };
@@ -89,10 +100,13 @@ export interface Payments {
   close(outTradeNo: string): Promise<Result<'closed' | 'already_paid', ProviderError>>;
   /** Requests a refund; repeating the same outRefundNo returns the existing refund. */
   refund(req: RefundRequest): Promise<Result<RefundStatus, ProviderError>>;
+  /** The refund's current status; `provider_rejected` when the provider does not know the number. */
   queryRefund(outRefundNo: string): Promise<Result<RefundStatus, ProviderError>>;
 }
 
 /** Authenticates a provider's callback from its raw bytes (signature before parsing, time window). */
 export interface PaymentNotifications {
   verify(headers: Headers, rawBody: string): Result<PaymentEvent, NotificationError>;
+  /** The same checks for a refund result; a payment event here (or a refund in `verify`) is invalid. */
+  verifyRefund(headers: Headers, rawBody: string): Result<RefundNotice, NotificationError>;
 }

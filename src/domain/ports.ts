@@ -1,7 +1,7 @@
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
 import type { NewProduct, Product } from './product';
-import type { Refund } from './refund';
+import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Settlement } from './settlement';
 import type { Role, User } from './user';
 
@@ -85,11 +85,27 @@ export interface OrderFilter {
   readonly createdTo?: Date;
 }
 
-/** One refund per order, keyed by the order id: the first writer fixes its out_refund_no. */
+/**
+ * Refund attempts and their insert-only events. Every decision rests on the unique inserts; the
+ * `state` projection only lets the follower find unfinished attempts (and may lag behind the events).
+ */
 export interface Refunds {
-  /** Inserts the order's refund unless one exists; returns the one that won. */
-  record(refund: Refund): Promise<{ refund: Refund; created: boolean }>;
-  find(orderId: number): Promise<Refund | null>;
+  /**
+   * Inserts the attempt unless (orderId, attempt) exists; returns the one that won. Throws when the
+   * outRefundNo belongs to another attempt (never reuse a refund number).
+   */
+  claim(attempt: RefundAttempt): Promise<{ attempt: RefundAttempt; created: boolean }>;
+  /** The order's attempts, attempt 1 first. */
+  attempts(orderId: number): Promise<RefundAttempt[]>;
+  findByOutRefundNo(outRefundNo: string): Promise<RefundAttempt | null>;
+  /** Inserts the event unless its (outRefundNo, stage) exists; returns the one that won. */
+  record(event: RefundEvent): Promise<{ event: RefundEvent; created: boolean }>;
+  /** The attempt's events (at most one per stage). */
+  events(outRefundNo: string): Promise<RefundEvent[]>;
+  /** Moves the `state` projection to `to` if it is still one of `from`. Last writer wins; nothing relies on it. */
+  project(outRefundNo: string, from: readonly RefundState[], to: RefundState): Promise<void>;
+  /** Up to `limit` attempts whose projection is `state`, oldest first (for the follower). */
+  listByState(state: RefundState, limit: number): Promise<RefundAttempt[]>;
 }
 
 export interface Settlements {

@@ -87,18 +87,39 @@ export const RefundRequest = t.Object(
   {
     reason: t.Optional(t.String({ maxLength: 80 })),
     force: t.Optional(t.Boolean({ description: '用户积分不足时仍退款，只扣除剩余积分' })),
+    retry_of: t.Optional(
+      t.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9_|*@-]+$',
+        description: '重新发起：上一次已关闭/异常/失败的退款单号（out_refund_no）；将使用新的退款单号',
+      }),
+    ),
   },
   { additionalProperties: false, examples: [{ reason: '用户申请退款' }] },
 );
+
+export const REFUND_STATES = ['requested', 'processing', 'succeeded', 'closed', 'abnormal', 'failed'] as const;
 
 export const RefundResponse = t.Object(
   {
     order_id: t.Integer(),
     order_no: t.String(),
-    status: t.Literal('refunded'),
+    status: t.UnionEnum(['completed', 'refunded'], {
+      description: '订单状态：退款成功前保持 completed，成功后为 refunded',
+    }),
+    refund_status: t.UnionEnum(REFUND_STATES, {
+      description:
+        'requested 已登记（积分已扣回）→ processing 支付服务已受理 → succeeded 成功 | closed 关闭 | abnormal 异常 | failed 被拒绝；后三者积分已退回',
+    }),
+    attempt: t.Integer({ description: '第几次退款尝试（重新发起后递增）' }),
     out_refund_no: t.String(),
+    refund_id: t.Union([t.String(), t.Null()]),
     refund_amount: t.Number({ description: '退款金额（元）' }),
     credits_deducted: t.Integer({ description: '实际扣回的积分' }),
+    credits_shortfall: t.Integer({ description: '应扣未扣的积分（用户已使用，仅 force）' }),
+    credits_returned: t.Integer({ description: '退款未成功而退回用户的积分' }),
+    reason: t.String(),
     refund_time: t.Union([t.String(), t.Null()]),
     message: t.String(),
   },
@@ -107,12 +128,18 @@ export const RefundResponse = t.Object(
       {
         order_id: 100,
         order_no: 'P202307011200001234abcd',
-        status: 'refunded',
+        status: 'completed',
+        refund_status: 'processing',
+        attempt: 1,
         out_refund_no: 'R20230701120000A1b2C3d4',
+        refund_id: '50300000382019052709732678859',
         refund_amount: 9.9,
         credits_deducted: 100,
-        refund_time: '2023-07-02T10:00:00',
-        message: '退款成功',
+        credits_shortfall: 0,
+        credits_returned: 0,
+        reason: '用户申请退款',
+        refund_time: null,
+        message: '退款处理中',
       },
     ],
   },

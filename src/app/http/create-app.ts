@@ -11,6 +11,7 @@ import { creditRoutes } from './routes/credits';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
+import { refundCallbackRoutes } from './routes/refund-callbacks';
 
 /** The whole HTTP API; tests drive it through `app.handle(new Request(...))`. */
 export function createApp(deps: AppDeps) {
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps) {
       .use(productRoutes(deps))
       .use(authRoutes(deps))
       .use(callbackRoutes(deps))
+      .use(refundCallbackRoutes(deps))
       .use(orderRoutes(deps))
       .use(creditRoutes(deps))
       .use(adminProductRoutes(deps))

@@ -2,8 +2,19 @@ import type { LedgerEntry } from '../../domain/ledger';
 import { fenToYuan } from '../../domain/money';
 import type { Order } from '../../domain/order';
 import type { Product } from '../../domain/product';
+import type { RefundState } from '../../domain/refund';
+import { creditsTaken, type RefundView } from '../../domain/usecases/refund-steps';
 import { formatLocal } from '../../domain/time';
 import type { User } from '../../domain/user';
+
+const REFUND_MESSAGES: Record<RefundState, string> = {
+  requested: '退款已登记，等待支付服务受理',
+  processing: '退款处理中',
+  succeeded: '退款成功',
+  closed: '退款已关闭，积分已退回；可用 retry_of 重新发起',
+  abnormal: '退款异常（如用户银行卡不可用），积分已退回；请在商户平台处理或用 retry_of 重新发起',
+  failed: '支付服务拒绝了该退款，积分已退回',
+};
 
 /** Responses are whitelisted field by field, in the seed's order; nothing internal leaks by accident. */
 export function presenter(timeZone: string) {
@@ -57,6 +68,25 @@ export function presenter(timeZone: string) {
       ...(credits === undefined ? {} : { credits }),
       created_at: ts(u.createdAt),
     }),
+    refund: (v: RefundView) => {
+      const deducted = creditsTaken(v.deduction);
+      return {
+        order_id: v.order.id,
+        order_no: v.order.orderNo,
+        status: v.order.status === 'refunded' ? ('refunded' as const) : ('completed' as const),
+        refund_status: v.state,
+        attempt: v.attempt.attempt,
+        out_refund_no: v.attempt.outRefundNo,
+        refund_id: v.refundId,
+        refund_amount: fenToYuan(v.attempt.refundFen),
+        credits_deducted: deducted,
+        credits_shortfall: v.deduction ? v.order.credits - deducted : 0,
+        credits_returned: creditsTaken(v.reversal),
+        reason: v.attempt.reason,
+        refund_time: ts(v.order.refundTime),
+        message: REFUND_MESSAGES[v.state],
+      };
+    },
     entry: (e: LedgerEntry) => ({
       id: e.id,
       amount: e.amount,

@@ -28,6 +28,8 @@ export interface Deps {
     readonly orderExpireMinutes: number;
     /** Where the provider delivers payment callbacks (WeChat's notify_url). */
     readonly notifyUrl: string;
+    /** Where the provider delivers refund results; absent = its configured default. */
+    readonly refundNotifyUrl?: string;
     /** Openids promoted to `admin` at login (ADMIN_OPENIDS); absent means nobody is promoted. */
     readonly adminOpenids?: readonly string[];
   };

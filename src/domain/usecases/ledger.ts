@@ -1,28 +1,42 @@
 import type { DomainError } from '../errors';
-import { type EntryRequest, type LedgerEntry, nextEntry } from '../ledger';
+import { balanceOf, type EntryRequest, type LedgerEntry, nextEntry } from '../ledger';
 import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 
 /** Each round has exactly one winner per user, so 100 rounds cover 100 truly simultaneous writers. */
 const MAX_ROUNDS = 100;
 
+type Appended = Result<{ entry: LedgerEntry; created: boolean }, DomainError>;
+
 /**
  * Appends one entry exactly once per idempotency key, never below zero, gap-free per user. Relies
  * only on unique-index inserts: read head → compute next → insert; a duplicate means someone else
  * won that seq (or that key), so re-read and decide again.
  */
-export async function appendEntry(
+export function appendEntry(deps: Pick<Deps, 'ledger' | 'clock'>, req: EntryRequest): Promise<Appended> {
+  return appendFromBalance(deps, req, () => ok(req));
+}
+
+/**
+ * appendEntry whose amount is decided from the balance it lands on. The decision is taken against the
+ * exact head the entry is inserted after (the unique seq guarantees nothing slipped in between), and
+ * once the key exists it is never taken again: every later caller gets the recorded entry.
+ */
+export async function appendFromBalance(
   deps: Pick<Deps, 'ledger' | 'clock'>,
-  req: EntryRequest,
-): Promise<Result<{ entry: LedgerEntry; created: boolean }, DomainError>> {
+  key: Pick<EntryRequest, 'userId' | 'idempotencyKey'>,
+  decide: (balance: number) => Result<EntryRequest, DomainError>,
+): Promise<Appended> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const existing = await deps.ledger.findByKey(req.idempotencyKey);
+    const existing = await deps.ledger.findByKey(key.idempotencyKey);
     if (existing) return ok({ entry: existing, created: false });
-    const head = await deps.ledger.head(req.userId);
-    const next = nextEntry(head, req, deps.clock.now());
+    const head = await deps.ledger.head(key.userId);
+    const req = decide(balanceOf(head));
+    if (!req.ok) return req;
+    const next = nextEntry(head, req.value, deps.clock.now());
     if (!next.ok) return next;
     const inserted = await deps.ledger.insert(next.value);
     if (inserted !== 'duplicate') return ok({ entry: inserted, created: true });
   }
-  return err({ kind: 'contention', message: `ledger of user ${req.userId} is too busy` });
+  return err({ kind: 'contention', message: `ledger of user ${key.userId} is too busy` });
 }

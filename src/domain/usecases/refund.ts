@@ -1,39 +1,43 @@
 import type { DomainError } from '../errors';
 import { balanceOf, type LedgerEntry } from '../ledger';
 import type { Order } from '../order';
-import { makeOutRefundNo, REFUND_NO_ALPHABET, type Refund, refundKey } from '../refund';
+import {
+  decideDeduction,
+  deductionText,
+  gaveUp,
+  makeOutRefundNo,
+  REFUND_NO_ALPHABET,
+  type RefundAttempt,
+  refundKey,
+  refundState,
+} from '../refund';
 import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
-import { appendEntry } from './ledger';
+import { appendFromBalance } from './ledger';
+import { advanceRefund, type RefundView, settleRecorded, viewOf } from './refund-steps';
 import { finishSettlement } from './settle';
 
 export interface RefundCommand {
   readonly reason?: string;
-  /** Refund even if the user already spent the credits: deduct only what is left (never below zero). */
+  /** Refund even if the user already spent the credits: take back only what is left (never below zero). */
   readonly force?: boolean;
-}
-
-export interface RefundOutcome {
-  readonly order: Order;
-  readonly refund: Refund;
-  /** The `refund:<order id>` ledger entry; null when nothing was left to deduct. */
-  readonly entry: LedgerEntry | null;
+  /** Start a new attempt after this one (the latest) ended closed, abnormal or failed. */
+  readonly retryOf?: string;
 }
 
 const DEFAULT_REASON = '管理员退款';
-/** Each round of the deduction loop loses only to a concurrent spend, so a few rounds settle it. */
-const DEDUCT_ROUNDS = 10;
 
 /**
- * Admin refund of a completed order (SPEC §2), full amount, exactly once. Every step is safe to repeat,
- * so a retry after a crash or a provider outage continues where the last attempt stopped:
- *   1. insert the refund record keyed by the order (fixes out_refund_no; first writer wins),
- *   2. ask the provider (idempotent per out_refund_no),
- *   3. insert the ledger entry `refund:<order id>`,  4. project the order `refunded`.
- * The credit check runs before step 2, so a refused refund never moves money.
+ * Admin refund of a completed order (SPEC §2), full amount, as a durable state machine:
+ *   1. claim the attempt (unique per order + attempt number; fixes out_refund_no),
+ *   2. take the credits back under the attempt's ledger key — that insert IS the balance check, so two
+ *      refunds cannot both pass it, and once it exists no retry looks at the balance again,
+ *   3. ask the provider, record processing / the outcome, settle it (see refund-steps.ts).
+ * A retry or a concurrent duplicate continues from what is recorded and gets the same answer. A new
+ * refund number is only minted when the operator names the failed attempt in `retryOf`.
  */
 export function refundOrder(deps: Deps) {
-  return async (orderId: number, cmd: RefundCommand = {}): Promise<Result<RefundOutcome, DomainError>> => {
+  return async (orderId: number, cmd: RefundCommand = {}): Promise<Result<RefundView, DomainError>> => {
     const found = await deps.orders.findById(orderId);
     if (!found) return err({ kind: 'order_not_found' });
     // The settlement, not the status, says the order was paid; finishing it first guarantees the
@@ -43,102 +47,77 @@ export function refundOrder(deps: Deps) {
     const finished = await finishSettlement(deps)(found, settlement);
     if (!finished.ok) return finished;
     const order = finished.value;
+    const force = cmd.force === true;
 
-    const key = refundKey(order.id);
-    const existing = await deps.refunds.find(order.id);
-    let entry = await deps.ledger.findByKey(key);
-    // `refunded` is written only after the provider accepted and the deduction ran: nothing left to do.
-    if (existing && order.status === 'refunded') return ok({ order, refund: existing, entry });
-
-    if (!entry && !cmd.force && balanceOf(await deps.ledger.head(order.userId)) < order.credits) {
-      return err({ kind: 'refund_insufficient_credits' });
+    const attempts = await deps.refunds.attempts(order.id);
+    if (cmd.retryOf !== undefined && !attempts.some((a) => a.outRefundNo === cmd.retryOf))
+      return err({ kind: 'refund_retry_invalid' });
+    let attempt: RefundAttempt | undefined = attempts.at(-1);
+    if (attempt) {
+      const state = refundState(await deps.refunds.events(attempt.outRefundNo));
+      if (gaveUp(state)) {
+        // Its credits come back first, so a new attempt's balance check sees them.
+        const settled = await settleRecorded(deps, await viewOf(deps, order, attempt));
+        if (!settled.ok || cmd.retryOf !== attempt.outRefundNo) return settled;
+        attempt = undefined;
+      }
+    } else if (order.status === 'refunded') {
+      // Refunded before attempts were recorded: there is nothing to continue and nothing to start.
+      return err({ kind: 'order_not_refundable', status: order.status });
     }
-    const refund =
-      existing ??
-      (
-        await deps.refunds.record({
-          orderId: order.id,
-          outRefundNo: makeOutRefundNo(order.orderNo, deps.random.string(8, REFUND_NO_ALPHABET)),
-          refundFen: order.amountFen,
-          reason: cmd.reason?.trim() || DEFAULT_REASON,
-          createdAt: deps.clock.now(),
-        })
-      ).refund;
-
-    const paid = await deps.payments.refund({
-      outTradeNo: order.orderNo,
-      outRefundNo: refund.outRefundNo,
-      refundFen: refund.refundFen,
-      totalFen: order.amountFen,
-      reason: refund.reason,
-    });
-    if (!paid.ok) return err(paid.error);
-    // PROCESSING is accepted: the provider has taken the refund and will finish it on its own.
-    if (paid.value.status === 'CLOSED' || paid.value.status === 'ABNORMAL') {
-      deps.log('refund.failed', {
-        order_id: order.id,
-        out_refund_no: refund.outRefundNo,
-        status: paid.value.status,
+    if (!attempt) {
+      // A cheap early "no" that records nothing; the deduction below is the check that counts.
+      if (!force && balanceOf(await deps.ledger.head(order.userId)) < order.credits)
+        return err({ kind: 'refund_insufficient_credits' });
+      const claimed = await deps.refunds.claim({
+        orderId: order.id,
+        attempt: attempts.length + 1,
+        outRefundNo: makeOutRefundNo(order.orderNo, deps.random.string(8, REFUND_NO_ALPHABET)),
+        refundFen: order.amountFen,
+        reason: cmd.reason?.trim() || DEFAULT_REASON,
+        createdAt: deps.clock.now(),
       });
-      return err({ kind: 'refund_failed', status: paid.value.status });
+      attempt = claimed.attempt;
     }
-
-    if (!entry) {
-      const deducted = await deductCredits(deps, order, Boolean(cmd.force));
-      if (!deducted.ok) return deducted;
-      entry = deducted.value;
-    }
-    await deps.orders.project(order.id, ['completed'], {
-      status: 'refunded',
-      refundTime: refund.createdAt,
-      updatedAt: deps.clock.now(),
-    });
-    return ok({ order: { ...order, status: 'refunded', refundTime: refund.createdAt }, refund, entry });
+    const deducted = await takeCreditsBack(deps, order, attempt, force);
+    if (!deducted.ok) return deducted;
+    return advanceRefund(deps)(order, attempt, 'admin');
   };
 }
 
 /**
- * Takes back the order's credits under the key `refund:<order id>`. The money is already on its way
- * back, so if the user spent credits between the check and now (or the admin forced), only what is
- * left is deducted — never below zero — and the shortfall is written into the description and logged.
+ * The attempt's deduction, decided once against the exact balance it lands on (decideDeduction):
+ * without force all the order's credits or a refusal that writes nothing; with force what is left,
+ * possibly zero, with the shortfall in the description. An existing entry is returned as it is.
  */
-async function deductCredits(
+async function takeCreditsBack(
   deps: Deps,
   order: Order,
+  attempt: RefundAttempt,
   force: boolean,
-): Promise<Result<LedgerEntry | null, DomainError>> {
-  const key = refundKey(order.id);
-  for (let round = 0; round < DEDUCT_ROUNDS; round++) {
-    const balance = balanceOf(await deps.ledger.head(order.userId));
-    const amount = Math.min(balance, order.credits);
-    if (amount <= 0) {
-      deps.log('refund.credits_shortfall', { order_id: order.id, owed: order.credits, deducted: 0, force });
-      return ok(null);
-    }
-    const short = amount < order.credits;
-    const description = short
-      ? `订单退款扣回积分：应扣${order.credits}，余额不足实扣${amount}${force ? '（强制退款）' : ''}`
-      : `订单退款扣回${order.credits}积分`;
-    const appended = await appendEntry(deps, {
+): Promise<Result<LedgerEntry, DomainError>> {
+  const idempotencyKey = refundKey(order.id, attempt.attempt);
+  const appended = await appendFromBalance(deps, { userId: order.userId, idempotencyKey }, (balance) => {
+    const d = decideDeduction(balance, order.credits, force);
+    if (!d.ok) return d;
+    return ok({
       userId: order.userId,
-      amount: -amount,
-      type: 'refund',
-      description,
+      amount: 0 - d.value.amount,
+      type: 'refund' as const,
+      description: deductionText(order.credits, d.value, force),
       relatedOrderId: order.id,
-      idempotencyKey: key,
+      idempotencyKey,
     });
-    if (appended.ok) {
-      if (short && appended.value.created)
-        deps.log('refund.credits_shortfall', {
-          order_id: order.id,
-          owed: order.credits,
-          deducted: amount,
-          force,
-        });
-      return ok(appended.value.entry);
-    }
-    // Spent again since we read the balance: read it once more.
-    if (appended.error.kind !== 'insufficient_credits') return appended;
-  }
-  return err({ kind: 'contention', message: `refund of order ${order.id} lost every round` });
+  });
+  if (!appended.ok) return appended;
+  const { entry, created } = appended.value;
+  if (created && -entry.amount < order.credits)
+    deps.log('refund.credits_shortfall', {
+      order_id: order.id,
+      out_refund_no: attempt.outRefundNo,
+      owed: order.credits,
+      deducted: Math.abs(entry.amount),
+      force,
+    });
+  return ok(entry);
 }

@@ -1,8 +1,13 @@
 import { yuanToFen } from '../../../domain/money';
-import type { NotificationError, PaymentEvent, PaymentNotifications } from '../../../domain/payment';
+import type {
+  NotificationError,
+  PaymentEvent,
+  PaymentNotifications,
+  RefundNotice,
+} from '../../../domain/payment';
 import type { Clock } from '../../../domain/ports';
 import { err, ok, type Result } from '../../../domain/result';
-import { isWireTradeState, ORDER_NO_PATTERN } from './contract';
+import { isWireTradeState, ORDER_NO_PATTERN, OUT_NO_PATTERN, REFUND_STATUSES } from './contract';
 import { matchesAnySecret, parseSignatureHeader, SIGNATURE_HEADER } from './signature';
 
 export interface GatewayNotificationsOptions {
@@ -22,30 +27,60 @@ export function createGatewayNotifications(opts: GatewayNotificationsOptions): P
   if (secrets.length === 0) throw new Error('createGatewayNotifications: at least one non-empty secret');
   const tolerance = opts.toleranceSec ?? 300;
 
+  /** The same HMAC for both callbacks; the body is parsed only after it verifies. */
+  function authentic(headers: Headers, rawBody: string): Result<Record<string, unknown>, NotificationError> {
+    const sig = parseSignatureHeader(headers.get(SIGNATURE_HEADER));
+    if (!sig) return unauthenticated(`missing or malformed ${SIGNATURE_HEADER}`);
+    // Window checked on both sides: a future t would otherwise stretch a captured request's life.
+    const nowSec = Math.floor(opts.clock.now().getTime() / 1000);
+    if (Math.abs(nowSec - sig.t) > tolerance) return unauthenticated('signature timestamp outside window');
+    if (!matchesAnySecret(sig, secrets, rawBody)) return unauthenticated('signature mismatch');
+    // Only reached for authentic bytes, so failures from here on are a gateway bug, not an attack.
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      return invalid('body is not JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return invalid('body is not an object');
+    return ok(body as Record<string, unknown>);
+  }
+
   return {
     verify(headers, rawBody) {
-      const sig = parseSignatureHeader(headers.get(SIGNATURE_HEADER));
-      if (!sig) return unauthenticated(`missing or malformed ${SIGNATURE_HEADER}`);
-      // Window checked on both sides: a future t would otherwise stretch a captured request's life.
-      const nowSec = Math.floor(opts.clock.now().getTime() / 1000);
-      if (Math.abs(nowSec - sig.t) > tolerance) return unauthenticated('signature timestamp outside window');
-      if (!matchesAnySecret(sig, secrets, rawBody)) return unauthenticated('signature mismatch');
-      return parseBody(rawBody);
+      const body = authentic(headers, rawBody);
+      return body.ok ? parsePayment(body.value) : body;
+    },
+    verifyRefund(headers, rawBody) {
+      const body = authentic(headers, rawBody);
+      return body.ok ? parseRefund(body.value) : body;
     },
   };
 }
 
-/** Only reached for authentic bytes, so failures here are a gateway bug, not an attack. */
-function parseBody(rawBody: string): Result<PaymentEvent, NotificationError> {
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody);
-  } catch {
-    return invalid('body is not JSON');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return invalid('body is not an object');
-  const { order_no, payment_id, status, amount } = body as Record<string, unknown>;
+/** docs/gateway-contract.md §7: `{out_refund_no, out_trade_no, refund_id, status, refund_fen}`. */
+function parseRefund(body: Record<string, unknown>): Result<RefundNotice, NotificationError> {
+  const { out_refund_no, out_trade_no, refund_id, status, refund_fen } = body;
+  if (typeof out_refund_no !== 'string' || !OUT_NO_PATTERN.test(out_refund_no))
+    return invalid('bad out_refund_no');
+  if (typeof out_trade_no !== 'string' || !ORDER_NO_PATTERN.test(out_trade_no)) return invalid('bad out_trade_no');
+  if (typeof refund_id !== 'string' || refund_id === '' || refund_id.length > 64) return invalid('bad refund_id');
+  const known = REFUND_STATUSES.find((s) => s === status);
+  if (!known) return invalid('bad status');
+  if (!Number.isSafeInteger(refund_fen) || (refund_fen as number) < 1) return invalid('bad refund_fen');
+  return ok({
+    outRefundNo: out_refund_no,
+    outTradeNo: out_trade_no,
+    refundId: refund_id,
+    status: known,
+    refundFen: refund_fen as number,
+  });
+}
+
+/** The seed's payment callback body. */
+function parsePayment(body: Record<string, unknown>): Result<PaymentEvent, NotificationError> {
+  const { order_no, payment_id, status, amount } = body;
   if (typeof order_no !== 'string' || !ORDER_NO_PATTERN.test(order_no)) return invalid('bad order_no');
   if (!isWireTradeState(status)) return invalid('bad status');
   if (typeof amount !== 'number') return invalid('amount is not a number');

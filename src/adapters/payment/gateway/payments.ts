@@ -123,6 +123,7 @@ export function createGatewayPayments(opts: GatewayPaymentsOptions): Payments {
         refundFen: req.refundFen,
         totalFen: req.totalFen,
         reason: req.reason,
+        ...(req.notifyUrl ? { notifyUrl: req.notifyUrl } : {}),
       });
       return toRefund(res, '/api/pay/refund', req.outRefundNo);
     },

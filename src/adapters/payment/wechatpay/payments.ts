@@ -116,6 +116,7 @@ export function createWechatPayPayments(
         out_trade_no: req.outTradeNo,
         out_refund_no: req.outRefundNo,
         ...(req.reason ? { reason: req.reason } : {}), // WeChat rejects empty strings and nulls
+        ...(req.notifyUrl ? { notify_url: req.notifyUrl } : {}),
         amount: { refund: req.refundFen, total: req.totalFen, currency: 'CNY' },
       });
       if (!r.ok) return r;

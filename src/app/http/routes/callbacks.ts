@@ -6,7 +6,7 @@ import { problem } from '../plugins';
 import { CallbackRequest, ErrorBody, MessageBody } from '../schemas';
 
 /** WeChat retries on any non-2xx; this body shape is the one its docs ask for. */
-const wechatFail = (status: number, message: string) =>
+export const wechatFail = (status: number, message: string) =>
   new Response(JSON.stringify({ code: 'FAIL', message }), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8' },

@@ -1,7 +1,7 @@
 import { Elysia, status, t } from 'elysia';
-import { fenToYuan } from '../../../../domain/money';
 import { searchOrders } from '../../../../domain/usecases/admin';
 import { refundOrder } from '../../../../domain/usecases/refund';
+import { followRefund } from '../../../../domain/usecases/refund-follow';
 import { AdminOrderQuery, RefundRequest, RefundResponse } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
@@ -10,6 +10,7 @@ import { problem } from '../../plugins';
 import { ErrorBody, IdParam, OrderBody } from '../../schemas';
 
 const guarded = { 401: ErrorBody, 403: ErrorBody };
+const OrderIdParams = t.Object({ order_id: IdParam });
 
 export const adminOrderRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/admin/orders', detail: { tags: ['管理'] } })
@@ -50,29 +51,38 @@ export const adminOrderRoutes = (deps: AppDeps) =>
         const refunded = await refundOrder(deps)(params.order_id, {
           reason: body?.reason,
           force: body?.force,
+          retryOf: body?.retry_of,
         });
-        if (!refunded.ok) return problem(refunded.error);
-        const { order, refund, entry } = refunded.value;
-        return {
-          order_id: order.id,
-          order_no: order.orderNo,
-          status: 'refunded' as const,
-          out_refund_no: refund.outRefundNo,
-          refund_amount: fenToYuan(refund.refundFen),
-          credits_deducted: entry ? -entry.amount : 0,
-          refund_time: deps.present.order(order).refund_time,
-          message: '退款成功',
-        };
+        return refunded.ok ? deps.present.refund(refunded.value) : problem(refunded.error);
       },
       {
         admin: true,
-        params: t.Object({ order_id: IdParam }),
+        params: OrderIdParams,
         body: t.Optional(RefundRequest),
         detail: {
           summary: '订单退款',
           description:
-            '仅已完成订单，全额退款，恰好一次：重复调用返回同一结果。用户积分已被使用时拒绝（400），除非 force=true（只扣除剩余积分）。支付服务不可用时返回 502，可安全重试。',
+            '仅已完成订单，全额退款。先扣回积分再请求支付服务；用户积分不足时拒绝（400，不做任何改动），除非 force=true（只扣除剩余积分）。' +
+            '重复或并发调用从已记录的状态继续并返回同一结果。支付服务受理后为 processing，成功后订单才变为 refunded；' +
+            '关闭/异常/被拒绝时积分退回，可带 retry_of=<原退款单号> 以新的退款单号重新发起。支付服务不可用时返回 502，可安全重试。',
         },
         response: { 200: RefundResponse, 400: ErrorBody, ...guarded, 404: ErrorBody, 502: ErrorBody },
       },
+    )
+    .get(
+      '/:order_id/refund',
+      async ({ params }) => {
+        const followed = await followRefund(deps)(params.order_id);
+        return followed.ok ? deps.present.refund(followed.value) : problem(followed.error);
+      },
+      {
+        admin: true,
+        params: OrderIdParams,
+        detail: {
+          summary: '查询退款',
+          description: '最近一次退款尝试的状态；处理中的退款会向支付服务查询并记录结果（与后台跟进相同）。',
+        },
+        response: { 200: RefundResponse, ...guarded, 404: ErrorBody, 502: ErrorBody },
+      },
     );
+
