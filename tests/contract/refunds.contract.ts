@@ -15,7 +15,10 @@ const anAttempt = (over: Partial<RefundAttempt> = {}): RefundAttempt => ({
 
 const processing = (outRefundNo: string, refundId: string | null = '50300000000000000000000000001') =>
   ({ outRefundNo, stage: 'processing', refundId, source: 'admin', at: T0 }) as const;
-const final = (outRefundNo: string, outcome: 'succeeded' | 'closed' | 'abnormal' | 'failed'): RefundEvent => ({
+const final = (
+  outRefundNo: string,
+  outcome: 'succeeded' | 'closed' | 'abnormal' | 'failed',
+): RefundEvent => ({
   outRefundNo,
   stage: 'final',
   outcome,

@@ -1,10 +1,5 @@
 import type { Refunds } from '../../domain/ports';
-import {
-  type RefundAttempt,
-  type RefundEvent,
-  type RefundState,
-  refundEventId,
-} from '../../domain/refund';
+import { type RefundAttempt, type RefundEvent, type RefundState, refundEventId } from '../../domain/refund';
 
 /** The same unique keys as the Mongo collections; no await between a check and its set (first writer wins). */
 export class MemoryRefunds implements Refunds {

@@ -147,7 +147,9 @@ export class MongoRefunds implements Refunds {
   async project(outRefundNo: string, from: readonly RefundState[], to: RefundState): Promise<void> {
     // One equality update per source state ($in is not pushed down by FerretDB).
     for (const state of from)
-      await this.attemptModel.updateOne({ out_refund_no: outRefundNo, state }, { $set: { state: to } }).exec();
+      await this.attemptModel
+        .updateOne({ out_refund_no: outRefundNo, state }, { $set: { state: to } })
+        .exec();
   }
 
   async listByState(state: RefundState, limit: number): Promise<RefundAttempt[]> {

@@ -1,5 +1,6 @@
 import { GatewayCode, PREPAY_TTL_MS, RFC3339_PATTERN, toRfc3339Beijing } from '../payment/gateway/contract';
 import { type Handler, json, readJsonObject } from './http';
+import type { Notifier } from './notifier';
 import { digits, nonceStr, paySign } from './paysign';
 import { refundRoutes } from './refunds';
 import { newTrade, type SandboxContext, type Trade } from './state';
@@ -14,7 +15,7 @@ const queryData = (t: Trade) => ({
 });
 
 /** The gateway contract of docs/gateway-contract.md: `POST /api/pay/*`. */
-export function gatewayRoutes(ctx: SandboxContext): Handler {
+export function gatewayRoutes(ctx: SandboxContext, notifier: Notifier): Handler {
   const { trades, byPrepay } = ctx.state;
 
   const create = (b: Record<string, unknown>) => {
@@ -97,7 +98,7 @@ export function gatewayRoutes(ctx: SandboxContext): Handler {
     '/api/pay/create': create,
     '/api/pay/query-status': query,
     '/api/pay/close': close,
-    ...refundRoutes(ctx),
+    ...refundRoutes(ctx, notifier),
   };
 
   return async (req, url) => {

@@ -1,6 +1,6 @@
 import { fenToYuan } from '../../domain/money';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../payment/gateway/signature';
-import type { Trade } from './state';
+import type { Refund, Trade } from './state';
 
 /** WeChat Pay's notification retry intervals (seconds) after a failed attempt: 15 retries in all. */
 export const RETRY_SCHEDULE_SEC = [
@@ -9,6 +9,8 @@ export const RETRY_SCHEDULE_SEC = [
 
 export interface Delivery {
   readonly order_no: string;
+  /** Set for refund result callbacks. */
+  readonly out_refund_no?: string;
   readonly status: string;
   readonly attempt: number;
   /** null when the receiver could not be reached or timed out. */
@@ -30,6 +32,8 @@ export interface NotifierOptions {
 export interface Notifier {
   /** Sends the seed's callback body for the trade in the background, retrying until a 2xx. */
   notify(trade: Trade, status: 'SUCCESS' | 'PAYERROR'): void;
+  /** The refund result callback (docs/gateway-contract.md §7), same signature and retries. */
+  notifyRefund(refund: Refund): void;
   deliveries(): readonly Delivery[];
   /** Cancels pending retries (server shutdown, end of a test). */
   stop(): void;
@@ -41,7 +45,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let stopped = false;
 
-  async function attempt(url: string, rawBody: string, orderNo: string, status: string, n: number) {
+  type Subject = { readonly order_no: string; readonly out_refund_no?: string; readonly status: string };
+
+  async function attempt(url: string, rawBody: string, subject: Subject, n: number) {
     // Re-signed on every attempt: a retry hours later must still fall inside the receiver's window.
     const tSec = Math.floor(opts.now().getTime() / 1000);
     let httpStatus: number | null = null;
@@ -62,8 +68,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }
     log.push({
-      order_no: orderNo,
-      status,
+      ...subject,
       attempt: n,
       http_status: httpStatus,
       error,
@@ -75,7 +80,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
     const timer = setTimeout(
       () => {
         timers.delete(timer);
-        void attempt(url, rawBody, orderNo, status, n + 1);
+        void attempt(url, rawBody, subject, n + 1);
       },
       delaySec * 1000 * opts.timeScale,
     );
@@ -91,7 +96,19 @@ export function createNotifier(opts: NotifierOptions): Notifier {
         status,
         amount: fenToYuan(trade.totalFen),
       });
-      void attempt(trade.notifyUrl, rawBody, trade.outTradeNo, status, 1);
+      void attempt(trade.notifyUrl, rawBody, { order_no: trade.outTradeNo, status }, 1);
+    },
+    notifyRefund(r) {
+      if (!r.notifyUrl) return;
+      const rawBody = JSON.stringify({
+        out_refund_no: r.outRefundNo,
+        out_trade_no: r.outTradeNo,
+        refund_id: r.refundId,
+        status: r.status,
+        refund_fen: r.refundFen,
+      });
+      const subject = { order_no: r.outTradeNo, out_refund_no: r.outRefundNo, status: r.status };
+      void attempt(r.notifyUrl, rawBody, subject, 1);
     },
     deliveries: () => log,
     stop() {

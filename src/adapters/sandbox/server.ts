@@ -3,6 +3,7 @@ import { type Handler, json } from './http';
 import { loginRoutes } from './login';
 import { createNotifier, type Delivery } from './notifier';
 import { merchantKey } from './paysign';
+import { refundControlRoutes } from './refunds';
 import { simulatorRoutes } from './simulator';
 import { newState, type SandboxContext } from './state';
 
@@ -56,8 +57,9 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   const handlers: readonly Handler[] = [
     async (req, url) => (req.method === 'GET' && url.pathname === '/health' ? json({ status: 'ok' }) : null),
     loginRoutes(opts.appid),
-    gatewayRoutes(ctx),
+    gatewayRoutes(ctx, notifier),
     simulatorRoutes(ctx, notifier),
+    refundControlRoutes(ctx, notifier),
     ...(opts.routes ?? []),
   ];
 

@@ -17,6 +17,8 @@ export interface Trade {
   refundedFen: number;
 }
 
+export type RefundStatus = 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL';
+
 export interface Refund {
   readonly outRefundNo: string;
   readonly outTradeNo: string;
@@ -24,7 +26,17 @@ export interface Refund {
   readonly refundFen: number;
   readonly totalFen: number;
   readonly reason: string;
-  status: 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL';
+  /** Where the refund result callback goes; null = none was asked for. */
+  readonly notifyUrl: string | null;
+  status: RefundStatus;
+}
+
+/** Test knobs for new refunds (`POST /sandbox/refund-settings`). */
+export interface RefundSettings {
+  /** The status a new refund is created with: PROCESSING waits for `/sandbox/refunds/{no}/…`. */
+  status: RefundStatus;
+  /** The next n refund requests are carried out, but answered HTTP 500 (a lost answer). */
+  dropAnswers: number;
 }
 
 export interface SandboxState {
@@ -32,9 +44,18 @@ export interface SandboxState {
   /** prepay_id → outTradeNo, so /sandbox/request-payment can find the trade from `package`. */
   readonly byPrepay: Map<string, string>;
   readonly refunds: Map<string, Refund>;
+  readonly refundSettings: RefundSettings;
 }
 
-export const newState = (): SandboxState => ({ trades: new Map(), byPrepay: new Map(), refunds: new Map() });
+export const newState = (): SandboxState => ({
+  trades: new Map(),
+  byPrepay: new Map(),
+  refunds: new Map(),
+  refundSettings: { status: 'SUCCESS', dropAnswers: 0 },
+});
+
+/** A closed or abnormal refund moved no money: the trade can be refunded again under a new number. */
+export const holdsMoney = (r: Refund): boolean => r.status === 'SUCCESS' || r.status === 'PROCESSING';
 
 /** A fresh, unpaid trade without a prepay yet. */
 export function newTrade(

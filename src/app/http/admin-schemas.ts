@@ -99,7 +99,14 @@ export const RefundRequest = t.Object(
   { additionalProperties: false, examples: [{ reason: '用户申请退款' }] },
 );
 
-export const REFUND_STATES = ['requested', 'processing', 'succeeded', 'closed', 'abnormal', 'failed'] as const;
+export const REFUND_STATES = [
+  'requested',
+  'processing',
+  'succeeded',
+  'closed',
+  'abnormal',
+  'failed',
+] as const;
 
 export const RefundResponse = t.Object(
   {

@@ -28,7 +28,10 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   order_not_refundable: (e) => [400, `订单状态不允许退款: ${e.status}`],
   refund_insufficient_credits: () => [400, '用户积分不足，无法退款（可使用 force 强制退款）'],
   // The attempt is recorded and its credits taken back: the same call later (or the follower) goes on.
-  refund_provider_unavailable: () => [502, '支付服务暂时不可用：退款已登记，积分已扣回，将自动重试，也可稍后重试'],
+  refund_provider_unavailable: () => [
+    502,
+    '支付服务暂时不可用：退款已登记，积分已扣回，将自动重试，也可稍后重试',
+  ],
   refund_not_found: () => [404, '该订单没有退款记录'],
   refund_retry_invalid: () => [400, 'retry_of 不是该订单的退款单号'],
   contention: () => [503, '系统繁忙，请稍后重试'],

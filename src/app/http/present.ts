@@ -3,8 +3,8 @@ import { fenToYuan } from '../../domain/money';
 import type { Order } from '../../domain/order';
 import type { Product } from '../../domain/product';
 import type { RefundState } from '../../domain/refund';
-import { creditsTaken, type RefundView } from '../../domain/usecases/refund-steps';
 import { formatLocal } from '../../domain/time';
+import { creditsTaken, type RefundView } from '../../domain/usecases/refund-steps';
 import type { User } from '../../domain/user';
 
 const REFUND_MESSAGES: Record<RefundState, string> = {

@@ -64,8 +64,10 @@ function parseRefund(body: Record<string, unknown>): Result<RefundNotice, Notifi
   const { out_refund_no, out_trade_no, refund_id, status, refund_fen } = body;
   if (typeof out_refund_no !== 'string' || !OUT_NO_PATTERN.test(out_refund_no))
     return invalid('bad out_refund_no');
-  if (typeof out_trade_no !== 'string' || !ORDER_NO_PATTERN.test(out_trade_no)) return invalid('bad out_trade_no');
-  if (typeof refund_id !== 'string' || refund_id === '' || refund_id.length > 64) return invalid('bad refund_id');
+  if (typeof out_trade_no !== 'string' || !ORDER_NO_PATTERN.test(out_trade_no))
+    return invalid('bad out_trade_no');
+  if (typeof refund_id !== 'string' || refund_id === '' || refund_id.length > 64)
+    return invalid('bad refund_id');
   const known = REFUND_STATUSES.find((s) => s === status);
   if (!known) return invalid('bad status');
   if (!Number.isSafeInteger(refund_fen) || (refund_fen as number) < 1) return invalid('bad refund_fen');

@@ -49,11 +49,13 @@ export function createWechatPayNotifications(
 
     const envelope = parseObject(rawBody);
     if (!envelope) return invalid('body is not a JSON object');
-    if (!accepts(envelope.event_type)) return invalid(`unsupported event_type ${String(envelope.event_type)}`);
+    if (!accepts(envelope.event_type))
+      return invalid(`unsupported event_type ${String(envelope.event_type)}`);
     const res = envelope.resource;
     if (envelope.resource_type !== 'encrypt-resource' || !isObject(res))
       return invalid('resource is not an encrypt-resource');
-    if (res.algorithm !== 'AEAD_AES_256_GCM') return invalid(`unsupported algorithm ${String(res.algorithm)}`);
+    if (res.algorithm !== 'AEAD_AES_256_GCM')
+      return invalid(`unsupported algorithm ${String(res.algorithm)}`);
     const { nonce, ciphertext } = res;
     const aad = res.associated_data ?? ''; // documented as possibly empty
     if (typeof nonce !== 'string' || typeof ciphertext !== 'string' || typeof aad !== 'string')
@@ -95,7 +97,8 @@ export function createWechatPayNotifications(
       if (r.refund_status !== status)
         return invalid(`refund_status ${String(r.refund_status)} contradicts ${opened.value.eventType}`);
       const amount = isObject(r.amount) ? r.amount : {};
-      if (typeof r.out_refund_no !== 'string' || r.out_refund_no === '') return invalid('out_refund_no missing');
+      if (typeof r.out_refund_no !== 'string' || r.out_refund_no === '')
+        return invalid('out_refund_no missing');
       if (typeof r.out_trade_no !== 'string' || r.out_trade_no === '') return invalid('out_trade_no missing');
       if (typeof r.refund_id !== 'string' || r.refund_id === '') return invalid('refund_id missing');
       if (!isFen(amount.refund)) return invalid('amount.refund is not an integer number of fen');

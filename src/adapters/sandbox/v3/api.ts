@@ -88,6 +88,11 @@ export function createV3Api(d: ApiDeps) {
     if (fault?.kind === '429')
       return d.signer.respond(429, { code: 'FREQUENCY_LIMITED', message: '频率超限' }, { serial });
     const answer = r.run(gate.body);
+    if (fault?.kind === 'lost_response') {
+      // Carried out, but the answer is lost on the way: the caller cannot know it happened.
+      if (fault.holdMs) await Bun.sleep(fault.holdMs);
+      return d.signer.respond(500, { code: 'SYSTEM_ERROR', message: '系统繁忙，请稍后重试' }, { serial });
+    }
     return d.signer.respond(answer.status, answer.body, {
       serial,
       badSignature: fault?.kind === 'bad_signature',

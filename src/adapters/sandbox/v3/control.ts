@@ -10,7 +10,9 @@ export interface ControlDeps {
   readonly publicKeyId: string;
   readonly publicKeyPem: string;
   readonly trades: Trades;
-  readonly refunds: { succeed(no: string): boolean };
+  readonly refunds: {
+    force(no: string, status: 'SUCCESS' | 'CLOSED' | 'ABNORMAL', notify: boolean): boolean;
+  };
   readonly notifier: Notifier;
   readonly nowMs: () => number;
   getFaults(): Faults;
@@ -73,11 +75,16 @@ export function createControl(d: ControlDeps) {
       const t = d.trades.get(decodeURIComponent(m[1]!));
       return t ? json(200, d.trades.resource(t)) : json(404, { error: 'no such trade' });
     }
-    const rm = /^\/v3sim\/refunds\/([^/]+)\/succeed$/.exec(path);
-    if (rm && req.method === 'POST')
-      return d.refunds.succeed(decodeURIComponent(rm[1]!))
-        ? json(200, { ok: true })
-        : json(404, { error: 'no such refund' });
+    const rm = /^\/v3sim\/refunds\/([^/]+)\/(succeed|close|abnormal)$/.exec(path);
+    if (rm && req.method === 'POST') {
+      const status = ({ succeed: 'SUCCESS', close: 'CLOSED', abnormal: 'ABNORMAL' } as const)[
+        rm[2] as 'succeed' | 'close' | 'abnormal'
+      ];
+      const notify = url.searchParams.get('notify') !== 'false';
+      return d.refunds.force(decodeURIComponent(rm[1]!), status, notify)
+        ? json(200, { ok: true, status })
+        : json(409, { error: 'no such refund, or it already ended otherwise' });
+    }
     if (path === '/v3sim/faults' && req.method === 'GET') return json(200, d.getFaults());
     if (path === '/v3sim/faults' && req.method === 'POST') {
       const f = parseFaults(await req.json().catch(() => null));

@@ -4,8 +4,11 @@ const ENDPOINTS: readonly string[] = ['prepay', 'query', 'close', 'refund', 'ref
 
 export interface HttpFault {
   readonly endpoint: Endpoint | '*';
-  /** 500/429 answer (signed, like WeChat's), `timeout` holds the request, `bad_signature` corrupts the signature. */
-  readonly kind: '500' | '429' | 'timeout' | 'bad_signature';
+  /**
+   * 500/429 answer (signed, like WeChat's), `timeout` holds the request, `bad_signature` corrupts the
+   * signature; `lost_response` carries the request out and then answers 500 (after `holdMs`, if set).
+   */
+  readonly kind: '500' | '429' | 'timeout' | 'bad_signature' | 'lost_response';
   /** How many requests it applies to; unlimited when absent. */
   times?: number;
   /** For `timeout`: how long to hold before answering 500 (default 15 s). */
@@ -27,26 +30,45 @@ export interface NotifyFaults {
   readonly skewSeconds?: number;
 }
 
+export type RefundOutcome = 'SUCCESS' | 'CLOSED' | 'ABNORMAL' | 'PROCESSING';
+
+export interface RefundFaults {
+  /** How new refunds end (default SUCCESS); PROCESSING keeps them open until `/v3sim/refunds/{no}/…`. */
+  readonly outcome?: RefundOutcome;
+}
+
 export interface Faults {
   http: HttpFault[];
   notify: NotifyFaults;
+  refund: RefundFaults;
 }
 
-export const noFaults = (): Faults => ({ http: [], notify: {} });
+export const noFaults = (): Faults => ({ http: [], notify: {}, refund: {} });
 
 export function parseFaults(v: unknown): Faults | string {
   if (typeof v !== 'object' || v === null) return 'expected a JSON object';
-  const o = v as { http?: unknown; notify?: unknown };
+  const o = v as { http?: unknown; notify?: unknown; refund?: unknown };
   const http = o.http ?? [];
   if (!Array.isArray(http)) return 'http: expected an array';
   for (const f of http as HttpFault[]) {
     if (!ENDPOINTS.includes(f?.endpoint)) return `http: unknown endpoint ${String(f?.endpoint)}`;
-    if (!['500', '429', 'timeout', 'bad_signature'].includes(f.kind))
+    if (!['500', '429', 'timeout', 'bad_signature', 'lost_response'].includes(f.kind))
       return `http: unknown kind ${String(f.kind)}`;
   }
   const notify = o.notify ?? {};
   if (typeof notify !== 'object' || notify === null) return 'notify: expected an object';
-  return { http: (http as HttpFault[]).map((f) => ({ ...f })), notify: notify as NotifyFaults };
+  const refund = (o.refund ?? {}) as RefundFaults;
+  if (typeof refund !== 'object' || refund === null) return 'refund: expected an object';
+  if (
+    refund.outcome !== undefined &&
+    !['SUCCESS', 'CLOSED', 'ABNORMAL', 'PROCESSING'].includes(refund.outcome)
+  )
+    return `refund: unknown outcome ${String(refund.outcome)}`;
+  return {
+    http: (http as HttpFault[]).map((f) => ({ ...f })),
+    notify: notify as NotifyFaults,
+    refund: { ...refund },
+  };
 }
 
 /** The first matching fault, consuming one of its `times`. */

@@ -15,6 +15,8 @@ const ANSWER_DEADLINE_MS = 5000;
 
 export interface Delivery {
   readonly outTradeNo: string;
+  /** Set for REFUND.* notifications. */
+  readonly outRefundNo?: string;
   readonly eventId: string;
   readonly attempt: number;
   readonly status: number | null;
@@ -29,6 +31,20 @@ export interface NotifierOptions {
   /** Multiplies the retry schedule: 0.001 turns 15 s into 15 ms for tests. */
   readonly timeScale: number;
 }
+
+/** What kind of event an envelope carries: a payment (the default) or a refund result (brief §8.3). */
+export interface EventKind {
+  readonly eventType: string;
+  readonly summary: string;
+  /** `original_type` and the AEAD associated data: `transaction` or `refund`. */
+  readonly resourceType: 'transaction' | 'refund';
+  readonly outRefundNo?: string;
+}
+const PAYMENT: EventKind = {
+  eventType: 'TRANSACTION.SUCCESS',
+  summary: '支付成功',
+  resourceType: 'transaction',
+};
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const nonce12 = () => Array.from(randomBytes(12), (b) => ALNUM[b % ALNUM.length]).join('');
@@ -45,9 +61,10 @@ export function createNotifier(o: NotifierOptions) {
   };
 
   /** The envelope body for one event; `tamper` flips a ciphertext byte before it is signed. */
-  function envelope(eventId: string, resource: object, tamper: boolean): string {
+  function envelope(eventId: string, resource: object, tamper: boolean, kind: EventKind): string {
     const nonce = nonce12();
-    let ciphertext = aeadEncrypt(o.merchant.apiV3Key, nonce, 'transaction', JSON.stringify(resource));
+    const aad = kind.resourceType;
+    let ciphertext = aeadEncrypt(o.merchant.apiV3Key, nonce, aad, JSON.stringify(resource));
     if (tamper) {
       const raw = Buffer.from(ciphertext, 'base64');
       raw[0] = raw[0]! ^ 0x01;
@@ -57,13 +74,13 @@ export function createNotifier(o: NotifierOptions) {
       id: eventId,
       create_time: rfc3339(Date.now()),
       resource_type: 'encrypt-resource',
-      event_type: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
+      event_type: kind.eventType,
+      summary: kind.summary,
       resource: {
-        original_type: 'transaction',
+        original_type: aad,
         algorithm: 'AEAD_AES_256_GCM',
         ciphertext,
-        associated_data: 'transaction',
+        associated_data: aad,
         nonce,
       },
     });
@@ -76,7 +93,9 @@ export function createNotifier(o: NotifierOptions) {
     body: string,
     attempt: number,
     f: NotifyFaults,
+    kind: EventKind,
   ) {
+    const refund = kind.outRefundNo ? { outRefundNo: kind.outRefundNo } : {};
     const headers = o.signer.headers(body, {
       signtest: f.signtest,
       wrongSerial: f.wrongSerial,
@@ -90,38 +109,44 @@ export function createNotifier(o: NotifierOptions) {
         signal: AbortSignal.timeout(ANSWER_DEADLINE_MS),
       });
       await res.arrayBuffer();
-      deliveries.push({ outTradeNo, eventId, attempt, status: res.status });
+      deliveries.push({ outTradeNo, ...refund, eventId, attempt, status: res.status });
       return res.status === 200 || res.status === 204;
     } catch (e) {
-      deliveries.push({ outTradeNo, eventId, attempt, status: null, error: (e as Error).message });
+      deliveries.push({ outTradeNo, ...refund, eventId, attempt, status: null, error: (e as Error).message });
       return false;
     }
   }
 
-  function attempt(url: string, outTradeNo: string, eventId: string, resource: object, n: number): void {
+  function attempt(
+    url: string,
+    outTradeNo: string,
+    eventId: string,
+    resource: object,
+    n: number,
+    kind: EventKind,
+  ): void {
     const f = o.faults();
-    const body = envelope(eventId, resource, f.tamper === true);
+    const body = envelope(eventId, resource, f.tamper === true, kind);
     const copies = 1 + Math.max(0, f.duplicates ?? 0); // concurrent deliveries from several servers
-    void Promise.all(Array.from({ length: copies }, () => send(url, outTradeNo, eventId, body, n, f))).then(
-      (oks) => {
-        if (oks.some(Boolean)) {
-          if (f.redeliverAfterMs !== undefined && n >= 0)
-            later(f.redeliverAfterMs, () => void send(url, outTradeNo, eventId, body, -1, o.faults()));
-          return;
-        }
-        const wait = RETRY_SCHEDULE_S[n];
-        if (wait !== undefined)
-          later(wait * 1000 * o.timeScale, () => attempt(url, outTradeNo, eventId, resource, n + 1));
-      },
-    );
+    const deliver = () => send(url, outTradeNo, eventId, body, n, f, kind);
+    void Promise.all(Array.from({ length: copies }, deliver)).then((oks) => {
+      if (oks.some(Boolean)) {
+        if (f.redeliverAfterMs !== undefined && n >= 0)
+          later(f.redeliverAfterMs, () => void send(url, outTradeNo, eventId, body, -1, o.faults(), kind));
+        return;
+      }
+      const wait = RETRY_SCHEDULE_S[n];
+      if (wait !== undefined)
+        later(wait * 1000 * o.timeScale, () => attempt(url, outTradeNo, eventId, resource, n + 1, kind));
+    });
   }
 
   return {
     deliveries,
-    /** Starts delivering the (already paid) trade's resource to its notify_url. */
-    notify(url: string, outTradeNo: string, resource: object): string {
+    /** Starts delivering an event (by default the paid trade's resource) to a notify_url. */
+    notify(url: string, outTradeNo: string, resource: object, kind: EventKind = PAYMENT): string {
       const eventId = newEventId();
-      attempt(url, outTradeNo, eventId, resource, 0);
+      attempt(url, outTradeNo, eventId, resource, 0, kind);
       return eventId;
     },
     /** Stops pending retries (tests, shutdown). */

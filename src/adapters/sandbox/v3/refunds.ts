@@ -1,7 +1,12 @@
-// Domestic refunds: accepted as PROCESSING, SUCCESS once `delayMs` has passed (evaluated lazily,
-// so no timers) or when forced through the control API.
+// Domestic refunds: accepted as PROCESSING; `delayMs` later (evaluated lazily and by a timer) they end
+// with the outcome the `refund` fault knob names (SUCCESS by default), or when forced through the
+// control API. Reaching an outcome sends REFUND.<STATUS> to the refund's notify_url, if it gave one.
+import type { RefundOutcome } from './faults';
 import { newRefundId, rfc3339 } from './ids';
+import type { EventKind } from './notifier';
 import type { Answer, Trades } from './trades';
+
+type Status = 'SUCCESS' | 'CLOSED' | 'ABNORMAL' | 'PROCESSING';
 
 interface Refund {
   readonly refundId: string;
@@ -10,19 +15,79 @@ interface Refund {
   readonly transactionId: string;
   readonly refund: number;
   readonly total: number;
+  readonly notifyUrl: string | null;
   readonly createdAtMs: number;
-  successAtMs: number | null;
+  /** The outcome it will reach by itself after delayMs; PROCESSING = only when forced. */
+  readonly planned: RefundOutcome;
+  status: Status;
+  finishedAtMs: number | null;
+}
+
+export interface RefundDeps {
+  readonly trades: Trades;
+  readonly nowMs: () => number;
+  readonly delayMs: number;
+  readonly mchid: string;
+  readonly allowHttpNotify: boolean;
+  readonly planned: () => RefundOutcome;
+  readonly notify: (url: string, outTradeNo: string, resource: object, kind: EventKind) => void;
 }
 
 const fail = (status: number, code: string, message: string): Answer => ({ status, body: { code, message } });
+const paramError = (field: string, value: unknown, issue: string): Answer => ({
+  status: 400,
+  body: { code: 'PARAM_ERROR', message: '参数错误', detail: { field, value, issue, location: 'body' } },
+});
 const isFen = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1;
+const SUMMARY: Record<Exclude<Status, 'PROCESSING'>, string> = {
+  SUCCESS: '退款成功',
+  CLOSED: '退款关闭',
+  ABNORMAL: '退款异常',
+};
 
-export function createRefunds(trades: Trades, nowMs: () => number, delayMs: number) {
+export function createRefunds(d: RefundDeps) {
   const refunds = new Map<string, Refund>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Moves a PROCESSING refund to its outcome once (a forced repeat re-sends the notification). */
+  function finish(r: Refund, status: Exclude<Status, 'PROCESSING'>, notify: boolean): boolean {
+    if (r.status !== 'PROCESSING' && r.status !== status) return false;
+    if (r.status === 'PROCESSING') {
+      r.status = status;
+      r.finishedAtMs = d.nowMs();
+      // A closed or abnormal refund moved no money: the trade may be refunded again under a new number.
+      const t = d.trades.get(r.outTradeNo);
+      if (t && status !== 'SUCCESS') t.refundedFen -= r.refund;
+    }
+    if (notify && r.notifyUrl)
+      d.notify(r.notifyUrl, r.outTradeNo, notice(r), {
+        eventType: `REFUND.${status}`,
+        summary: SUMMARY[status],
+        resourceType: 'refund',
+        outRefundNo: r.outRefundNo,
+      });
+    return true;
+  }
+
+  function due(r: Refund): void {
+    if (r.status === 'PROCESSING' && r.planned !== 'PROCESSING' && d.nowMs() >= r.createdAtMs + d.delayMs)
+      finish(r, r.planned, true);
+  }
+
+  /** The decrypted REFUND.* resource (note `refund_status`, not `status`). */
+  const notice = (r: Refund) => ({
+    mchid: d.mchid,
+    out_trade_no: r.outTradeNo,
+    transaction_id: r.transactionId,
+    out_refund_no: r.outRefundNo,
+    refund_id: r.refundId,
+    refund_status: r.status,
+    ...(r.status === 'SUCCESS' && r.finishedAtMs !== null ? { success_time: rfc3339(r.finishedAtMs) } : {}),
+    user_received_account: '支付用户零钱',
+    amount: { total: r.total, refund: r.refund, payer_total: r.total, payer_refund: r.refund },
+  });
 
   function body(r: Refund): object {
-    const now = nowMs();
-    if (r.successAtMs === null && now >= r.createdAtMs + delayMs) r.successAtMs = r.createdAtMs + delayMs;
     const amount = { total: r.total, refund: r.refund, payer_total: r.total, payer_refund: r.refund };
     return {
       refund_id: r.refundId,
@@ -31,9 +96,9 @@ export function createRefunds(trades: Trades, nowMs: () => number, delayMs: numb
       out_trade_no: r.outTradeNo,
       channel: 'ORIGINAL',
       user_received_account: '支付用户零钱',
-      ...(r.successAtMs !== null ? { success_time: rfc3339(r.successAtMs) } : {}),
+      ...(r.status === 'SUCCESS' && r.finishedAtMs !== null ? { success_time: rfc3339(r.finishedAtMs) } : {}),
       create_time: rfc3339(r.createdAtMs),
-      status: r.successAtMs !== null ? 'SUCCESS' : 'PROCESSING',
+      status: r.status,
       funds_account: 'AVAILABLE',
       amount: {
         ...amount,
@@ -53,31 +118,19 @@ export function createRefunds(trades: Trades, nowMs: () => number, delayMs: numb
       const amount = (b.amount ?? {}) as Record<string, unknown>;
       const no = b.out_refund_no;
       if (typeof no !== 'string' || !/^[A-Za-z0-9_\-|*@]{1,64}$/.test(no))
-        return {
-          status: 400,
-          body: {
-            code: 'PARAM_ERROR',
-            message: '参数错误',
-            detail: { field: '/out_refund_no', value: no, issue: '格式错误', location: 'body' },
-          },
-        };
+        return paramError('/out_refund_no', no, '格式错误');
       const existing = refunds.get(no);
-      if (existing) return { status: 200, body: body(existing) }; // same out_refund_no refunds once
+      if (existing) {
+        due(existing);
+        return { status: 200, body: body(existing) }; // same out_refund_no refunds once
+      }
       if (!isFen(amount.refund) || !isFen(amount.total) || amount.currency !== 'CNY')
-        return {
-          status: 400,
-          body: {
-            code: 'PARAM_ERROR',
-            message: '参数错误',
-            detail: {
-              field: '/amount',
-              value: amount,
-              issue: 'refund/total 应为正整数, currency 为 CNY',
-              location: 'body',
-            },
-          },
-        };
-      const t = typeof b.out_trade_no === 'string' ? trades.get(b.out_trade_no) : undefined;
+        return paramError('/amount', amount, 'refund/total 应为正整数, currency 为 CNY');
+      const url = b.notify_url;
+      const scheme = d.allowHttpNotify ? /^https?:\/\/\S{1,250}$/ : /^https:\/\/\S{1,250}$/;
+      if (url !== undefined && (typeof url !== 'string' || !scheme.test(url)))
+        return paramError('/notify_url', url, '通知地址格式错误');
+      const t = typeof b.out_trade_no === 'string' ? d.trades.get(b.out_trade_no) : undefined;
       if (!t || t.transactionId === null || (t.state !== 'SUCCESS' && t.state !== 'REFUND'))
         return fail(404, 'RESOURCE_NOT_EXISTS', '订单不存在或未支付');
       if (amount.total !== t.total) return fail(400, 'PARAM_ERROR', '订单金额与原订单不一致');
@@ -91,27 +144,43 @@ export function createRefunds(trades: Trades, nowMs: () => number, delayMs: numb
         transactionId: t.transactionId,
         refund: amount.refund,
         total: t.total,
-        createdAtMs: nowMs(),
-        successAtMs: null,
+        notifyUrl: typeof url === 'string' ? url : null,
+        createdAtMs: d.nowMs(),
+        planned: d.planned(),
+        status: 'PROCESSING',
+        finishedAtMs: null,
       };
       refunds.set(no, r);
       t.state = 'REFUND';
       t.refundedFen += r.refund;
       t.refundCount += 1;
+      if (r.planned !== 'PROCESSING') {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          due(r);
+        }, d.delayMs);
+        timers.add(timer);
+      }
       // The create answer is always PROCESSING: 200 means accepted, not refunded.
-      const { success_time: _, ...accepted } = body(r) as Record<string, unknown>;
-      return { status: 200, body: { ...accepted, status: 'PROCESSING' } };
+      return { status: 200, body: body(r) };
     },
 
     query(no: string): Answer {
       const r = refunds.get(no);
-      return r ? { status: 200, body: body(r) } : fail(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
+      if (!r) return fail(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
+      due(r);
+      return { status: 200, body: body(r) };
     },
 
-    succeed(no: string): boolean {
+    /** Test control: end a refund now; false when unknown or already ended otherwise. */
+    force(no: string, status: Exclude<Status, 'PROCESSING'>, notify: boolean): boolean {
       const r = refunds.get(no);
-      if (r && r.successAtMs === null) r.successAtMs = nowMs();
-      return r !== undefined;
+      return r !== undefined && finish(r, status, notify);
+    },
+
+    stop(): void {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
     },
   };
 }

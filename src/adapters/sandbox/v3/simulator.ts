@@ -24,7 +24,7 @@ export interface V3SimulatorOptions {
   readonly nowMs?: () => number;
   /** Scales the notification retry schedule (default 1 = real time). */
   readonly timeScale?: number;
-  /** A refund becomes SUCCESS this long after it was accepted (default 0: at the next query). */
+  /** A refund reaches its outcome this long after it was accepted (default 0: right after the answer). */
   readonly refundDelayMs?: number;
   /** Real WeChat demands https notify URLs; local runs need http (default true). */
   readonly allowHttpNotify?: boolean;
@@ -52,7 +52,6 @@ export function createV3Simulator(opts: V3SimulatorOptions = {}): V3Simulator {
   const nowMs = opts.nowMs ?? Date.now;
   const signer = createSigner(keys, nowMs);
   const trades = createTrades(merchant, nowMs);
-  const refunds = createRefunds(trades, nowMs, opts.refundDelayMs ?? 0);
   let turn = 0;
   const notifySigner: Signer =
     opts.notifySigning === 'alternate'
@@ -70,6 +69,15 @@ export function createV3Simulator(opts: V3SimulatorOptions = {}): V3Simulator {
     faults: () => sim.faults.notify,
     fetch: opts.fetch ?? ((url, init) => fetch(url, init)),
     timeScale: opts.timeScale ?? 1,
+  });
+  const refunds = createRefunds({
+    trades,
+    nowMs,
+    delayMs: opts.refundDelayMs ?? 0,
+    mchid: merchant.mchid,
+    allowHttpNotify: opts.allowHttpNotify ?? true,
+    planned: () => sim.faults.refund.outcome ?? 'SUCCESS',
+    notify: (url, outTradeNo, resource, kind) => void notifier.notify(url, outTradeNo, resource, kind),
   });
   const api = createV3Api({
     gate: createGate({ merchant, nowMs, serialMismatchAs500: opts.serialMismatchAs500 }),
@@ -107,6 +115,9 @@ export function createV3Simulator(opts: V3SimulatorOptions = {}): V3Simulator {
     wechatpayKeys: keys,
     trades,
     notifier,
-    stop: () => notifier.stop(),
+    stop: () => {
+      notifier.stop();
+      refunds.stop();
+    },
   });
 }

@@ -6,7 +6,6 @@ import { problem } from '../plugins';
 import { ErrorBody, MessageBody } from '../schemas';
 import { wechatFail } from './callbacks';
 
-
 /**
  * Refund results pushed by the provider, at the notify URL our refund request names. Same rules as the
  * payment callbacks: raw body, verify first, nothing changes unless it verifies; the result goes

@@ -85,4 +85,3 @@ export const adminOrderRoutes = (deps: AppDeps) =>
         response: { 200: RefundResponse, ...guarded, 404: ErrorBody, 502: ErrorBody },
       },
     );
-
