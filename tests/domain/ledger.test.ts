@@ -60,6 +60,15 @@ describe('nextEntry', () => {
     },
   );
 
+  it('records a zero refund (a forced refund that found nothing left), and nothing else at zero', () => {
+    const zero = { ...request(0), type: 'refund' as const };
+    expect(nextEntry(head(3, 0), zero, now)).toEqual({
+      ok: true,
+      value: { ...zero, seq: 4, balanceAfter: 0, createdAt: now },
+    });
+    expect(() => nextEntry(head(3, 0), { ...zero, type: 'adjust' }, now)).toThrow();
+  });
+
   it('keeps the balance equal to the accepted sum, never negative, seq gap-free', () => {
     fc.assert(
       fc.property(
