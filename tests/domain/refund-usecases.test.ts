@@ -295,7 +295,7 @@ describe('the refund ledger under any script (property)', () => {
           CLOSED: 'closed',
           ABNORMAL: 'abnormal',
           PROCESSING: 'processing',
-        };
+        } as const;
         expect(final.state).toBe(p.reject ? 'failed' : ended[p.initial === 'SUCCESS' ? 'SUCCESS' : p.then]);
         const back = gaveUp(final.state) && taken > 0 ? taken : 0;
         expect(final.reversal?.amount ?? 0).toBe(back);
