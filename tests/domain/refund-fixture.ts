@@ -16,7 +16,7 @@ export interface ProviderScript {
   /** The status a new refund is created with. */
   initial: Status;
   /** What a PROCESSING refund has become at the next query (PROCESSING = still processing). */
-  then: Status;
+  later: Status;
   /** Refuse every refund request outright (e.g. NO_AUTH). */
   reject?: boolean;
   /** The next n refund requests are carried out but their answers are lost. */
@@ -61,7 +61,7 @@ export function scriptedProvider(script: ProviderScript) {
       await tick();
       const r = book.get(no);
       if (!r) return err({ kind: 'provider_rejected', message: 'RESOURCE_NOT_EXISTS' });
-      if (r.status === 'PROCESSING') r.status = script.then;
+      if (r.status === 'PROCESSING') r.status = script.later;
       return ok({ ...r });
     },
   };

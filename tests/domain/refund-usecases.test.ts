@@ -12,7 +12,7 @@ const must = <T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T =
 
 describe('refundOrder', () => {
   it('takes the credits back before the provider hears of the refund', async () => {
-    const { deps, provider } = refundDeps({ initial: 'PROCESSING', then: 'PROCESSING' });
+    const { deps, provider } = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
     const order = await completedOrder(deps);
     let balanceWhenAsked: number | undefined;
     const ask = provider.payments.refund;
@@ -30,7 +30,7 @@ describe('refundOrder', () => {
   });
 
   it('refuses without force before claiming anything when the user lacks the credits', async () => {
-    const { deps, provider } = refundDeps({ initial: 'SUCCESS', then: 'SUCCESS' });
+    const { deps, provider } = refundDeps({ initial: 'SUCCESS', later: 'SUCCESS' });
     const order = await completedOrder(deps, 100, { spent: 1 });
     expect(await refundOrder(deps)(order.id)).toEqual({
       ok: false,
@@ -42,7 +42,7 @@ describe('refundOrder', () => {
   });
 
   it('does not re-decide a recorded zero deduction when credits arrive later', async () => {
-    const { deps } = refundDeps({ initial: 'PROCESSING', then: 'PROCESSING' });
+    const { deps } = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
     const order = await completedOrder(deps, 100, { spent: 100 });
     const first = must(await refundOrder(deps)(order.id, { force: true }));
     expect(first.deduction?.amount).toBe(0);
@@ -53,7 +53,7 @@ describe('refundOrder', () => {
   });
 
   it('answers every concurrent duplicate with the same attempt and deduction', async () => {
-    const { deps, provider } = refundDeps({ initial: 'PROCESSING', then: 'PROCESSING' });
+    const { deps, provider } = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
     const order = await completedOrder(deps);
     const views = (await Promise.all(Array.from({ length: 8 }, () => refundOrder(deps)(order.id)))).map(must);
     for (const v of views) {
@@ -65,7 +65,7 @@ describe('refundOrder', () => {
   });
 
   it('starts a new attempt only when the operator names the failed one, once', async () => {
-    const { deps, provider } = refundDeps({ initial: 'CLOSED', then: 'CLOSED' });
+    const { deps, provider } = refundDeps({ initial: 'CLOSED', later: 'CLOSED' });
     const order = await completedOrder(deps);
     const closed = must(await refundOrder(deps)(order.id));
     expect([closed.state, closed.reversal?.amount, await balanceOf(deps)]).toEqual(['closed', 100, 100]);
@@ -88,7 +88,7 @@ describe('refundOrder', () => {
   });
 
   it('records an outright refusal as failed and gives the credits back', async () => {
-    const { deps } = refundDeps({ initial: 'SUCCESS', then: 'SUCCESS', reject: true });
+    const { deps } = refundDeps({ initial: 'SUCCESS', later: 'SUCCESS', reject: true });
     const order = await completedOrder(deps);
     const view = must(await refundOrder(deps)(order.id));
     expect([view.state, view.reversal?.idempotencyKey]).toEqual([
@@ -101,12 +101,12 @@ describe('refundOrder', () => {
 
 describe('followRefund and followRefunds', () => {
   it('queries a PROCESSING refund and records SUCCESS: the order becomes refunded', async () => {
-    const { deps, provider } = refundDeps({ initial: 'PROCESSING', then: 'PROCESSING' });
+    const { deps, provider } = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
     const order = await completedOrder(deps);
     must(await refundOrder(deps)(order.id));
     expect(must(await followRefund(deps)(order.id)).state).toBe('processing');
     expect((await deps.orders.findById(order.id))?.status).toBe('completed');
-    provider.script.then = 'SUCCESS';
+    provider.script.later = 'SUCCESS';
     const done = must(await followRefund(deps)(order.id));
     expect([done.state, done.order.status, done.finishedAt]).toEqual([
       'succeeded',
@@ -119,7 +119,7 @@ describe('followRefund and followRefunds', () => {
   });
 
   it('gives credits back exactly once under concurrent follows and duplicate notices after CLOSED', async () => {
-    const { deps, provider } = refundDeps({ initial: 'PROCESSING', then: 'CLOSED' });
+    const { deps, provider } = refundDeps({ initial: 'PROCESSING', later: 'CLOSED' });
     const order = await completedOrder(deps);
     const started = must(await refundOrder(deps)(order.id));
     const notice = {
@@ -143,7 +143,7 @@ describe('followRefund and followRefunds', () => {
   });
 
   it('follows only unfinished attempts older than the threshold, and never deducts for an undecided one', async () => {
-    const { deps, provider, clock } = refundDeps({ initial: 'PROCESSING', then: 'SUCCESS' });
+    const { deps, provider, clock } = refundDeps({ initial: 'PROCESSING', later: 'SUCCESS' });
     const a = await completedOrder(deps);
     must(await refundOrder(deps)(a.id));
     // An attempt claimed by a call that stopped before its deduction: only the admin may decide it.
@@ -169,7 +169,7 @@ describe('followRefund and followRefunds', () => {
 
 describe('handleRefundNotice', () => {
   async function processing() {
-    const ctx = refundDeps({ initial: 'PROCESSING', then: 'PROCESSING' });
+    const ctx = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
     const order = await completedOrder(ctx.deps);
     const view = must(await refundOrder(ctx.deps)(order.id));
     const notice = {
@@ -231,7 +231,7 @@ describe('the refund ledger under any script (property)', () => {
       spent: fc.nat(600),
       force: fc.boolean(),
       initial: fc.constantFrom('SUCCESS' as const, 'PROCESSING' as const),
-      then: fc.constantFrom(
+      later: fc.constantFrom(
         'SUCCESS' as const,
         'CLOSED' as const,
         'ABNORMAL' as const,
@@ -247,7 +247,7 @@ describe('the refund ledger under any script (property)', () => {
       fc.asyncProperty(scenario, async (p) => {
         const { deps, provider } = refundDeps({
           initial: p.initial,
-          then: p.then,
+          later: p.later,
           reject: p.reject,
           loseAnswers: p.loseAnswers,
         });
@@ -296,7 +296,7 @@ describe('the refund ledger under any script (property)', () => {
           ABNORMAL: 'abnormal',
           PROCESSING: 'processing',
         } as const;
-        expect(final.state).toBe(p.reject ? 'failed' : ended[p.initial === 'SUCCESS' ? 'SUCCESS' : p.then]);
+        expect(final.state).toBe(p.reject ? 'failed' : ended[p.initial === 'SUCCESS' ? 'SUCCESS' : p.later]);
         const back = gaveUp(final.state) && taken > 0 ? taken : 0;
         expect(final.reversal?.amount ?? 0).toBe(back);
         expect(await balanceOf(deps)).toBe(before - taken + back);
