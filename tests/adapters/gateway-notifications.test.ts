@@ -125,3 +125,57 @@ describe('GatewayNotifications.verify', () => {
     expect(() => createGatewayNotifications({ secrets: [''], clock })).toThrow();
   });
 });
+
+describe('GatewayNotifications.verifyRefund', () => {
+  const refundBody = (fields: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      out_refund_no: 'R202307011200001234abcd12',
+      out_trade_no: 'P202307011200001234abcd',
+      refund_id: '50000000382019052709732678859',
+      status: 'SUCCESS',
+      refund_fen: 990,
+      ...fields,
+    });
+  const refundKind = (r: ReturnType<typeof notifications.verifyRefund>) => (r.ok ? 'ok' : r.error.kind);
+
+  it('accepts a correctly signed refund result', () => {
+    const raw = refundBody({ status: 'CLOSED' });
+    expect(notifications.verifyRefund(signed(raw), raw)).toEqual({
+      ok: true,
+      value: {
+        outRefundNo: 'R202307011200001234abcd12',
+        outTradeNo: 'P202307011200001234abcd',
+        refundId: '50000000382019052709732678859',
+        status: 'CLOSED',
+        refundFen: 990,
+      },
+    });
+  });
+
+  it('checks the same signature, window and secrets as the payment callback', () => {
+    const raw = refundBody();
+    expect(refundKind(notifications.verifyRefund(signed(raw, 'forged'), raw))).toBe(
+      'notification_unauthenticated',
+    );
+    expect(refundKind(notifications.verifyRefund(signed(raw, 'current-secret', NOW_SEC - 301), raw))).toBe(
+      'notification_unauthenticated',
+    );
+    expect(refundKind(notifications.verifyRefund(signed(raw, 'previous-secret'), raw))).toBe('ok');
+  });
+
+  it('rejects a payment body, unknown statuses and amounts that are not whole fen', () => {
+    const payment = body();
+    expect(refundKind(notifications.verifyRefund(signed(payment), payment))).toBe('notification_invalid');
+    const refund = refundBody();
+    expect(kindOf(notifications.verify(signed(refund), refund))).toBe('notification_invalid');
+    for (const fields of [
+      { status: 'REFUNDED' },
+      { refund_fen: 9.9 },
+      { refund_fen: 0 },
+      { refund_id: '' },
+    ]) {
+      const raw = refundBody(fields);
+      expect(refundKind(notifications.verifyRefund(signed(raw), raw))).toBe('notification_invalid');
+    }
+  });
+});

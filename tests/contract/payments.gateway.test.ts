@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
+import { SIGNATURE_HEADER } from '../../src/adapters/payment/gateway/signature';
+import { systemClock } from '../../src/adapters/system/clock';
 import type { Payments } from '../../src/domain/payment';
-import { createRequest, startSandbox } from '../sandbox/harness';
+import { CALLBACK_SECRET, createRequest, eventually, startSandbox } from '../sandbox/harness';
 
 let sb: ReturnType<typeof startSandbox>;
 let payments: Payments;
@@ -14,6 +17,8 @@ afterAll(() => sb.stop());
 
 const force = (no: string, action: string) =>
   fetch(`${sb.url}/sandbox/trades/${no}/${action}?notify=false`, { method: 'POST' });
+const control = (path: string, body: unknown = {}) =>
+  fetch(`${sb.url}${path}`, { method: 'POST', body: JSON.stringify(body) });
 
 describe('GatewayPayments against the sandbox', () => {
   it('creates a prepay and reuses it with a fresh signature on repeat', async () => {
@@ -105,6 +110,81 @@ describe('GatewayPayments against the sandbox', () => {
     expect(await payments.query(req.outTradeNo)).toMatchObject({ ok: true, value: { state: 'REFUND' } });
     const conflict = await payments.refund({ ...refund, refundFen: 1 });
     expect(conflict.ok ? 'ok' : conflict.error.kind).toBe('provider_rejected');
+  });
+
+  it('ends a PROCESSING refund as the sandbox is told, and signs the refund callback like the payment one', async () => {
+    const received: { signature: string | null; body: string }[] = [];
+    const receiver = Bun.serve({
+      port: 0,
+      async fetch(r) {
+        received.push({ signature: r.headers.get(SIGNATURE_HEADER), body: await r.text() });
+        return Response.json({ message: 'ok' });
+      },
+    });
+    try {
+      await control('/sandbox/refund-settings', { status: 'PROCESSING' });
+      const req = createRequest();
+      await payments.createPayment(req);
+      await force(req.outTradeNo, 'pay');
+      const refund = {
+        outTradeNo: req.outTradeNo,
+        outRefundNo: `R${req.outTradeNo}`,
+        refundFen: 990,
+        totalFen: 990,
+        reason: 'x',
+        notifyUrl: `http://127.0.0.1:${receiver.port}/api/orders/callback/refund`,
+      };
+      const first = await payments.refund(refund);
+      expect(first).toMatchObject({ ok: true, value: { status: 'PROCESSING' } });
+      expect(received).toEqual([]);
+      expect((await control(`/sandbox/refunds/${refund.outRefundNo}/close`)).status).toBe(200);
+      expect(await payments.queryRefund(refund.outRefundNo)).toMatchObject({
+        ok: true,
+        value: { status: 'CLOSED' },
+      });
+      await eventually(() => received[0]);
+      const notifications = createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock: systemClock });
+      expect(
+        notifications.verifyRefund(
+          new Headers({ [SIGNATURE_HEADER]: received[0]!.signature! }),
+          received[0]!.body,
+        ),
+      ).toMatchObject({
+        ok: true,
+        value: {
+          outRefundNo: refund.outRefundNo,
+          outTradeNo: req.outTradeNo,
+          status: 'CLOSED',
+          refundFen: 990,
+        },
+      });
+      // A closed refund moved no money: a new refund number may refund the trade again.
+      const again = await payments.refund({ ...refund, outRefundNo: `R2${req.outTradeNo}` });
+      expect(again).toMatchObject({ ok: true, value: { status: 'PROCESSING' } });
+      expect((await control(`/sandbox/refunds/${refund.outRefundNo}/succeed`)).status).toBe(409);
+    } finally {
+      await control('/sandbox/refund-settings', { status: 'SUCCESS' });
+      await receiver.stop(true);
+    }
+  });
+
+  it('can carry a refund out and lose its answer, which the adapter reports as unavailable', async () => {
+    const req = createRequest();
+    await payments.createPayment(req);
+    await force(req.outTradeNo, 'pay');
+    const refund = {
+      outTradeNo: req.outTradeNo,
+      outRefundNo: `R${req.outTradeNo}`,
+      refundFen: 990,
+      totalFen: 990,
+      reason: 'x',
+    };
+    await control('/sandbox/refund-settings', { drop_answers: 1 });
+    expect(await payments.refund(refund)).toMatchObject({
+      ok: false,
+      error: { kind: 'provider_unavailable' },
+    });
+    expect(await payments.refund(refund)).toMatchObject({ ok: true, value: { status: 'SUCCESS' } });
   });
 
   it('refuses to refund an unpaid trade and reports an unknown refund as rejected', async () => {

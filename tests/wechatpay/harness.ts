@@ -9,7 +9,7 @@ import {
 } from '../../src/adapters/payment/wechatpay';
 import type { WechatPayConfig } from '../../src/adapters/payment/wechatpay/config';
 import { createV3Simulator, type V3SimulatorOptions } from '../../src/adapters/sandbox/v3/simulator';
-import type { NotificationError, PaymentEvent } from '../../src/domain/payment';
+import type { NotificationError, PaymentEvent, RefundNotice } from '../../src/domain/payment';
 import type { Clock, Random } from '../../src/domain/ports';
 import type { Result } from '../../src/domain/result';
 
@@ -39,11 +39,20 @@ export async function startHarness(simOpts: V3SimulatorOptions = {}, cfg: Partia
 
   // The app's future notify route, reduced to what matters here: verify, then answer by status.
   const received: Result<PaymentEvent, NotificationError>[] = [];
+  const receivedRefunds: Result<RefundNotice, NotificationError>[] = [];
   const serials: string[] = [];
   const notifyServer = Bun.serve({
     port: 0,
     async fetch(req) {
-      const r = wechatpay.notifications.verify(req.headers, await req.text());
+      const raw = await req.text();
+      if (new URL(req.url).pathname.endsWith('/refund')) {
+        const r = wechatpay.notifications.verifyRefund(req.headers, raw);
+        receivedRefunds.push(r);
+        return r.ok
+          ? new Response(null, { status: 204 })
+          : Response.json(notifyFailBody(r.error.message), { status: 400 });
+      }
+      const r = wechatpay.notifications.verify(req.headers, raw);
       received.push(r);
       serials.push(req.headers.get('wechatpay-serial') ?? '');
       return r.ok
@@ -57,8 +66,10 @@ export async function startHarness(simOpts: V3SimulatorOptions = {}, cfg: Partia
     config: config.value,
     ...wechatpay,
     received,
+    receivedRefunds,
     serials,
     notifyUrl: `http://127.0.0.1:${notifyServer.port}/api/orders/notify/wechatpay`,
+    refundNotifyUrl: `http://127.0.0.1:${notifyServer.port}/api/orders/notify/wechatpay/refund`,
     control: (path: string, body?: unknown) =>
       fetch(`${simUrl}${path}`, {
         method: 'POST',

@@ -79,3 +79,63 @@ it('rejects a body changed after signing and a missing header as unauthenticated
   headers.delete('wechatpay-nonce');
   expect(kind(notifications.verify(headers, body))).toBe('notification_unauthenticated');
 });
+
+const refundResource = (over: object = {}) => ({
+  mchid: m.mchid,
+  out_trade_no: 'P20240701120000abcd1234',
+  transaction_id: '4200001863202305068344507881',
+  out_refund_no: 'R20240701120000abcd1234',
+  refund_id: '50301405352023041233178680856',
+  refund_status: 'SUCCESS',
+  success_time: '2024-07-01T12:15:06+08:00',
+  user_received_account: '支付用户零钱',
+  amount: { total: 990, refund: 990, payer_total: 990, payer_refund: 990 },
+  ...over,
+});
+function deliverRefund(resource: object, event = 'REFUND.SUCCESS', aad = 'refund') {
+  const ct = aeadEncrypt(m.apiV3Key, 'abcdefghijkl', aad, JSON.stringify(resource));
+  const body = JSON.stringify({
+    id: 'EV-2',
+    create_time: '2024-07-01T12:15:06+08:00',
+    resource_type: 'encrypt-resource',
+    event_type: event,
+    summary: '退款成功',
+    resource: {
+      original_type: 'refund',
+      algorithm: 'AEAD_AES_256_GCM',
+      ciphertext: ct,
+      associated_data: aad,
+      nonce: 'abcdefghijkl',
+    },
+  });
+  return notifications.verifyRefund(new Headers(signer.headers(body)), body);
+}
+
+it('turns a genuine REFUND.* notification into a RefundNotice', () => {
+  expect(deliverRefund(refundResource())).toEqual({
+    ok: true,
+    value: {
+      outRefundNo: 'R20240701120000abcd1234',
+      outTradeNo: 'P20240701120000abcd1234',
+      refundId: '50301405352023041233178680856',
+      status: 'SUCCESS',
+      refundFen: 990,
+    },
+  });
+  const closed = deliverRefund(refundResource({ refund_status: 'CLOSED' }), 'REFUND.CLOSED');
+  expect(closed.ok && closed.value.status).toBe('CLOSED');
+  const abnormal = deliverRefund(refundResource({ refund_status: 'ABNORMAL' }), 'REFUND.ABNORMAL');
+  expect(abnormal.ok && abnormal.value.status).toBe('ABNORMAL');
+});
+
+it('rejects refund notices that are not ours or contradict themselves, and payments sent as refunds', () => {
+  const kindR = (r: ReturnType<typeof deliverRefund>) => (r.ok ? 'ok' : r.error.kind);
+  expect(kindR(deliverRefund(refundResource({ mchid: '1999999999' })))).toBe('notification_invalid');
+  expect(kindR(deliverRefund(refundResource({ refund_status: 'CLOSED' })))).toBe('notification_invalid');
+  expect(kindR(deliverRefund(refundResource({ amount: { refund: 9.9 } })))).toBe('notification_invalid');
+  expect(kindR(deliverRefund(refundResource(), 'TRANSACTION.SUCCESS'))).toBe('notification_invalid');
+  const body = '{"event_type":"REFUND.SUCCESS"}';
+  expect(kindR(notifications.verifyRefund(new Headers(signer.headers(body)), `${body} `))).toBe(
+    'notification_unauthenticated',
+  );
+});

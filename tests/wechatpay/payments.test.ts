@@ -115,6 +115,94 @@ describe('query, close, refund', () => {
     expect(must(await h.payments.query(req.outTradeNo)).state).toBe('REFUND');
   });
 
+  it('sends a verified REFUND.* notification to the notify_url the refund named', async () => {
+    const req = paymentRequest(h);
+    must(await h.payments.createPayment(req));
+    await h.control(`/v3sim/trades/${req.outTradeNo}/pay?notify=false`);
+    const outRefundNo = `R${req.outTradeNo}`;
+    const accepted = must(
+      await h.payments.refund({
+        outTradeNo: req.outTradeNo,
+        outRefundNo,
+        refundFen: 990,
+        totalFen: 990,
+        reason: '管理员退款',
+        notifyUrl: h.refundNotifyUrl,
+      }),
+    );
+    expect(accepted.status).toBe('PROCESSING');
+    await h.waitFor(() => h.receivedRefunds.some((r) => r.ok && r.value.outRefundNo === outRefundNo));
+    expect(h.receivedRefunds.find((r) => r.ok && r.value.outRefundNo === outRefundNo)).toEqual({
+      ok: true,
+      value: {
+        outRefundNo,
+        outTradeNo: req.outTradeNo,
+        refundId: accepted.refundId,
+        status: 'SUCCESS',
+        refundFen: 990,
+      },
+    });
+  });
+
+  it.each([
+    ['CLOSED', 'close'],
+    ['ABNORMAL', 'abnormal'],
+  ] as const)(
+    'ends a held refund %s when forced, notifies, and frees the amount for a new number',
+    async (status, knob) => {
+      const req = paymentRequest(h);
+      must(await h.payments.createPayment(req));
+      await h.control(`/v3sim/trades/${req.outTradeNo}/pay?notify=false`);
+      await h.control('/v3sim/faults', { refund: { outcome: 'PROCESSING' } });
+      const refund = (outRefundNo: string) =>
+        h.payments.refund({
+          outTradeNo: req.outTradeNo,
+          outRefundNo,
+          refundFen: 990,
+          totalFen: 990,
+          reason: 'x',
+          notifyUrl: h.refundNotifyUrl,
+        });
+      try {
+        const first = `R${req.outTradeNo}`;
+        must(await refund(first));
+        expect(must(await h.payments.queryRefund(first)).status).toBe('PROCESSING');
+        expect((await refund(`R2${req.outTradeNo}`)).ok).toBe(false); // the amount is taken while processing
+        expect((await h.control(`/v3sim/refunds/${first}/${knob}`)).status).toBe(200);
+        expect(must(await h.payments.queryRefund(first)).status).toBe(status);
+        await h.waitFor(() =>
+          h.receivedRefunds.some((r) => r.ok && r.value.outRefundNo === first && r.value.status === status),
+        );
+        expect((await h.control(`/v3sim/refunds/${first}/succeed`)).status).toBe(409);
+        expect(must(await refund(`R2${req.outTradeNo}`)).status).toBe('PROCESSING');
+      } finally {
+        await h.control('/v3sim/faults', {});
+      }
+    },
+  );
+
+  it('can carry a refund out and lose the answer (lost_response): unavailable, then the same number answers', async () => {
+    const req = paymentRequest(h);
+    must(await h.payments.createPayment(req));
+    await h.control(`/v3sim/trades/${req.outTradeNo}/pay?notify=false`);
+    const refundReq = {
+      outTradeNo: req.outTradeNo,
+      outRefundNo: `R${req.outTradeNo}`,
+      refundFen: 990,
+      totalFen: 990,
+      reason: 'x',
+    };
+    await h.control('/v3sim/faults', { http: [{ endpoint: 'refund', kind: 'lost_response', times: 1 }] });
+    try {
+      const lost = await h.payments.refund(refundReq);
+      expect(lost.ok || lost.error).toMatchObject({ kind: 'provider_unavailable' });
+      expect(must(await h.payments.query(req.outTradeNo)).state).toBe('REFUND');
+      expect(must(await h.payments.refund(refundReq)).outRefundNo).toBe(refundReq.outRefundNo);
+    } finally {
+      await h.control('/v3sim/faults', {});
+    }
+  });
+
   it('rejects refunding an unpaid trade and an unknown refund query', async () => {
     const req = paymentRequest(h);
     must(await h.payments.createPayment(req));
