@@ -64,6 +64,42 @@ describe('refundOrder', () => {
     expect(await balanceOf(deps)).toBe(0);
   });
 
+  it('a duplicate whose balance check comes after another call took the credits joins that call', async () => {
+    const { deps } = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
+    const order = await completedOrder(deps);
+    const head = deps.ledger.head.bind(deps.ledger);
+    let other: ReturnType<ReturnType<typeof refundOrder>> | undefined;
+    deps.ledger.head = async (userId) => {
+      if (!other) {
+        other = refundOrder(deps)(order.id); // runs whole between our attempts read and our balance read
+        await other;
+      }
+      return head(userId);
+    };
+    const mine = must(await refundOrder(deps)(order.id));
+    const theirs = must(await other!);
+    expect([mine.attempt, mine.deduction]).toEqual([theirs.attempt, theirs.deduction]);
+  });
+
+  it('a duplicate that finds no deduction and then a balance already taken gets the deduction', async () => {
+    const { deps } = refundDeps({ initial: 'PROCESSING', later: 'PROCESSING' });
+    const order = await completedOrder(deps);
+    const findByKey = deps.ledger.findByKey.bind(deps.ledger);
+    let other: ReturnType<ReturnType<typeof refundOrder>> | undefined;
+    deps.ledger.findByKey = async (key) => {
+      const found = await findByKey(key);
+      if (key === refundKey(order.id) && !other) {
+        other = refundOrder(deps)(order.id); // deducts after our read said "none yet"
+        await other;
+      }
+      return found;
+    };
+    const mine = must(await refundOrder(deps)(order.id));
+    const theirs = must(await other!);
+    expect(mine.deduction).toEqual(theirs.deduction);
+    expect(mine.deduction?.amount).toBe(-100);
+  });
+
   it('starts a new attempt only when the operator names the failed one, once', async () => {
     const { deps, provider } = refundDeps({ initial: 'CLOSED', later: 'CLOSED' });
     const order = await completedOrder(deps);

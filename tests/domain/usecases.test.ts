@@ -79,6 +79,26 @@ describe('appendEntry', () => {
     expect(await deps.ledger.list(1, ALL)).toHaveLength(1);
   });
 
+  it('answers a duplicate whose balance read came after the first write of its key with that entry', async () => {
+    const { deps } = makeDeps();
+    await appendEntry(deps, spend(100, 'grant'));
+    const findByKey = deps.ledger.findByKey.bind(deps.ledger);
+    let first: ReturnType<typeof appendEntry> | undefined;
+    deps.ledger.findByKey = async (key) => {
+      const found = await findByKey(key);
+      if (key === 'spend' && !first) {
+        first = appendEntry(deps, spend(-100, 'spend')); // lands between our key read and our head read
+        await first;
+      }
+      return found;
+    };
+    const second = await appendEntry(deps, spend(-100, 'spend'));
+    const written = await first!;
+    if (!written.ok) throw new Error('the first write failed');
+    expect(second).toEqual({ ok: true, value: { entry: written.value.entry, created: false } });
+    expect(await deps.ledger.list(1, ALL)).toHaveLength(2);
+  });
+
   it('refuses to consume beyond the balance and writes nothing', async () => {
     const { deps } = makeDeps();
     await appendEntry(deps, spend(50, 'grant'));

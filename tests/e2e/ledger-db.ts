@@ -18,3 +18,16 @@ export async function readStore(mongoUri: string, userId: number) {
     await conn.close();
   }
 }
+
+/** The order's refund attempts as stored (attempt number and refund number), oldest first. */
+export async function readRefundAttempts(mongoUri: string, orderId: number) {
+  const conn = await mongoose.createConnection(mongoUri).asPromise();
+  try {
+    const docs = await conn.db!.collection('refund_attempts').find({ order_id: orderId }).toArray();
+    return docs
+      .map((d) => ({ attempt: d.attempt as number, outRefundNo: d.out_refund_no as string }))
+      .sort((a, b) => a.attempt - b.attempt);
+  } finally {
+    await conn.close();
+  }
+}

@@ -32,9 +32,13 @@ export async function appendFromBalance(
     if (existing) return ok({ entry: existing, created: false });
     const head = await deps.ledger.head(key.userId);
     const req = decide(balanceOf(head));
-    if (!req.ok) return req;
-    const next = nextEntry(head, req.value, deps.clock.now());
-    if (!next.ok) return next;
+    const next = req.ok ? nextEntry(head, req.value, deps.clock.now()) : req;
+    if (!next.ok) {
+      // The balance may be low because a concurrent writer of this very key just took it: then that
+      // entry is the answer, not a refusal.
+      const raced = await deps.ledger.findByKey(key.idempotencyKey);
+      return raced ? ok({ entry: raced, created: false }) : next;
+    }
     const inserted = await deps.ledger.insert(next.value);
     if (inserted !== 'duplicate') return ok({ entry: inserted, created: true });
   }

@@ -49,40 +49,61 @@ export function refundOrder(deps: Deps) {
     const order = finished.value;
     const force = cmd.force === true;
 
-    const attempts = await deps.refunds.attempts(order.id);
-    if (cmd.retryOf !== undefined && !attempts.some((a) => a.outRefundNo === cmd.retryOf))
-      return err({ kind: 'refund_retry_invalid' });
-    let attempt: RefundAttempt | undefined = attempts.at(-1);
-    if (attempt) {
-      const state = refundState(await deps.refunds.events(attempt.outRefundNo));
-      if (gaveUp(state)) {
-        // Its credits come back first, so a new attempt's balance check sees them.
-        const settled = await settleRecorded(deps, await viewOf(deps, order, attempt));
-        if (!settled.ok || cmd.retryOf !== attempt.outRefundNo) return settled;
-        attempt = undefined;
-      }
-    } else if (order.status === 'refunded') {
-      // Refunded before attempts were recorded: there is nothing to continue and nothing to start.
-      return err({ kind: 'order_not_refundable', status: order.status });
-    }
-    if (!attempt) {
-      // A cheap early "no" that records nothing; the deduction below is the check that counts.
-      if (!force && balanceOf(await deps.ledger.head(order.userId)) < order.credits)
-        return err({ kind: 'refund_insufficient_credits' });
-      const claimed = await deps.refunds.claim({
-        orderId: order.id,
-        attempt: attempts.length + 1,
-        outRefundNo: makeOutRefundNo(order.orderNo, deps.random.string(8, REFUND_NO_ALPHABET)),
-        refundFen: order.amountFen,
-        reason: cmd.reason?.trim() || DEFAULT_REASON,
-        createdAt: deps.clock.now(),
-      });
-      attempt = claimed.attempt;
-    }
+    const chosen = await chooseAttempt(deps, order, cmd, force);
+    if (!chosen.ok) return chosen;
+    if ('view' in chosen.value) return ok(chosen.value.view);
+    const attempt = chosen.value.attempt;
     const deducted = await takeCreditsBack(deps, order, attempt, force);
     if (!deducted.ok) return deducted;
     return advanceRefund(deps)(order, attempt, 'admin');
   };
+}
+
+type Choice = { readonly attempt: RefundAttempt } | { readonly view: RefundView };
+
+/**
+ * The attempt this call works on: the latest one, unless it gave up — then its outcome is the answer,
+ * or, when the operator names it in `retryOf`, the next attempt. A new attempt is claimed only after a
+ * cheap balance check that records nothing; if that check fails, the attempts are read once more,
+ * because a concurrent duplicate may have claimed one and taken the credits in between.
+ */
+async function chooseAttempt(
+  deps: Deps,
+  order: Order,
+  cmd: RefundCommand,
+  force: boolean,
+): Promise<Result<Choice, DomainError>> {
+  for (let round = 0; ; round++) {
+    const attempts = await deps.refunds.attempts(order.id);
+    if (cmd.retryOf !== undefined && !attempts.some((a) => a.outRefundNo === cmd.retryOf))
+      return err({ kind: 'refund_retry_invalid' });
+    const latest = attempts.at(-1);
+    if (latest) {
+      const state = refundState(await deps.refunds.events(latest.outRefundNo));
+      if (!gaveUp(state)) return ok({ attempt: latest });
+      // Its credits come back first, so a new attempt's balance check sees them.
+      const settled = await settleRecorded(deps, await viewOf(deps, order, latest));
+      if (!settled.ok) return settled;
+      if (cmd.retryOf !== latest.outRefundNo) return ok({ view: settled.value });
+    } else if (order.status === 'refunded') {
+      // Refunded before attempts were recorded: there is nothing to continue and nothing to start.
+      return err({ kind: 'order_not_refundable', status: order.status });
+    }
+    if (!force && balanceOf(await deps.ledger.head(order.userId)) < order.credits) {
+      const now = await deps.refunds.attempts(order.id);
+      if (round === 0 && now.length !== attempts.length) continue;
+      return err({ kind: 'refund_insufficient_credits' });
+    }
+    const claimed = await deps.refunds.claim({
+      orderId: order.id,
+      attempt: attempts.length + 1,
+      outRefundNo: makeOutRefundNo(order.orderNo, deps.random.string(8, REFUND_NO_ALPHABET)),
+      refundFen: order.amountFen,
+      reason: cmd.reason?.trim() || DEFAULT_REASON,
+      createdAt: deps.clock.now(),
+    });
+    return ok({ attempt: claimed.attempt });
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ export interface ControlDeps {
   readonly trades: Trades;
   readonly refunds: {
     force(no: string, status: 'SUCCESS' | 'CLOSED' | 'ABNORMAL', notify: boolean): boolean;
+    ofTrade(outTradeNo: string): object[];
   };
   readonly notifier: Notifier;
   readonly nowMs: () => number;
@@ -85,6 +86,8 @@ export function createControl(d: ControlDeps) {
         ? json(200, { ok: true, status })
         : json(409, { error: 'no such refund, or it already ended otherwise' });
     }
+    if (path === '/v3sim/refunds' && req.method === 'GET')
+      return json(200, d.refunds.ofTrade(url.searchParams.get('out_trade_no') ?? ''));
     if (path === '/v3sim/faults' && req.method === 'GET') return json(200, d.getFaults());
     if (path === '/v3sim/faults' && req.method === 'POST') {
       const f = parseFaults(await req.json().catch(() => null));

@@ -172,6 +172,13 @@ export function createRefunds(d: RefundDeps) {
       return { status: 200, body: body(r) };
     },
 
+    /** Test control: the refunds of a trade, as the refund query shows them. */
+    ofTrade(outTradeNo: string): object[] {
+      const mine = [...refunds.values()].filter((r) => r.outTradeNo === outTradeNo);
+      for (const r of mine) due(r);
+      return mine.map(body);
+    },
+
     /** Test control: end a refund now; false when unknown or already ended otherwise. */
     force(no: string, status: Exclude<Status, 'PROCESSING'>, notify: boolean): boolean {
       const r = refunds.get(no);
