@@ -146,19 +146,28 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
     expect((await api.call('GET', '/api/users/me', { token: o.token })).body.credits).toBe(100);
   });
 
-  it('refunds through WeChat Pay v3: the trade becomes REFUND, credits come back once', async () => {
+  it('refunds through WeChat Pay v3: PROCESSING first, then REFUND.SUCCESS; credits taken back once', async () => {
     const o = await orderFor('wx-refund', 2);
     await sim('/v3sim/request-payment', requestPaymentArgs(o.pay.body.payment_data));
     await eventually(async () => ((await detailStatus(o)) === 'completed' ? true : undefined));
     const admin = await api.login('wx-admin');
     const refund = () =>
       api.call('POST', `/api/admin/orders/${o.id}/refund`, { token: admin, body: { reason: '用户申请' } });
+    await faults({ refund: { outcome: 'PROCESSING' } }); // WeChat accepts first and finishes later
     const [first, second] = await Promise.all([refund(), refund()]);
     expect(first.status).toBe(200);
     expect(second.body).toEqual(first.body);
-    expect(first.body).toMatchObject({ status: 'refunded', refund_amount: 39.9, credits_deducted: 500 });
+    expect(first.body).toMatchObject({
+      status: 'completed',
+      refund_status: 'processing',
+      refund_amount: 39.9,
+      credits_deducted: 500,
+    });
     const trade = (await (await sim(`/v3sim/trades/${o.orderNo}`)).json()) as { trade_state?: string };
-    expect(JSON.stringify(trade)).toContain('REFUND');
+    expect(trade.trade_state).toBe('REFUND');
+    await sim(`/v3sim/refunds/${first.body.out_refund_no}/succeed`, {});
+    await eventually(async () => ((await detailStatus(o)) === 'refunded' ? true : undefined));
+    await faults({});
     const store = await readStore(stack.mongoUri, o.userId);
     expect(store.keys).toEqual([`purchase:${o.id}`, `refund:${o.id}`]);
     expect(store.balance).toBe(0);
