@@ -25,6 +25,7 @@ const OPERATIONS = [
   ['get', '/api/orders/{order_id}', 'bearer'],
   ['get', '/api/orders/payment-status/{order_id}', 'bearer'],
   ['post', '/api/orders/callback', 'public'],
+  ['post', '/api/orders/callback/refund', 'public'],
   ['post', '/api/auth/login', 'public'],
   ['get', '/api/users/me', 'bearer'],
   ['get', '/api/credits/transactions', 'bearer'],
@@ -38,6 +39,7 @@ const OPERATIONS = [
   ['get', '/api/admin/users/{user_id}/transactions', 'bearer'],
   ['get', '/api/admin/orders/', 'bearer'],
   ['post', '/api/admin/orders/{order_id}/refund', 'bearer'],
+  ['get', '/api/admin/orders/{order_id}/refund', 'bearer'],
 ] as const;
 
 describe('GET /swagger/json', () => {
