@@ -13,9 +13,13 @@ import { type Database, startDatabase } from '../../scripts/database';
 import { freePort } from '../../scripts/net';
 import { prepareDatabase } from '../../scripts/search-indexes';
 import { connectMongo } from '../../src/adapters/mongo';
+import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
+import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
-import { CALLBACK_SECRET, startSandbox } from '../sandbox/harness';
+import type { Deps } from '../../src/domain/usecases/deps';
+import { followRefunds } from '../../src/domain/usecases/refund-follow';
+import { CALLBACK_SECRET, SANDBOX_APPID, startSandbox } from '../sandbox/harness';
 
 const SCHEMA = 'explain_hot';
 const LOG_NAME = 'plans.json';
@@ -37,6 +41,7 @@ let dataDir: string;
 let conn: Connection;
 let sandbox: ReturnType<typeof startSandbox>;
 let call: Call;
+let deps: Deps;
 let logFile: string;
 let logOffset = 0;
 
@@ -109,8 +114,11 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: 'http://127.0.0.1:9',
     GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
     RECONCILE_INTERVAL_SECONDS: '0',
+    ADMIN_OPENIDS: sandboxOpenid(SANDBOX_APPID, 'explain-admin'),
   };
-  const { app } = await compose(loadConfig(env), env, conn);
+  const composed = await compose(loadConfig(env), env, conn);
+  const app = composed.app;
+  deps = composed.deps;
   call = async (method, url, opts = {}) => {
     const hasBody = opts.body !== undefined || opts.raw !== undefined;
     const res = await app.handle(
@@ -165,5 +173,61 @@ describe('hot queries on FerretDB + PostgreSQL', () => {
     // The capture works: an uncached request that must read the users collection logged plans.
     expect(byRequest.get('GET /api/users/me')?.length).toBeGreaterThan(0);
     expect(byRequest.get('GET /api/users/me')?.every((p) => p.indexed)).toBe(true);
+  });
+});
+
+describe('refund queries on FerretDB + PostgreSQL', () => {
+  it('every query of the refund flow (admin call, follow-up, provider callback) is an index scan', async () => {
+    const login = async (code: string) =>
+      (await call('POST', '/api/auth/login', { body: { code } })).access_token as string;
+    const token = await login('explain-refund-user');
+    const admin = await login('explain-admin');
+    const order = await call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+    const id = order.order_id as number;
+    await call('POST', `/api/orders/pay/${id}`, { token });
+    await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}/pay?notify=false`, { method: 'POST' });
+    await call('GET', `/api/orders/payment-status/${id}`, { token });
+    const settings = (body: unknown) =>
+      fetch(`${sandbox.url}/sandbox/refund-settings`, { method: 'POST', body: JSON.stringify(body) });
+    await settings({ status: 'PROCESSING' });
+
+    const steps = new Map<string, Explained[]>();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      await newPlans();
+      await fn();
+      steps.set(name, await newPlans());
+    };
+    try {
+      let started: Record<string, unknown> = {};
+      await step('POST /api/admin/orders/{id}/refund', async () => {
+        started = await call('POST', `/api/admin/orders/${id}/refund`, { token: admin, body: {} });
+      });
+      await step('GET /api/admin/orders/{id}/refund', () =>
+        call('GET', `/api/admin/orders/${id}/refund`, { token: admin }),
+      );
+      await step('followRefunds (sweeper)', () => followRefunds(deps, 0)());
+      const raw = JSON.stringify({
+        out_refund_no: started.out_refund_no,
+        out_trade_no: order.order_no,
+        refund_id: started.refund_id,
+        status: 'SUCCESS',
+        refund_fen: 990,
+      });
+      await step('POST /api/orders/callback/refund', () =>
+        call('POST', '/api/orders/callback/refund', {
+          raw,
+          headers: {
+            [SIGNATURE_HEADER]: signGatewayPayload(CALLBACK_SECRET, raw, Math.floor(Date.now() / 1000)),
+          },
+        }),
+      );
+    } finally {
+      await settings({ status: 'SUCCESS' });
+    }
+    const scanning = [...steps].flatMap(([name, plans]) =>
+      plans.filter((p) => p.scans.length > 0).map((p) => `${name}: ${p.scans.join(', ')}\n    ${p.query}`),
+    );
+    expect(scanning).toEqual([]);
+    for (const [, plans] of steps) expect(plans.length).toBeGreaterThan(0);
   });
 });
