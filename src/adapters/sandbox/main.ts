@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createSandbox } from './server';
 import { v3SimulatorFromEnv } from './v3/mount';
 
-// The only sandbox file that reads the environment; see docs/gateway-contract.md §7 (sandbox extras).
+// The only sandbox file that reads the environment; see docs/gateway-contract.md §8 (sandbox extras).
 const env = process.env;
 const port = Number(env.SANDBOX_PORT ?? 8081);
 const timeScale = Number(env.SANDBOX_TIME_SCALE ?? 1);
