@@ -60,7 +60,8 @@ export function refundState(events: readonly RefundEvent[]): RefundState {
   return events.some((e) => e.stage === 'processing') ? 'processing' : 'requested';
 }
 
-export const gaveUp = (s: RefundState): boolean => s === 'closed' || s === 'abnormal' || s === 'failed';
+export type GaveUp = Extract<RefundState, 'closed' | 'abnormal' | 'failed'>;
+export const gaveUp = (s: RefundState): s is GaveUp => s === 'closed' || s === 'abnormal' || s === 'failed';
 export const isFinished = (s: RefundState): boolean => s === 'succeeded' || gaveUp(s);
 
 /** What a provider status means for us; PROCESSING is not an outcome. */

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../ledger';
 import type { Order } from '../order';
 import type { RefundStatus } from '../payment';
 import {
+  type GaveUp,
   gaveUp,
   isFinished,
   outcomeOf,
@@ -74,6 +75,13 @@ export async function recordStatus(
     });
 }
 
+/** Shown to the user in the ledger: why the credits came back. */
+const GAVE_UP_TEXT: Record<GaveUp, string> = {
+  closed: '退款已关闭',
+  abnormal: '退款异常',
+  failed: '退款被拒绝',
+};
+
 const EARLIER: Record<RefundState, readonly RefundState[]> = {
   requested: [],
   processing: ['requested'],
@@ -90,6 +98,12 @@ const EARLIER: Record<RefundState, readonly RefundState[]> = {
 export async function settleRecorded(deps: Deps, view: RefundView): Promise<Result<RefundView, DomainError>> {
   const { order, attempt, state, deduction } = view;
   let settled = view;
+  if (state === 'succeeded' && !deduction)
+    // Only reachable if an undecided attempt's number reached the provider: money left, no credits did.
+    deps.log('refund.succeeded_without_deduction', {
+      order_id: order.id,
+      out_refund_no: attempt.outRefundNo,
+    });
   if (state === 'succeeded' && order.status !== 'refunded') {
     const refundTime = view.finishedAt ?? deps.clock.now();
     const updatedAt = deps.clock.now();
@@ -102,7 +116,7 @@ export async function settleRecorded(deps: Deps, view: RefundView): Promise<Resu
       userId: order.userId,
       amount: taken,
       type: 'refund',
-      description: `退款未成功（${state}），返还${taken}积分`,
+      description: `${GAVE_UP_TEXT[state]}，返还${taken}积分`,
       relatedOrderId: order.id,
       idempotencyKey: reversalKey(attempt.outRefundNo),
     });
