@@ -80,11 +80,12 @@ export async function startDatabase(o: DatabaseOptions): Promise<Database> {
 
 // ---- the development database of `npm start` and the CLI ----
 
-export const RUN_DIR = path.join(ROOT, '.run');
-const PID_FILES = {
-  ferretdb: path.join(RUN_DIR, 'ferretdb.pid'),
-  postgres: path.join(RUN_DIR, 'postgres.pid'),
-};
+/** Pid files and server logs live beside the data, so two DATA_DIRs never mix their servers up. */
+export const runDir = (s: DevSettings) => path.join(s.dataDir, 'run');
+const pidFiles = (s: DevSettings) => ({
+  ferretdb: path.join(runDir(s), 'ferretdb.pid'),
+  postgres: path.join(runDir(s), 'postgres.pid'),
+});
 
 export interface DevSettings {
   dataDir: string;
@@ -127,27 +128,28 @@ function pidFrom(file: string, mustContain: string): number | undefined {
 /** The pids of a development database started earlier (CLI or a killed `npm start`), if still up. */
 export function runningDevDatabase(s: DevSettings): { ferretdb?: number; postgres?: number } {
   return {
-    ferretdb: pidFrom(PID_FILES.ferretdb, `127.0.0.1:${s.ferretPort}`),
-    postgres: pidFrom(PID_FILES.postgres, String(s.postgresPort)),
+    ferretdb: pidFrom(pidFiles(s).ferretdb, `127.0.0.1:${s.ferretPort}`),
+    postgres: pidFrom(pidFiles(s).postgres, String(s.postgresPort)),
   };
 }
 
-/** Starts the development database with pid files and logs in .run/; durable data in DATA_DIR. */
+/** Starts the development database: durable data, pid files and logs in DATA_DIR. */
 export async function startDevDatabase(s: DevSettings): Promise<Database> {
-  fs.mkdirSync(RUN_DIR, { recursive: true });
+  const files = pidFiles(s);
+  fs.mkdirSync(runDir(s), { recursive: true });
   const db = await startDatabase({
     dataDir: s.dataDir,
     ferretPort: s.ferretPort,
     postgresPort: s.postgresPort,
     durable: true,
-    logDir: RUN_DIR,
+    logDir: runDir(s),
     // Own process groups: a terminal's Ctrl-C reaches `npm start` first, which stops them in order.
     detached: true,
   });
-  fs.writeFileSync(PID_FILES.ferretdb, `${db.ferret.pid}\n`);
-  fs.writeFileSync(PID_FILES.postgres, `${db.postgres.pid}\n`);
-  void db.ferret.exited.then(() => fs.rmSync(PID_FILES.ferretdb, { force: true }));
-  void db.postgres.exited.then(() => fs.rmSync(PID_FILES.postgres, { force: true }));
+  fs.writeFileSync(files.ferretdb, `${db.ferret.pid}\n`);
+  fs.writeFileSync(files.postgres, `${db.postgres.pid}\n`);
+  void db.ferret.exited.then(() => fs.rmSync(files.ferretdb, { force: true }));
+  void db.postgres.exited.then(() => fs.rmSync(files.postgres, { force: true }));
   return db;
 }
 
@@ -160,7 +162,7 @@ export async function stopDevDatabase(s: DevSettings): Promise<boolean> {
     for (let i = 0; i < 200 && isAlive(postgres); i++) await Bun.sleep(50);
     if (isAlive(postgres)) process.kill(postgres, 'SIGKILL');
   }
-  for (const file of Object.values(PID_FILES)) fs.rmSync(file, { force: true });
+  for (const file of Object.values(pidFiles(s))) fs.rmSync(file, { force: true });
   return Boolean(ferretdb || postgres);
 }
 

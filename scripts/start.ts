@@ -9,7 +9,7 @@ import {
   devSettings,
   devUrls,
   prepareDevDatabase,
-  RUN_DIR,
+  runDir,
   runningDevDatabase,
   startDevDatabase,
   stopDevDatabase,
@@ -23,6 +23,7 @@ function fail(message: string): never {
 }
 
 let database: Database | undefined;
+let logDir = '';
 let mongoUri = process.env.MONGODB_URI;
 if (!mongoUri) {
   const settings = (() => {
@@ -46,7 +47,7 @@ if (!mongoUri) {
       ),
     );
     console.error(
-      `PostgreSQL on port ${settings.postgresPort} and FerretDB on port ${settings.ferretPort} started (data in ${path.relative(ROOT, settings.dataDir) || '.'}, logs in ${path.relative(ROOT, RUN_DIR)}/)`,
+      `PostgreSQL on port ${settings.postgresPort} and FerretDB on port ${settings.ferretPort} started (data in ${path.relative(ROOT, settings.dataDir) || '.'}, logs in ${path.relative(ROOT, runDir(settings))}/)`,
     );
   }
   const created = await prepareDevDatabase(settings).catch(async (error: Error) => {
@@ -55,6 +56,7 @@ if (!mongoUri) {
   });
   if (created.length) console.error(`Created ${created.length} search indexes`);
   mongoUri = devUrls(settings).mongoUri;
+  logDir = path.relative(ROOT, runDir(settings));
 }
 
 const sandboxPort = process.env.SANDBOX_PORT ?? '8081';
@@ -129,6 +131,6 @@ for (const { name, proc } of children) {
 }
 void database?.exited.then((why) => {
   if (stopping) return;
-  console.error(`${why} unexpectedly; see ${path.relative(ROOT, RUN_DIR)}/; stopping everything`);
+  console.error(`${why} unexpectedly; see ${logDir}/; stopping everything`);
   void shutdown(1);
 });
