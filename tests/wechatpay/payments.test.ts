@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { createWechatPay } from '../../src/adapters/payment/wechatpay';
 import { parseVerifierKey, paySignMessage, rsaVerify } from '../../src/adapters/payment/wechatpay/crypto';
 import { type Harness, orderNo, paymentRequest, startHarness } from './harness';
 
@@ -78,6 +79,19 @@ describe('query, close, refund', () => {
     const s = must(await h.payments.query(no));
     expect(s.state).toBe('SUCCESS');
     expect(s.transactionId).toMatch(/^42000/);
+  });
+
+  it("refuses a validly signed answer about another mini-program's trade, as the notification path does", async () => {
+    const no = orderNo();
+    must(await h.payments.createPayment(paymentRequest(h, no)));
+    await h.control(`/v3sim/trades/${no}/pay?notify=false`);
+    const other = createWechatPay(
+      { ...h.config, appid: 'wx00000000000other' },
+      { clock: { now: () => new Date() }, random: { string: (n) => 'a'.repeat(n) } },
+    );
+    const r = await other.payments.query(no);
+    expect(r.ok || r.error.kind).toBe('provider_unavailable');
+    expect(must(await h.payments.query(no)).state).toBe('SUCCESS');
   });
 
   it('closes an unpaid trade (204) and refuses a new prepay on it', async () => {

@@ -42,8 +42,11 @@ export function createWechatPayPayments(
     if (isNotFound(r.value)) return ok(NOT_FOUND);
     if (r.value.status !== 200 || !r.value.json) return err(apiError(r.value, 'query'));
     const t = r.value.json;
-    if (t.out_trade_no !== outTradeNo || t.mchid !== config.mchid)
-      return unavailable(`query ${outTradeNo}: answer is about ${String(t.out_trade_no)}/${String(t.mchid)}`);
+    // The notification path refuses another merchant's or mini-program's trade; so must the query.
+    if (t.out_trade_no !== outTradeNo || t.mchid !== config.mchid || t.appid !== config.appid)
+      return unavailable(
+        `query ${outTradeNo}: answer is about ${String(t.out_trade_no)}/${String(t.mchid)}/${String(t.appid)}`,
+      );
     const status = toTradeStatus(t);
     return typeof status === 'string' ? unavailable(`query ${outTradeNo}: ${status}`) : ok(status);
   }
