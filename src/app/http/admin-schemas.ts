@@ -1,5 +1,5 @@
 import { t } from 'elysia';
-import { IdempotencyKey, IdParam } from './schemas';
+import { IdempotencyKey, IdParam, Limit, OrderStatusValue, oneOf, Skip } from './schemas';
 
 /**
  * Admin request and response models. Bodies reject unknown fields; numbers that must be integers use
@@ -45,7 +45,7 @@ export const UpdateProductRequest = t.Object(
 );
 
 export const UpdateUserRequest = t.Object(
-  { is_active: t.Optional(t.Boolean()), role: t.Optional(t.UnionEnum(['user', 'admin'])) },
+  { is_active: t.Optional(t.Boolean()), role: t.Optional(oneOf(['user', 'admin'])) },
   { additionalProperties: false, minProperties: 1, examples: [{ is_active: false }] },
 );
 
@@ -67,7 +67,7 @@ export const AdjustCreditsRequest = t.Object(
 );
 
 export const AdminOrderQuery = t.Object({
-  status: t.Optional(t.UnionEnum(['pending', 'paid', 'completed', 'cancelled', 'refunded'])),
+  status: t.Optional(OrderStatusValue),
   user_id: t.Optional(IdParam),
   order_no: t.Optional(t.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$' })),
   from: t.Optional(
@@ -79,8 +79,8 @@ export const AdminOrderQuery = t.Object({
       examples: ['2023-07-31'],
     }),
   ),
-  skip: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  skip: t.Optional(Skip),
+  limit: t.Optional(Limit),
 });
 
 export const RefundRequest = t.Object(

@@ -6,7 +6,7 @@ import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
 import { adminUserRoutes } from './routes/admin/users';
 import { authRoutes } from './routes/auth';
-import { callbackRoutes } from './routes/callbacks';
+import { callbackRoutes, RAW_BODY_ROUTES } from './routes/callbacks';
 import { creditRoutes } from './routes/credits';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
@@ -19,7 +19,7 @@ export function createApp(deps: AppDeps) {
     // normalize: false — unknown body fields are rejected (400) instead of silently dropped, and
     // responses are emitted exactly as the presenters build them.
     new Elysia({ normalize: false, serve: { maxRequestBodySize: SERVER_BODY_CAP } })
-      .use(httpBasics(deps.log, deps.newRequestId))
+      .use(httpBasics(deps.log, deps.newRequestId, RAW_BODY_ROUTES))
       // Docs before any auth hook so they stay public.
       .use(docs())
       .use(healthRoutes(deps))

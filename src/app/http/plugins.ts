@@ -1,6 +1,7 @@
 import { Elysia, ElysiaCustomStatusResponse, status } from 'elysia';
 import type { DomainError } from '../../domain/errors';
 import { httpError, INTERNAL_ERROR } from './errors';
+import { JSON_BODY_DETAIL, parseJsonBody } from './json-body';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -29,32 +30,45 @@ const json = (status: number, detail: string, requestId?: string) =>
     headers: { 'content-type': JSON_TYPE, ...(requestId ? { 'x-request-id': requestId } : {}) },
   });
 
-/** A body refused before it is read (too large, or of unknown length). */
+/** A body refused in the parse phase: too large, of unknown length, or not JSON we can trust. */
 class BodyRefused extends Error {
   constructor(
-    readonly status: 413 | 411,
+    readonly status: 400 | 413 | 411,
     detail: string,
   ) {
     super(detail);
   }
 }
 
-/** A readable reason for a schema failure: which field, and what was expected. */
+/**
+ * A readable reason for a schema failure: which field, and what was expected. Elysia builds these
+ * parts lazily from the offending value, so any failure there falls back to a plain message.
+ */
 function validationDetail(error: unknown): string {
-  const e = error as { valueError?: { path?: string; message?: string }; type?: string };
-  const path = e.valueError?.path?.replace(/^\//, '') || '';
-  const message = e.valueError?.message;
-  // TypeBox's "Expected union value" (Elysia's numeric coercion) says nothing useful to a client.
-  const what = !message || /union/i.test(message) ? '格式不正确或超出范围' : message;
-  return path ? `请求参数错误: ${path} ${what}` : `请求参数错误: ${what}`;
+  try {
+    const e = error as { valueError?: { path?: string; message?: string }; type?: string };
+    const path = String(e.valueError?.path ?? '').replace(/^\//, '');
+    const message = e.valueError?.message;
+    // TypeBox's "Expected union value" (Elysia's numeric coercion) says nothing useful to a client.
+    const what = !message || /union/i.test(message) ? '格式不正确或超出范围' : String(message).slice(0, 200);
+    return path ? `请求参数错误: ${path.slice(0, 100)} ${what}` : `请求参数错误: ${what}`;
+  } catch {
+    return '请求参数错误';
+  }
 }
+
+const JSON_CONTENT = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
 /**
  * Request ids, the 1 MiB body limit and the error envelope: every error leaves as `{detail}` with the
  * contract's status (validation → 400, not Elysia's 422), and anything unexpected as a 500 with one
  * structured log line carrying the request id.
  */
-export const httpBasics = (log: Logger, newId: () => string) =>
+export const httpBasics = (
+  log: Logger,
+  newId: () => string,
+  rawBodyRoutes: ReadonlySet<string> = new Set(),
+) =>
   new Elysia({ name: 'http-basics' })
     // The id header goes into `set` here, so Elysia writes it with the response it builds anyway;
     // an after-handle hook would cost a second pass over every response's headers.
@@ -63,14 +77,24 @@ export const httpBasics = (log: Logger, newId: () => string) =>
       set.headers['x-request-id'] = requestId;
       return { requestId };
     })
-    // Only requests whose body is read reach the parse phase: GETs pay nothing for this check.
-    .onParse({ as: 'global' }, ({ request }) => {
+    // Only requests whose body is read reach the parse phase: GETs pay nothing for these checks.
+    // Every JSON body then goes through our parser (json-body.ts) before validation; the signed
+    // callback routes get the exact text instead, which they verify before parsing anything.
+    .onParse({ as: 'global' }, async ({ request, route }) => {
       const length = request.headers.get('content-length');
       if (Number(length ?? '0') > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
       // A chunked body's size is unknown until read; requiring a length keeps the 1 MiB rule exact.
       if (length === null && /chunked/i.test(request.headers.get('transfer-encoding') ?? '')) {
         throw new BodyRefused(411, '请求需要 Content-Length');
       }
+      const raw = rawBodyRoutes.has(route);
+      if (!raw && !JSON_CONTENT.test(request.headers.get('content-type') ?? '')) return;
+      const text = await request.text();
+      if (text.length > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
+      if (raw) return text;
+      const parsed = parseJsonBody(text);
+      if (!parsed.ok) throw new BodyRefused(400, JSON_BODY_DETAIL[parsed.problem]);
+      return parsed.value;
     })
     // No `...rest` in this signature: Elysia reads hook parameters to decide what to prepare per
     // request, and a rest element makes it parse query, headers and cookies for every request.

@@ -9,10 +9,18 @@ const MAX_ID = 2_147_483_647;
 export const IdParam = t.Integer({ minimum: 1, maximum: MAX_ID, description: '整数ID' });
 export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, examples: [1] });
 
-export const PageQuery = t.Object({
-  skip: t.Optional(t.Integer({ minimum: 0, maximum: 1_000_000, default: 0, description: '分页起始位置' })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: '每页数量' })),
-});
+/**
+ * One of a few strings. Not `t.UnionEnum`: that carries `default: values[0]`, which Elysia writes into
+ * the request when the field is absent — an unfiltered order search became `status=pending`, and
+ * `{"is_active": false}` demoted an admin to `user`. No request schema carries a `default` (a test
+ * walks every route); handlers apply their own fallbacks where the caller gave nothing.
+ */
+export const oneOf = <const T extends readonly string[]>(values: T) =>
+  t.Union(values.map((v) => t.Literal(v as T[number])));
+
+export const Skip = t.Integer({ minimum: 0, maximum: 1_000_000, description: '分页起始位置（默认 0）' });
+export const Limit = t.Integer({ minimum: 1, maximum: 100, description: '每页数量（默认 20）' });
+export const PageQuery = t.Object({ skip: t.Optional(Skip), limit: t.Optional(Limit) });
 
 export const ErrorBody = t.Object({ detail: t.String() }, { examples: [{ detail: '订单不存在' }] });
 
@@ -50,10 +58,10 @@ export const ProductBody = t.Object(
   },
 );
 
-const Status = t.UnionEnum(['pending', 'paid', 'completed', 'cancelled', 'refunded']);
+export const OrderStatusValue = oneOf(['pending', 'paid', 'completed', 'cancelled', 'refunded']);
 /** Key order matters: Elysia emits fields in schema order, and these follow the seed document. */
 const paymentFields = {
-  status: Status,
+  status: OrderStatusValue,
   payment_id: NullableString,
   payment_time: Timestamp,
   refund_time: Timestamp,
@@ -194,7 +202,7 @@ export const UserBody = t.Object({
   openid: t.String(),
   nickname: NullableString,
   avatar_url: NullableString,
-  role: t.UnionEnum(['user', 'admin']),
+  role: oneOf(['user', 'admin']),
   is_active: t.Boolean(),
   credits: t.Optional(t.Integer({ description: '积分余额' })),
   created_at: Timestamp,
@@ -211,7 +219,7 @@ export const LedgerEntryBody = t.Object(
     id: t.Integer(),
     amount: t.Integer({ description: '积分变动（正为增加，负为扣减）' }),
     balance_after: t.Integer(),
-    type: t.UnionEnum(['purchase', 'refund', 'adjust', 'consume']),
+    type: oneOf(['purchase', 'refund', 'adjust', 'consume']),
     description: t.String(),
     related_order_id: t.Union([t.Integer(), t.Null()]),
     created_at: Timestamp,

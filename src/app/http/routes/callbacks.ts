@@ -12,6 +12,14 @@ export const wechatFail = (status: number, message: string) =>
     headers: { 'content-type': 'application/json; charset=utf-8' },
   });
 
+/** Routes whose handlers need the exact received bytes (httpBasics hands them the text). */
+export const RAW_BODY_ROUTES: ReadonlySet<string> = new Set([
+  '/api/orders/callback',
+  '/api/orders/notify/wechatpay',
+  '/api/orders/callback/refund',
+  '/api/orders/notify/wechatpay/refund',
+]);
+
 /**
  * Provider callbacks. Both read the raw body (`parse: 'text'`), because the signature covers the
  * exact bytes; JSON is parsed only after verification. Nothing changes unless verification passes.
