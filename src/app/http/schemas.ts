@@ -1,3 +1,4 @@
+import type { TLiteral, TUnion } from '@sinclair/typebox';
 import { t } from 'elysia';
 
 /**
@@ -15,8 +16,8 @@ export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, exa
  * `{"is_active": false}` demoted an admin to `user`. No request schema carries a `default` (a test
  * walks every route); handlers apply their own fallbacks where the caller gave nothing.
  */
-export const oneOf = <const T extends readonly string[]>(values: T) =>
-  t.Union(values.map((v) => t.Literal(v as T[number])));
+export const oneOf = <const T extends string[]>(values: T): TUnion<{ [K in keyof T]: TLiteral<T[K]> }> =>
+  t.Union(values.map((v) => t.Literal(v))) as unknown as TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
 
 export const Skip = t.Integer({ minimum: 0, maximum: 1_000_000, description: '分页起始位置（默认 0）' });
 export const Limit = t.Integer({ minimum: 1, maximum: 100, description: '每页数量（默认 20）' });
