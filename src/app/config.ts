@@ -152,6 +152,11 @@ export function loadConfig(env: Env): Config {
       .filter(Boolean),
     faultCrashAfterSettlement: str('FAULT_CRASH_AFTER_SETTLEMENT', '') === '1',
   };
+  // The notify URL is built from it, and WeChat Pay (and any real gateway) calls only HTTPS.
+  if (prod && !config.publicBaseUrl.startsWith('https://'))
+    problems.push(
+      `PUBLIC_BASE_URL must be the public https:// origin in production, got "${config.publicBaseUrl}"`,
+    );
   if (!/^mongodb(\+srv)?:\/\//.test(config.mongodbUri))
     problems.push('MONGODB_URI must start with mongodb:// or mongodb+srv://');
   if (!/^wx[0-9a-zA-Z]{1,30}$/.test(config.wechat.appid))

@@ -18,6 +18,7 @@ const PROD = {
   WECHAT_SECRET: 'real-app-secret',
   GATEWAY_CALLBACK_SECRET: 'real-gateway-secret-123',
   MONGODB_URI: 'mongodb://db.internal:27017/credits',
+  PUBLIC_BASE_URL: 'https://pay.example.com',
 };
 
 describe('configuration', () => {
@@ -58,6 +59,19 @@ describe('configuration', () => {
 
   it('accepts a complete production configuration', () => {
     expect(loadConfig(PROD).wechat.apiBase).toBe('https://api.weixin.qq.com');
+  });
+
+  it('refuses a plain-http or missing PUBLIC_BASE_URL in production: the notify URL must be HTTPS', () => {
+    const expected = (v: string) =>
+      `PUBLIC_BASE_URL must be the public https:// origin in production, got "${v}"`;
+    expect(problemsOf({ ...PROD, PUBLIC_BASE_URL: 'http://pay.example.com' })).toEqual([
+      expected('http://pay.example.com'),
+    ]);
+    const { PUBLIC_BASE_URL: _, ...unset } = PROD;
+    expect(problemsOf({ ...unset, PORT: '9000' })).toEqual([expected('http://localhost:9000')]);
+    expect(loadConfig({ ...PROD, PUBLIC_BASE_URL: 'https://pay.example.com/' }).publicBaseUrl).toBe(
+      'https://pay.example.com',
+    );
   });
 
   it('refuses the development secrets in production', () => {
