@@ -7,6 +7,7 @@ export type DomainError =
   | { readonly kind: 'product_inactive' }
   | { readonly kind: 'order_not_found' }
   | { readonly kind: 'order_not_payable'; readonly status: string }
+  | { readonly kind: 'order_already_paid' }
   | { readonly kind: 'user_not_found' }
   | { readonly kind: 'user_disabled' }
   | { readonly kind: 'login_code_invalid'; readonly message: string }

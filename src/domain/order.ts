@@ -22,6 +22,11 @@ export interface Order {
   readonly productImageUrl: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /**
+   * Until when it can be paid, fixed at creation (also WeChat's `time_expire`), so a later change of
+   * ORDER_EXPIRE_MINUTES never moves it. Null only on orders stored before this field existed.
+   */
+  readonly expiresAt: Date | null;
 }
 
 export type NewOrder = Omit<Order, 'id'>;
@@ -48,7 +53,13 @@ export function makeOrderNo(at: Date, timeZone: string, random8: string): string
 }
 
 /** A new pending order priced from the server's own product record; nothing comes from the client. */
-export function newOrder(input: { product: Product; userId: number; orderNo: string; now: Date }): NewOrder {
+export function newOrder(input: {
+  product: Product;
+  userId: number;
+  orderNo: string;
+  now: Date;
+  expireMinutes: number;
+}): NewOrder {
   const { product, userId, orderNo, now } = input;
   return {
     orderNo,
@@ -66,5 +77,10 @@ export function newOrder(input: { product: Product; userId: number; orderNo: str
     productImageUrl: product.imageUrl,
     createdAt: now,
     updatedAt: now,
+    expiresAt: new Date(now.getTime() + input.expireMinutes * 60_000),
   };
 }
+
+/** The order's own expiry; orders stored before it was kept fall back to created_at + the setting. */
+export const orderExpiresAt = (order: Order, fallbackMinutes: number): Date =>
+  order.expiresAt ?? new Date(order.createdAt.getTime() + fallbackMinutes * 60_000);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'bun:test';
-import { canTransition, makeOrderNo, newOrder, type OrderStatus } from '../../src/domain/order';
+import {
+  canTransition,
+  makeOrderNo,
+  newOrder,
+  type OrderStatus,
+  orderExpiresAt,
+} from '../../src/domain/order';
 import type { Product } from '../../src/domain/product';
 
 const STATUSES: readonly OrderStatus[] = ['pending', 'paid', 'completed', 'cancelled', 'refunded'];
@@ -52,7 +58,8 @@ describe('newOrder', () => {
   const now = new Date('2023-07-01T04:00:00Z');
 
   it('is a pending order priced and snapshotted from the product', () => {
-    expect(newOrder({ product, userId: 3, orderNo: 'P202307011200001234abcd', now })).toEqual({
+    const orderNo = 'P202307011200001234abcd';
+    expect(newOrder({ product, userId: 3, orderNo, now, expireMinutes: 15 })).toEqual({
       orderNo: 'P202307011200001234abcd',
       userId: 3,
       productId: 7,
@@ -68,6 +75,16 @@ describe('newOrder', () => {
       productImageUrl: 'https://example.com/images/credits-500.png',
       createdAt: now,
       updatedAt: now,
+      expiresAt: new Date('2023-07-01T04:15:00Z'),
     });
+  });
+
+  it('expires when it says, whatever the setting is now; an order stored without it uses the setting', () => {
+    const order = {
+      ...newOrder({ product, userId: 3, orderNo: 'P202307011200001234abcd', now, expireMinutes: 15 }),
+      id: 1,
+    };
+    expect(orderExpiresAt(order, 60)).toEqual(new Date('2023-07-01T04:15:00Z'));
+    expect(orderExpiresAt({ ...order, expiresAt: null }, 60)).toEqual(new Date('2023-07-01T05:00:00Z'));
   });
 });

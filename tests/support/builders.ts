@@ -35,6 +35,7 @@ export const anOrder = (over: Partial<NewOrder> = {}): NewOrder => {
     productImageUrl: null,
     createdAt: T0,
     updatedAt: T0,
+    expiresAt: new Date(T0.getTime() + 30 * 60_000),
     ...over,
   };
 };

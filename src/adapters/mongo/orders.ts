@@ -21,6 +21,8 @@ interface OrderDoc {
   product_image_url: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Absent on orders stored before the expiry was kept per order. */
+  expires_at?: Date | null;
 }
 
 const nullableString = { type: String, default: null };
@@ -43,6 +45,7 @@ const schema = new Schema<OrderDoc>(
     product_image_url: nullableString,
     created_at: Date,
     updated_at: Date,
+    expires_at: nullableDate,
   },
   schemaOptions('orders'),
 );
@@ -67,6 +70,7 @@ const toDomain = (d: OrderDoc): Order => ({
   productImageUrl: d.product_image_url,
   createdAt: d.created_at,
   updatedAt: d.updated_at,
+  expiresAt: d.expires_at ?? null,
 });
 
 const toDocument = (o: NewOrder, id: number): OrderDoc => ({
@@ -86,6 +90,7 @@ const toDocument = (o: NewOrder, id: number): OrderDoc => ({
   product_image_url: o.productImageUrl,
   created_at: o.createdAt,
   updated_at: o.updatedAt,
+  expires_at: o.expiresAt,
 });
 
 export class MongoOrders implements Orders {

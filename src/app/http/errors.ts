@@ -9,6 +9,7 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
     400,
     e.status === 'expired' ? '订单已过期，请重新下单' : `订单状态不允许支付: ${e.status}`,
   ],
+  order_already_paid: () => [400, '订单已支付，积分已发放'],
   user_not_found: () => [401, '用户不存在'],
   user_disabled: () => [403, '用户已被禁用'],
   login_code_invalid: () => [400, '登录凭证无效或已使用，请重新登录'],

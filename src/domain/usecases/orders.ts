@@ -1,11 +1,12 @@
 import type { DomainError } from '../errors';
-import { makeOrderNo, newOrder, ORDER_NO_ALPHABET, type Order } from '../order';
+import { makeOrderNo, newOrder, ORDER_NO_ALPHABET, type Order, orderExpiresAt } from '../order';
 import type { PaymentParams } from '../payment';
 import type { Page } from '../ports';
 import { err, ok, type Result } from '../result';
 import type { User } from '../user';
 import type { Deps } from './deps';
 import { finishSettlement } from './settle';
+import { resolveTrade } from './trade';
 
 export function createOrder(deps: Deps) {
   return async (userId: number, productId: number): Promise<Result<Order, DomainError>> => {
@@ -14,7 +15,8 @@ export function createOrder(deps: Deps) {
     if (!product.isActive) return err({ kind: 'product_inactive' });
     const now = deps.clock.now();
     const orderNo = makeOrderNo(now, deps.settings.timeZone, deps.random.string(8, ORDER_NO_ALPHABET));
-    return ok(await deps.orders.create(newOrder({ product, userId, orderNo, now })));
+    const expireMinutes = deps.settings.orderExpireMinutes;
+    return ok(await deps.orders.create(newOrder({ product, userId, orderNo, now, expireMinutes })));
   };
 }
 
@@ -31,8 +33,7 @@ export function listOrders(deps: Pick<Deps, 'orders'>) {
   return (userId: number, page: Page): Promise<Order[]> => deps.orders.listByUser(userId, page);
 }
 
-export const orderExpiresAt = (order: Order, expireMinutes: number): Date =>
-  new Date(order.createdAt.getTime() + expireMinutes * 60_000);
+export { orderExpiresAt } from '../order';
 
 /** Asks the provider for a prepay; the provider reuses it for the same out_trade_no, so no second charge. */
 export function payOrder(deps: Deps) {
@@ -43,7 +44,7 @@ export function payOrder(deps: Deps) {
     const settlement = await deps.settlements.find(order.id);
     if (settlement) {
       await finishSettlement(deps)(order, settlement);
-      return err({ kind: 'order_not_payable', status: 'completed' });
+      return err({ kind: 'order_already_paid' });
     }
     if (order.status !== 'pending') return err({ kind: 'order_not_payable', status: order.status });
     const expiresAt = orderExpiresAt(order, deps.settings.orderExpireMinutes);
@@ -56,6 +57,15 @@ export function payOrder(deps: Deps) {
       notifyUrl: deps.settings.notifyUrl,
       expiresAt,
     });
+    if (created.ok || created.error.kind !== 'provider_rejected') return created;
+    // A refusal often means the trade moved on without us (paid with its callback lost, or closed):
+    // the provider's word settles it here, instead of sending a paying user to place a new order.
+    const trade = await deps.payments.query(order.orderNo);
+    if (!trade.ok) return created;
+    const outcome = await resolveTrade(deps).resolve(order, trade.value, 'query');
+    if (outcome.ok && outcome.value === 'paid') return err({ kind: 'order_already_paid' });
+    if (outcome.ok && outcome.value === 'cancelled')
+      return err({ kind: 'order_not_payable', status: 'cancelled' });
     return created;
   };
 }
