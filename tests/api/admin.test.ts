@@ -181,6 +181,14 @@ describe('admin credit adjustments', () => {
     });
     const again = await as(admin).post(path, { amount: 50, reason: '客服补偿', idempotency_key: 'k1' });
     expect(again.body).toEqual(plus.body);
+    for (const other of [
+      { amount: 60, reason: '客服补偿' },
+      { amount: 50, reason: '另一笔' },
+    ]) {
+      const reused = await as(admin).post(path, { ...other, idempotency_key: 'k1' });
+      expect(reused.status).toBe(409);
+      expect(reused.body).toEqual({ detail: '幂等键已用于另一笔不同的请求' });
+    }
     expect(await balance(u.token)).toBe(50);
     const tooMuch = await as(admin).post(path, { amount: -80, reason: '扣除', idempotency_key: 'k2' });
     expect(tooMuch.status).toBe(400);

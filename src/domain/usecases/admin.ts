@@ -6,7 +6,7 @@ import type { NewProduct, Product } from '../product';
 import { err, ok, type Result } from '../result';
 import type { User } from '../user';
 import type { Deps } from './deps';
-import { appendEntry } from './ledger';
+import { appendClientEntry } from './ledger';
 
 /** Only an admin passes; the role is read from storage on every request, so a demotion applies at once. */
 export const requireAdmin = (user: User): Result<User, DomainError> =>
@@ -42,13 +42,14 @@ export interface Adjustment {
 }
 
 /**
- * A manual correction, as one `adjust` ledger entry: never below zero, and a repeated key returns the
- * first entry. Keys are scoped per target user, so reusing a key for another user is a new adjustment.
+ * A manual correction, as one `adjust` ledger entry: never below zero; a repeated key returns the
+ * first entry, and the key reused for a different amount or reason is a conflict (as for consume).
+ * Keys are scoped per target user, so reusing a key for another user is a new adjustment.
  */
 export function adjustCredits(deps: Pick<Deps, 'users' | 'ledger' | 'clock'>) {
   return async (userId: number, adj: Adjustment): Promise<Result<LedgerEntry, DomainError>> => {
     if (!(await deps.users.findById(userId))) return err({ kind: 'account_not_found' });
-    const appended = await appendEntry(deps, {
+    return appendClientEntry(deps, {
       userId,
       amount: adj.amount,
       type: 'adjust',
@@ -56,7 +57,6 @@ export function adjustCredits(deps: Pick<Deps, 'users' | 'ledger' | 'clock'>) {
       relatedOrderId: null,
       idempotencyKey: `adjust:${userId}:${adj.idempotencyKey}`,
     });
-    return appended.ok ? ok(appended.value.entry) : appended;
   };
 }
 

@@ -44,3 +44,24 @@ export async function appendFromBalance(
   }
   return err({ kind: 'contention', message: `ledger of user ${key.userId} is too busy` });
 }
+
+/**
+ * `appendEntry` for a key the client chose (consume, admin adjustments): a repeated key must repeat
+ * the same request, and a different request under it is `idempotency_conflict` — answering with the
+ * first result would hide the client's bug. Not inside `appendEntry`: the refund deduction retries its
+ * own key with an amount recomputed from the balance, and must get the existing entry back.
+ */
+export async function appendClientEntry(
+  deps: Pick<Deps, 'ledger' | 'clock'>,
+  req: EntryRequest,
+): Promise<Result<LedgerEntry, DomainError>> {
+  const appended = await appendEntry(deps, req);
+  if (!appended.ok) return appended;
+  const { entry } = appended.value;
+  const same =
+    entry.userId === req.userId &&
+    entry.type === req.type &&
+    entry.amount === req.amount &&
+    entry.description === req.description;
+  return same ? ok(entry) : err({ kind: 'idempotency_conflict' });
+}

@@ -54,9 +54,9 @@ export const adminUserRoutes = (deps: AppDeps) =>
         detail: {
           summary: '调整用户积分',
           description:
-            '记一笔 adjust 流水；余额不会低于零（400 积分不足）；相同 idempotency_key 返回首次结果。',
+            '记一笔 adjust 流水；余额不会低于零（400 积分不足）；相同 idempotency_key 重复提交返回首次结果，同一键用于不同金额或原因返回 409。',
         },
-        response: { 200: LedgerEntryBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+        response: { 200: LedgerEntryBody, 400: ErrorBody, ...guarded, 404: ErrorBody, 409: ErrorBody },
       },
     )
     .get(
