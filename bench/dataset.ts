@@ -64,6 +64,7 @@ export class Dataset {
       productImageUrl: null,
       createdAt: now,
       updatedAt: now,
+      expiresAt: now,
     });
     await repos.settlements.record({
       orderId: order.id,

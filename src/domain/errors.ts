@@ -27,6 +27,7 @@ export type DomainError =
   | { readonly kind: 'refund_provider_unavailable'; readonly message: string }
   | { readonly kind: 'refund_not_found' }
   | { readonly kind: 'refund_retry_invalid' }
-  | { readonly kind: 'contention'; readonly message: string };
+  | { readonly kind: 'contention'; readonly message: string }
+  | { readonly kind: 'version_conflict'; readonly current: number };
 
 export type ErrorKind = DomainError['kind'];

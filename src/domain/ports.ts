@@ -2,6 +2,7 @@ import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
 import type { NewProduct, Product } from './product';
 import type { RefundAttempt, RefundEvent, RefundState } from './refund';
+import type { Result } from './result';
 import type { Settlement } from './settlement';
 import type { Role, User } from './user';
 
@@ -32,17 +33,27 @@ export interface Products {
   seed(products: readonly (NewProduct & { readonly id: number })[], now: Date): Promise<number>;
   /** Inserts under a newly allocated integer id (never one that `seed` or a concurrent create took). */
   create(product: NewProduct, now: Date): Promise<Product>;
-  /** Changes the given fields; null when no such product. Last writer wins: no money depends on it. */
-  update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null>;
+  /**
+   * Changes the given fields as version+1. With `expectedVersion`, only if that is still the current
+   * version (`version_conflict` otherwise); without, on top of whatever is current. Concurrent edits
+   * never lose one another: each version is taken by a unique insert, not by a (non-atomic) update.
+   */
+  update(id: number, patch: Partial<NewProduct>, now: Date, expectedVersion?: number): Promise<Edit<Product>>;
 }
+
+/** The outcome of a versioned edit. */
+export type Edit<T> = Result<
+  T,
+  { readonly kind: 'not_found' } | { readonly kind: 'version_conflict'; readonly current: number }
+>;
 
 export interface Users {
   findById(id: number): Promise<User | null>;
   findByOpenid(openid: string): Promise<User | null>;
   /** Creates the user for `openid`, or returns the existing one: safe under concurrent first logins. */
   ensure(openid: string, now: Date): Promise<{ user: User; created: boolean }>;
-  /** Changes role and/or is_active; null when no such user. Access checks re-read it on every request. */
-  update(id: number, patch: UserPatch, now: Date): Promise<User | null>;
+  /** Changes role and/or is_active, versioned as `Products.update`. Access checks re-read it on every request. */
+  update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>>;
 }
 
 export interface UserPatch {

@@ -11,9 +11,11 @@ export interface Product {
   readonly sortOrder: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** 1 at creation, +1 per edit; an admin edit may name the version it was based on (409 otherwise). */
+  readonly version: number;
 }
 
-export type NewProduct = Omit<Product, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewProduct = Omit<Product, 'id' | 'createdAt' | 'updatedAt' | 'version'>;
 
 /** The two packages of the seed document, loaded into an empty catalog at start. */
 export const DEMO_PRODUCTS: readonly (NewProduct & { readonly id: number })[] = [

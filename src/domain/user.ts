@@ -9,4 +9,6 @@ export interface User {
   readonly isActive: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** 1 at creation, +1 per edit (role, is_active); an admin edit may name the version it was based on. */
+  readonly version: number;
 }

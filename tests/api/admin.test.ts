@@ -26,6 +26,7 @@ describe('admin access', () => {
     ['POST', '/api/admin/products', { name: 'x', credits: 1, price: 1 }],
     ['PATCH', '/api/admin/products/1', { price: 1 }],
     ['DELETE', '/api/admin/products/1', undefined],
+    ['GET', '/api/admin/users/1', undefined],
     ['PATCH', '/api/admin/users/1', { is_active: false }],
     ['POST', '/api/admin/users/1/credits', { amount: 1, reason: 'x', idempotency_key: 'k' }],
     ['GET', '/api/admin/users/1/transactions', undefined],
@@ -66,6 +67,22 @@ describe('admin access', () => {
     expect((await as(token).get('/api/admin/orders')).body).toEqual({ detail: '需要管理员权限' });
   });
 
+  it('shows a user with balance and version, and refuses an edit based on an old version with 409', async () => {
+    const { user } = await h.login('versioned-user');
+    const shown = await as(admin).get(`/api/admin/users/${user.id}`);
+    expect(shown.body).toMatchObject({ id: user.id, role: 'user', is_active: true, credits: 0, version: 1 });
+    expect(
+      (await as(admin).patch(`/api/admin/users/${user.id}`, { role: 'admin', version: 1 })).body,
+    ).toMatchObject({ role: 'admin', version: 2 });
+    const stale = await as(admin).patch(`/api/admin/users/${user.id}`, { is_active: false, version: 1 });
+    expect(stale.status).toBe(409);
+    expect((await as(admin).get(`/api/admin/users/${user.id}`)).body).toMatchObject({
+      is_active: true,
+      version: 2,
+    });
+    expect((await as(admin).get('/api/admin/users/999999')).status).toBe(404);
+  });
+
   it('rejects unknown users, empty patches and locking oneself out', async () => {
     expect((await as(admin).patch('/api/admin/users/999999', { is_active: false })).status).toBe(404);
     expect((await as(admin).patch('/api/admin/users/1', {})).status).toBe(400);
@@ -91,7 +108,9 @@ describe('admin products', () => {
     expect(res.body).toMatchObject({ ...draft, image_url: null, is_active: true });
     expect(res.body.id).toBeGreaterThan(2);
     const pub = await h.request('GET', `/api/products/${res.body.id}`);
-    expect(pub.body).toEqual(res.body);
+    const { version, ...publicFields } = res.body;
+    expect(version).toBe(1);
+    expect(pub.body).toEqual(publicFields);
     const order = await as(admin).post('/api/orders/create', { product_id: res.body.id });
     expect(order.body).toMatchObject({ amount: 69.9, credits: 1000 });
   });
@@ -127,6 +146,22 @@ describe('admin products', () => {
     // Admins still see it, so it can be switched back on.
     const all = await h.request('GET', '/api/admin/products?limit=100', { token: admin });
     expect(all.body.find((p: { id: number }) => p.id === id)).toMatchObject({ is_active: false });
+  });
+
+  it('applies an edit naming the current version, and answers 409 without changing anything otherwise', async () => {
+    const { id } = (await as(admin).post('/api/admin/products', draft)).body;
+    const first = await as(admin).patch(`/api/admin/products/${id}`, { price: 59.9, version: 1 });
+    expect(first.body).toMatchObject({ price: 59.9, version: 2 });
+    const stale = await as(admin).patch(`/api/admin/products/${id}`, { name: '旧页面的修改', version: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toEqual({ detail: '数据已被修改（当前版本 2），请刷新后重试' });
+    expect((await h.request('GET', `/api/products/${id}`)).body).toMatchObject({
+      name: draft.name,
+      price: 59.9,
+    });
+    const blind = await as(admin).patch(`/api/admin/products/${id}`, { sort_order: 9 });
+    expect(blind.body).toMatchObject({ price: 59.9, sort_order: 9, version: 3 });
+    expect((await as(admin).patch(`/api/admin/products/${id}`, { version: 3 })).status).toBe(400);
   });
 
   it('answers 404 for an unknown product', async () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'bun:test';
+import { err, ok } from '../../src/domain/result';
 import { T0 } from '../support/builders';
 import type { MakeRepositories, Repositories } from './repositories';
 
@@ -33,16 +34,33 @@ export function usersContract(make: MakeRepositories) {
       expect(await repos.users.findById(999_999)).toBeNull();
     });
 
-    it('updates role and is_active, returns the stored user, null for an unknown id', async () => {
+    it('updates role and is_active as new versions, returns the stored user, not_found for an unknown id', async () => {
       const { user } = await repos.users.ensure('o-admin', T0);
+      expect(user.version).toBe(1);
       const later = new Date(T0.getTime() + 60_000);
       const admin = await repos.users.update(user.id, { role: 'admin' }, later);
-      expect(admin).toEqual({ ...user, role: 'admin', updatedAt: later });
-      const disabled = await repos.users.update(user.id, { isActive: false, role: undefined }, later);
-      expect(disabled).toEqual({ ...user, role: 'admin', isActive: false, updatedAt: later });
-      expect(await repos.users.findById(user.id)).toEqual(disabled);
-      expect(await repos.users.findByOpenid('o-admin')).toEqual(disabled);
-      expect(await repos.users.update(999_999, { role: 'admin' }, later)).toBeNull();
+      expect(admin).toEqual(ok({ ...user, role: 'admin', updatedAt: later, version: 2 }));
+      const disabled = await repos.users.update(user.id, { isActive: false, role: undefined }, later, 2);
+      const expected = { ...user, role: 'admin' as const, isActive: false, updatedAt: later, version: 3 };
+      expect(disabled).toEqual(ok(expected));
+      expect(await repos.users.findById(user.id)).toEqual(expected);
+      expect(await repos.users.findByOpenid('o-admin')).toEqual(expected);
+      expect(await repos.users.update(999_999, { role: 'admin' }, later)).toEqual(err({ kind: 'not_found' }));
+    });
+
+    it('refuses an edit based on an old version, and keeps both of two concurrent edits', async () => {
+      const { user } = await repos.users.ensure('o-versioned', T0);
+      const stale = await repos.users.update(user.id, { role: 'admin' }, T0, 7);
+      expect(stale).toEqual(err({ kind: 'version_conflict', current: 1 }));
+      await Promise.all([
+        repos.users.update(user.id, { role: 'admin' }, T0),
+        repos.users.update(user.id, { isActive: false }, T0),
+      ]);
+      expect(await repos.users.findById(user.id)).toMatchObject({
+        role: 'admin',
+        isActive: false,
+        version: 3,
+      });
     });
   });
 }

@@ -54,6 +54,7 @@ describe('newOrder', () => {
     sortOrder: 2,
     createdAt: new Date('2023-01-01T00:00:00Z'),
     updatedAt: new Date('2023-01-01T00:00:00Z'),
+    version: 1,
   };
   const now = new Date('2023-07-01T04:00:00Z');
 

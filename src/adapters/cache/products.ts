@@ -1,4 +1,4 @@
-import type { Clock, Page, Products } from '../../domain/ports';
+import type { Clock, Edit, Page, Products } from '../../domain/ports';
 import type { NewProduct, Product } from '../../domain/product';
 
 /**
@@ -54,8 +54,13 @@ export class CachedProducts implements Products {
     return created;
   }
 
-  async update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null> {
-    const updated = await this.inner.update(id, patch, now);
+  async update(
+    id: number,
+    patch: Partial<NewProduct>,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<Edit<Product>> {
+    const updated = await this.inner.update(id, patch, now, expectedVersion);
     this.clear();
     return updated;
   }

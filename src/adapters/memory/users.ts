@@ -1,4 +1,5 @@
-import type { UserPatch, Users } from '../../domain/ports';
+import type { Edit, UserPatch, Users } from '../../domain/ports';
+import { err, ok } from '../../domain/result';
 import type { User } from '../../domain/user';
 
 export class MemoryUsers implements Users {
@@ -25,6 +26,7 @@ export class MemoryUsers implements Users {
       isActive: true,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     this.rows.set(user.id, user);
     return { user, created: true };
@@ -34,17 +36,20 @@ export class MemoryUsers implements Users {
     return [...this.rows.values()].find((u) => u.openid === openid) ?? null;
   }
 
-  async update(id: number, patch: UserPatch, now: Date): Promise<User | null> {
+  async update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>> {
     const user = this.rows.get(id);
-    if (!user) return null;
+    if (!user) return err({ kind: 'not_found' });
+    if (expectedVersion !== undefined && expectedVersion !== user.version)
+      return err({ kind: 'version_conflict', current: user.version });
     // Absent and `undefined` both mean "unchanged", as in the Mongo adapter's $set.
     const updated = {
       ...user,
       role: patch.role ?? user.role,
       isActive: patch.isActive ?? user.isActive,
       updatedAt: now,
+      version: user.version + 1,
     };
     this.rows.set(id, updated);
-    return updated;
+    return ok(updated);
   }
 }

@@ -1,8 +1,10 @@
 import { type Connection, Schema } from 'mongoose';
-import type { Page, Products } from '../../domain/ports';
+import type { Edit, Page, Products } from '../../domain/ports';
 import type { NewProduct, Product } from '../../domain/product';
+import { ok } from '../../domain/result';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
+import { revisionedEdits } from './revisions';
 
 interface ProductDoc {
   _id: number;
@@ -15,6 +17,7 @@ interface ProductDoc {
   sort_order: number;
   created_at: Date;
   updated_at: Date;
+  version?: number;
 }
 
 const schema = new Schema<ProductDoc>(
@@ -29,6 +32,7 @@ const schema = new Schema<ProductDoc>(
     sort_order: { type: Number, default: 0 },
     created_at: Date,
     updated_at: Date,
+    version: { type: Number, default: 1 },
   },
   schemaOptions('products'),
 );
@@ -45,6 +49,7 @@ const toDomain = (d: ProductDoc): Product => ({
   sortOrder: d.sort_order,
   createdAt: d.created_at,
   updatedAt: d.updated_at,
+  version: d.version ?? 1,
 });
 
 const toDocument = (p: NewProduct, id: number, now: Date): ProductDoc => ({
@@ -58,14 +63,17 @@ const toDocument = (p: NewProduct, id: number, now: Date): ProductDoc => ({
   sort_order: p.sortOrder,
   created_at: now,
   updated_at: now,
+  version: 1,
 });
 
 export class MongoProducts implements Products {
   private readonly model;
   private readonly ids;
+  private readonly edit;
   constructor(conn: Connection) {
     this.model = modelOf<ProductDoc>(conn, 'Product', schema);
     this.ids = idAllocator(conn, 'products');
+    this.edit = revisionedEdits(conn, 'product', this.model);
   }
 
   listActive(page: Page): Promise<Product[]> {
@@ -107,7 +115,12 @@ export class MongoProducts implements Products {
     });
   }
 
-  async update(id: number, patch: Partial<NewProduct>, now: Date): Promise<Product | null> {
+  async update(
+    id: number,
+    patch: Partial<NewProduct>,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<Edit<Product>> {
     const set: Partial<ProductDoc> = { updated_at: now };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.description !== undefined) set.description = patch.description;
@@ -116,7 +129,7 @@ export class MongoProducts implements Products {
     if (patch.imageUrl !== undefined) set.image_url = patch.imageUrl;
     if (patch.isActive !== undefined) set.is_active = patch.isActive;
     if (patch.sortOrder !== undefined) set.sort_order = patch.sortOrder;
-    const res = await this.model.updateOne({ _id: id }, { $set: set }).exec();
-    return res.matchedCount > 0 ? this.findById(id) : null;
+    const edited = await this.edit(id, () => set, now, expectedVersion);
+    return edited.ok ? ok(toDomain(edited.value)) : edited;
   }
 }

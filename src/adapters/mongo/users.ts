@@ -1,8 +1,10 @@
 import { type Connection, Schema } from 'mongoose';
-import type { UserPatch, Users } from '../../domain/ports';
+import type { Edit, UserPatch, Users } from '../../domain/ports';
+import { ok } from '../../domain/result';
 import type { Role, User } from '../../domain/user';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
+import { revisionedEdits } from './revisions';
 
 interface UserDoc {
   _id: number;
@@ -13,6 +15,7 @@ interface UserDoc {
   is_active: boolean;
   created_at: Date;
   updated_at: Date;
+  version?: number;
 }
 
 const schema = new Schema<UserDoc>(
@@ -25,6 +28,7 @@ const schema = new Schema<UserDoc>(
     is_active: { type: Boolean, default: true },
     created_at: Date,
     updated_at: Date,
+    version: { type: Number, default: 1 },
   },
   schemaOptions('users'),
 );
@@ -38,14 +42,17 @@ const toDomain = (d: UserDoc): User => ({
   isActive: d.is_active,
   createdAt: d.created_at,
   updatedAt: d.updated_at,
+  version: d.version ?? 1,
 });
 
 export class MongoUsers implements Users {
   private readonly model;
   private readonly ids;
+  private readonly edit;
   constructor(conn: Connection) {
     this.model = modelOf<UserDoc>(conn, 'User', schema);
     this.ids = idAllocator(conn, 'users');
+    this.edit = revisionedEdits(conn, 'user', this.model);
   }
 
   async findById(id: number): Promise<User | null> {
@@ -71,6 +78,7 @@ export class MongoUsers implements Users {
           avatar_url: null,
           role: 'user' as const,
           is_active: true,
+          version: 1,
         };
         await this.model.create({ ...doc, created_at: now, updated_at: now });
         return { user: toDomain({ ...doc, created_at: now, updated_at: now }), created: true };
@@ -82,11 +90,11 @@ export class MongoUsers implements Users {
     );
   }
 
-  async update(id: number, patch: UserPatch, now: Date): Promise<User | null> {
+  async update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>> {
     const set: Partial<UserDoc> = { updated_at: now };
     if (patch.role !== undefined) set.role = patch.role;
     if (patch.isActive !== undefined) set.is_active = patch.isActive;
-    const res = await this.model.updateOne({ _id: id }, { $set: set }).exec();
-    return res.matchedCount > 0 ? this.findById(id) : null;
+    const edited = await this.edit(id, () => set, now, expectedVersion);
+    return edited.ok ? ok(toDomain(edited.value)) : edited;
   }
 }

@@ -1,5 +1,14 @@
 import { t } from 'elysia';
-import { IdempotencyKey, IdParam, Limit, OrderStatusValue, oneOf, Skip } from './schemas';
+import {
+  IdempotencyKey,
+  IdParam,
+  Limit,
+  OrderStatusValue,
+  oneOf,
+  ProductBody,
+  Skip,
+  UserBody,
+} from './schemas';
 
 /**
  * Admin request and response models. Bodies reject unknown fields; numbers that must be integers use
@@ -12,6 +21,17 @@ const Name = t.String({ minLength: 1, maxLength: 100 });
 const Description = t.String({ maxLength: 500 });
 const ImageUrl = t.Union([t.String({ maxLength: 500, pattern: '^https?://' }), t.Null()]);
 const SortOrder = t.Number({ multipleOf: 1, minimum: -1_000_000, maximum: 1_000_000 });
+const Version = t.Number({
+  multipleOf: 1,
+  minimum: 1,
+  maximum: 1_000_000_000,
+  description: '修改所基于的版本；与当前版本不同则 409，不修改任何内容（省略则在当前版本上修改）',
+});
+const ReadVersion = t.Integer({ description: '版本：创建时为 1，每次修改加 1' });
+
+/** The admin view adds `version` (the public catalog keeps exactly the seed's fields). */
+export const AdminProductBody = t.Object({ ...ProductBody.properties, version: ReadVersion });
+export const AdminUserBody = t.Object({ ...UserBody.properties, version: ReadVersion });
 
 export const CreateProductRequest = t.Object(
   {
@@ -40,13 +60,18 @@ export const UpdateProductRequest = t.Object(
     image_url: t.Optional(ImageUrl),
     is_active: t.Optional(t.Boolean()),
     sort_order: t.Optional(SortOrder),
+    version: t.Optional(Version),
   },
-  { additionalProperties: false, minProperties: 1, examples: [{ price: 8.8 }] },
+  { additionalProperties: false, minProperties: 1, examples: [{ price: 8.8, version: 3 }] },
 );
 
 export const UpdateUserRequest = t.Object(
-  { is_active: t.Optional(t.Boolean()), role: t.Optional(oneOf(['user', 'admin'])) },
-  { additionalProperties: false, minProperties: 1, examples: [{ is_active: false }] },
+  {
+    is_active: t.Optional(t.Boolean()),
+    role: t.Optional(oneOf(['user', 'admin'])),
+    version: t.Optional(Version),
+  },
+  { additionalProperties: false, minProperties: 1, examples: [{ is_active: false, version: 2 }] },
 );
 
 export const AdjustCreditsRequest = t.Object(

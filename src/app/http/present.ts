@@ -34,19 +34,31 @@ export function presenter(timeZone: string) {
     created_at: ts(o.createdAt),
     updated_at: ts(o.updatedAt),
   });
+  const product = (p: Product) => ({
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    credits: p.credits,
+    price: fenToYuan(p.priceFen),
+    image_url: p.imageUrl,
+    is_active: p.isActive,
+    sort_order: p.sortOrder,
+    created_at: ts(p.createdAt),
+    updated_at: ts(p.updatedAt),
+  });
+  const user = (u: User, credits?: number) => ({
+    id: u.id,
+    openid: u.openid,
+    nickname: u.nickname,
+    avatar_url: u.avatarUrl,
+    role: u.role,
+    is_active: u.isActive,
+    ...(credits === undefined ? {} : { credits }),
+    created_at: ts(u.createdAt),
+  });
   return {
-    product: (p: Product) => ({
-      id: p.id,
-      name: p.name,
-      description: p.description,
-      credits: p.credits,
-      price: fenToYuan(p.priceFen),
-      image_url: p.imageUrl,
-      is_active: p.isActive,
-      sort_order: p.sortOrder,
-      created_at: ts(p.createdAt),
-      updated_at: ts(p.updatedAt),
-    }),
+    product,
+    adminProduct: (p: Product) => ({ ...product(p), version: p.version }),
     order,
     /** The seed's detail shape: the list fields without user_id/product_id, plus the product snapshot. */
     orderDetail: (o: Order) => {
@@ -58,16 +70,8 @@ export function presenter(timeZone: string) {
         product_image_url: o.productImageUrl,
       };
     },
-    user: (u: User, credits?: number) => ({
-      id: u.id,
-      openid: u.openid,
-      nickname: u.nickname,
-      avatar_url: u.avatarUrl,
-      role: u.role,
-      is_active: u.isActive,
-      ...(credits === undefined ? {} : { credits }),
-      created_at: ts(u.createdAt),
-    }),
+    user,
+    adminUser: (u: User, credits?: number) => ({ ...user(u, credits), version: u.version }),
     refund: (v: RefundView) => {
       const deducted = creditsTaken(v.deduction);
       return {

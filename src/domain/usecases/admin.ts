@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors';
 import type { LedgerEntry } from '../ledger';
 import type { Order } from '../order';
-import type { OrderFilter, Page, UserPatch } from '../ports';
+import type { Edit, OrderFilter, Page, UserPatch } from '../ports';
 import type { NewProduct, Product } from '../product';
 import { err, ok, type Result } from '../result';
 import type { User } from '../user';
@@ -16,18 +16,39 @@ export function createProduct(deps: Pick<Deps, 'products' | 'clock'>) {
   return (product: NewProduct): Promise<Product> => deps.products.create(product, deps.clock.now());
 }
 
-/** Deactivating is an update of `isActive`: orders keep their snapshot, so nothing is ever deleted. */
+const editError = (e: Exclude<Edit<unknown>, { ok: true }>['error'], missing: DomainError): DomainError =>
+  e.kind === 'not_found' ? missing : e;
+
+/**
+ * Deactivating is an update of `isActive`: orders keep their snapshot, so nothing is ever deleted.
+ * `expectedVersion` (the version the admin's edit was based on) turns a concurrent edit into a 409.
+ */
 export function updateProduct(deps: Pick<Deps, 'products' | 'clock'>) {
-  return async (id: number, patch: Partial<NewProduct>): Promise<Result<Product, DomainError>> => {
-    const updated = await deps.products.update(id, patch, deps.clock.now());
-    return updated ? ok(updated) : err({ kind: 'product_not_found' });
+  return async (
+    id: number,
+    patch: Partial<NewProduct>,
+    expectedVersion?: number,
+  ): Promise<Result<Product, DomainError>> => {
+    const updated = await deps.products.update(id, patch, deps.clock.now(), expectedVersion);
+    return updated.ok ? updated : err(editError(updated.error, { kind: 'product_not_found' }));
   };
 }
 
 export function updateUser(deps: Pick<Deps, 'users' | 'clock'>) {
-  return async (id: number, patch: UserPatch): Promise<Result<User, DomainError>> => {
-    const updated = await deps.users.update(id, patch, deps.clock.now());
-    return updated ? ok(updated) : err({ kind: 'account_not_found' });
+  return async (
+    id: number,
+    patch: UserPatch,
+    expectedVersion?: number,
+  ): Promise<Result<User, DomainError>> => {
+    const updated = await deps.users.update(id, patch, deps.clock.now(), expectedVersion);
+    return updated.ok ? updated : err(editError(updated.error, { kind: 'account_not_found' }));
+  };
+}
+
+export function findUser(deps: Pick<Deps, 'users'>) {
+  return async (id: number): Promise<Result<User, DomainError>> => {
+    const user = await deps.users.findById(id);
+    return user ? ok(user) : err({ kind: 'account_not_found' });
   };
 }
 

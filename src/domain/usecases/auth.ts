@@ -20,7 +20,8 @@ export function login(deps: Pick<Deps, 'wechatLogin' | 'users' | 'clock' | 'sett
     if (!user.isActive) return err({ kind: 'user_disabled' });
     // Persisted, so the role also holds for tokens issued later; removal from the list demotes nobody.
     if (user.role !== 'admin' && deps.settings.adminOpenids?.includes(user.openid)) {
-      user = (await deps.users.update(user.id, { role: 'admin' }, now)) ?? user;
+      const promoted = await deps.users.update(user.id, { role: 'admin' }, now);
+      if (promoted.ok) user = promoted.value;
     }
     return ok(user);
   };

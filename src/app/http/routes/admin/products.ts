@@ -1,12 +1,12 @@
-import { Elysia, t } from 'elysia';
+import { Elysia, status, t } from 'elysia';
 import { yuanToFen } from '../../../../domain/money';
 import type { NewProduct } from '../../../../domain/product';
 import { createProduct, updateProduct } from '../../../../domain/usecases/admin';
-import { CreateProductRequest, UpdateProductRequest } from '../../admin-schemas';
+import { AdminProductBody, CreateProductRequest, UpdateProductRequest } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { problem } from '../../plugins';
-import { ErrorBody, IdParam, PageQuery, ProductBody } from '../../schemas';
+import { ErrorBody, IdParam, PageQuery } from '../../schemas';
 
 const ProductParams = t.Object({ product_id: IdParam });
 const guarded = { 401: ErrorBody, 403: ErrorBody };
@@ -26,7 +26,7 @@ export const adminProductRoutes = (deps: AppDeps) =>
       '/',
       async ({ query }) =>
         (await deps.products.listAll({ skip: query.skip ?? 0, limit: query.limit ?? 20 })).map(
-          deps.present.product,
+          deps.present.adminProduct,
         ),
       {
         admin: true,
@@ -35,7 +35,7 @@ export const adminProductRoutes = (deps: AppDeps) =>
           summary: '商品列表（含已下架）',
           description: '按 sort_order、id 排序；读数据库而非目录缓存。',
         },
-        response: { 200: t.Array(ProductBody), 400: ErrorBody, ...guarded },
+        response: { 200: t.Array(AdminProductBody), 400: ErrorBody, ...guarded },
       },
     )
     .post(
@@ -52,13 +52,13 @@ export const adminProductRoutes = (deps: AppDeps) =>
           isActive: body.is_active ?? true,
           sortOrder: body.sort_order ?? 0,
         });
-        return deps.present.product(created);
+        return deps.present.adminProduct(created);
       },
       {
         admin: true,
         body: CreateProductRequest,
         detail: { summary: '创建商品', description: '价格以元传入（最多两位小数），以分存储；返回新商品。' },
-        response: { 200: ProductBody, 400: ErrorBody, ...guarded },
+        response: { 200: AdminProductBody, 400: ErrorBody, ...guarded },
       },
     )
     .patch(
@@ -74,22 +74,27 @@ export const adminProductRoutes = (deps: AppDeps) =>
         if (body.image_url !== undefined) patch.imageUrl = body.image_url;
         if (body.is_active !== undefined) patch.isActive = body.is_active;
         if (body.sort_order !== undefined) patch.sortOrder = body.sort_order;
-        const updated = await updateProduct(deps)(params.product_id, patch);
-        return updated.ok ? deps.present.product(updated.value) : problem(updated.error);
+        if (Object.keys(patch).length === 0) return status(400, { detail: '请求参数错误: 至少修改一个字段' });
+        const updated = await updateProduct(deps)(params.product_id, patch, body.version);
+        return updated.ok ? deps.present.adminProduct(updated.value) : problem(updated.error);
       },
       {
         admin: true,
         params: ProductParams,
         body: UpdateProductRequest,
-        detail: { summary: '修改商品', description: '只修改传入的字段；新价格只影响之后创建的订单。' },
-        response: { 200: ProductBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+        detail: {
+          summary: '修改商品',
+          description:
+            '只修改传入的字段；新价格只影响之后创建的订单。传入 version（读取时的版本）时，若已被他人修改则 409 且不做任何修改；每次修改版本加 1，并发修改不会互相覆盖。',
+        },
+        response: { 200: AdminProductBody, 400: ErrorBody, ...guarded, 404: ErrorBody, 409: ErrorBody },
       },
     )
     .delete(
       '/:product_id',
       async ({ params }) => {
         const updated = await updateProduct(deps)(params.product_id, { isActive: false });
-        return updated.ok ? deps.present.product(updated.value) : problem(updated.error);
+        return updated.ok ? deps.present.adminProduct(updated.value) : problem(updated.error);
       },
       {
         admin: true,
@@ -98,6 +103,6 @@ export const adminProductRoutes = (deps: AppDeps) =>
           summary: '下架商品',
           description: '不删除数据：将 is_active 置为 false，历史订单不受影响。',
         },
-        response: { 200: ProductBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+        response: { 200: AdminProductBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
       },
     );

@@ -1,10 +1,11 @@
 import { Elysia, status, t } from 'elysia';
-import { adjustCredits, updateUser, userTransactions } from '../../../../domain/usecases/admin';
-import { AdjustCreditsRequest, UpdateUserRequest } from '../../admin-schemas';
+import { adjustCredits, findUser, updateUser, userTransactions } from '../../../../domain/usecases/admin';
+import { creditBalance } from '../../../../domain/usecases/credits';
+import { AdjustCreditsRequest, AdminUserBody, UpdateUserRequest } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { problem } from '../../plugins';
-import { ErrorBody, IdParam, LedgerEntryBody, PageQuery, UserBody } from '../../schemas';
+import { ErrorBody, IdParam, LedgerEntryBody, PageQuery } from '../../schemas';
 
 const UserParams = t.Object({ user_id: IdParam });
 const guarded = { 401: ErrorBody, 403: ErrorBody };
@@ -12,6 +13,20 @@ const guarded = { 401: ErrorBody, 403: ErrorBody };
 export const adminUserRoutes = (deps: AppDeps) =>
   new Elysia({ prefix: '/api/admin/users', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .get(
+      '/:user_id',
+      async ({ params }) => {
+        const found = await findUser(deps)(params.user_id);
+        if (!found.ok) return problem(found.error);
+        return deps.present.adminUser(found.value, await creditBalance(deps)(found.value.id));
+      },
+      {
+        admin: true,
+        params: UserParams,
+        detail: { summary: '查看用户', description: '含积分余额与版本号（修改时可传入 version）。' },
+        response: { 200: AdminUserBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+      },
+    )
     .patch(
       '/:user_id',
       async ({ user, params, body }) => {
@@ -22,8 +37,9 @@ export const adminUserRoutes = (deps: AppDeps) =>
           ...(body.is_active === undefined ? {} : { isActive: body.is_active }),
           ...(body.role === undefined ? {} : { role: body.role }),
         };
-        const updated = await updateUser(deps)(params.user_id, patch);
-        return updated.ok ? deps.present.user(updated.value) : problem(updated.error);
+        if (Object.keys(patch).length === 0) return status(400, { detail: '请求参数错误: 至少修改一个字段' });
+        const updated = await updateUser(deps)(params.user_id, patch, body.version);
+        return updated.ok ? deps.present.adminUser(updated.value) : problem(updated.error);
       },
       {
         admin: true,
@@ -31,9 +47,10 @@ export const adminUserRoutes = (deps: AppDeps) =>
         body: UpdateUserRequest,
         detail: {
           summary: '修改用户',
-          description: '启用/禁用用户或修改角色；被禁用的用户立即失去访问权限。',
+          description:
+            '启用/禁用用户或修改角色；被禁用的用户立即失去访问权限。传入 version 时，若已被他人修改则 409 且不做任何修改。',
         },
-        response: { 200: UserBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+        response: { 200: AdminUserBody, 400: ErrorBody, ...guarded, 404: ErrorBody, 409: ErrorBody },
       },
     )
     .post(
