@@ -10,8 +10,18 @@ export interface Config {
   readonly timeZone: string;
   readonly publicBaseUrl: string;
   readonly orderExpireMinutes: number;
-  /** The reconciliation sweeper: how often it runs (0 = off) and how old a pending or paid order must be to be swept. */
-  readonly sweeper: { readonly intervalMs: number; readonly queryAfterMs: number };
+  /**
+   * The reconciliation sweeper: how often it runs in each instance (0 = off), when it first looks at
+   * a new order, how many provider calls per minute all instances may make together, and how many
+   * orders one instance works on at once.
+   */
+  readonly sweeper: {
+    readonly intervalMs: number;
+    readonly firstCheckAfterMs: number;
+    readonly callsPerMinute: number;
+    readonly parallelism: number;
+    readonly maxChecks: number;
+  };
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
   readonly jwt: {
@@ -126,7 +136,10 @@ export function loadConfig(env: Env): Config {
     catalogCacheSeconds: int('CATALOG_CACHE_SECONDS', 5, 0, 3600),
     sweeper: {
       intervalMs: int('RECONCILE_INTERVAL_SECONDS', 60, 0, 24 * 3600) * 1000,
-      queryAfterMs: int('RECONCILE_AFTER_SECONDS', 60, 0, 24 * 3600) * 1000,
+      firstCheckAfterMs: int('RECONCILE_AFTER_SECONDS', 60, 0, 24 * 3600) * 1000,
+      callsPerMinute: int('RECONCILE_CALLS_PER_MINUTE', 120, 1, 100_000),
+      parallelism: int('RECONCILE_PARALLELISM', 4, 1, 64),
+      maxChecks: int('RECONCILE_MAX_CHECKS', 2000, 10, 100_000),
     },
     jwt: {
       secret: secret('JWT_SECRET', DEV_JWT_SECRET, 32),

@@ -96,6 +96,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     settings: {
       timeZone: config.timeZone,
       orderExpireMinutes: config.orderExpireMinutes,
+      firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
       notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
       refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
       adminOpenids: config.adminOpenids,

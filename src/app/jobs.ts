@@ -1,17 +1,28 @@
+import { backfillChecks } from '../domain/usecases/backfill';
 import type { Deps } from '../domain/usecases/deps';
-import { sweepOrders } from '../domain/usecases/reconcile';
+import { type SweepSettings, sweepOrders } from '../domain/usecases/reconcile';
+
+export interface SweeperOptions extends Omit<SweepSettings, 'followRefund'> {
+  readonly intervalMs: number;
+}
 
 /**
  * Runs the reconciliation sweeper every `intervalMs` (with jitter, so several instances spread out),
- * never two runs at once in one process. Overlap across instances is safe: every step is idempotent.
+ * never two runs at once in one process. Overlap across instances is safe: every step is idempotent,
+ * and the provider-call budget is shared through the database.
  */
-export function startSweeper(
-  deps: Deps,
-  opts: { intervalMs: number; queryAfterMs: number },
-): () => Promise<void> {
+export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<void> {
   if (opts.intervalMs <= 0) return async () => {};
-  const sweep = sweepOrders(deps, opts.queryAfterMs);
-  let running: Promise<unknown> | undefined;
+  const sweep = sweepOrders(deps, {
+    callsPerMinute: opts.callsPerMinute,
+    parallelism: opts.parallelism,
+    maxChecks: opts.maxChecks,
+    // Refunds in flight: wire the refund lifecycle's follow-up (usecases/refund.ts, branch `refunds`) here.
+    followRefund: undefined,
+  });
+  let running: Promise<unknown> | undefined = backfillChecks(deps)
+    .then((queued) => queued > 0 && deps.log('sweeper.backfilled', { queued }))
+    .catch((e) => deps.log('sweeper.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const schedule = () => {

@@ -3,7 +3,9 @@ import type { NewOrder, Order, OrderStatus } from './order';
 import type { NewProduct, Product } from './product';
 import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Result } from './result';
+import type { NewReview, Review } from './review';
 import type { Settlement } from './settlement';
+import type { ProjectedStatus, StatusChange } from './status';
 import type { Role, User } from './user';
 
 export type { PaymentNotifications, Payments } from './payment';
@@ -61,13 +63,7 @@ export interface UserPatch {
   readonly isActive?: boolean;
 }
 
-export interface OrderProjection {
-  readonly status: OrderStatus;
-  readonly paymentId?: string | null;
-  readonly paymentTime?: Date | null;
-  readonly refundTime?: Date | null;
-  readonly updatedAt: Date;
-}
+export type OrderProjection = ProjectedStatus;
 
 export interface Orders {
   /** Allocates the integer id. */
@@ -76,14 +72,15 @@ export interface Orders {
   findByOrderNo(orderNo: string): Promise<Order | null>;
   /** The user's orders, newest first. */
   listByUser(userId: number, page: Page): Promise<Order[]>;
-  /** Up to `limit` orders in `status` created before `before`, oldest first (for the sweeper). */
-  listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]>;
   /**
    * Writes the status projection. Not atomic on FerretDB and never relied upon for money: the
    * settlement record and the ledger decide; this only mirrors them. Applies only while the stored
-   * status is one of `from`, so a slow writer cannot move a finished order backwards.
+   * status is one of `from` — which a slow writer on FerretDB may have read long ago, so callers go
+   * through `projectStatus` (usecases/projection.ts), which checks the result against StatusChanges.
    */
   project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void>;
+  /** Every order (or every one in `status`, an equality), streamed in pages: for the audit and backfills. */
+  scan(filter?: { readonly status?: OrderStatus }): AsyncIterable<Order>;
   /** Admin search: every given field must match; `createdFrom` inclusive, `createdTo` exclusive; newest first. */
   search(filter: OrderFilter, page: Page): Promise<Order[]>;
 }
@@ -117,6 +114,59 @@ export interface Refunds {
   project(outRefundNo: string, from: readonly RefundState[], to: RefundState): Promise<void>;
   /** Up to `limit` attempts whose projection is `state`, oldest first (for the follower). */
   listByState(state: RefundState, limit: number): Promise<RefundAttempt[]>;
+}
+
+/** One scheduled look at one order by the sweeper (usecases/checks.ts). */
+export interface Check {
+  readonly orderNo: string;
+  /** Minutes since the epoch: checks are bucketed by minute so a run finds them by equality. */
+  readonly dueMinute: number;
+  /** How many checks of this order came before (the back-off step). */
+  readonly attempt: number;
+}
+
+/** The sweeper's work queue: every read is an equality on one minute's bucket. */
+export interface Checks {
+  /** Adds the check unless the order already has one in that minute. */
+  schedule(check: Check): Promise<void>;
+  /** Up to `limit` checks of one minute. */
+  due(minute: number, limit: number): Promise<Check[]>;
+  /** Removes a handled check; removing it twice is harmless. */
+  complete(check: Check): Promise<void>;
+  /** Where a run may start reading: no check is due before it (a hint shared by all instances). */
+  cursor(): Promise<number | null>;
+  setCursor(minute: number): Promise<void>;
+  /** True for exactly one caller per name, ever (one-off jobs such as a backfill). */
+  claimOnce(name: string): Promise<boolean>;
+}
+
+/** Provider calls per minute, shared by every instance: each call takes a uniquely inserted token. */
+export interface CallBudget {
+  /** Takes one of the minute's `limit` calls; false once all are taken. */
+  take(minute: number, limit: number): Promise<boolean>;
+  /** Drops a past minute's tokens (an equality delete). */
+  forget(minute: number): Promise<void>;
+}
+
+/** What the sweeper could not resolve, for a human (GET /api/admin/reviews). */
+export interface Reviews {
+  /** Opens the review unless one with its id exists. */
+  open(review: NewReview): Promise<void>;
+  /** Newest first; `open` alone when `openOnly`. */
+  list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]>;
+  find(id: string): Promise<Review | null>;
+  /** Marks it resolved with a note; null when no such review. */
+  resolve(id: string, note: string, at: Date): Promise<Review | null>;
+  /** Every review, streamed (for the audit). */
+  scan(): AsyncIterable<Review>;
+}
+
+/** Insert-only: which statuses each order reached (domain/status.ts). */
+export interface StatusChanges {
+  /** Records the change unless the order already reached that status (then nothing changes). */
+  record(change: StatusChange): Promise<void>;
+  /** The order's recorded changes, in any order; empty for orders from before they were recorded. */
+  list(orderId: number): Promise<StatusChange[]>;
 }
 
 export interface Settlements {

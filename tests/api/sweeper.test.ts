@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { FixedClock } from '../../src/adapters/system/clock';
+import { minuteOf } from '../../src/domain/usecases/checks';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { type HttpHarness, httpHarness } from './harness';
 
@@ -16,7 +17,7 @@ describe('reconciliation sweeper (SPEC §2)', () => {
     clock = new FixedClock(new Date());
     h = await httpHarness({ clock });
     token = (await h.login('sweeper-user')).token;
-    sweep = sweepOrders(h.deps, 2 * MINUTE);
+    sweep = sweepOrders(h.deps, { callsPerMinute: 100, parallelism: 4, maxChecks: 1000 });
   });
   afterAll(() => h.stop());
 
@@ -97,6 +98,7 @@ describe('reconciliation sweeper (SPEC §2)', () => {
       settledAt: clock.now(),
       source: 'callback',
     });
+    await h.deps.checks.schedule({ orderNo: broken.orderNo, dueMinute: minuteOf(clock.now()), attempt: 0 });
     const o = await placeAndPay();
     await sandbox(`/sandbox/trades/${o.orderNo}/pay?notify=false`);
     clock.advance(3 * MINUTE);

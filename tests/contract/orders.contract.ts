@@ -37,17 +37,19 @@ export function ordersContract(make: MakeRepositories) {
       expect((await repos.orders.listByUser(5, { skip: 1, limit: 1 })).map((o) => o.id)).toEqual([a.id]);
     });
 
-    it('lists stale orders of a status, oldest first, limited', async () => {
-      const at = (min: number) => new Date(T0.getTime() + min * 60_000);
-      const old = await repos.orders.create(anOrder({ createdAt: at(0) }));
-      const older = await repos.orders.create(anOrder({ createdAt: at(-5) }));
-      await repos.orders.create(anOrder({ createdAt: at(10) }));
-      const paid = await repos.orders.create(anOrder({ createdAt: at(-9) }));
-      await repos.orders.project(paid.id, ['pending'], { status: 'paid', updatedAt: at(1) });
-      const stale = await repos.orders.listStale('pending', at(5), 10);
-      expect(stale.map((o) => o.id)).toEqual([older.id, old.id]);
-      expect((await repos.orders.listStale('pending', at(5), 1)).map((o) => o.id)).toEqual([older.id]);
-      expect((await repos.orders.listStale('paid', at(5), 10)).map((o) => o.id)).toEqual([paid.id]);
+    it('scans every order, or those of one status', async () => {
+      const a = await repos.orders.create(anOrder());
+      const b = await repos.orders.create(anOrder());
+      await repos.orders.project(b.id, ['pending'], { status: 'cancelled', updatedAt: T0 });
+      const ids = async (status?: 'pending' | 'cancelled' | 'paid') => {
+        const out: number[] = [];
+        for await (const o of repos.orders.scan(status ? { status } : {})) out.push(o.id);
+        return out.sort((x, y) => x - y);
+      };
+      expect(await ids()).toEqual([a.id, b.id].sort((x, y) => x - y));
+      expect(await ids('pending')).toEqual([a.id]);
+      expect(await ids('cancelled')).toEqual([b.id]);
+      expect(await ids('paid')).toEqual([]);
     });
 
     it('projects a status only from the allowed states', async () => {

@@ -11,12 +11,14 @@ import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
 import { settlementsContract } from './settlements.contract';
+import { statusChangesContract } from './status-changes.contract';
 import { usersContract } from './users.contract';
 
 const suites = [
   productsContract,
   usersContract,
   ordersContract,
+  statusChangesContract,
   settlementsContract,
   refundsContract,
   ledgerContract,

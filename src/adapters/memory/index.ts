@@ -3,6 +3,8 @@ import { MemoryOrders } from './orders';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
+import { MemoryStatusChanges } from './status-changes';
+import { MemoryCallBudget, MemoryChecks, MemoryReviews } from './sweeper';
 import { MemoryUsers } from './users';
 
 export function memoryRepositories() {
@@ -10,8 +12,12 @@ export function memoryRepositories() {
     products: new MemoryProducts(),
     users: new MemoryUsers(),
     orders: new MemoryOrders(),
+    statusChanges: new MemoryStatusChanges(),
     settlements: new MemorySettlements(),
     refunds: new MemoryRefunds(),
     ledger: new MemoryLedger(),
+    checks: new MemoryChecks(),
+    callBudget: new MemoryCallBudget(),
+    reviews: new MemoryReviews(),
   };
 }

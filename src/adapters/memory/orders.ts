@@ -25,11 +25,9 @@ export class MemoryOrders implements Orders {
     return this.search({ userId }, page);
   }
 
-  async listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]> {
-    return [...this.rows.values()]
-      .filter((o) => o.status === status && o.createdAt < before)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id)
-      .slice(0, limit);
+  async *scan(filter: { readonly status?: OrderStatus } = {}): AsyncIterable<Order> {
+    for (const o of [...this.rows.values()])
+      if (filter.status === undefined || o.status === filter.status) yield o;
   }
 
   async project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void> {

@@ -1,9 +1,13 @@
 import type { Connection } from 'mongoose';
+import { MongoCallBudget } from './call-budget';
+import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
 import { MongoOrders } from './orders';
 import { MongoProducts } from './products';
 import { MongoRefunds } from './refunds';
+import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
+import { MongoStatusChanges } from './status-changes';
 import { MongoUsers } from './users';
 
 export { connectMongo, ensureIndexes } from './connection';
@@ -13,8 +17,12 @@ export function mongoRepositories(conn: Connection) {
     products: new MongoProducts(conn),
     users: new MongoUsers(conn),
     orders: new MongoOrders(conn),
+    statusChanges: new MongoStatusChanges(conn),
     settlements: new MongoSettlements(conn),
     refunds: new MongoRefunds(conn),
     ledger: new MongoLedger(conn),
+    checks: new MongoChecks(conn),
+    callBudget: new MongoCallBudget(conn),
+    reviews: new MongoReviews(conn),
   };
 }

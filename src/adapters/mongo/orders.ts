@@ -129,14 +129,11 @@ export class MongoOrders implements Orders {
     return this.search({ userId }, page);
   }
 
-  async listStale(status: OrderStatus, before: Date, limit: number): Promise<Order[]> {
-    const docs = await this.model
-      .find({ status, created_at: mongoose.trusted({ $lt: before }) })
-      .sort({ created_at: 1, _id: 1 })
-      .limit(limit)
-      .lean<OrderDoc[]>()
-      .exec();
-    return docs.map(toDomain);
+  /** A driver cursor: documents arrive in batches, never all in memory at once. */
+  async *scan(filter: { readonly status?: OrderStatus } = {}): AsyncIterable<Order> {
+    const query = filter.status === undefined ? {} : { status: filter.status };
+    for await (const doc of this.model.find(query).lean<OrderDoc>().batchSize(500).cursor())
+      yield toDomain(doc as OrderDoc);
   }
 
   async project(id: number, from: readonly OrderStatus[], p: OrderProjection): Promise<void> {

@@ -1,4 +1,6 @@
 import type {
+  CallBudget,
+  Checks,
   Clock,
   Ledger,
   Orders,
@@ -6,7 +8,9 @@ import type {
   Products,
   Random,
   Refunds,
+  Reviews,
   Settlements,
+  StatusChanges,
   Users,
   WechatLogin,
 } from '../ports';
@@ -16,9 +20,14 @@ export interface Deps {
   readonly products: Products;
   readonly users: Users;
   readonly orders: Orders;
+  readonly statusChanges: StatusChanges;
   readonly settlements: Settlements;
   readonly refunds: Refunds;
   readonly ledger: Ledger;
+  /** The sweeper's work queue, its shared provider-call budget and what it hands to a human. */
+  readonly checks: Checks;
+  readonly callBudget: CallBudget;
+  readonly reviews: Reviews;
   readonly payments: Payments;
   readonly wechatLogin: WechatLogin;
   readonly clock: Clock;
@@ -26,6 +35,8 @@ export interface Deps {
   readonly settings: {
     readonly timeZone: string;
     readonly orderExpireMinutes: number;
+    /** When the sweeper first looks at a new order (RECONCILE_AFTER_SECONDS); 60 s when absent. */
+    readonly firstCheckAfterMs?: number;
     /** Where the provider delivers payment callbacks (WeChat's notify_url). */
     readonly notifyUrl: string;
     /** Where the provider delivers refund results; absent = its configured default. */

@@ -4,6 +4,7 @@ import type { PaymentParams } from '../payment';
 import type { Page } from '../ports';
 import { err, ok, type Result } from '../result';
 import type { User } from '../user';
+import { scheduleCheck } from './checks';
 import type { Deps } from './deps';
 import { finishSettlement } from './settle';
 import { resolveTrade } from './trade';
@@ -16,6 +17,10 @@ export function createOrder(deps: Deps) {
     const now = deps.clock.now();
     const orderNo = makeOrderNo(now, deps.settings.timeZone, deps.random.string(8, ORDER_NO_ALPHABET));
     const expireMinutes = deps.settings.orderExpireMinutes;
+    // Queued before the order exists, so no order is ever out of the sweeper's sight (a check of an
+    // order that was never stored simply finds nothing).
+    const firstCheck = new Date(now.getTime() + (deps.settings.firstCheckAfterMs ?? 60_000));
+    await scheduleCheck(deps, orderNo, firstCheck);
     return ok(await deps.orders.create(newOrder({ product, userId, orderNo, now, expireMinutes })));
   };
 }

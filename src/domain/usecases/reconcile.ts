@@ -1,77 +1,236 @@
 import type { DomainError } from '../errors';
 import type { Order } from '../order';
-import { err, ok, type Result } from '../result';
+import { orderExpiresAt } from '../order';
+import type { Check } from '../ports';
+import type { Result } from '../result';
+import { type ReviewReason, reviewId } from '../review';
+import { budgetedPayments } from './budget';
+import { minuteOf, nextCheck } from './checks';
 import type { Deps } from './deps';
-import { orderExpiresAt } from './orders';
+import { repairProjection } from './projection';
 import { finishSettlement } from './settle';
-import { resolveTrade, type TradeOutcome } from './trade';
+import { resolveTrade } from './trade';
+
+/**
+ * Refunds in flight. The refund lifecycle (usecases/refund.ts on branch `refunds`) exports the
+ * follow-up that asks the provider how a refund in progress ended and finishes it. The sweeper calls
+ * it for every order it checks that has a refund record, and looks again later while it answers
+ * `pending`. Until it is wired in (app/jobs.ts), refunds are finished by the admin's own retry.
+ */
+export type RefundFollower = (order: Order) => Promise<Result<'done' | 'pending', DomainError>>;
+
+export interface SweepSettings {
+  /** Provider calls per minute, all instances together (WeChat rate-limits queries per merchant). */
+  readonly callsPerMinute: number;
+  /** Checks one instance works on at once. */
+  readonly parallelism: number;
+  /** Checks one run reads at most; the rest stay queued for the next run. */
+  readonly maxChecks: number;
+  readonly followRefund?: RefundFollower;
+}
 
 export interface SweepReport {
   readonly completed: number;
   readonly cancelled: number;
   readonly stillPending: number;
   readonly unresolved: number;
+  readonly deferred: number;
+  readonly reviews: number;
 }
 
-/** Orders looked at per status and run; a stuck order is logged every run, so it cannot hide. */
-const BATCH = 500;
+type Verdict =
+  | { readonly kind: 'done'; readonly outcome: 'completed' | 'cancelled' | 'none' }
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'review'; readonly reason: ReviewReason; readonly detail: string }
+  | { readonly kind: 'deferred' };
+
+/** Retries that are no failure: the trade is simply not paid (yet). */
+const STILL_OPEN = /^trade (NOTPAY|USERPAYING|NOT_FOUND)$/;
+/** The newest minutes are read on every run, whatever is queued behind the cursor (clock skew, fairness). */
+const RECENT_MINUTES = 2;
+/** A cursor-less start (a new database) looks this far back. */
+const FIRST_LOOKBACK_MINUTES = 60;
+/** Budget tokens are kept this long, then deleted minute by minute. */
+const BUDGET_KEEP_MINUTES = 10;
 
 /**
- * The reconciliation sweeper (SPEC §2): finishes `paid` orders whose grant a crash interrupted, asks
- * the provider about pending orders older than `queryAfterMs` (lost callbacks), and closes pending
- * orders past their expiry before cancelling them — settling instead if the provider says they were
- * paid after all. Every step is the same idempotent use case the requests run, so any number of
- * instances may sweep at once; one failing order is logged and never stops the others.
+ * The reconciliation sweeper (SPEC §2). Every order is on a queue of checks bucketed by minute
+ * (usecases/checks.ts) from the moment it is created; a run reads the due buckets by equality, looks
+ * at each order once, and either finishes with it or files its next check with back-off (about 1, 3,
+ * 5, 10, 30 minutes, then hourly) or, when that runs out, opens a review for a human. First checks go
+ * before retries, so a new order is reached in the next run however many old ones are stuck, and all
+ * instances together make at most `callsPerMinute` provider calls. Every step is the same idempotent
+ * use case the requests run, so instances may overlap; a failing order never stops the others.
  */
-export function sweepOrders(deps: Deps, queryAfterMs: number) {
-  const finish = finishSettlement(deps);
-  const trades = resolveTrade(deps);
+export function sweepOrders(deps: Deps, settings: SweepSettings) {
+  let forgottenUpTo: number | undefined;
 
-  const reconcile = async (order: Order, now: Date): Promise<Result<TradeOutcome, DomainError>> => {
-    const settlement = await deps.settlements.find(order.id);
+  const examine = async (order: Order, runDeps: Deps, now: Date): Promise<Verdict> => {
+    const settlement = await runDeps.settlements.find(order.id);
     if (settlement) {
-      const finished = await finish(order, settlement);
-      return finished.ok ? ok('paid') : finished;
+      // Paid, or cancelled and then paid late, or a crash between settlement and grant: finish it.
+      const finished = await finishSettlement(runDeps)(order, settlement);
+      if (!finished.ok) return { kind: 'retry', reason: finished.error.kind };
+      const followed = await followRefund(finished.value, runDeps);
+      if (followed) return followed;
+      return { kind: 'done', outcome: order.status === 'completed' ? 'none' : 'completed' };
     }
-    if (order.status !== 'pending') return ok('open');
-    const trade = await deps.payments.query(order.orderNo);
-    if (!trade.ok) return err(trade.error);
-    const outcome = await trades.resolve(order, trade.value, 'sweeper');
+    if (order.status === 'cancelled') return { kind: 'done', outcome: 'none' };
+    if (order.status !== 'pending')
+      return {
+        kind: 'review',
+        reason: 'status_without_settlement',
+        detail: `status ${order.status} without a settlement`,
+      };
+    const trades = resolveTrade(runDeps);
+    const trade = await runDeps.payments.query(order.orderNo);
+    if (!trade.ok) return { kind: 'retry', reason: trade.error.kind };
+    let outcome = await trades.resolve(order, trade.value, 'sweeper');
     if (
       outcome.ok &&
       outcome.value === 'open' &&
       now >= orderExpiresAt(order, deps.settings.orderExpireMinutes)
-    ) {
-      return trades.closeThenCancel(order, 'sweeper');
+    )
+      outcome = await trades.closeThenCancel(order, 'sweeper');
+    if (!outcome.ok) return { kind: 'retry', reason: outcome.error.kind };
+    switch (outcome.value) {
+      case 'paid':
+        return { kind: 'done', outcome: 'completed' };
+      case 'cancelled':
+        return { kind: 'done', outcome: 'cancelled' };
+      case 'review':
+        return { kind: 'review', reason: 'refunded_before_settlement', detail: `trade ${trade.value.state}` };
+      default:
+        return { kind: 'retry', reason: `trade ${trade.value.state}` };
     }
-    return outcome;
+  };
+
+  const followRefund = async (order: Order, runDeps: Deps): Promise<Verdict | undefined> => {
+    if (!settings.followRefund || order.status === 'refunded') return undefined;
+    if ((await runDeps.refunds.attempts(order.id)).length === 0) return undefined;
+    const followed = await settings.followRefund(order);
+    if (!followed.ok) return { kind: 'retry', reason: followed.error.kind };
+    return followed.value === 'pending' ? { kind: 'retry', reason: 'refund pending' } : undefined;
+  };
+
+  /** One check: look, then remove it — after filing what comes next, so a crash loses nothing. */
+  const handle = async (
+    check: Check,
+    now: Date,
+    budget: ReturnType<typeof budgetedPayments>,
+  ): Promise<Verdict> => {
+    const metered = budget.forCheck();
+    const runDeps: Deps = { ...deps, payments: metered.payments };
+    const order = await deps.orders.findByOrderNo(check.orderNo);
+    let verdict: Verdict;
+    try {
+      verdict = order ? await examine(order, runDeps, now) : { kind: 'done', outcome: 'none' };
+    } catch (e) {
+      verdict = { kind: 'retry', reason: e instanceof Error ? e.message : String(e) };
+    }
+    if (metered.denied()) return { kind: 'deferred' };
+    if (order) await repairProjection(deps, order.id);
+    if (verdict.kind === 'retry' && !STILL_OPEN.test(verdict.reason))
+      deps.log('sweeper.order_unresolved', {
+        order_id: order?.id,
+        order_no: check.orderNo,
+        reason: verdict.reason,
+      });
+    if (verdict.kind === 'retry') {
+      const next = nextCheck(
+        check,
+        order && (await deps.orders.findById(order.id)),
+        now,
+        deps.settings.orderExpireMinutes,
+      );
+      if (next === 'give_up')
+        verdict = { kind: 'review', reason: 'unresolved', detail: `last: ${verdict.reason}` };
+      else await deps.checks.schedule({ orderNo: check.orderNo, ...next });
+    }
+    if (verdict.kind === 'review' && order) {
+      await deps.reviews.open({
+        orderId: order.id,
+        orderNo: order.orderNo,
+        reason: verdict.reason,
+        detail: verdict.detail,
+        createdAt: now,
+      });
+      deps.log('sweeper.review_opened', { order_id: order.id, review: reviewId(order.id, verdict.reason) });
+    }
+    await deps.checks.complete(check);
+    return verdict;
+  };
+
+  /** The due checks, the newest minutes first and in full, then the backlog from the cursor on. */
+  const gather = async (nowMinute: number) => {
+    const start = Math.min((await deps.checks.cursor()) ?? nowMinute - FIRST_LOOKBACK_MINUTES, nowMinute);
+    const recentFrom = Math.max(start, nowMinute - RECENT_MINUTES);
+    const checks: Check[] = [];
+    let firstLeft = Number.POSITIVE_INFINITY;
+    for (let m = nowMinute; m >= recentFrom; m--) {
+      const due = await deps.checks.due(m, settings.maxChecks);
+      if (due.length === settings.maxChecks) firstLeft = Math.min(firstLeft, m);
+      checks.push(...due);
+    }
+    for (let m = start; m < recentFrom; m++) {
+      const room = settings.maxChecks - checks.length;
+      const due = room > 0 ? await deps.checks.due(m, room) : [];
+      checks.push(...due);
+      if (room <= 0 || due.length === room) {
+        firstLeft = Math.min(firstLeft, m);
+        break;
+      }
+    }
+    return { checks, firstLeft };
+  };
+
+  const forgetOldBudget = async (nowMinute: number) => {
+    const upTo = nowMinute - BUDGET_KEEP_MINUTES;
+    for (let m = (forgottenUpTo ?? upTo - FIRST_LOOKBACK_MINUTES) + 1; m <= upTo; m++)
+      await deps.callBudget.forget(m);
+    forgottenUpTo = upTo;
   };
 
   return async (): Promise<SweepReport> => {
     const now = deps.clock.now();
-    // One age threshold for both: a younger order may still be in the middle of its own request.
-    const before = new Date(now.getTime() - queryAfterMs);
-    const tally = { completed: 0, cancelled: 0, stillPending: 0, unresolved: 0 };
-    const stale = [
-      ...(await deps.orders.listStale('paid', before, BATCH)),
-      ...(await deps.orders.listStale('pending', before, BATCH)),
-    ];
-    for (const order of stale) {
-      let outcome: Result<TradeOutcome, DomainError>;
-      try {
-        outcome = await reconcile(order, now);
-      } catch (e) {
-        outcome = err({ kind: 'contention', message: e instanceof Error ? e.message : String(e) });
+    const nowMinute = minuteOf(now);
+    const { checks, firstLeft } = await gather(nowMinute);
+    // First checks before retries: a new order is never queued behind old ones that keep failing.
+    checks.sort((a, b) => a.attempt - b.attempt || a.dueMinute - b.dueMinute);
+    const budget = budgetedPayments(deps, nowMinute, settings.callsPerMinute);
+    const tally = { completed: 0, cancelled: 0, stillPending: 0, unresolved: 0, deferred: 0, reviews: 0 };
+    let oldestLeft = firstLeft;
+    let next = 0;
+    const worker = async () => {
+      while (next < checks.length) {
+        const check = checks[next++]!;
+        let verdict: Verdict;
+        try {
+          verdict = await handle(check, now, budget);
+        } catch (e) {
+          // The store itself failed: the check stays queued for the next run.
+          deps.log('sweeper.check_failed', {
+            order_no: check.orderNo,
+            error: e instanceof Error ? e.message : String(e),
+          });
+          verdict = { kind: 'deferred' };
+        }
+        if (verdict.kind === 'deferred') {
+          tally.deferred++;
+          oldestLeft = Math.min(oldestLeft, check.dueMinute);
+        } else if (verdict.kind === 'review') tally.reviews++;
+        else if (verdict.kind === 'retry') {
+          if (STILL_OPEN.test(verdict.reason)) tally.stillPending++;
+          else tally.unresolved++;
+        } else if (verdict.outcome === 'completed') tally.completed++;
+        else if (verdict.outcome === 'cancelled') tally.cancelled++;
       }
-      if (!outcome.ok) {
-        tally.unresolved++;
-        deps.log('sweeper.order_unresolved', { order_id: order.id, reason: outcome.error.kind });
-      } else if (outcome.value === 'paid') tally.completed++;
-      else if (outcome.value === 'cancelled') tally.cancelled++;
-      else if (outcome.value === 'review') tally.unresolved++;
-      else tally.stillPending++;
-    }
-    if (tally.completed + tally.cancelled + tally.unresolved > 0) deps.log('sweeper.run', { ...tally });
+    };
+    await Promise.all(Array.from({ length: Math.max(1, settings.parallelism) }, worker));
+    await deps.checks.setCursor(Math.min(oldestLeft, nowMinute - RECENT_MINUTES));
+    await forgetOldBudget(nowMinute);
+    if (tally.completed + tally.cancelled + tally.unresolved + tally.reviews + tally.deferred > 0)
+      deps.log('sweeper.run', { ...tally, checks: checks.length });
     return tally;
   };
 }

@@ -17,6 +17,7 @@ import {
 import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { appendEntry } from './ledger';
+import { projectStatus } from './projection';
 
 /** Everything recorded about one attempt, as the admin and the follower report it. */
 export interface RefundView {
@@ -106,9 +107,8 @@ export async function settleRecorded(deps: Deps, view: RefundView): Promise<Resu
     });
   if (state === 'succeeded' && order.status !== 'refunded') {
     const refundTime = view.finishedAt ?? deps.clock.now();
-    const updatedAt = deps.clock.now();
-    await deps.orders.project(order.id, ['completed'], { status: 'refunded', refundTime, updatedAt });
-    settled = { ...view, order: { ...order, status: 'refunded', refundTime, updatedAt } };
+    await projectStatus(deps, order.id, { status: 'refunded', refundTime });
+    settled = { ...view, order: { ...order, status: 'refunded', refundTime, updatedAt: deps.clock.now() } };
   }
   const taken = creditsTaken(deduction);
   if (gaveUp(state) && taken > 0 && !view.reversal) {

@@ -12,6 +12,7 @@ import {
   refundState,
 } from '../refund';
 import { err, ok, type Result } from '../result';
+import { MINUTE_MS, scheduleCheck } from './checks';
 import type { Deps } from './deps';
 import { appendFromBalance } from './ledger';
 import { advanceRefund, type RefundView, settleRecorded, viewOf } from './refund-steps';
@@ -94,6 +95,9 @@ async function chooseAttempt(
       if (round === 0 && now.length !== attempts.length) continue;
       return err({ kind: 'refund_insufficient_credits' });
     }
+    // The sweeper looks at the order a minute after a refund starts: it follows the refund while it
+    // is in flight, and repairs the status if a slow write covers `refunded` after we are gone.
+    await scheduleCheck(deps, order.orderNo, new Date(deps.clock.now().getTime() + MINUTE_MS));
     const claimed = await deps.refunds.claim({
       orderId: order.id,
       attempt: attempts.length + 1,

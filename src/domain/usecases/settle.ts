@@ -4,8 +4,10 @@ import type { Fen } from '../money';
 import type { Order } from '../order';
 import { err, ok, type Result } from '../result';
 import type { Settlement } from '../settlement';
+import { followUntil, MINUTE_MS, scheduleCheck } from './checks';
 import type { Deps } from './deps';
 import { appendEntry } from './ledger';
+import { projectStatus } from './projection';
 
 export interface PaidEvidence {
   readonly paymentId: string | null;
@@ -30,7 +32,7 @@ export function settleOrder(deps: Deps) {
       });
       return err({ kind: 'notification_invalid', message: '支付金额与订单金额不符' });
     }
-    const noteSecondPayment = (settlement: Settlement) => {
+    const noteSecondPayment = async (settlement: Settlement) => {
       if (evidence.paymentId !== null && settlement.paymentId !== evidence.paymentId) {
         // The same order paid twice under two transactions: credits stay single, the money needs a human.
         deps.log('payment.second_payment', {
@@ -38,17 +40,29 @@ export function settleOrder(deps: Deps) {
           settled: settlement.paymentId,
           got: evidence.paymentId,
         });
+        await deps.reviews.open({
+          orderId: order.id,
+          orderNo: order.orderNo,
+          reason: 'second_payment',
+          detail: `settled ${settlement.paymentId}, also paid ${evidence.paymentId}`,
+          createdAt: deps.clock.now(),
+        });
       }
     };
     // `completed` is written only after the grant: a duplicate for it needs one read and no write.
     if (order.status === 'completed' || order.status === 'refunded') {
       const settlement = await deps.settlements.find(order.id);
       if (settlement) {
-        noteSecondPayment(settlement);
+        await noteSecondPayment(settlement);
         return ok(order);
       }
     }
     const now = deps.clock.now();
+    // A pending order is on the sweeper's queue until it is finished; a cancelled one (paid late) or
+    // one it has stopped following is not, so queue a check before the settlement: a crash after
+    // it is then finished by the sweeper even if no callback or query ever comes again.
+    if (order.status !== 'pending' || now >= followUntil(order, deps.settings.orderExpireMinutes))
+      await scheduleCheck(deps, order.orderNo, new Date(now.getTime() + MINUTE_MS));
     const { settlement, created } = await deps.settlements.record({
       orderId: order.id,
       paymentId: evidence.paymentId,
@@ -56,7 +70,7 @@ export function settleOrder(deps: Deps) {
       settledAt: evidence.paidAt ?? now,
       source: evidence.source,
     });
-    if (!created) noteSecondPayment(settlement);
+    if (!created) await noteSecondPayment(settlement);
     return finishSettlement(deps)(order, settlement);
   };
 }
@@ -66,11 +80,7 @@ export function finishSettlement(deps: Deps) {
   return async (order: Order, settlement: Settlement): Promise<Result<Order, DomainError>> => {
     const paid = { paymentId: settlement.paymentId, paymentTime: settlement.settledAt };
     if (order.status === 'pending' || order.status === 'cancelled') {
-      await deps.orders.project(order.id, ['pending', 'cancelled'], {
-        status: 'paid',
-        ...paid,
-        updatedAt: deps.clock.now(),
-      });
+      await projectStatus(deps, order.id, { status: 'paid', ...paid });
     }
     const granted = await appendEntry(deps, {
       userId: order.userId,
@@ -83,13 +93,8 @@ export function finishSettlement(deps: Deps) {
     if (!granted.ok) return granted;
     const done = ['completed', 'refunded'].includes(order.status);
     if (!done) {
-      const updatedAt = deps.clock.now();
-      await deps.orders.project(order.id, ['pending', 'cancelled', 'paid'], {
-        status: 'completed',
-        ...paid,
-        updatedAt,
-      });
-      return ok({ ...order, status: 'completed', ...paid, updatedAt });
+      await projectStatus(deps, order.id, { status: 'completed', ...paid });
+      return ok({ ...order, status: 'completed', ...paid, updatedAt: deps.clock.now() });
     }
     return ok(order);
   };

@@ -4,6 +4,7 @@ import type { TradeStatus } from '../payment';
 import { err, ok, type Result } from '../result';
 import type { Settlement } from '../settlement';
 import type { Deps } from './deps';
+import { projectStatus } from './projection';
 import { settleOrder } from './settle';
 
 /** What the provider's word means for a pending order that has no settlement yet. */
@@ -22,7 +23,7 @@ export type TradeOutcome = 'paid' | 'cancelled' | 'open' | 'review';
 export function resolveTrade(deps: Deps) {
   const settle = settleOrder(deps);
   const cancel = async (order: Order) => {
-    await deps.orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt: deps.clock.now() });
+    await projectStatus(deps, order.id, { status: 'cancelled' });
     return ok('cancelled' as const);
   };
   const resolve = async (

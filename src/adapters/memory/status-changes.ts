@@ -1,0 +1,16 @@
+import type { StatusChanges } from '../../domain/ports';
+import type { StatusChange } from '../../domain/status';
+
+export class MemoryStatusChanges implements StatusChanges {
+  private readonly rows = new Map<string, StatusChange>();
+
+  /** No await between the check and the set: first writer wins, like the Mongo `_id` insert. */
+  async record(change: StatusChange): Promise<void> {
+    const key = `${change.orderId}:${change.status}`;
+    if (!this.rows.has(key)) this.rows.set(key, change);
+  }
+
+  async list(orderId: number): Promise<StatusChange[]> {
+    return [...this.rows.values()].filter((c) => c.orderId === orderId);
+  }
+}

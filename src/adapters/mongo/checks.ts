@@ -1,0 +1,79 @@
+import { type Connection, Schema } from 'mongoose';
+import type { Check, Checks } from '../../domain/ports';
+import { insertOnce, modelOf, schemaOptions } from './connection';
+
+interface CheckDoc {
+  _id: string;
+  due_minute: number;
+  order_no: string;
+  attempt: number;
+}
+
+const checkSchema = new Schema<CheckDoc>(
+  {
+    _id: String,
+    due_minute: { type: Number, required: true, index: true },
+    order_no: { type: String, required: true },
+    attempt: { type: Number, required: true },
+  },
+  schemaOptions('checks'),
+);
+
+/** Small named values: the cursor hint and one-off claims. */
+interface StateDoc {
+  _id: string;
+  minute?: number;
+  at?: Date;
+}
+const stateSchema = new Schema<StateDoc>(
+  { _id: String, minute: Number, at: Date },
+  schemaOptions('sweeper_state'),
+);
+
+const key = (c: Check) => `${c.dueMinute}:${c.orderNo}`;
+
+/**
+ * The sweeper's queue. `_id` = `<minute>:<order no>` makes a repeated schedule a no-op; `due_minute`
+ * is an equality (FerretDB pushes it down; a range over the queue would be read in full). Handled
+ * checks are deleted, so the collection holds only what is still to do.
+ */
+export class MongoChecks implements Checks {
+  private readonly model;
+  private readonly state;
+  constructor(conn: Connection) {
+    this.model = modelOf<CheckDoc>(conn, 'Check', checkSchema);
+    this.state = modelOf<StateDoc>(conn, 'SweeperState', stateSchema);
+  }
+
+  async schedule(c: Check): Promise<void> {
+    await insertOnce(this.model, {
+      _id: key(c),
+      due_minute: c.dueMinute,
+      order_no: c.orderNo,
+      attempt: c.attempt,
+    });
+  }
+
+  async due(minute: number, limit: number): Promise<Check[]> {
+    const docs = await this.model.find({ due_minute: minute }).limit(limit).lean<CheckDoc[]>().exec();
+    return docs.map((d) => ({ orderNo: d.order_no, dueMinute: d.due_minute, attempt: d.attempt }));
+  }
+
+  async complete(c: Check): Promise<void> {
+    await this.model.deleteOne({ _id: key(c) }).exec();
+  }
+
+  async cursor(): Promise<number | null> {
+    const doc = await this.state.findById('cursor').lean<StateDoc>().exec();
+    return doc?.minute ?? null;
+  }
+
+  /** A plain write: only a hint. A stale one can only move it back, which re-reads empty buckets. */
+  async setCursor(minute: number): Promise<void> {
+    await this.state.updateOne({ _id: 'cursor' }, { $set: { minute } }, { upsert: true }).exec();
+  }
+
+  async claimOnce(name: string): Promise<boolean> {
+    return insertOnce(this.state, { _id: `claim:${name}`, at: new Date(0) });
+  }
+}

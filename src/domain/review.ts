@@ -1,0 +1,30 @@
+/**
+ * Something about an order that needs a human: the sweeper stops retrying it (so it costs no
+ * provider calls on every run) and the audit fails until someone resolves it.
+ */
+export type ReviewReason =
+  /** The provider reports the trade refunded, but we never saw it paid. */
+  | 'refunded_before_settlement'
+  /** The same order was paid under two transactions: credits were granted once, the money needs a refund. */
+  | 'second_payment'
+  /** Still unresolved when the sweeper's schedule ran out (provider down, trade never settling…). */
+  | 'unresolved'
+  /** The order's status claims a payment that no settlement record proves. */
+  | 'status_without_settlement';
+
+export interface NewReview {
+  readonly orderId: number;
+  readonly orderNo: string;
+  readonly reason: ReviewReason;
+  readonly detail: string;
+  readonly createdAt: Date;
+}
+
+export interface Review extends NewReview {
+  /** `<order id>:<reason>`: one review per order and reason. */
+  readonly id: string;
+  readonly resolvedAt: Date | null;
+  readonly resolution: string | null;
+}
+
+export const reviewId = (orderId: number, reason: ReviewReason): string => `${orderId}:${reason}`;
