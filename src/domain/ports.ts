@@ -131,6 +131,14 @@ export interface Checks {
   schedule(check: Check): Promise<void>;
   /** Up to `limit` checks of one minute. */
   due(minute: number, limit: number): Promise<Check[]>;
+  /**
+   * Takes the check for the run of `runMinute`: true for one caller only, so two instances reading
+   * the same bucket do not both ask the provider. A claim lapses with its minute (a crashed claimer
+   * blocks nobody for long).
+   */
+  claim(check: Check, runMinute: number): Promise<boolean>;
+  /** Drops the claims of a past run minute (an equality delete). */
+  forgetClaims(runMinute: number): Promise<void>;
   /** Removes a handled check; removing it twice is harmless. */
   complete(check: Check): Promise<void>;
   /** Where a run may start reading: no check is due before it (a hint shared by all instances). */

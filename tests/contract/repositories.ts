@@ -1,8 +1,11 @@
 import type {
+  CallBudget,
+  Checks,
   Ledger,
   Orders,
   Products,
   Refunds,
+  Reviews,
   Settlements,
   StatusChanges,
   Users,
@@ -17,6 +20,9 @@ export interface Repositories {
   settlements: Settlements;
   refunds: Refunds;
   ledger: Ledger;
+  checks: Checks;
+  callBudget: CallBudget;
+  reviews: Reviews;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

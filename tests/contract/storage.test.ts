@@ -12,6 +12,7 @@ import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
 import { settlementsContract } from './settlements.contract';
 import { statusChangesContract } from './status-changes.contract';
+import { sweeperStoreContract } from './sweeper-store.contract';
 import { usersContract } from './users.contract';
 
 const suites = [
@@ -22,6 +23,7 @@ const suites = [
   settlementsContract,
   refundsContract,
   ledgerContract,
+  sweeperStoreContract,
 ];
 
 function runAll(make: MakeRepositories) {

@@ -51,6 +51,9 @@ export function scriptedPayments() {
         amountFen,
         paidAt: new Date('2023-07-01T04:01:00Z'),
       }),
+    /** The provider reports the trade refunded though it was never settled with us. */
+    refundedBeforeSettlement: (no: string) =>
+      trades.set(no, { state: 'REFUND', transactionId: `4200${no}`, amountFen: 990, paidAt: null }),
     /** Every call about this trade fails as unavailable (or works again with `false`). */
     fail: (no: string, down = true) => (down ? failing.add(no) : failing.delete(no)),
   };

@@ -17,6 +17,19 @@ export class MemoryChecks implements Checks {
     return [...this.rows.values()].filter((c) => c.dueMinute === minute).slice(0, limit);
   }
 
+  private readonly claims = new Set<string>();
+
+  async claim(check: Check, runMinute: number): Promise<boolean> {
+    const key = `${runMinute}:${check.dueMinute}:${check.orderNo}`;
+    if (this.claims.has(key)) return false;
+    this.claims.add(key);
+    return true;
+  }
+
+  async forgetClaims(runMinute: number): Promise<void> {
+    for (const key of this.claims) if (key.startsWith(`${runMinute}:`)) this.claims.delete(key);
+  }
+
   async complete(check: Check): Promise<void> {
     this.rows.delete(`${check.dueMinute}:${check.orderNo}`);
   }

@@ -19,6 +19,15 @@ const checkSchema = new Schema<CheckDoc>(
   schemaOptions('checks'),
 );
 
+interface ClaimDoc {
+  _id: string;
+  run_minute: number;
+}
+const claimSchema = new Schema<ClaimDoc>(
+  { _id: String, run_minute: { type: Number, required: true, index: true } },
+  schemaOptions('check_claims'),
+);
+
 /** Small named values: the cursor hint and one-off claims. */
 interface StateDoc {
   _id: string;
@@ -40,8 +49,10 @@ const key = (c: Check) => `${c.dueMinute}:${c.orderNo}`;
 export class MongoChecks implements Checks {
   private readonly model;
   private readonly state;
+  private readonly claims;
   constructor(conn: Connection) {
     this.model = modelOf<CheckDoc>(conn, 'Check', checkSchema);
+    this.claims = modelOf<ClaimDoc>(conn, 'CheckClaim', claimSchema);
     this.state = modelOf<StateDoc>(conn, 'SweeperState', stateSchema);
   }
 
@@ -57,6 +68,14 @@ export class MongoChecks implements Checks {
   async due(minute: number, limit: number): Promise<Check[]> {
     const docs = await this.model.find({ due_minute: minute }).limit(limit).lean<CheckDoc[]>().exec();
     return docs.map((d) => ({ orderNo: d.order_no, dueMinute: d.due_minute, attempt: d.attempt }));
+  }
+
+  async claim(c: Check, runMinute: number): Promise<boolean> {
+    return insertOnce(this.claims, { _id: `${runMinute}:${key(c)}`, run_minute: runMinute });
+  }
+
+  async forgetClaims(runMinute: number): Promise<void> {
+    await this.claims.deleteMany({ run_minute: runMinute }).exec();
   }
 
   async complete(c: Check): Promise<void> {

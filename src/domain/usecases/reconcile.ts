@@ -1,23 +1,12 @@
-import type { DomainError } from '../errors';
-import type { Order } from '../order';
-import { orderExpiresAt } from '../order';
 import type { Check } from '../ports';
-import type { Result } from '../result';
-import { type ReviewReason, reviewId } from '../review';
+import { reviewId } from '../review';
 import { budgetedPayments } from './budget';
+import { examineOrder, type RefundFollower, type Verdict } from './check-order';
 import { minuteOf, nextCheck } from './checks';
 import type { Deps } from './deps';
 import { repairProjection } from './projection';
-import { finishSettlement } from './settle';
-import { resolveTrade } from './trade';
 
-/**
- * Refunds in flight. The refund lifecycle (usecases/refund.ts on branch `refunds`) exports the
- * follow-up that asks the provider how a refund in progress ended and finishes it. The sweeper calls
- * it for every order it checks that has a refund record, and looks again later while it answers
- * `pending`. Until it is wired in (app/jobs.ts), refunds are finished by the admin's own retry.
- */
-export type RefundFollower = (order: Order) => Promise<Result<'done' | 'pending', DomainError>>;
+export type { RefundFollower } from './check-order';
 
 export interface SweepSettings {
   /** Provider calls per minute, all instances together (WeChat rate-limits queries per merchant). */
@@ -38,19 +27,13 @@ export interface SweepReport {
   readonly reviews: number;
 }
 
-type Verdict =
-  | { readonly kind: 'done'; readonly outcome: 'completed' | 'cancelled' | 'none' }
-  | { readonly kind: 'retry'; readonly reason: string }
-  | { readonly kind: 'review'; readonly reason: ReviewReason; readonly detail: string }
-  | { readonly kind: 'deferred' };
-
 /** Retries that are no failure: the trade is simply not paid (yet). */
 const STILL_OPEN = /^trade (NOTPAY|USERPAYING|NOT_FOUND)$/;
 /** The newest minutes are read on every run, whatever is queued behind the cursor (clock skew, fairness). */
 const RECENT_MINUTES = 2;
 /** A cursor-less start (a new database) looks this far back. */
 const FIRST_LOOKBACK_MINUTES = 60;
-/** Budget tokens are kept this long, then deleted minute by minute. */
+/** Budget tokens and claims are kept this long, then deleted minute by minute. */
 const BUDGET_KEEP_MINUTES = 10;
 
 /**
@@ -65,53 +48,7 @@ const BUDGET_KEEP_MINUTES = 10;
 export function sweepOrders(deps: Deps, settings: SweepSettings) {
   let forgottenUpTo: number | undefined;
 
-  const examine = async (order: Order, runDeps: Deps, now: Date): Promise<Verdict> => {
-    const settlement = await runDeps.settlements.find(order.id);
-    if (settlement) {
-      // Paid, or cancelled and then paid late, or a crash between settlement and grant: finish it.
-      const finished = await finishSettlement(runDeps)(order, settlement);
-      if (!finished.ok) return { kind: 'retry', reason: finished.error.kind };
-      const followed = await followRefund(finished.value, runDeps);
-      if (followed) return followed;
-      return { kind: 'done', outcome: order.status === 'completed' ? 'none' : 'completed' };
-    }
-    if (order.status === 'cancelled') return { kind: 'done', outcome: 'none' };
-    if (order.status !== 'pending')
-      return {
-        kind: 'review',
-        reason: 'status_without_settlement',
-        detail: `status ${order.status} without a settlement`,
-      };
-    const trades = resolveTrade(runDeps);
-    const trade = await runDeps.payments.query(order.orderNo);
-    if (!trade.ok) return { kind: 'retry', reason: trade.error.kind };
-    let outcome = await trades.resolve(order, trade.value, 'sweeper');
-    if (
-      outcome.ok &&
-      outcome.value === 'open' &&
-      now >= orderExpiresAt(order, deps.settings.orderExpireMinutes)
-    )
-      outcome = await trades.closeThenCancel(order, 'sweeper');
-    if (!outcome.ok) return { kind: 'retry', reason: outcome.error.kind };
-    switch (outcome.value) {
-      case 'paid':
-        return { kind: 'done', outcome: 'completed' };
-      case 'cancelled':
-        return { kind: 'done', outcome: 'cancelled' };
-      case 'review':
-        return { kind: 'review', reason: 'refunded_before_settlement', detail: `trade ${trade.value.state}` };
-      default:
-        return { kind: 'retry', reason: `trade ${trade.value.state}` };
-    }
-  };
-
-  const followRefund = async (order: Order, runDeps: Deps): Promise<Verdict | undefined> => {
-    if (!settings.followRefund || order.status === 'refunded') return undefined;
-    if ((await runDeps.refunds.attempts(order.id)).length === 0) return undefined;
-    const followed = await settings.followRefund(order);
-    if (!followed.ok) return { kind: 'retry', reason: followed.error.kind };
-    return followed.value === 'pending' ? { kind: 'retry', reason: 'refund pending' } : undefined;
-  };
+  const examine = examineOrder(deps.settings.orderExpireMinutes, settings.followRefund);
 
   /** One check: look, then remove it — after filing what comes next, so a crash loses nothing. */
   const handle = async (
@@ -119,6 +56,8 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
     now: Date,
     budget: ReturnType<typeof budgetedPayments>,
   ): Promise<Verdict> => {
+    // Another instance read the same bucket and took this check: leave it to that one.
+    if (!(await deps.checks.claim(check, minuteOf(now)))) return { kind: 'claimed' };
     const metered = budget.forCheck();
     const runDeps: Deps = { ...deps, payments: metered.payments };
     const order = await deps.orders.findByOrderNo(check.orderNo);
@@ -184,10 +123,13 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
     return { checks, firstLeft };
   };
 
-  const forgetOldBudget = async (nowMinute: number) => {
+  /** Budget tokens and check claims of past minutes, deleted one minute (one equality) at a time. */
+  const forgetOldMinutes = async (nowMinute: number) => {
     const upTo = nowMinute - BUDGET_KEEP_MINUTES;
-    for (let m = (forgottenUpTo ?? upTo - FIRST_LOOKBACK_MINUTES) + 1; m <= upTo; m++)
+    for (let m = (forgottenUpTo ?? upTo - FIRST_LOOKBACK_MINUTES) + 1; m <= upTo; m++) {
       await deps.callBudget.forget(m);
+      await deps.checks.forgetClaims(m);
+    }
     forgottenUpTo = upTo;
   };
 
@@ -195,8 +137,10 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
     const now = deps.clock.now();
     const nowMinute = minuteOf(now);
     const { checks, firstLeft } = await gather(nowMinute);
-    // First checks before retries: a new order is never queued behind old ones that keep failing.
-    checks.sort((a, b) => a.attempt - b.attempt || a.dueMinute - b.dueMinute);
+    // What just fell due goes first, first checks before retries; then the backlog, oldest first. A
+    // new order is so never queued behind old ones that keep failing or a budget-starved backlog.
+    const recent = (c: Check) => (c.dueMinute >= nowMinute - RECENT_MINUTES ? 0 : 1);
+    checks.sort((a, b) => recent(a) - recent(b) || a.attempt - b.attempt || a.dueMinute - b.dueMinute);
     const budget = budgetedPayments(deps, nowMinute, settings.callsPerMinute);
     const tally = { completed: 0, cancelled: 0, stillPending: 0, unresolved: 0, deferred: 0, reviews: 0 };
     let oldestLeft = firstLeft;
@@ -215,8 +159,9 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
           });
           verdict = { kind: 'deferred' };
         }
-        if (verdict.kind === 'deferred') {
-          tally.deferred++;
+        if (verdict.kind === 'deferred' || verdict.kind === 'claimed') {
+          // Still queued (or in another instance's hands, which may die): the cursor must not pass it.
+          if (verdict.kind === 'deferred') tally.deferred++;
           oldestLeft = Math.min(oldestLeft, check.dueMinute);
         } else if (verdict.kind === 'review') tally.reviews++;
         else if (verdict.kind === 'retry') {
@@ -228,7 +173,7 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
     };
     await Promise.all(Array.from({ length: Math.max(1, settings.parallelism) }, worker));
     await deps.checks.setCursor(Math.min(oldestLeft, nowMinute - RECENT_MINUTES));
-    await forgetOldBudget(nowMinute);
+    await forgetOldMinutes(nowMinute);
     if (tally.completed + tally.cancelled + tally.unresolved + tally.reviews + tally.deferred > 0)
       deps.log('sweeper.run', { ...tally, checks: checks.length });
     return tally;

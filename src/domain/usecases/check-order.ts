@@ -1,0 +1,75 @@
+import type { DomainError } from '../errors';
+import { type Order, orderExpiresAt } from '../order';
+import type { Result } from '../result';
+import type { ReviewReason } from '../review';
+import type { Deps } from './deps';
+import { finishSettlement } from './settle';
+import { resolveTrade } from './trade';
+
+/**
+ * Refunds in flight. The refund lifecycle (usecases/refund.ts on branch `refunds`) exports the
+ * follow-up that asks the provider how a refund in progress ended and finishes it. The sweeper calls
+ * it (with the run's budgeted provider) for every order it checks that has a refund record, and
+ * looks again later while it answers `pending`. Until it is wired in (app/jobs.ts), refunds are finished by the admin's own retry.
+ */
+export type RefundFollower = (deps: Deps, order: Order) => Promise<Result<'done' | 'pending', DomainError>>;
+
+/** What one look at an order concluded, and so what the sweeper does with its check. */
+export type Verdict =
+  | { readonly kind: 'done'; readonly outcome: 'completed' | 'cancelled' | 'none' }
+  | { readonly kind: 'retry'; readonly reason: string }
+  | { readonly kind: 'review'; readonly reason: ReviewReason; readonly detail: string }
+  | { readonly kind: 'deferred' }
+  | { readonly kind: 'claimed' };
+
+/**
+ * One look at one order, by the same idempotent use cases the requests run: a settlement is finished
+ * (paid, paid late after a cancel, or a crash before the grant), a refund in flight is followed, a
+ * pending order is asked about at the provider — and closed, then cancelled, once it has expired.
+ * `runDeps.payments` is the budgeted provider of the sweeper's run.
+ */
+export function examineOrder(expireMinutes: number, followRefund?: RefundFollower) {
+  return async function examine(order: Order, runDeps: Deps, now: Date): Promise<Verdict> {
+    const settlement = await runDeps.settlements.find(order.id);
+    if (settlement) {
+      // Paid, or cancelled and then paid late, or a crash between settlement and grant: finish it.
+      const finished = await finishSettlement(runDeps)(order, settlement);
+      if (!finished.ok) return { kind: 'retry', reason: finished.error.kind };
+      const followed = await followUp(finished.value, runDeps);
+      if (followed) return followed;
+      return { kind: 'done', outcome: order.status === 'completed' ? 'none' : 'completed' };
+    }
+    if (order.status === 'cancelled') return { kind: 'done', outcome: 'none' };
+    if (order.status !== 'pending')
+      return {
+        kind: 'review',
+        reason: 'status_without_settlement',
+        detail: `status ${order.status} without a settlement`,
+      };
+    const trades = resolveTrade(runDeps);
+    const trade = await runDeps.payments.query(order.orderNo);
+    if (!trade.ok) return { kind: 'retry', reason: trade.error.kind };
+    let outcome = await trades.resolve(order, trade.value, 'sweeper');
+    if (outcome.ok && outcome.value === 'open' && now >= orderExpiresAt(order, expireMinutes))
+      outcome = await trades.closeThenCancel(order, 'sweeper');
+    if (!outcome.ok) return { kind: 'retry', reason: outcome.error.kind };
+    switch (outcome.value) {
+      case 'paid':
+        return { kind: 'done', outcome: 'completed' };
+      case 'cancelled':
+        return { kind: 'done', outcome: 'cancelled' };
+      case 'review':
+        return { kind: 'review', reason: 'refunded_before_settlement', detail: `trade ${trade.value.state}` };
+      default:
+        return { kind: 'retry', reason: `trade ${trade.value.state}` };
+    }
+  };
+
+  async function followUp(order: Order, runDeps: Deps): Promise<Verdict | undefined> {
+    if (!followRefund || order.status === 'refunded') return undefined;
+    if ((await runDeps.refunds.attempts(order.id)).length === 0) return undefined;
+    const followed = await followRefund(runDeps, order);
+    if (!followed.ok) return { kind: 'retry', reason: followed.error.kind };
+    return followed.value === 'pending' ? { kind: 'retry', reason: 'refund pending' } : undefined;
+  }
+}

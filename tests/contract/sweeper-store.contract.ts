@@ -1,0 +1,104 @@
+import { beforeEach, describe, expect, it } from 'bun:test';
+import { T0 } from '../support/builders';
+import type { MakeRepositories, Repositories } from './repositories';
+
+const check = (orderNo: string, dueMinute: number, attempt = 0) => ({ orderNo, dueMinute, attempt });
+const byOrderNo = <T extends { orderNo: string }>(list: T[]) =>
+  [...list].sort((a, b) => a.orderNo.localeCompare(b.orderNo));
+
+export function sweeperStoreContract(make: MakeRepositories) {
+  describe('Checks', () => {
+    let repos: Repositories;
+    beforeEach(async () => {
+      repos = await make();
+    });
+
+    it('files checks by minute, once per order and minute, and removes handled ones', async () => {
+      await repos.checks.schedule(check('A', 100));
+      await repos.checks.schedule(check('A', 100, 3));
+      await repos.checks.schedule(check('B', 100, 1));
+      await repos.checks.schedule(check('A', 101, 1));
+      expect(byOrderNo(await repos.checks.due(100, 10))).toEqual([check('A', 100), check('B', 100, 1)]);
+      expect(await repos.checks.due(100, 1)).toHaveLength(1);
+      expect(await repos.checks.due(99, 10)).toEqual([]);
+      await repos.checks.complete(check('A', 100));
+      await repos.checks.complete(check('A', 100));
+      expect(await repos.checks.due(100, 10)).toEqual([check('B', 100, 1)]);
+      expect(await repos.checks.due(101, 10)).toEqual([check('A', 101, 1)]);
+    });
+
+    it('gives a check to one of 10 concurrent claimers per run minute', async () => {
+      const c = check('C', 200);
+      const wins = await Promise.all(Array.from({ length: 10 }, () => repos.checks.claim(c, 205)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await repos.checks.claim(c, 206)).toBe(true);
+      await repos.checks.forgetClaims(205);
+      expect(await repos.checks.claim(c, 205)).toBe(true);
+      expect(await repos.checks.claim(c, 206)).toBe(false);
+    });
+
+    it('keeps a cursor hint and one-off claims', async () => {
+      expect(await repos.checks.cursor()).toBeNull();
+      await repos.checks.setCursor(42);
+      await repos.checks.setCursor(40);
+      expect(await repos.checks.cursor()).toBe(40);
+      const claims = await Promise.all(Array.from({ length: 5 }, () => repos.checks.claimOnce('job')));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await repos.checks.claimOnce('other')).toBe(true);
+    });
+  });
+
+  describe('CallBudget', () => {
+    let repos: Repositories;
+    beforeEach(async () => {
+      repos = await make();
+    });
+
+    it('hands out exactly `limit` calls per minute to concurrent takers, and a fresh limit after forgetting', async () => {
+      const taken = await Promise.all(Array.from({ length: 12 }, () => repos.callBudget.take(7, 5)));
+      expect(taken.filter(Boolean)).toHaveLength(5);
+      expect(await repos.callBudget.take(8, 5)).toBe(true);
+      await repos.callBudget.forget(7);
+      expect(await repos.callBudget.take(7, 5)).toBe(true);
+    });
+  });
+
+  describe('Reviews', () => {
+    let repos: Repositories;
+    beforeEach(async () => {
+      repos = await make();
+    });
+    const review = (orderId: number, minutes: number) => ({
+      orderId,
+      orderNo: `P${orderId}`,
+      reason: 'unresolved' as const,
+      detail: 'x',
+      createdAt: new Date(T0.getTime() + minutes * 60_000),
+    });
+
+    it('opens one review per order and reason, lists newest first, resolves with a note', async () => {
+      await repos.reviews.open(review(1, 0));
+      await repos.reviews.open({ ...review(1, 5), detail: 'again' });
+      await repos.reviews.open(review(2, 1));
+      await repos.reviews.open({ ...review(1, 2), reason: 'second_payment' });
+      const all = await repos.reviews.list({}, { skip: 0, limit: 10 });
+      expect(all.map((r) => r.id)).toEqual(['1:second_payment', '2:unresolved', '1:unresolved']);
+      expect(all[2]).toEqual({ ...review(1, 0), id: '1:unresolved', resolvedAt: null, resolution: null });
+      const later = new Date(T0.getTime() + 3_600_000);
+      expect(await repos.reviews.resolve('2:unresolved', '已人工退款', later)).toMatchObject({
+        resolvedAt: later,
+        resolution: '已人工退款',
+      });
+      expect(await repos.reviews.resolve('9:unresolved', 'x', later)).toBeNull();
+      expect((await repos.reviews.list({ openOnly: true }, { skip: 0, limit: 10 })).map((r) => r.id)).toEqual(
+        ['1:second_payment', '1:unresolved'],
+      );
+      expect((await repos.reviews.list({}, { skip: 1, limit: 1 })).map((r) => r.id)).toEqual([
+        '2:unresolved',
+      ]);
+      const scanned: string[] = [];
+      for await (const r of repos.reviews.scan()) scanned.push(r.id);
+      expect(scanned.sort()).toEqual(['1:second_payment', '1:unresolved', '2:unresolved']);
+    });
+  });
+}
