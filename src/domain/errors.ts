@@ -28,6 +28,7 @@ export type DomainError =
   | { readonly kind: 'refund_not_found' }
   | { readonly kind: 'refund_retry_invalid' }
   | { readonly kind: 'contention'; readonly message: string }
-  | { readonly kind: 'version_conflict'; readonly current: number };
+  | { readonly kind: 'version_conflict'; readonly current: number }
+  | { readonly kind: 'review_not_found' };
 
 export type ErrorKind = DomainError['kind'];

@@ -19,6 +19,16 @@ const as = (token: string) => ({
 const balance = async (token: string) => (await as(token).get('/api/users/me')).body.credits as number;
 const today = () => formatLocal(new Date(), 'Asia/Shanghai')!.slice(0, 10);
 
+/** A completed order: prepay, pay at the sandbox without a callback, then the status query settles it. */
+async function completedOrder(token: string, productId = 1) {
+  const created = await as(token).post('/api/orders/create', { product_id: productId });
+  const { order_id: id, order_no: no } = created.body;
+  await as(token).post(`/api/orders/pay/${id}`);
+  await fetch(`${h.sandbox.url}/sandbox/trades/${no}/pay?notify=false`, { method: 'POST' });
+  expect((await as(token).get(`/api/orders/payment-status/${id}`)).body.status).toBe('completed');
+  return { id: id as number, no: no as string };
+}
+
 describe('admin access', () => {
   // Valid bodies: like every route here, schema validation runs before the token is looked at.
   const routes: [string, string, unknown][] = [
@@ -33,6 +43,8 @@ describe('admin access', () => {
     ['GET', '/api/admin/orders', undefined],
     ['POST', '/api/admin/orders/1/refund', {}],
     ['GET', '/api/admin/orders/1/refund', undefined],
+    ['GET', '/api/admin/reviews', undefined],
+    ['POST', '/api/admin/reviews/1:unresolved/resolve', { note: 'x' }],
   ];
 
   it.each(routes)('answers 401 without a token: %s %s', async (method, path, body) => {
@@ -200,6 +212,37 @@ describe('admin order search', () => {
       expect((await as(admin).get(`/api/admin/orders?${q}`)).status).toBe(400);
     },
   );
+});
+
+describe('admin review queue', () => {
+  it('lists what needs a human, newest first, and resolves it with a note', async () => {
+    const u = await h.login('review-user');
+    const o = await completedOrder(u.token);
+    const order = (await h.deps.orders.findById(o.id))!;
+    const { settleOrder } = await import('../../src/domain/usecases/settle');
+    // The same order paid a second time under another transaction: credits once, money for a human.
+    await settleOrder(h.deps)(order, {
+      paymentId: '4200second',
+      amountFen: 990,
+      paidAt: null,
+      source: 'notify',
+    });
+    const open = await as(admin).get('/api/admin/reviews?limit=100');
+    const item = open.body.find((r: { order_id: number }) => r.order_id === o.id);
+    expect(item).toMatchObject({ id: `${o.id}:second_payment`, reason: 'second_payment', resolved_at: null });
+    expect(await balance(u.token)).toBe(100);
+    const done = await as(admin).post(`/api/admin/reviews/${item.id}/resolve`, { note: '已退还重复支付' });
+    expect(done.body).toMatchObject({ id: item.id, resolution: '已退还重复支付' });
+    expect(typeof done.body.resolved_at).toBe('string');
+    const still = (await as(admin).get('/api/admin/reviews?limit=100')).body;
+    expect(still.some((r: { id: string }) => r.id === item.id)).toBe(false);
+    const all = (await as(admin).get('/api/admin/reviews?open=false&limit=100')).body;
+    expect(all.some((r: { id: string }) => r.id === item.id)).toBe(true);
+    expect(
+      (await as(admin).post('/api/admin/reviews/9999999:unresolved/resolve', { note: 'x' })).status,
+    ).toBe(404);
+    expect((await as(admin).post(`/api/admin/reviews/${item.id}/resolve`, {})).status).toBe(400);
+  });
 });
 
 describe('admin credit adjustments', () => {

@@ -153,6 +153,8 @@ describe('orders (SPEC §2)', () => {
     });
     expect((await h.request('GET', '/api/users/me', { token: t })).body.credits).toBe(0);
     expect(h.logs.some((l) => l.event === 'payment.refunded_before_settlement')).toBe(true);
+    const review = await h.deps.reviews.find(`${created.order_id}:refunded_before_settlement`);
+    expect(review).toMatchObject({ orderNo: created.order_no, resolvedAt: null });
   });
 
   it('answers 502 and changes nothing when the gateway is unreachable', async () => {

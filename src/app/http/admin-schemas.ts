@@ -108,6 +108,49 @@ export const AdminOrderQuery = t.Object({
   limit: t.Optional(Limit),
 });
 
+export const ReviewBody = t.Object(
+  {
+    id: t.String({ description: '<订单ID>:<原因>' }),
+    order_id: t.Integer(),
+    order_no: t.String(),
+    reason: oneOf([
+      'refunded_before_settlement',
+      'second_payment',
+      'unresolved',
+      'status_without_settlement',
+    ]),
+    detail: t.String(),
+    created_at: t.Union([t.String(), t.Null()]),
+    resolved_at: t.Union([t.String(), t.Null()]),
+    resolution: t.Union([t.String(), t.Null()]),
+  },
+  {
+    examples: [
+      {
+        id: '100:unresolved',
+        order_id: 100,
+        order_no: 'P202307011200001234abcd',
+        reason: 'unresolved',
+        detail: 'last: provider_unavailable',
+        created_at: '2023-07-02T12:30:00',
+        resolved_at: null,
+        resolution: null,
+      },
+    ],
+  },
+);
+
+export const ReviewQuery = t.Object({
+  open: t.Optional(oneOf(['true', 'false'])),
+  skip: t.Optional(Skip),
+  limit: t.Optional(Limit),
+});
+
+export const ResolveReviewRequest = t.Object(
+  { note: t.String({ minLength: 1, maxLength: 200, description: '处理说明' }) },
+  { additionalProperties: false, examples: [{ note: '已与用户核实并人工退款' }] },
+);
+
 export const RefundRequest = t.Object(
   {
     reason: t.Optional(t.String({ maxLength: 80 })),

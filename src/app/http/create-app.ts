@@ -4,6 +4,7 @@ import { docs } from './docs';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
+import { adminReviewRoutes } from './routes/admin/reviews';
 import { adminUserRoutes } from './routes/admin/users';
 import { authRoutes } from './routes/auth';
 import { callbackRoutes, RAW_BODY_ROUTES } from './routes/callbacks';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps) {
       .use(adminProductRoutes(deps))
       .use(adminUserRoutes(deps))
       .use(adminOrderRoutes(deps))
+      .use(adminReviewRoutes(deps))
   );
 }
 

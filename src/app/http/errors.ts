@@ -36,6 +36,7 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   refund_not_found: () => [404, '该订单没有退款记录'],
   refund_retry_invalid: () => [400, 'retry_of 不是该订单的退款单号'],
   contention: () => [503, '系统繁忙，请稍后重试'],
+  review_not_found: () => [404, '待处理事项不存在'],
   version_conflict: (e) => [409, `数据已被修改（当前版本 ${e.current}），请刷新后重试`],
 };
 

@@ -3,6 +3,7 @@ import { fenToYuan } from '../../domain/money';
 import type { Order } from '../../domain/order';
 import type { Product } from '../../domain/product';
 import type { RefundState } from '../../domain/refund';
+import type { Review } from '../../domain/review';
 import { formatLocal } from '../../domain/time';
 import { creditsTaken, type RefundView } from '../../domain/usecases/refund-steps';
 import type { User } from '../../domain/user';
@@ -91,6 +92,16 @@ export function presenter(timeZone: string) {
         message: REFUND_MESSAGES[v.state],
       };
     },
+    review: (r: Review) => ({
+      id: r.id,
+      order_id: r.orderId,
+      order_no: r.orderNo,
+      reason: r.reason,
+      detail: r.detail,
+      created_at: ts(r.createdAt),
+      resolved_at: ts(r.resolvedAt),
+      resolution: r.resolution,
+    }),
     entry: (e: LedgerEntry) => ({
       id: e.id,
       amount: e.amount,

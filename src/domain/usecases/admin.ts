@@ -4,6 +4,7 @@ import type { Order } from '../order';
 import type { Edit, OrderFilter, Page, UserPatch } from '../ports';
 import type { NewProduct, Product } from '../product';
 import { err, ok, type Result } from '../result';
+import type { Review } from '../review';
 import type { User } from '../user';
 import type { Deps } from './deps';
 import { appendClientEntry } from './ledger';
@@ -85,5 +86,17 @@ export function userTransactions(deps: Pick<Deps, 'users' | 'ledger'>) {
   return async (userId: number, page: Page): Promise<Result<LedgerEntry[], DomainError>> => {
     if (!(await deps.users.findById(userId))) return err({ kind: 'account_not_found' });
     return ok(await deps.ledger.list(userId, page));
+  };
+}
+
+export function listReviews(deps: Pick<Deps, 'reviews'>) {
+  return (openOnly: boolean, page: Page): Promise<Review[]> => deps.reviews.list({ openOnly }, page);
+}
+
+/** Closes a review with the human's note; resolving it again replaces the note. */
+export function resolveReview(deps: Pick<Deps, 'reviews' | 'clock'>) {
+  return async (id: string, note: string): Promise<Result<Review, DomainError>> => {
+    const resolved = await deps.reviews.resolve(id, note, deps.clock.now());
+    return resolved ? ok(resolved) : err({ kind: 'review_not_found' });
   };
 }

@@ -50,6 +50,13 @@ export function resolveTrade(deps: Deps) {
         return closeThenCancel(order, source, closeAttempted);
       case 'REFUND':
         deps.log('payment.refunded_before_settlement', { order_id: order.id, order_no: order.orderNo });
+        await deps.reviews.open({
+          orderId: order.id,
+          orderNo: order.orderNo,
+          reason: 'refunded_before_settlement',
+          detail: `trade ${trade.state} (${trade.transactionId ?? 'no transaction id'})`,
+          createdAt: deps.clock.now(),
+        });
         return ok('review');
       default:
         return ok('open');
