@@ -14,7 +14,8 @@ if (!process.env.TEST_MONGODB_URI) {
 process.env.CHROMIUM_PATH = await ensureChromium();
 
 // process.execPath is the bun running this script, so tests use the same pinned version.
-const tests = Bun.spawn([process.execPath, 'test', ...process.argv.slice(2)], {
+// bun 1.4 ignores `timeout` in bunfig.toml; the suites that start processes need more than 5 s.
+const tests = Bun.spawn([process.execPath, 'test', '--timeout', '60000', ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit'],
 });
 // Forward Ctrl-C/SIGTERM so test processes and their FerretDB cleanups run instead of being orphaned.

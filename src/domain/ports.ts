@@ -54,6 +54,8 @@ export interface Users {
   findByOpenid(openid: string): Promise<User | null>;
   /** Creates the user for `openid`, or returns the existing one: safe under concurrent first logins. */
   ensure(openid: string, now: Date): Promise<{ user: User; created: boolean }>;
+  /** Every user, streamed (for the audit). */
+  scan(): AsyncIterable<User>;
   /** Changes role and/or is_active, versioned as `Products.update`. Access checks re-read it on every request. */
   update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>>;
 }
@@ -194,6 +196,8 @@ export interface Ledger {
   insert(entry: NewLedgerEntry): Promise<LedgerEntry | 'duplicate'>;
   /** The user's entries, newest first. */
   list(userId: number, page: Page): Promise<LedgerEntry[]>;
+  /** The user's entries oldest first, streamed (for the audit). */
+  scanUser(userId: number): AsyncIterable<LedgerEntry>;
 }
 
 export type LoginFailure = 'code_invalid' | 'rate_limited' | 'user_blocked' | 'unavailable';

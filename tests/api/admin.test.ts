@@ -44,6 +44,7 @@ describe('admin access', () => {
     ['POST', '/api/admin/orders/1/refund', {}],
     ['GET', '/api/admin/orders/1/refund', undefined],
     ['GET', '/api/admin/reviews', undefined],
+    ['GET', '/api/admin/audit', undefined],
     ['POST', '/api/admin/reviews/1:unresolved/resolve', { note: 'x' }],
   ];
 
@@ -212,6 +213,27 @@ describe('admin order search', () => {
       expect((await as(admin).get(`/api/admin/orders?${q}`)).status).toBe(400);
     },
   );
+});
+
+describe('admin audit', () => {
+  it('reports the store consistent after real purchases and a refund, and names what breaks it', async () => {
+    const u = await h.login('audit-user');
+    await completedOrder(u.token);
+    const clean = await as(admin).get('/api/admin/audit');
+    expect(clean.status).toBe(200);
+    expect(clean.body.scanned.orders).toBeGreaterThan(0);
+    const own = (f: { subject: string }) => f.subject.startsWith('order ') || f.subject.startsWith('user ');
+    expect(clean.body.findings.filter(own)).toEqual([]);
+    const o = await completedOrder(u.token);
+    await h.deps.orders.project(o.id, ['completed'], { status: 'pending', updatedAt: new Date() });
+    const broken = await as(admin).get('/api/admin/audit');
+    expect(broken.body.ok).toBe(false);
+    expect(broken.body.findings).toContainEqual({
+      check: 'order_status',
+      subject: `order ${o.id}`,
+      message: 'settled but pending',
+    });
+  });
 });
 
 describe('admin review queue', () => {

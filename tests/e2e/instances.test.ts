@@ -36,20 +36,24 @@ describe('three API instances on one database', () => {
     const api = client(stack.api);
     const token = await api.login('multi-settle');
     const userId = (await api.call('GET', '/api/users/me', { token })).body.id as number;
-    const orders: { id: number; no: string }[] = [];
+    const orders: { id: number; no: string; paymentId: string }[] = [];
     for (let i = 0; i < 6; i++) {
       const o = (
         await client(urls[i % 3]!).call('POST', '/api/orders/create', { token, body: { product_id: 2 } })
       ).body;
       await client(urls[(i + 1) % 3]!).call('POST', `/api/orders/pay/${o.order_id}`, { token });
       await fetch(`${stack.sandbox}/sandbox/trades/${o.order_no}/pay?notify=false`, { method: 'POST' });
-      orders.push({ id: o.order_id, no: o.order_no });
+      // The callbacks name the transaction the provider really made: another id would be a second payment.
+      const trade = (await (await fetch(`${stack.sandbox}/sandbox/trades/${o.order_no}`)).json()) as {
+        transaction_id: string;
+      };
+      orders.push({ id: o.order_id, no: o.order_no, paymentId: trade.transaction_id });
     }
     const hits = orders.flatMap((o) =>
       urls.flatMap((url) => {
         const raw = JSON.stringify({
           order_no: o.no,
-          payment_id: `4200${String(o.id).padStart(24, '0')}`,
+          payment_id: o.paymentId,
           status: 'SUCCESS',
           amount: 39.9,
         });

@@ -3,6 +3,7 @@ import { call, login, requestPaymentArgs } from '../../scripts/client';
 import { apiEnv, localUrl, sandboxEnv } from '../../scripts/local-env';
 import { freePort } from '../../scripts/net';
 import { prepareTestDatabase, testMongoUri, uniqueDbName } from '../support/ferret';
+import { auditDatabase } from './audit';
 
 export const CALLBACK_SECRET = 'e2e-gateway-callback-secret';
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -92,10 +93,12 @@ export async function startStack(
       await waitHealthy(url, proc, 'api');
       return url;
     },
+    /** Stops every process, then audits the database they wrote (throws on any violation). */
     async stop() {
       const all = [apiProc, sandboxProc, ...extraApis];
       for (const p of all) if (p.exitCode === null) p.kill('SIGTERM');
       await Promise.all(all.map((p) => p.exited));
+      await auditDatabase(mongoUri);
     },
   };
 }

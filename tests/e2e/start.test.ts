@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortOpen } from '../../scripts/net';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { auditDatabase } from './audit';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const isAlive = (pid: number) => {
@@ -39,13 +40,14 @@ async function waitReady(api: string): Promise<boolean> {
 describe('npm start', () => {
   it('serves the API and the sandbox together, seeds the catalog, and stops everything on SIGTERM', async () => {
     const [port, sandboxPort] = [await freePort(), await freePort()];
+    const mongoUri = await testMongoUri(uniqueDbName('start'));
     const proc = Bun.spawn([process.execPath, 'scripts/start.ts'], {
       cwd: ROOT,
       // MONGODB_URI set: start.ts must use it and start no FerretDB of its own.
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
-        MONGODB_URI: await testMongoUri(uniqueDbName('start')),
+        MONGODB_URI: mongoUri,
         PORT: String(port),
         SANDBOX_PORT: String(sandboxPort),
         RECONCILE_INTERVAL_SECONDS: '0',
@@ -88,6 +90,7 @@ describe('npm start', () => {
         () => 'down',
       ),
     ).toBe('down');
+    await auditDatabase(mongoUri);
   });
 });
 

@@ -27,6 +27,10 @@ export class MemoryLedger implements Ledger {
     return this.byUser(userId).slice(page.skip, page.skip + page.limit);
   }
 
+  async *scanUser(userId: number): AsyncIterable<LedgerEntry> {
+    yield* this.byUser(userId).reverse();
+  }
+
   private byUser(userId: number): LedgerEntry[] {
     return this.rows.filter((e) => e.userId === userId).sort((a, b) => b.seq - a.seq);
   }

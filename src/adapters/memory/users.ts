@@ -36,6 +36,10 @@ export class MemoryUsers implements Users {
     return [...this.rows.values()].find((u) => u.openid === openid) ?? null;
   }
 
+  async *scan(): AsyncIterable<User> {
+    yield* [...this.rows.values()];
+  }
+
   async update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>> {
     const user = this.rows.get(id);
     if (!user) return err({ kind: 'not_found' });

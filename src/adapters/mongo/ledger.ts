@@ -87,6 +87,16 @@ export class MongoLedger implements Ledger {
     return 'duplicate';
   }
 
+  async *scanUser(userId: number): AsyncIterable<LedgerEntry> {
+    const cursor = this.model
+      .find({ user_id: userId })
+      .sort({ seq: 1 })
+      .lean<EntryDoc>()
+      .batchSize(500)
+      .cursor();
+    for await (const doc of cursor) yield toDomain(doc as EntryDoc);
+  }
+
   async list(userId: number, page: Page): Promise<LedgerEntry[]> {
     const docs = await this.model
       .find({ user_id: userId })

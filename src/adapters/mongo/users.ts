@@ -90,6 +90,11 @@ export class MongoUsers implements Users {
     );
   }
 
+  async *scan(): AsyncIterable<User> {
+    for await (const doc of this.model.find({}).lean<UserDoc>().batchSize(500).cursor())
+      yield toDomain(doc as UserDoc);
+  }
+
   async update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>> {
     const set: Partial<UserDoc> = { updated_at: now };
     if (patch.role !== undefined) set.role = patch.role;

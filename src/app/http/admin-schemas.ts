@@ -140,6 +140,38 @@ export const ReviewBody = t.Object(
   },
 );
 
+export const AuditReportBody = t.Object(
+  {
+    ok: t.Boolean({ description: '所有不变量均成立' }),
+    scanned: t.Object({
+      users: t.Integer(),
+      entries: t.Integer(),
+      orders: t.Integer(),
+      reviews: t.Integer(),
+    }),
+    violations: t.Record(t.String(), t.Integer(), { description: '每条规则的违反次数' }),
+    findings: t.Array(t.Object({ check: t.String(), subject: t.String(), message: t.String() }), {
+      description: '前若干条违反的详情',
+    }),
+  },
+  {
+    examples: [
+      {
+        ok: false,
+        scanned: { users: 2, entries: 5, orders: 3, reviews: 1 },
+        violations: { review_queue: 1 },
+        findings: [
+          {
+            check: 'review_queue',
+            subject: 'review 100:second_payment',
+            message: 'open review second_payment: settled 4200…01, also paid 4200…02',
+          },
+        ],
+      },
+    ],
+  },
+);
+
 export const ReviewQuery = t.Object({
   open: t.Optional(oneOf(['true', 'false'])),
   skip: t.Optional(Skip),

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import type { AppDeps } from './context';
 import { docs } from './docs';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
+import { adminAuditRoutes } from './routes/admin/audit';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
 import { adminReviewRoutes } from './routes/admin/reviews';
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps) {
       .use(adminUserRoutes(deps))
       .use(adminOrderRoutes(deps))
       .use(adminReviewRoutes(deps))
+      .use(adminAuditRoutes(deps))
   );
 }
 
