@@ -1,4 +1,5 @@
 import { backfillChecks } from '../domain/usecases/backfill';
+import { followRefundInFlight } from '../domain/usecases/check-order';
 import type { Deps } from '../domain/usecases/deps';
 import { type SweepSettings, sweepOrders } from '../domain/usecases/reconcile';
 
@@ -17,8 +18,8 @@ export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<vo
     callsPerMinute: opts.callsPerMinute,
     parallelism: opts.parallelism,
     maxChecks: opts.maxChecks,
-    // Refunds in flight: wire the refund lifecycle's follow-up (usecases/refund.ts, branch `refunds`) here.
-    followRefund: undefined,
+    // Refunds in flight: the refund lifecycle's follow-up, one step per check of the order.
+    followRefund: followRefundInFlight,
   });
   let running: Promise<unknown> | undefined = backfillChecks(deps)
     .then((queued) => queued > 0 && deps.log('sweeper.backfilled', { queued }))

@@ -4,6 +4,7 @@ import type { Order, OrderStatus } from '../../src/domain/order';
 import type { Settlements } from '../../src/domain/ports';
 import { ok } from '../../src/domain/result';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
+import { followRefundInFlight } from '../../src/domain/usecases/check-order';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { createOrder } from '../../src/domain/usecases/orders';
 import { type SweepSettings, sweepOrders } from '../../src/domain/usecases/reconcile';
@@ -146,6 +147,36 @@ describe('refunds in flight', () => {
       await t.sweep();
     }
     expect(followed).toEqual([o.id, o.id, o.id]);
+  });
+});
+
+describe('refunds in flight, with the refund lifecycle wired in', () => {
+  it('follows a refund the provider is processing on its back-off schedule until the order is refunded', async () => {
+    const t = await setup({ followRefund: followRefundInFlight });
+    const o = await t.place();
+    await settleOrder(t.deps)(o, { paymentId: '4200p', amountFen: 990, paidAt: null, source: 'callback' });
+    t.provider.setRefundStatus('PROCESSING');
+    const started = await refundOrder(t.deps)(o.id);
+    expect(started.ok && started.value.state).toBe('processing');
+    const follows = () => t.provider.calls.filter((c) => c.startsWith('queryRefund:')).length;
+    for (let i = 0; i < 6; i++) {
+      t.clock.advance(MINUTE);
+      await t.sweep();
+    }
+    expect(await t.statusOf(o)).toBe('completed');
+    expect(follows()).toBeGreaterThanOrEqual(2);
+    expect(follows()).toBeLessThanOrEqual(3);
+    t.provider.setRefundStatus('SUCCESS');
+    for (let i = 0; i < 6; i++) {
+      t.clock.advance(MINUTE);
+      await t.sweep();
+    }
+    expect(await t.statusOf(o)).toBe('refunded');
+    expect((await t.deps.ledger.head(1))?.balanceAfter).toBe(0);
+    const after = follows();
+    t.clock.advance(120 * MINUTE);
+    await t.sweep();
+    expect(follows()).toBe(after);
   });
 });
 

@@ -18,6 +18,7 @@ import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
 import type { Deps } from '../../src/domain/usecases/deps';
+import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { followRefunds } from '../../src/domain/usecases/refund-follow';
 import { CALLBACK_SECRET, SANDBOX_APPID, startSandbox } from '../sandbox/harness';
 
@@ -229,5 +230,29 @@ describe('refund queries on FerretDB + PostgreSQL', () => {
     );
     expect(scanning).toEqual([]);
     for (const [, plans] of steps) expect(plans.length).toBeGreaterThan(0);
+  });
+});
+
+describe('sweeper queries on FerretDB + PostgreSQL', () => {
+  it('every query of a sweeper run finds its work by equality, through an index', async () => {
+    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-sweep-user' } }))
+      .access_token as string;
+    const paid = await call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+    await call('POST', `/api/orders/pay/${paid.order_id}`, { token });
+    // Paid at the provider, callback lost: only the sweeper can finish it.
+    await fetch(`${sandbox.url}/sandbox/trades/${paid.order_no}/pay?notify=false`, { method: 'POST' });
+    await call('POST', '/api/orders/create', { token, body: { product_id: 2 } });
+    // A few minutes on, so the orders' first checks are due.
+    const later: Deps = { ...deps, clock: { now: () => new Date(Date.now() + 5 * 60_000) } };
+    const sweep = sweepOrders(later, { callsPerMinute: 100, parallelism: 2, maxChecks: 100 });
+    await newPlans();
+    const report = await sweep();
+    const plans = await newPlans();
+    expect(report.completed).toBeGreaterThanOrEqual(1);
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
+    expect((await call('GET', `/api/orders/${paid.order_id}`, { token })).status).toBe('completed');
   });
 });

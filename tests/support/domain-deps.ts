@@ -17,6 +17,7 @@ export function scriptedPayments() {
   const trades = new Map<string, TradeStatus>();
   const calls: string[] = [];
   const failing = new Set<string>();
+  let refundStatus: 'SUCCESS' | 'PROCESSING' | 'CLOSED' = 'SUCCESS';
   const answer = (no: string): TradeStatus =>
     trades.get(no) ?? { state: 'NOTPAY', transactionId: null, amountFen: 990, paidAt: null };
   const payments: Payments = {
@@ -34,10 +35,11 @@ export function scriptedPayments() {
     },
     async refund(req) {
       calls.push(`refund:${req.outTradeNo}`);
-      return ok({ refundId: `rf-${req.outRefundNo}`, outRefundNo: req.outRefundNo, status: 'SUCCESS' });
+      return ok({ refundId: `rf-${req.outRefundNo}`, outRefundNo: req.outRefundNo, status: refundStatus });
     },
     async queryRefund(no) {
-      return ok({ refundId: `rf-${no}`, outRefundNo: no, status: 'SUCCESS' });
+      calls.push(`queryRefund:${no}`);
+      return ok({ refundId: `rf-${no}`, outRefundNo: no, status: refundStatus });
     },
   };
   return {
@@ -51,6 +53,10 @@ export function scriptedPayments() {
         amountFen,
         paidAt: new Date('2023-07-01T04:01:00Z'),
       }),
+    /** What the provider answers about every refund from now on. */
+    setRefundStatus: (s: typeof refundStatus) => {
+      refundStatus = s;
+    },
     /** The provider reports the trade refunded though it was never settled with us. */
     refundedBeforeSettlement: (no: string) =>
       trades.set(no, { state: 'REFUND', transactionId: `4200${no}`, amountFen: 990, paidAt: null }),

@@ -1,18 +1,31 @@
 import type { DomainError } from '../errors';
 import { type Order, orderExpiresAt } from '../order';
-import type { Result } from '../result';
+import { ok, type Result } from '../result';
 import type { ReviewReason } from '../review';
 import type { Deps } from './deps';
+import { followRefund } from './refund-follow';
 import { finishSettlement } from './settle';
 import { resolveTrade } from './trade';
 
 /**
- * Refunds in flight. The refund lifecycle (usecases/refund.ts on branch `refunds`) exports the
- * follow-up that asks the provider how a refund in progress ended and finishes it. The sweeper calls
- * it (with the run's budgeted provider) for every order it checks that has a refund record, and
- * looks again later while it answers `pending`. Until it is wired in (app/jobs.ts), refunds are finished by the admin's own retry.
+ * Refunds in flight: the sweeper calls this (with the run's budgeted provider) for every order it
+ * checks that has a refund attempt, and looks again later while it answers `pending`. Wired in
+ * app/jobs.ts as `followRefundInFlight`.
  */
 export type RefundFollower = (deps: Deps, order: Order) => Promise<Result<'done' | 'pending', DomainError>>;
+
+/**
+ * The refund lifecycle's follow-up (refund-follow.ts) as the sweeper's RefundFollower: one step for
+ * the latest attempt; still `pending` while the provider has it (processing), or while it is
+ * recorded with its credits taken but the provider's answer is not (the request may not have reached
+ * it). An attempt never deducted is the admin's to continue, as in `followRefunds`.
+ */
+export const followRefundInFlight: RefundFollower = async (deps, order) => {
+  const followed = await followRefund(deps)(order.id);
+  if (!followed.ok) return followed.error.kind === 'refund_not_found' ? ok('done') : followed;
+  const { state, deduction } = followed.value;
+  return ok(state === 'processing' || (state === 'requested' && deduction !== null) ? 'pending' : 'done');
+};
 
 /** What one look at an order concluded, and so what the sweeper does with its check. */
 export type Verdict =
