@@ -162,6 +162,39 @@ describe('the integrity audit', () => {
     );
   });
 
+  it('finds a refund that gave up without giving the credits back', async () => {
+    const t = await healthyStore();
+    const user = t.users[1]!.id;
+    const o = (await createOrder(t.deps)(user, 1)) as { ok: true; value: { id: number; orderNo: string } };
+    const order = (await t.deps.orders.findById(o.value.id))!;
+    await settleOrder(t.deps)(order, {
+      paymentId: '4200c',
+      amountFen: 990,
+      paidAt: null,
+      source: 'callback',
+    });
+    t.provider.setRefundStatus('PROCESSING');
+    expect((await refundOrder(t.deps)(order.id)).ok).toBe(true);
+    const [attempt] = await t.deps.refunds.attempts(order.id);
+    // The provider closed it, but the process died before giving the credits back.
+    await t.deps.refunds.record({
+      outRefundNo: attempt!.outRefundNo,
+      stage: 'final',
+      outcome: 'closed',
+      refundId: null,
+      detail: 'CLOSED',
+      source: 'follow',
+      at: T0,
+    });
+    expect((await t.audit()).findings).toEqual([
+      {
+        check: 'refund_records',
+        subject: `order ${order.id}`,
+        message: `${attempt!.outRefundNo}: closed, 100 credits taken, 0 given back`,
+      },
+    ]);
+  });
+
   it('reports open reviews, such as a second payment, until they are resolved', async () => {
     const t = await healthyStore();
     const order = (await t.deps.orders.findById(t.completed.id))!;
