@@ -5,6 +5,7 @@ import type { Settlements } from '../../src/domain/ports';
 import { ok } from '../../src/domain/result';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
 import { followRefundInFlight } from '../../src/domain/usecases/check-order';
+import { minuteOf } from '../../src/domain/usecases/checks';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { createOrder } from '../../src/domain/usecases/orders';
 import { type SweepSettings, sweepOrders } from '../../src/domain/usecases/reconcile';
@@ -68,6 +69,24 @@ describe('the sweeper reaches every order', () => {
     for (const o of orders) expect(t.queries(o)).toBeLessThanOrEqual(4);
     for (const o of orders) expect(t.queries(o)).toBeGreaterThanOrEqual(3);
     expect(perMinute.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(20 * 4);
+  });
+
+  it('looks again at a first check that ran before its order was stored', async () => {
+    const t = await setup();
+    const o = await t.place();
+    // As if the sweeper had run between queueing the first check and storing the order.
+    const early = { orderNo: 'P20230701120000early000', dueMinute: minuteOf(t.clock.now()), attempt: 0 };
+    await t.deps.checks.schedule(early);
+    await t.sweep();
+    await t.deps.orders.create({
+      ...(await t.deps.orders.findById(o.id))!,
+      orderNo: early.orderNo,
+      userId: 3,
+    });
+    t.provider.pay(early.orderNo);
+    t.clock.advance(3 * MINUTE);
+    await t.sweep();
+    expect((await t.deps.orders.findByOrderNo(early.orderNo))?.status).toBe('completed');
   });
 
   it('closes and cancels an unpaid order once it expires', async () => {

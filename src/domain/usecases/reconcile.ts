@@ -63,7 +63,11 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
     const order = await deps.orders.findByOrderNo(check.orderNo);
     let verdict: Verdict;
     try {
-      verdict = order ? await examine(order, runDeps, now) : { kind: 'done', outcome: 'none' };
+      if (order) verdict = await examine(order, runDeps, now);
+      // The first check is queued just before its order is stored: look once more before giving up
+      // on it (an order whose creation failed simply never turns up).
+      else if (check.attempt === 0) verdict = { kind: 'retry', reason: 'order not stored yet' };
+      else verdict = { kind: 'done', outcome: 'none' };
     } catch (e) {
       verdict = { kind: 'retry', reason: e instanceof Error ? e.message : String(e) };
     }
