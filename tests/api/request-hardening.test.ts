@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import { validationDetail } from '../../src/app/http/plugins';
 import { RAW_BODY_ROUTES } from '../../src/app/http/routes/callbacks';
 import { type HttpHarness, httpHarness } from './harness';
 
@@ -67,6 +68,20 @@ describe('request schemas', () => {
     });
     expect(res.body).toMatchObject({ role: 'admin', is_active: false });
     expect((await h.deps.users.findById(user.id))?.role).toBe('admin');
+  });
+});
+
+describe('validation errors', () => {
+  it('never throw while being formatted', () => {
+    const hostile = {
+      get valueError(): never {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    };
+    expect(validationDetail(hostile)).toBe('请求参数错误');
+    expect(validationDetail({ valueError: { path: '/code', message: 'Expected string' } })).toBe(
+      '请求参数错误: code Expected string',
+    );
   });
 });
 

@@ -93,6 +93,6 @@ export class MongoChecks implements Checks {
   }
 
   async claimOnce(name: string): Promise<boolean> {
-    return insertOnce(this.state, { _id: `claim:${name}`, at: new Date(0) });
+    return insertOnce(this.state, { _id: `claim:${name}` });
   }
 }

@@ -44,7 +44,7 @@ class BodyRefused extends Error {
  * A readable reason for a schema failure: which field, and what was expected. Elysia builds these
  * parts lazily from the offending value, so any failure there falls back to a plain message.
  */
-function validationDetail(error: unknown): string {
+export function validationDetail(error: unknown): string {
   try {
     const e = error as { valueError?: { path?: string; message?: string }; type?: string };
     const path = String(e.valueError?.path ?? '').replace(/^\//, '');
