@@ -1,5 +1,5 @@
-// Background data for the scale benchmark: other users with an order, its settlement and its
-// purchase entry each, so every collection that grows with the shop holds N documents.
+// Background data for the scale benchmark: other users with an order, its settlement, its status
+// record and its purchase entry each, so every collection that grows with the shop holds N documents.
 //
 // Inserting a million documents per collection through the wire protocol takes hours on this
 // machine, so the rows are written by PostgreSQL itself: one real document per collection is made
@@ -21,6 +21,7 @@ const CLONES: Clone[] = [
   { collection: 'users', fields: { _id: 'i', openid: `'bench_bg_' || i` } },
   { collection: 'orders', fields: { _id: 'i', order_no: `'B' || lpad(i::text, 12, '0')`, user_id: 'i' } },
   { collection: 'settlements', fields: { _id: 'i', payment_id: `'T' || lpad(i::text, 12, '0')` } },
+  { collection: 'status_changes', fields: { _id: `i || ':completed'`, order_id: 'i' } },
   {
     collection: 'ledger',
     fields: { _id: 'i', user_id: 'i', related_order_id: 'i', idempotency_key: `'purchase:' || i` },
@@ -84,6 +85,7 @@ export class Dataset {
       idempotencyKey: `purchase:${order.id}`,
       createdAt: now,
     });
+    await repos.statusChanges.record({ orderId: order.id, status: 'completed', at: now });
     const data = new Dataset(new SQL(postgresUrl, { max: 1 }), schema);
     for (const clone of CLONES) {
       const table = await data.table(clone.collection);

@@ -1,10 +1,11 @@
 // The scale benchmark: `npm run bench:scale` (env BENCH_SIZES=1000,100000,1000000,
 // BENCH_ITERATIONS=100, BENCH_WRK_SECONDS=6). Starts PostgreSQL + FerretDB (as npm start does, in a
-// temp folder), the sandbox and the API as real processes; for each size grows every collection
-// that grows with the shop to that many documents and times each hot request (p50/p99, one at a
-// time, a fresh user per pass); then, at the largest size, drives the cached catalog, a product and
-// create-order with wrk beside a bare Bun.serve; reads the API's RSS; writes the "Scale results"
-// section of docs/benchmarks.md and the chart docs/scale-latency.svg.
+// temp folder) and the sandbox; for each size, one database whose growing collections hold that
+// many documents and one API process on it; times each hot request (p50/p99, one at a time, a
+// fresh user per pass) with the passes interleaved across the sizes; then, at the largest size,
+// drives the cached catalog, a product and create-order with wrk beside a bare Bun.serve; reads
+// that API's RSS; writes the "Scale results" section of docs/benchmarks.md and the chart
+// docs/scale-latency.svg.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,17 +40,39 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-async function measure(api: string, sandbox: string, size: number): Promise<SizeRun['stats']> {
-  const call = httpCall(api);
-  const samples = new Map<HotRequest, number[]>(HOT_REQUESTS.map((r) => [r, []]));
-  // A few passes first: connection set-up, JIT and PostgreSQL's caches are not what we measure.
+interface Target {
+  size: number;
+  loadSeconds: number;
+  api: string;
+  pid: number;
+  samples: Map<HotRequest, number[]>;
+}
+
+/**
+ * Passes interleaved across the sizes, in a fresh random order each round: whatever else the
+ * machine does at a moment lands on every size alike, so the ratios between sizes stay honest.
+ */
+async function measure(targets: Target[], sandbox: string): Promise<void> {
   for (let i = -5; i < ITERATIONS; i++) {
-    await hotRequests(call, sandbox, CALLBACK_SECRET, `scale_${size}_${i}`, async (name, fn) => {
-      const t = performance.now();
-      await fn();
-      if (i >= 0) samples.get(name as HotRequest)?.push(performance.now() - t);
-    });
+    const order = [...targets].sort(() => Math.random() - 0.5);
+    for (const target of order) {
+      // A few passes first: connection set-up, JIT and PostgreSQL's caches are not what we measure.
+      await hotRequests(
+        httpCall(target.api),
+        sandbox,
+        CALLBACK_SECRET,
+        `scale_${target.size}_${i}`,
+        async (name, fn) => {
+          const t = performance.now();
+          await fn();
+          if (i >= 0) target.samples.get(name as HotRequest)?.push(performance.now() - t);
+        },
+      );
+    }
   }
+}
+
+function statsOf(samples: Map<HotRequest, number[]>): SizeRun['stats'] {
   const stats: SizeRun['stats'] = new Map();
   for (const [name, xs] of samples) {
     xs.sort((a, b) => a - b);
@@ -89,7 +112,7 @@ function report(
   }
   lines.push(
     '',
-    `Load time (users, orders, settlements, ledger grown to the size through PostgreSQL, GIN indexes maintained): ${runs.map((r) => `${r.size.toLocaleString('en')}: ${f0(r.loadSeconds)} s`).join(' · ')}.`,
+    `Load time (users, orders, settlements, status records, ledger grown to the size through PostgreSQL, GIN indexes maintained): ${runs.map((r) => `${r.size.toLocaleString('en')}: ${f0(r.loadSeconds)} s`).join(' · ')}.`,
     '',
     `![p50 latency against data size](scale-latency.svg)`,
     '',
@@ -127,29 +150,55 @@ function writeSection(section: string): void {
 async function main(): Promise<void> {
   const started = performance.now();
   const db = await startDb();
-  const mongoUri = `${db.mongoUri}/bench_scale`;
-  await prepareDatabase(mongoUri, db.postgresUrl);
-  const conn = await connectMongo(mongoUri);
-  const data = await Dataset.create(conn, db.postgresUrl, Math.max(...SIZES));
-  await conn.close();
-  const [apiPort, sandboxPort, barePort] = [await freePort(), await freePort(), await freePort()];
-  const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
-  const [api, sandbox, bare] = [localUrl(apiPort), localUrl(sandboxPort), localUrl(barePort)];
-  const sandboxProc = spawn('sandbox', 'src/adapters/sandbox/main.ts', sandboxEnv(pair));
-  // The sweeper is off: its scans at a million orders would land in random samples.
-  const apiProc = spawn('api', 'src/app/main.ts', { ...apiEnv(pair), RECONCILE_INTERVAL_SECONDS: '0' });
-  await Promise.all([waitHealthy(sandbox, sandboxProc, 'sandbox'), waitHealthy(api, apiProc, 'api')]);
-
-  const runs: SizeRun[] = [];
+  const sandboxPort = await freePort();
+  const sandbox = localUrl(sandboxPort);
+  const sandboxProc = spawn(
+    'sandbox',
+    'src/adapters/sandbox/main.ts',
+    sandboxEnv({ apiPort: 0, sandboxPort, mongoUri: '', callbackSecret: CALLBACK_SECRET }),
+  );
+  await waitHealthy(sandbox, sandboxProc, 'sandbox');
+  // One database and one API process per size, side by side on the same PostgreSQL and FerretDB.
+  const targets: Target[] = [];
   for (const size of SIZES) {
-    console.error(`growing every collection to ${size} documents…`);
+    const mongoUri = `${db.mongoUri}/bench_${size}`;
+    await prepareDatabase(mongoUri, db.postgresUrl);
+    const conn = await connectMongo(mongoUri);
+    const data = await Dataset.create(conn, db.postgresUrl, size);
+    await conn.close();
+    console.error(`growing every collection of bench_${size} to ${size} documents…`);
     const loadSeconds = await data.growTo(size);
-    console.error(`  loaded in ${loadSeconds.toFixed(1)} s; timing ${ITERATIONS} passes…`);
-    runs.push({ size, loadSeconds, stats: await measure(api, sandbox, size) });
+    await data.close();
+    console.error(`  loaded in ${loadSeconds.toFixed(1)} s`);
+    const apiPort = await freePort();
+    const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
+    // The sweeper is off: its runs would land in random samples.
+    const proc = spawn(`api_${size}`, 'src/app/main.ts', {
+      ...apiEnv(pair),
+      RECONCILE_INTERVAL_SECONDS: '0',
+    });
+    await waitHealthy(localUrl(apiPort), proc, `api_${size}`);
+    targets.push({
+      size,
+      loadSeconds,
+      api: localUrl(apiPort),
+      pid: proc.pid,
+      samples: new Map(HOT_REQUESTS.map((r) => [r, []])),
+    });
   }
-  await data.close();
+  console.error(`timing ${ITERATIONS} passes per size, interleaved…`);
+  await measure(targets, sandbox);
+  const runs: SizeRun[] = targets.map((t) => ({
+    size: t.size,
+    loadSeconds: t.loadSeconds,
+    stats: statsOf(t.samples),
+  }));
+  const largest = targets[targets.length - 1] as Target;
+  const api = largest.api;
+  const barePort = await freePort();
+  const bare = localUrl(barePort);
 
-  const rssBefore = rssMb(apiProc.pid);
+  const rssBefore = rssMb(largest.pid);
   const products = await fetch(`${api}/api/products/`);
   const bodyFile = path.join(tmp, 'products.json');
   fs.writeFileSync(bodyFile, Buffer.from(await products.arrayBuffer()));
@@ -178,7 +227,7 @@ async function main(): Promise<void> {
     lua: postJsonLua(JSON.stringify({ product_id: 1 }), tokens),
   });
   await Bun.sleep(1000); // let the collector settle before reading the resident size
-  const rss = { before: rssBefore, after: rssMb(apiProc.pid) };
+  const rss = { before: rssBefore, after: rssMb(largest.pid) };
 
   fs.writeFileSync(
     CHART,
