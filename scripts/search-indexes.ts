@@ -4,6 +4,8 @@
 // for our mongoose indexes are on `(_jsonb->'user_id')` and cannot answer `@>`, so without more
 // every filter is a sequential scan. For each field of each index a model declares (and `_id`) we
 // add `USING gin ((_jsonb->'field') jsonb_path_ops)` on that collection's table, which can.
+// `fastupdate = off`: with it on, new entries wait in a pending list (up to 4 MB) that every lookup
+// scans linearly; measured at a million ledger entries, 35 ms per lookup instead of 0.07 ms.
 // CLI: MONGODB_URI=… POSTGRES_URL=… bun scripts/search-indexes.ts
 
 import { SQL } from 'bun';
@@ -61,13 +63,20 @@ export async function createSearchIndexes(
         if (field.includes('.'))
           throw new Error(`${collection}.${field}: nested fields are not pushed down by FerretDB`);
         const name = indexName(table, field);
-        const exists =
-          await sql`SELECT 1 FROM pg_indexes WHERE schemaname = ${mongoDb} AND indexname = ${name}`;
-        if (exists.length > 0) continue;
-        await sql.unsafe(
-          `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${schema}.${quoteIdent(table)} USING gin ((_jsonb->${quoteLiteral(field)}) jsonb_path_ops)`,
-        );
-        created.push(`${collection}.${field}`);
+        const found = await sql`
+          SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = ${mongoDb} AND c.relname = ${name}`;
+        if (found.length === 0) {
+          await sql.unsafe(
+            `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${schema}.${quoteIdent(table)} USING gin ((_jsonb->${quoteLiteral(field)}) jsonb_path_ops) WITH (fastupdate = off)`,
+          );
+          created.push(`${collection}.${field}`);
+        } else if (!String(found[0].reloptions ?? '').includes('fastupdate=off')) {
+          // An index made before fastupdate was turned off: turn it off and merge what is pending.
+          await sql.unsafe(`ALTER INDEX ${schema}.${quoteIdent(name)} SET (fastupdate = off)`);
+          await sql.unsafe(`SELECT gin_clean_pending_list('${schema}.${quoteIdent(name)}'::regclass)`);
+          created.push(`${collection}.${field} (fastupdate off)`);
+        }
       }
     }
   } finally {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SQL } from 'bun';
 import type { Connection } from 'mongoose';
 import { type Call, HOT_REQUESTS, hotRequests } from '../../bench/hot-requests';
 import { type Database, startDatabase } from '../../scripts/database';
@@ -157,6 +158,19 @@ describe('hot queries on FerretDB + PostgreSQL', () => {
     const plans = await newPlans();
     expect(plans.length).toBe(2);
     expect(plans.every((p) => p.scans.length > 0)).toBe(true);
+  });
+
+  it('makes every GIN index with fastupdate off (a pending list is scanned by every lookup)', async () => {
+    const sql = new SQL(db.postgresUrl, { max: 1 });
+    const gin = await sql`
+      SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_am a ON a.oid = c.relam WHERE n.nspname = ${SCHEMA} AND a.amname = 'gin'`;
+    await sql.close();
+    expect(gin.length).toBeGreaterThan(10);
+    const pending = gin.filter(
+      (r: { reloptions: string[] | null }) => !String(r.reloptions).includes('fastupdate=off'),
+    );
+    expect(pending).toEqual([]);
   });
 
   it('every query of every hot request is an index scan', async () => {
