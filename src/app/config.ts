@@ -44,6 +44,10 @@ export interface Config {
   };
   /** Openids made `admin` when they log in (ADMIN_OPENIDS, comma-separated). */
   readonly adminOpenids: readonly string[];
+  /** Lowest level written (LOG_LEVEL). */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /** METRICS_TOKEN: bearer token for `/metrics`; absent → open in development/test, 404 in production. */
+  readonly metricsToken?: string;
   /** Test-only fault switch for tests/e2e/crash.test.ts; refused in production. */
   readonly faultCrashAfterSettlement: boolean;
 }
@@ -164,7 +168,11 @@ export function loadConfig(env: Env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     faultCrashAfterSettlement: str('FAULT_CRASH_AFTER_SETTLEMENT', '') === '1',
+    logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
+    ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
   };
+  if (config.metricsToken !== undefined && config.metricsToken.length < 16)
+    problems.push('METRICS_TOKEN must be at least 16 characters');
   // The notify URL is built from it, and WeChat Pay (and any real gateway) calls only HTTPS.
   if (prod && !config.publicBaseUrl.startsWith('https://'))
     problems.push(

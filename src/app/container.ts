@@ -16,7 +16,10 @@ import { type Config, ConfigError } from './config';
 import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
 import { presenter } from './http/present';
-import { jsonLogger } from './logger';
+import { createLogger } from './logger';
+import { countEvents, instrument } from './metrics/instrument';
+import { createMetrics } from './metrics/registry';
+import { probeReachable } from './probe';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,6 +46,7 @@ function paymentProvider(config: Config, env: Env) {
       notifyPath: '/api/orders/callback',
       refundNotifyPath: '/api/orders/callback/refund',
       wechatpayNotifications: undefined as PaymentNotifications | undefined,
+      baseUrl: config.gateway.url,
     };
   }
   const wechatpay = wechatPayConfigFromEnv(env, (path) => readFileSync(path, 'utf8'));
@@ -56,6 +60,7 @@ function paymentProvider(config: Config, env: Env) {
     notifyPath: '/api/orders/notify/wechatpay',
     refundNotifyPath: '/api/orders/notify/wechatpay/refund',
     wechatpayNotifications: notifications,
+    baseUrl: wechatpay.value.baseUrl,
   };
 }
 
@@ -71,12 +76,16 @@ function requestIds(): () => string {
 
 /** The composition root: the one place where adapters are chosen and wired into the use cases. */
 export async function compose(config: Config, env: Env, conn: Connection) {
-  const log = jsonLogger();
-  const repos = mongoRepositories(conn);
+  const metrics = createMetrics({ defaultMetrics: true });
+  const log = createLogger({ level: config.logLevel, observe: countEvents(metrics) });
   await ensureIndexes(conn);
   const provider = paymentProvider(config, env);
+  // The business counters hang off the ports here; the domain never sees them.
+  const repos = { ...mongoRepositories(conn) };
+  const counted = instrument({ ...repos, payments: provider.payments }, metrics);
   const deps: AppDeps = {
     ...repos,
+    ...counted,
     catalog:
       config.catalogCacheSeconds > 0
         ? new CachedProducts(repos.products, systemClock, config.catalogCacheSeconds * 1000)
@@ -84,7 +93,6 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     settlements: config.faultCrashAfterSettlement
       ? crashAfterSettlement(repos.settlements)
       : repos.settlements,
-    payments: provider.payments,
     wechatLogin: createJscode2Session({
       baseUrl: config.wechat.apiBase,
       appid: config.wechat.appid,
@@ -118,9 +126,15 @@ export async function compose(config: Config, env: Env, conn: Connection) {
         return false;
       }
     },
+    providerReady: probeReachable(provider.baseUrl),
     newRequestId: requestIds(),
+    metrics: {
+      metrics,
+      ...(config.metricsToken ? { token: config.metricsToken } : {}),
+      openWithoutToken: config.env !== 'production',
+    },
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps };
+  return { app: createApp(deps), deps, metrics };
 }

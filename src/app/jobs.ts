@@ -5,6 +5,8 @@ import { type SweepSettings, sweepOrders } from '../domain/usecases/reconcile';
 
 export interface SweeperOptions extends Omit<SweepSettings, 'followRefund'> {
   readonly intervalMs: number;
+  /** Told of every run's tally (undefined when the run failed): the sweeper metrics. */
+  readonly onRun?: (tally: Awaited<ReturnType<ReturnType<typeof sweepOrders>>> | undefined) => void;
 }
 
 /**
@@ -30,7 +32,11 @@ export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<vo
     const jitter = Math.floor(opts.intervalMs * 0.2 * Math.random());
     timer = setTimeout(() => {
       running = sweep()
-        .catch((e) => deps.log('sweeper.failed', { error: e instanceof Error ? e.message : String(e) }))
+        .then((tally) => opts.onRun?.(tally))
+        .catch((e) => {
+          opts.onRun?.(undefined);
+          deps.log('sweeper.failed', { error: e instanceof Error ? e.message : String(e) });
+        })
         .finally(() => {
           running = undefined;
           if (!stopped) schedule();

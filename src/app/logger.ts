@@ -1,4 +1,114 @@
-/** One JSON object per line on stdout: easy to grep locally and to ship anywhere in production. */
+import pino, { type DestinationStream, type Level } from 'pino';
+
+export type Log = (event: string, fields: Record<string, unknown>) => void;
+export type LogLevel = Level;
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/**
+ * Field names whose values never reach a log line, wherever they sit (top level or one object down):
+ * bearer tokens, the providers' signatures, keys and WeChat openids. pino compiles these paths once.
+ */
+const SECRET_KEYS = [
+  'authorization',
+  'token',
+  'access_token',
+  'signature',
+  'paySign',
+  'wechatpay-signature',
+  'x-gateway-signature',
+  'key',
+  'secret',
+  'api_key',
+  'apiv3_key',
+  'openid',
+  'sp_openid',
+  'sub_openid',
+  'payer',
+];
+const REDACT_PATHS = SECRET_KEYS.flatMap((k) => {
+  const prop = /^[A-Za-z_$][\w$]*$/.test(k) ? k : `["${k}"]`;
+  const dot = prop.startsWith('[') ? prop : `.${prop}`;
+  return [prop, `*${dot}`];
+});
+
+/**
+ * Free text (a callback body kept for diagnosis, an error message) may quote secrets too: bearer
+ * tokens, `"openid":"…"` pairs, signature headers and bare openids (WeChat's are `o` + 27 chars).
+ */
+const SCRUB: readonly [RegExp, string][] = [
+  [/Bearer\s+[\w.~+/=-]+/gi, 'Bearer [REDACTED]'],
+  [/("(?:sp_|sub_)?openid"\s*:\s*)"[^"]*"/gi, '$1"[REDACTED]"'],
+  [/("(?:signature|paySign|sign)"\s*:\s*)"[^"]*"/gi, '$1"[REDACTED]"'],
+  [/\bv1=[0-9a-f]{16,}/gi, 'v1=[REDACTED]'],
+  [/\bo[A-Za-z0-9_-]{27}\b/g, '[REDACTED]'],
+];
+export const scrub = (text: string): string => SCRUB.reduce((s, [re, to]) => s.replace(re, to), text);
+
+/** Levels by event name: an operator filters on level, so anomalies must stand out from routine lines. */
+function levelOf(event: string): LogLevel {
+  if (event === 'http.access') return 'info';
+  if (
+    /unhandled_error|\.failed$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(event)
+  )
+    return 'error';
+  if (/rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened/.test(event))
+    return 'warn';
+  return 'info';
+}
+
+/** `2026-11-27T14:45:01.234+08:00`: local wall time as the shop reads it, and still unambiguous. */
+export function isoWithOffset(d: Date): string {
+  const offsetMin = -d.getTimezoneOffset();
+  const local = new Date(d.getTime() + offsetMin * 60_000).toISOString().slice(0, -1);
+  const sign = offsetMin >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMin);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${local}${sign}${hh}:${mm}`;
+}
+
+export interface LoggerOptions {
+  readonly level?: LogLevel;
+  /** Where lines go; stdout (synchronously, so a crash loses nothing) when absent. Tests pass a collector. */
+  readonly destination?: DestinationStream;
+  /** Told of every event after it is logged (the metrics counters hang off this). */
+  readonly observe?: Log;
+}
+
+/**
+ * The `deps.log(event, fields)` port, written by pino: one JSON object per line with `level`,
+ * `time` (ISO with offset), `event` and the fields. Secrets are removed by key (pino's redaction)
+ * and from free-text string values (scrub).
+ */
+export function createLogger(opts: LoggerOptions = {}): Log {
+  const logger = pino(
+    {
+      level: opts.level ?? 'info',
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${isoWithOffset(new Date())}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    },
+    opts.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+  const observe = opts.observe;
+  return (event, fields) => {
+    observe?.(event, fields);
+    const level = levelOf(event);
+    if (!logger.isLevelEnabled(level)) return;
+    // The access line is built by us from known-safe values: no scrub pass on the hot path.
+    if (event === 'http.access') {
+      logger[level]({ event, ...fields });
+      return;
+    }
+    const clean: Record<string, unknown> = { event };
+    for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === 'string' ? scrub(v) : v;
+    logger[level](clean);
+  };
+}
+
+/** @deprecated kept for scripts that print plain JSON; the service logs through createLogger. */
 export const jsonLogger =
   (write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) =>
   (event: string, fields: Record<string, unknown>) =>

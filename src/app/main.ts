@@ -2,10 +2,9 @@ import { connectMongo } from '../adapters/mongo';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startSweeper } from './jobs';
-import { jsonLogger } from './logger';
+import { countSweep } from './metrics/instrument';
 
 /** The only file that reads the environment, connects and listens. */
-const log = jsonLogger();
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(process.env);
@@ -16,7 +15,7 @@ try {
 }
 
 const conn = await connectMongo(config.mongodbUri);
-const { app, deps } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps, metrics } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -24,7 +23,8 @@ const { app, deps } = await compose(config, process.env, conn).catch((e) => {
   throw e;
 });
 app.listen({ port: config.port, hostname: config.host });
-const stopSweeper = startSweeper(deps, config.sweeper);
+const log = deps.log;
+const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;

@@ -173,8 +173,8 @@ export interface Reviews {
 
 /** Insert-only: which statuses each order reached (domain/status.ts). */
 export interface StatusChanges {
-  /** Records the change unless the order already reached that status (then nothing changes). */
-  record(change: StatusChange): Promise<void>;
+  /** Records the change unless the order already reached that status (then nothing changes); true when this call recorded it. */
+  record(change: StatusChange): Promise<boolean>;
   /** The order's recorded changes, in any order; empty for orders from before they were recorded. */
   list(orderId: number): Promise<StatusChange[]>;
 }

@@ -10,15 +10,36 @@ describe('HTTP basics', () => {
 
   it('answers /health and /ready', async () => {
     expect((await h.request('GET', '/health')).body).toEqual({ status: 'ok' });
-    expect((await h.request('GET', '/ready')).body).toEqual({ status: 'ready' });
+    expect((await h.request('GET', '/ready')).body).toEqual({
+      status: 'ready',
+      checks: { database: 'up', provider: 'unchecked' },
+    });
   });
 
-  it('answers 503 on /ready when the database is unreachable', async () => {
+  it('answers 503 on /ready naming the dependency that is down', async () => {
     const { createApp } = await import('../../src/app/http/create-app');
-    const app = createApp({ ...h.deps, dbReady: async () => false });
-    const res = await app.handle(new Request('http://localhost/ready'));
-    expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ detail: '数据库不可用' });
+    const ready = async (dbReady: boolean, providerReady: boolean) => {
+      const app = createApp({
+        ...h.deps,
+        dbReady: async () => dbReady,
+        providerReady: async () => providerReady,
+      });
+      const res = await app.handle(new Request('http://localhost/ready'));
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await ready(true, true)).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'up', provider: 'up' } },
+    });
+    expect(await ready(false, true)).toEqual({
+      status: 503,
+      body: { status: 'unavailable', detail: '数据库不可用', checks: { database: 'down', provider: 'up' } },
+    });
+    expect(await ready(true, false)).toEqual({
+      status: 503,
+      body: { status: 'unavailable', detail: '支付服务不可达', checks: { database: 'up', provider: 'down' } },
+    });
+    expect((await ready(false, false)).body.detail).toBe('数据库不可用；支付服务不可达');
   });
 
   it('returns 404 {detail} for an unknown route', async () => {

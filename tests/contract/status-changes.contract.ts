@@ -11,20 +11,22 @@ export function statusChangesContract(make: MakeRepositories) {
     const later = new Date(T0.getTime() + 60_000);
 
     it('keeps the first record of each status per order, with its fields', async () => {
-      await repos.statusChanges.record({
+      const first = await repos.statusChanges.record({
         orderId: 1,
         status: 'paid',
         paymentId: '42',
         paymentTime: T0,
         at: T0,
       });
-      await repos.statusChanges.record({
+      const second = await repos.statusChanges.record({
         orderId: 1,
         status: 'paid',
         paymentId: '43',
         paymentTime: later,
         at: later,
       });
+      // The answer says which call recorded it: the metrics count each status reached exactly once.
+      expect([first, second]).toEqual([true, false]);
       await repos.statusChanges.record({ orderId: 1, status: 'refunded', refundTime: later, at: later });
       await repos.statusChanges.record({ orderId: 2, status: 'cancelled', at: T0 });
       const changes = await repos.statusChanges.list(1);
@@ -37,12 +39,13 @@ export function statusChangesContract(make: MakeRepositories) {
     });
 
     it('records one of 20 concurrent writers of the same status', async () => {
-      await Promise.all(
+      const won = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           repos.statusChanges.record({ orderId: 9, status: 'completed', paymentId: String(i), at: T0 }),
         ),
       );
       expect(await repos.statusChanges.list(9)).toHaveLength(1);
+      expect(won.filter(Boolean)).toHaveLength(1);
     });
   });
 }

@@ -5,9 +5,11 @@ export class MemoryStatusChanges implements StatusChanges {
   private readonly rows = new Map<string, StatusChange>();
 
   /** No await between the check and the set: first writer wins, like the Mongo `_id` insert. */
-  async record(change: StatusChange): Promise<void> {
+  async record(change: StatusChange): Promise<boolean> {
     const key = `${change.orderId}:${change.status}`;
-    if (!this.rows.has(key)) this.rows.set(key, change);
+    if (this.rows.has(key)) return false;
+    this.rows.set(key, change);
+    return true;
   }
 
   async list(orderId: number): Promise<StatusChange[]> {

@@ -43,8 +43,8 @@ export class MongoStatusChanges implements StatusChanges {
     this.model = modelOf<ChangeDoc>(conn, 'StatusChange', schema);
   }
 
-  async record(c: StatusChange): Promise<void> {
-    await insertOnce(this.model, {
+  async record(c: StatusChange): Promise<boolean> {
+    return insertOnce(this.model, {
       _id: `${c.orderId}:${c.status}`,
       order_id: c.orderId,
       status: c.status,

@@ -1,6 +1,7 @@
 import type { PaymentNotifications } from '../../domain/payment';
 import type { Products } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
+import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
 import type { Presenter } from './present';
 
@@ -16,5 +17,9 @@ export interface AppDeps extends Deps {
   readonly wechatpayNotifications?: PaymentNotifications;
   /** True when the database answers a ping (for /ready). */
   readonly dbReady: () => Promise<boolean>;
+  /** True when the payment provider answers HTTP at all (for /ready); absent = not checked. */
+  readonly providerReady?: () => Promise<boolean>;
   readonly newRequestId: () => string;
+  /** `/metrics` and the request histogram; absent = no metrics at all (most HTTP tests). */
+  readonly metrics?: MetricsAccess;
 }

@@ -1,4 +1,6 @@
 import { Elysia } from 'elysia';
+import { observeRequests } from '../metrics/instrument';
+import { metricsRoutes } from '../metrics/route';
 import type { AppDeps } from './context';
 import { docs } from './docs';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
@@ -21,10 +23,18 @@ export function createApp(deps: AppDeps) {
     // normalize: false — unknown body fields are rejected (400) instead of silently dropped, and
     // responses are emitted exactly as the presenters build them.
     new Elysia({ normalize: false, serve: { maxRequestBodySize: SERVER_BODY_CAP } })
-      .use(httpBasics(deps.log, deps.newRequestId, RAW_BODY_ROUTES))
+      .use(
+        httpBasics(
+          deps.log,
+          deps.newRequestId,
+          RAW_BODY_ROUTES,
+          deps.metrics ? observeRequests(deps.metrics.metrics) : undefined,
+        ),
+      )
       // Docs before any auth hook so they stay public.
       .use(docs())
       .use(healthRoutes(deps))
+      .use(deps.metrics ? metricsRoutes(deps.metrics) : new Elysia())
       .use(productRoutes(deps))
       .use(authRoutes(deps))
       .use(callbackRoutes(deps))

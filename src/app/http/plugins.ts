@@ -12,6 +12,19 @@ export const SERVER_BODY_CAP = 8 * MAX_BODY_BYTES;
 
 export type Logger = (event: string, fields: Record<string, unknown>) => void;
 
+/** Told of every answered request (the metrics histogram); must be cheap, it runs per request. */
+export type RequestObserver = (method: string, route: string, status: number, seconds: number) => void;
+
+interface AfterResponse {
+  readonly request: Request;
+  readonly route?: string;
+  readonly set: { status?: number | string; headers: Record<string, unknown> };
+  readonly requestId?: string;
+  readonly startedAt?: number;
+  readonly responseValue?: unknown;
+  readonly user?: { readonly id: number };
+}
+
 /**
  * A domain failure as Elysia's `status()`, so handlers can `return problem(...)`. Typed `never` so a
  * route's declared response map keeps describing its success body; the statuses it can produce are
@@ -68,71 +81,103 @@ export const httpBasics = (
   log: Logger,
   newId: () => string,
   rawBodyRoutes: ReadonlySet<string> = new Set(),
-) =>
-  new Elysia({ name: 'http-basics' })
-    // The id header goes into `set` here, so Elysia writes it with the response it builds anyway;
-    // an after-handle hook would cost a second pass over every response's headers.
-    .derive({ as: 'global' }, ({ request, set }) => {
-      const requestId = request.headers.get('x-request-id')?.slice(0, 64) || newId();
-      set.headers['x-request-id'] = requestId;
-      return { requestId };
-    })
-    // Only requests whose body is read reach the parse phase: GETs pay nothing for these checks.
-    // Every JSON body then goes through our parser (json-body.ts) before validation; the signed
-    // callback routes get the exact text instead, which they verify before parsing anything.
-    .onParse({ as: 'global' }, async ({ request, route }) => {
-      const length = request.headers.get('content-length');
-      if (Number(length ?? '0') > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
-      // A chunked body's size is unknown until read; requiring a length keeps the 1 MiB rule exact.
-      if (length === null && /chunked/i.test(request.headers.get('transfer-encoding') ?? '')) {
-        throw new BodyRefused(411, '请求需要 Content-Length');
-      }
-      const raw = rawBodyRoutes.has(route);
-      if (!raw && !JSON_CONTENT.test(request.headers.get('content-type') ?? '')) return;
-      const text = await request.text();
-      if (text.length > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
-      if (raw) return text;
-      const parsed = parseJsonBody(text);
-      if (!parsed.ok) throw new BodyRefused(400, JSON_BODY_DETAIL[parsed.problem]);
-      return parsed.value;
-    })
-    // No `...rest` in this signature: Elysia reads hook parameters to decide what to prepare per
-    // request, and a rest element makes it parse query, headers and cookies for every request.
-    .onError({ as: 'global' }, ({ code, error, request, path, set, requestId: derived }) => {
-      const requestId = (derived as string | undefined) ?? newId();
-      // A status thrown on purpose (the auth check in the transform phase) is an answer, not a fault.
-      if (error instanceof ElysiaCustomStatusResponse) {
-        return new Response(JSON.stringify(error.response), {
-          status: error.code,
-          headers: {
-            ...(set.headers as Record<string, string>),
-            'content-type': JSON_TYPE,
-            'x-request-id': requestId,
-          },
-        });
-      }
-      // Elysia wraps whatever a parse hook throws into its ParseError.
-      const refused = (error as { cause?: unknown }).cause;
-      if (refused instanceof BodyRefused) return json(refused.status, refused.message, requestId);
-      switch (code) {
-        case 'VALIDATION':
-          return json(400, validationDetail(error), requestId);
-        case 'PARSE':
-          return json(400, '请求体不是合法的 JSON', requestId);
-        case 'NOT_FOUND':
-          return json(404, '接口不存在', requestId);
-        case 'INVALID_COOKIE_SIGNATURE':
-        case 'INVALID_FILE_TYPE':
-          return json(400, '请求参数错误', requestId);
-      }
-      const status = (error as { status?: unknown }).status;
-      if (status === 413) return json(413, '请求体过大（上限 1 MiB）', requestId);
-      log('http.unhandled_error', {
-        request_id: requestId,
-        method: request.method,
-        path,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        stack: error instanceof Error ? error.stack?.split('\n').slice(0, 6).join(' | ') : undefined,
-      });
-      return json(500, INTERNAL_ERROR, requestId);
+  observe?: RequestObserver,
+) => {
+  /**
+   * One access line per request, after the response is sent (off the client's clock). Destructured
+   * parameters only (see onError); `user` is there when the route's auth resolved one.
+   */
+  const access = ({ request, route, set, requestId, startedAt, responseValue, user }: AfterResponse) => {
+    const status = responseValue instanceof Response ? responseValue.status : Number(set.status) || 200;
+    const seconds = startedAt === undefined ? 0 : (performance.now() - startedAt) / 1000;
+    const pattern = route || '(unmatched)';
+    observe?.(request.method, pattern, status, seconds);
+    log('http.access', {
+      method: request.method,
+      route: pattern,
+      status,
+      ms: Math.round(seconds * 1e5) / 100,
+      ...(user ? { user_id: user.id } : {}),
+      // A request no route matched skips derive; onError put its id in the headers.
+      request_id: requestId ?? set.headers['x-request-id'],
     });
+  };
+  return (
+    new Elysia({ name: 'http-basics' })
+      // The id header goes into `set` here, so Elysia writes it with the response it builds anyway;
+      // an after-handle hook would cost a second pass over every response's headers.
+      .derive({ as: 'global' }, ({ request, set }) => {
+        const requestId = request.headers.get('x-request-id')?.slice(0, 64) || newId();
+        set.headers['x-request-id'] = requestId;
+        return { requestId, startedAt: performance.now() };
+      })
+      .onAfterResponse({ as: 'global' }, access as never)
+      // Only requests whose body is read reach the parse phase: GETs pay nothing for these checks.
+      // Every JSON body then goes through our parser (json-body.ts) before validation; the signed
+      // callback routes get the exact text instead, which they verify before parsing anything.
+      .onParse({ as: 'global' }, async ({ request, route }) => {
+        const length = request.headers.get('content-length');
+        if (Number(length ?? '0') > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
+        // A chunked body's size is unknown until read; requiring a length keeps the 1 MiB rule exact.
+        if (length === null && /chunked/i.test(request.headers.get('transfer-encoding') ?? '')) {
+          throw new BodyRefused(411, '请求需要 Content-Length');
+        }
+        const raw = rawBodyRoutes.has(route);
+        if (!raw && !JSON_CONTENT.test(request.headers.get('content-type') ?? '')) return;
+        const text = await request.text();
+        if (text.length > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
+        if (raw) return text;
+        const parsed = parseJsonBody(text);
+        if (!parsed.ok) throw new BodyRefused(400, JSON_BODY_DETAIL[parsed.problem]);
+        return parsed.value;
+      })
+      // No `...rest` in this signature: Elysia reads hook parameters to decide what to prepare per
+      // request, and a rest element makes it parse query, headers and cookies for every request.
+      .onError({ as: 'global' }, ({ code, error, request, path, set, requestId: derived }) => {
+        const requestId = (derived as string | undefined) ?? newId();
+        const answer = (r: Response) => {
+          // The access hook reads the status from `set` when the handler produced no Response.
+          set.status = r.status;
+          set.headers['x-request-id'] = requestId;
+          return r;
+        };
+        // A status thrown on purpose (the auth check in the transform phase) is an answer, not a fault.
+        if (error instanceof ElysiaCustomStatusResponse) {
+          return answer(
+            new Response(JSON.stringify(error.response), {
+              status: error.code,
+              headers: {
+                ...(set.headers as Record<string, string>),
+                'content-type': JSON_TYPE,
+                'x-request-id': requestId,
+              },
+            }),
+          );
+        }
+        // Elysia wraps whatever a parse hook throws into its ParseError.
+        const refused = (error as { cause?: unknown }).cause;
+        if (refused instanceof BodyRefused) return answer(json(refused.status, refused.message, requestId));
+        switch (code) {
+          case 'VALIDATION':
+            return answer(json(400, validationDetail(error), requestId));
+          case 'PARSE':
+            return answer(json(400, '请求体不是合法的 JSON', requestId));
+          case 'NOT_FOUND':
+            return answer(json(404, '接口不存在', requestId));
+          case 'INVALID_COOKIE_SIGNATURE':
+          case 'INVALID_FILE_TYPE':
+            return answer(json(400, '请求参数错误', requestId));
+        }
+        const status = (error as { status?: unknown }).status;
+        if (status === 413) return answer(json(413, '请求体过大（上限 1 MiB）', requestId));
+        log('http.unhandled_error', {
+          request_id: requestId,
+          method: request.method,
+          path,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          stack: error instanceof Error ? error.stack?.split('\n').slice(0, 6).join(' | ') : undefined,
+        });
+        return answer(json(500, INTERNAL_ERROR, requestId));
+      })
+  );
+};

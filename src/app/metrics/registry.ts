@@ -1,0 +1,98 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Seconds; a cached catalog answer is well under a millisecond, a provider call up to its timeout. */
+const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const PROVIDER_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every metric of one API process, on a registry of its own (several apps in one test process must
+ * not share counters). Names follow Prometheus conventions: `_total` counters, `_seconds` histograms.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  const registers = [registry];
+  const startedAt = Date.now();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const m = {
+    registry,
+    httpRequests: new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by method and route pattern',
+      labelNames: ['method', 'route'] as const,
+      buckets: HTTP_BUCKETS,
+      registers,
+    }),
+    ordersCreated: new Counter({ name: 'orders_created_total', help: 'Orders created', registers }),
+    orderStatus: new Counter({
+      name: 'order_status_reached_total',
+      help: 'Orders that reached a status (paid, completed, cancelled, refunded), each once: counted by the process whose insert-unique status record won',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    notifications: new Counter({
+      name: 'payment_notifications_total',
+      help: 'Provider callbacks and notifications by route, outcome (accepted/rejected) and rejection reason',
+      labelNames: ['route', 'outcome', 'reason'] as const,
+      registers,
+    }),
+    providerCalls: new Counter({
+      name: 'provider_calls_total',
+      help: 'Payment provider calls by operation and result (ok or the error kind)',
+      labelNames: ['operation', 'result'] as const,
+      registers,
+    }),
+    providerDuration: new Histogram({
+      name: 'provider_call_duration_seconds',
+      help: 'Payment provider call latency by operation',
+      labelNames: ['operation'] as const,
+      buckets: PROVIDER_BUCKETS,
+      registers,
+    }),
+    ledgerConflicts: new Counter({
+      name: 'ledger_insert_conflicts_total',
+      help: 'Ledger inserts that lost a unique-key race (seq or idempotency key) and were retried or answered by the winner',
+      registers,
+    }),
+    sweeperRuns: new Counter({
+      name: 'sweeper_runs_total',
+      help: 'Reconciliation sweeper runs by result',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    sweeperChecks: new Counter({
+      name: 'sweeper_checks_total',
+      help: 'Orders checked by the sweeper, by verdict',
+      labelNames: ['verdict'] as const,
+      registers,
+    }),
+    refunds: new Counter({
+      name: 'refunds_total',
+      help: 'Refund attempts that reached a state (requested, processing, succeeded, closed, abnormal, failed), each once',
+      labelNames: ['state'] as const,
+      registers,
+    }),
+    events: new Counter({
+      name: 'log_events_total',
+      help: 'Structured log events by name (anomalies: rejected callbacks, second payments, reviews…)',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+  };
+  new Gauge({
+    name: 'process_uptime_seconds',
+    help: 'Seconds since this API process started',
+    registers,
+    collect() {
+      this.set((Date.now() - startedAt) / 1000);
+    },
+  });
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'bun:test';
+import { createLogger, isoWithOffset, scrub } from '../../src/app/logger';
+
+const collect = (level?: 'info' | 'warn') => {
+  const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  const log = createLogger({
+    ...(level ? { level } : {}),
+    destination: {
+      write(line: string) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      },
+    },
+  });
+  return { log, lines, raw };
+};
+
+describe('structured logger', () => {
+  it('writes one JSON line per event with level, ISO time with offset, event and fields', () => {
+    const { log, lines } = collect();
+    log('api.listening', { port: 8000 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'info', event: 'api.listening', port: 8000 });
+    expect(String(lines[0]?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+  });
+
+  it('levels anomalies above routine events, and drops lines below the configured level', () => {
+    const { log, lines } = collect('warn');
+    log('http.access', { status: 200 });
+    log('callback.rejected', { reason: 'notification_unauthenticated' });
+    log('payment.second_payment', { order_id: 1 });
+    expect(lines.map((l) => [l.event, l.level])).toEqual([
+      ['callback.rejected', 'warn'],
+      ['payment.second_payment', 'error'],
+    ]);
+  });
+
+  it('redacts tokens, signatures, keys and openids by field name, top level and one level down', () => {
+    const { log, raw } = collect();
+    log('x', {
+      authorization: 'Bearer eyJhbGciOi.secret.token',
+      openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+      headers: {
+        'wechatpay-signature': 'c2lnbmF0dXJl',
+        'x-gateway-signature': 't=1,v1=abc',
+        authorization: 'b',
+      },
+      merchant: { key: 'PRIVATE', apiv3_key: '0123456789abcdef0123456789abcdef' },
+      payer: { openid: 'oAnother' },
+      order_id: 7,
+    });
+    const line = raw.join('');
+    for (const secret of [
+      'eyJhbGciOi',
+      'oUpF8uMu',
+      'c2lnbmF0dXJl',
+      'v1=abc',
+      'PRIVATE',
+      '0123456789abcdef',
+      'oAnother',
+    ])
+      expect(line).not.toContain(secret);
+    expect(line).toContain('"order_id":7');
+  });
+
+  it('scrubs secrets quoted in free text (a rejected callback body, an error message)', () => {
+    expect(scrub('{"openid":"o123","x":1}')).toBe('{"openid":"[REDACTED]","x":1}');
+    expect(scrub('header Bearer abc.def.ghi end')).toBe('header Bearer [REDACTED] end');
+    expect(scrub(`sig t=1,v1=${'ab'.repeat(32)}`)).toBe('sig t=1,v1=[REDACTED]');
+    expect(scrub('user oUpF8uMuAJO_M2pxb1Q9zNjWeS6o paid')).toBe('user [REDACTED] paid');
+    const { log, raw } = collect();
+    log('callback.rejected', { body: '{"outTradeNo":"P1","openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}' });
+    expect(raw.join('')).not.toContain('oUpF8uMu');
+    expect(raw.join('')).toContain('P1');
+  });
+
+  it('tells the observer of every event, whatever the level', () => {
+    const seen: string[] = [];
+    const log = createLogger({ level: 'error', destination: { write() {} }, observe: (e) => seen.push(e) });
+    log('api.listening', {});
+    expect(seen).toEqual(['api.listening']);
+  });
+
+  it('formats the local offset', () => {
+    const s = isoWithOffset(new Date('2026-01-02T03:04:05.006Z'));
+    expect(s).toMatch(/^2026-01-0\dT\d\d:04:05\.006[+-]\d\d:\d\d$/);
+    const [, sign, hh, mm] = /([+-])(\d\d):(\d\d)$/.exec(s) ?? [];
+    const offset = (sign === '-' ? -1 : 1) * (Number(hh) * 60 + Number(mm));
+    expect(offset).toBe(0 - new Date('2026-01-02T03:04:05.006Z').getTimezoneOffset());
+  });
+});
