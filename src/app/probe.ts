@@ -1,5 +1,7 @@
 /** How long one answer stands: /ready is polled by every load balancer, the provider must not be. */
 const CACHE_MS = 5000;
+/** A "down" is asked again sooner: a provider that just came back should not wait out the cache. */
+const DOWN_CACHE_MS = 1000;
 const TIMEOUT_MS = 2000;
 
 /**
@@ -16,7 +18,7 @@ export function probeReachable(
   let last: { at: number; ok: boolean } | undefined;
   let inFlight: Promise<boolean> | undefined;
   return () => {
-    if (last && now() - last.at < CACHE_MS) return Promise.resolve(last.ok);
+    if (last && now() - last.at < (last.ok ? CACHE_MS : DOWN_CACHE_MS)) return Promise.resolve(last.ok);
     inFlight ??= doFetch(`${baseUrl}/`, {
       method: 'GET',
       redirect: 'manual',

@@ -116,5 +116,9 @@ describe('provider reachability probe', () => {
     now += 5000;
     expect(await probe()).toBe(false);
     expect(calls).toBe(2);
+    answer = async () => new Response(null, { status: 200 });
+    now += 1000;
+    expect(await probe()).toBe(true);
+    expect(calls).toBe(3);
   });
 });
