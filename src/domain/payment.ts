@@ -1,5 +1,6 @@
 import type { Fen } from './money';
 import type { Result } from './result';
+import type { Statement } from './statement';
 
 /** The trade states WeChat Pay (and the gateway, which relays them) can report. */
 export const REPORTED_TRADE_STATES = [
@@ -109,4 +110,12 @@ export interface PaymentNotifications {
   verify(headers: Headers, rawBody: string): Result<PaymentEvent, NotificationError>;
   /** The same checks for a refund result; a payment event here (or a refund in `verify`) is invalid. */
   verifyRefund(headers: Headers, rawBody: string): Result<RefundNotice, NotificationError>;
+}
+
+/**
+ * The provider's daily statement (WeChat Pay's trade bill, the gateway's `/api/pay/statement`):
+ * `provider_unavailable` while it is not ready or cannot be fetched or verified.
+ */
+export interface Statements {
+  download(date: string): Promise<Result<Statement, ProviderError>>;
 }

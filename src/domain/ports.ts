@@ -5,10 +5,11 @@ import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Result } from './result';
 import type { NewReview, Review } from './review';
 import type { Settlement } from './settlement';
+import type { StatementReport } from './statement';
 import type { ProjectedStatus, StatusChange } from './status';
 import type { Role, User } from './user';
 
-export type { PaymentNotifications, Payments } from './payment';
+export type { PaymentNotifications, Payments, Statements } from './payment';
 
 export interface Page {
   readonly skip: number;
@@ -207,4 +208,13 @@ export interface WechatLogin {
   exchange(
     code: string,
   ): Promise<{ ok: true; openid: string } | { ok: false; reason: LoginFailure; message: string }>;
+}
+
+/** Insert-only: one reconciliation report per statement date (domain/statement.ts). */
+export interface StatementReports {
+  /** Stores the report unless one exists for its date; answers the stored one and whether this call stored it. */
+  save(report: StatementReport): Promise<{ report: StatementReport; created: boolean }>;
+  find(date: string): Promise<StatementReport | null>;
+  /** Newest date first. */
+  list(page: Page): Promise<StatementReport[]>;
 }

@@ -11,5 +11,5 @@ export interface Settlement {
   readonly paymentId: string | null;
   readonly amountFen: Fen;
   readonly settledAt: Date;
-  readonly source: 'callback' | 'query' | 'notify' | 'sweeper';
+  readonly source: 'callback' | 'query' | 'notify' | 'sweeper' | 'statement';
 }

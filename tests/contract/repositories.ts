@@ -7,6 +7,7 @@ import type {
   Refunds,
   Reviews,
   Settlements,
+  StatementReports,
   StatusChanges,
   Users,
 } from '../../src/domain/ports';
@@ -23,6 +24,7 @@ export interface Repositories {
   checks: Checks;
   callBudget: CallBudget;
   reviews: Reviews;
+  statementReports: StatementReports;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

@@ -11,6 +11,7 @@ import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
 import { settlementsContract } from './settlements.contract';
+import { statementReportsContract } from './statement-reports.contract';
 import { statusChangesContract } from './status-changes.contract';
 import { sweeperStoreContract } from './sweeper-store.contract';
 import { usersContract } from './users.contract';
@@ -24,6 +25,7 @@ const suites = [
   refundsContract,
   ledgerContract,
   sweeperStoreContract,
+  statementReportsContract,
 ];
 
 function runAll(make: MakeRepositories) {

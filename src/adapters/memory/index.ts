@@ -3,6 +3,7 @@ import { MemoryOrders } from './orders';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
+import { MemoryStatementReports } from './statement-reports';
 import { MemoryStatusChanges } from './status-changes';
 import { MemoryCallBudget, MemoryChecks, MemoryReviews } from './sweeper';
 import { MemoryUsers } from './users';
@@ -19,5 +20,6 @@ export function memoryRepositories() {
     checks: new MemoryChecks(),
     callBudget: new MemoryCallBudget(),
     reviews: new MemoryReviews(),
+    statementReports: new MemoryStatementReports(),
   };
 }

@@ -7,6 +7,7 @@ import { MongoProducts } from './products';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
+import { MongoStatementReports } from './statement-reports';
 import { MongoStatusChanges } from './status-changes';
 import { MongoUsers } from './users';
 
@@ -24,5 +25,6 @@ export function mongoRepositories(conn: Connection) {
     checks: new MongoChecks(conn),
     callBudget: new MongoCallBudget(conn),
     reviews: new MongoReviews(conn),
+    statementReports: new MongoStatementReports(conn),
   };
 }

@@ -1,0 +1,150 @@
+import type { Fen } from '../money';
+import type { ProviderError, Statements } from '../payment';
+import type { StatementReports } from '../ports';
+import { err, ok, type Result } from '../result';
+import {
+  compareStatement,
+  type Statement,
+  type StatementDifference,
+  type StatementReport,
+} from '../statement';
+import { localParts, localToInstant } from '../time';
+import type { Deps } from './deps';
+import { settleOrder } from './settle';
+
+export interface StatementDeps extends Deps {
+  readonly statements: Statements;
+  readonly statementReports: StatementReports;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The day `date` (`YYYY-MM-DD`) in the shop's time zone, as [start, end). */
+export function dayBounds(date: string, timeZone: string): { start: Date; end: Date } {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const start = localToInstant({ year, month, day }, timeZone);
+  // The next local midnight, not start + 24 h: a DST zone has 23- and 25-hour days.
+  const next = new Date(Date.UTC(year, month - 1, day) + DAY_MS);
+  const end = localToInstant(
+    { year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate() },
+    timeZone,
+  );
+  return { start, end };
+}
+
+const within = (at: Date, day: { start: Date; end: Date }) => at >= day.start && at < day.end;
+
+/**
+ * Our books for the day. Streams the orders that can hold a settlement or a refund (a background
+ * job may scan; it pages through the driver cursor) and reads each one's records by id.
+ */
+async function ourDay(deps: StatementDeps, day: { start: Date; end: Date }) {
+  const settlements = new Map<string, Fen>();
+  const refunds = new Map<string, Fen>();
+  for (const status of ['paid', 'completed', 'refunded'] as const) {
+    for await (const order of deps.orders.scan({ status })) {
+      const s = await deps.settlements.find(order.id);
+      if (s && within(s.settledAt, day)) settlements.set(order.orderNo, s.amountFen);
+      if (status === 'paid') continue;
+      for (const a of await deps.refunds.attempts(order.id)) {
+        const final = (await deps.refunds.events(a.outRefundNo)).find((e) => e.stage === 'final');
+        if (final?.stage === 'final' && final.outcome === 'succeeded' && within(final.at, day))
+          refunds.set(a.outRefundNo, a.refundFen);
+      }
+    }
+  }
+  return { settlements, refunds };
+}
+
+/** Point reads for provider rows our day did not hold (recorded on the other side of midnight). */
+async function lookups(deps: StatementDeps, statement: Statement, ours: Awaited<ReturnType<typeof ourDay>>) {
+  const trades = new Map<string, Fen | null>();
+  for (const t of statement.trades) {
+    if (ours.settlements.has(t.outTradeNo)) continue;
+    const order = await deps.orders.findByOrderNo(t.outTradeNo);
+    const s = order ? await deps.settlements.find(order.id) : null;
+    trades.set(t.outTradeNo, s ? s.amountFen : null);
+  }
+  const refunds = new Map<string, Fen | null>();
+  for (const r of statement.refunds) {
+    if (ours.refunds.has(r.outRefundNo)) continue;
+    const a = await deps.refunds.findByOutRefundNo(r.outRefundNo);
+    const final = a ? (await deps.refunds.events(a.outRefundNo)).find((e) => e.stage === 'final') : undefined;
+    const succeeded = final?.stage === 'final' && final.outcome === 'succeeded';
+    refunds.set(r.outRefundNo, a && succeeded ? a.refundFen : null);
+  }
+  return {
+    settlement: (no: string) => trades.get(no) ?? null,
+    refund: (no: string) => refunds.get(no) ?? null,
+  };
+}
+
+/**
+ * Reconciles one day's statement with our books and stores the report — once per date: a date that
+ * has a report is not run again, and when instances race, the first insert of the report wins (the
+ * healing each did is the idempotent settle use case, so running it twice changes nothing).
+ * A trade paid there but not here is settled and granted through `settleOrder`, like a late callback.
+ */
+export function reconcileStatement(deps: StatementDeps) {
+  return async (
+    date: string,
+  ): Promise<Result<{ report: StatementReport; created: boolean }, ProviderError>> => {
+    const existing = await deps.statementReports.find(date);
+    if (existing) return ok({ report: existing, created: false });
+    const downloaded = await deps.statements.download(date);
+    if (!downloaded.ok) {
+      deps.log('statement.failed', { date, reason: downloaded.error.kind, detail: downloaded.error.message });
+      return err(downloaded.error);
+    }
+    const statement = downloaded.value;
+    const ours = await ourDay(deps, dayBounds(date, deps.settings.timeZone));
+    const compared = compareStatement(statement, ours, await lookups(deps, statement, ours));
+    const differences: StatementDifference[] = [];
+    for (const d of compared.differences) {
+      if (d.kind !== 'missing_here') {
+        differences.push(d);
+        continue;
+      }
+      const trade = statement.trades.find((t) => t.outTradeNo === d.outTradeNo);
+      const order = await deps.orders.findByOrderNo(d.outTradeNo);
+      const healed =
+        order && trade
+          ? await settleOrder(deps)(order, {
+              paymentId: trade.transactionId,
+              amountFen: trade.amountFen,
+              paidAt: trade.paidAt,
+              source: 'statement',
+            })
+          : undefined;
+      differences.push({ ...d, healed: healed?.ok === true });
+    }
+    const saved = await deps.statementReports.save({
+      date,
+      createdAt: deps.clock.now(),
+      trades: statement.trades.length,
+      refunds: statement.refunds.length,
+      matched: compared.matched,
+      differences,
+    });
+    if (saved.created) {
+      const byKind: Record<string, number> = {};
+      for (const d of differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+      deps.log(differences.length > 0 ? 'statement.differences' : 'statement.reconciled', {
+        date,
+        trades: statement.trades.length,
+        refunds: statement.refunds.length,
+        matched: compared.matched,
+        ...byKind,
+      });
+    }
+    return ok(saved);
+  };
+}
+
+/** The statement date to reconcile at `now`: yesterday in the shop's zone, once the hour has come. */
+export function dueStatementDate(now: Date, timeZone: string, hour: number): string | null {
+  const local = localParts(now, timeZone);
+  if (Number(local.hour) < hour) return null;
+  const yesterday = new Date(Date.UTC(+local.year, +local.month - 1, +local.day) - DAY_MS);
+  return yesterday.toISOString().slice(0, 10);
+}
