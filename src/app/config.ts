@@ -44,6 +44,11 @@ export interface Config {
   };
   /** Openids made `admin` when they log in (ADMIN_OPENIDS, comma-separated). */
   readonly adminOpenids: readonly string[];
+  /**
+   * Daily statement reconciliation: from this Beijing hour on, each instance looks every
+   * `checkIntervalMs` whether yesterday's report exists and runs it if not (0 = off).
+   */
+  readonly statement: { readonly hour: number; readonly checkIntervalMs: number };
   /** Lowest level written (LOG_LEVEL). */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** METRICS_TOKEN: bearer token for `/metrics`; absent → open in development/test, 404 in production. */
@@ -168,6 +173,10 @@ export function loadConfig(env: Env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     faultCrashAfterSettlement: str('FAULT_CRASH_AFTER_SETTLEMENT', '') === '1',
+    statement: {
+      hour: int('STATEMENT_HOUR', 10, 0, 23),
+      checkIntervalMs: int('STATEMENT_CHECK_SECONDS', 600, 0, 24 * 3600) * 1000,
+    },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
   };

@@ -5,6 +5,7 @@ import { CachedProducts } from '../adapters/cache/products';
 import { ensureIndexes, mongoRepositories } from '../adapters/mongo';
 import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../adapters/payment/gateway/payments';
+import { createGatewayStatements } from '../adapters/payment/gateway/statements';
 import { createWechatPay, wechatPayConfigFromEnv } from '../adapters/payment/wechatpay';
 import { systemClock } from '../adapters/system/clock';
 import { cryptoRandom } from '../adapters/system/random';
@@ -127,6 +128,15 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       }
     },
     providerReady: probeReachable(provider.baseUrl),
+    // WeChat Pay's trade bill (download_url, gzip, SHA1) is not implemented yet: no statement there.
+    ...(config.paymentProvider === 'gateway'
+      ? {
+          statements: createGatewayStatements({
+            baseUrl: config.gateway.url,
+            timeoutMs: config.gateway.timeoutMs,
+          }),
+        }
+      : {}),
     newRequestId: requestIds(),
     metrics: {
       metrics,

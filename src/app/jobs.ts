@@ -2,6 +2,7 @@ import { backfillChecks } from '../domain/usecases/backfill';
 import { followRefundInFlight } from '../domain/usecases/check-order';
 import type { Deps } from '../domain/usecases/deps';
 import { type SweepSettings, sweepOrders } from '../domain/usecases/reconcile';
+import { dueStatementDate, reconcileStatement, type StatementDeps } from '../domain/usecases/statement';
 
 export interface SweeperOptions extends Omit<SweepSettings, 'followRefund'> {
   readonly intervalMs: number;
@@ -42,6 +43,42 @@ export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<vo
           if (!stopped) schedule();
         });
     }, opts.intervalMs + jitter);
+  };
+  schedule();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await running;
+  };
+}
+
+/**
+ * Daily statement reconciliation. Every instance looks every `checkIntervalMs` (with jitter) whether
+ * yesterday's report is due and missing, and runs it; a date with a report is one point read. Two
+ * instances racing the same date both heal idempotently and only the first report insert counts.
+ */
+export function startStatementJob(
+  deps: StatementDeps,
+  opts: { readonly hour: number; readonly checkIntervalMs: number },
+): () => Promise<void> {
+  if (opts.checkIntervalMs <= 0) return async () => {};
+  const run = reconcileStatement(deps);
+  let running: Promise<unknown> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const schedule = () => {
+    const jitter = Math.floor(opts.checkIntervalMs * 0.2 * Math.random());
+    timer = setTimeout(() => {
+      const date = dueStatementDate(deps.clock.now(), opts.hour);
+      running = (date ? run(date) : Promise.resolve())
+        .catch((e) =>
+          deps.log('statement.failed', { date, error: e instanceof Error ? e.message : String(e) }),
+        )
+        .finally(() => {
+          running = undefined;
+          if (!stopped) schedule();
+        });
+    }, opts.checkIntervalMs + jitter);
   };
   schedule();
   return async () => {

@@ -51,7 +51,11 @@ function levelOf(event: string): LogLevel {
     /unhandled_error|\.failed$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(event)
   )
     return 'error';
-  if (/rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened/.test(event))
+  if (
+    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences/.test(
+      event,
+    )
+  )
     return 'warn';
   return 'info';
 }

@@ -1,7 +1,7 @@
 import { connectMongo } from '../adapters/mongo';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
-import { startSweeper } from './jobs';
+import { startStatementJob, startSweeper } from './jobs';
 import { countSweep } from './metrics/instrument';
 
 /** The only file that reads the environment, connects and listens. */
@@ -25,6 +25,11 @@ const { app, deps, metrics } = await compose(config, process.env, conn).catch((e
 app.listen({ port: config.port, hostname: config.host });
 const log = deps.log;
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
+const { statements, statementReports } = deps;
+const stopStatements =
+  statements && statementReports
+    ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
+    : async () => {};
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -35,6 +40,7 @@ async function shutdown(signal: string) {
   // Stop accepting, let in-flight requests finish, then release the database.
   await app.stop(false);
   await stopSweeper();
+  await stopStatements();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

@@ -15,7 +15,13 @@ export interface StatementRefund {
   readonly refundFen: Fen;
 }
 
-/** The provider's record of one calendar day (in the shop's time zone), `date` = `YYYY-MM-DD`. */
+/**
+ * WeChat Pay's bills and the gateway's statements are cut at Beijing midnight, whatever the shop's
+ * `TZ`: our side of a date must be cut the same way or payments near midnight look missing.
+ */
+export const STATEMENT_TIME_ZONE = 'Asia/Shanghai';
+
+/** The provider's record of one calendar day (STATEMENT_TIME_ZONE), `date` = `YYYY-MM-DD`. */
 export interface Statement {
   readonly date: string;
   readonly trades: readonly StatementTrade[];

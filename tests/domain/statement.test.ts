@@ -133,9 +133,9 @@ describe('statement reconciliation', () => {
 
   it('is due for yesterday once the configured local hour has come', () => {
     // 2023-07-01 09:59 and 10:00 in Shanghai.
-    expect(dueStatementDate(new Date('2023-07-01T01:59:00Z'), 'Asia/Shanghai', 10)).toBeNull();
-    expect(dueStatementDate(new Date('2023-07-01T02:00:00Z'), 'Asia/Shanghai', 10)).toBe('2023-06-30');
-    expect(dueStatementDate(new Date('2023-03-01T02:00:00Z'), 'Asia/Shanghai', 0)).toBe('2023-02-28');
+    expect(dueStatementDate(new Date('2023-07-01T01:59:00Z'), 10)).toBeNull();
+    expect(dueStatementDate(new Date('2023-07-01T02:00:00Z'), 10)).toBe('2023-06-30');
+    expect(dueStatementDate(new Date('2023-03-01T02:00:00Z'), 0)).toBe('2023-02-28');
   });
 
   it('accepts only real calendar dates', () => {

@@ -6,13 +6,22 @@ import { refundRoutes } from './refunds';
 import { newTrade, type SandboxContext, type Trade } from './state';
 import { envelope, isAmount, isHttpUrl, isOutNo, isText } from './validate';
 
-const queryData = (t: Trade) => ({
-  trade_state: t.state,
-  transaction_id: t.transactionId,
-  out_trade_no: t.outTradeNo,
-  total_fen: t.totalFen,
-  success_time: t.successTime ? toRfc3339Beijing(t.successTime) : null,
-});
+const queryData = (t: Trade) =>
+  t.queriesLost
+    ? {
+        trade_state: 'NOTPAY',
+        transaction_id: null,
+        out_trade_no: t.outTradeNo,
+        total_fen: t.totalFen,
+        success_time: null,
+      }
+    : {
+        trade_state: t.state,
+        transaction_id: t.transactionId,
+        out_trade_no: t.outTradeNo,
+        total_fen: t.totalFen,
+        success_time: t.successTime ? toRfc3339Beijing(t.successTime) : null,
+      };
 
 /** The gateway contract of docs/gateway-contract.md: `POST /api/pay/*`. */
 export function gatewayRoutes(ctx: SandboxContext, notifier: Notifier): Handler {
@@ -94,7 +103,36 @@ export function gatewayRoutes(ctx: SandboxContext, notifier: Notifier): Handler 
     return envelope(GatewayCode.OK, '关闭成功', { out_trade_no: b.outTradeNo, trade_state: 'CLOSED' });
   };
 
+  /** The day's statement (Beijing calendar day): trades paid and refunds succeeded in it. */
+  const statement = (b: Record<string, unknown>) => {
+    const date = b.date;
+    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date))
+      return envelope(GatewayCode.INVALID_PARAMS, '参数错误: date');
+    const onDay = (at: Date | null) => at !== null && toRfc3339Beijing(at).startsWith(date);
+    const paid = [...trades.values()].filter(
+      (t) => (t.state === 'SUCCESS' || t.state === 'REFUND') && onDay(t.successTime),
+    );
+    const refunded = [...ctx.state.refunds.values()].filter(
+      (r) => r.status === 'SUCCESS' && onDay(r.successTime),
+    );
+    return envelope(GatewayCode.OK, '查询成功', {
+      date,
+      trades: paid.map((t) => ({
+        outTradeNo: t.outTradeNo,
+        transactionId: t.transactionId,
+        totalFen: t.statementFen ?? t.totalFen,
+        successTime: t.successTime ? toRfc3339Beijing(t.successTime) : null,
+      })),
+      refunds: refunded.map((r) => ({
+        outRefundNo: r.outRefundNo,
+        outTradeNo: r.outTradeNo,
+        refundFen: r.refundFen,
+      })),
+    });
+  };
+
   const routes: Record<string, (b: Record<string, unknown>) => Response> = {
+    '/api/pay/statement': statement,
     '/api/pay/create': create,
     '/api/pay/query-status': query,
     '/api/pay/close': close,

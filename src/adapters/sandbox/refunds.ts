@@ -43,6 +43,7 @@ export function refundRoutes(ctx: SandboxContext, notifier: Notifier): Record<st
       reason: typeof reason === 'string' ? reason : '',
       notifyUrl: typeof notifyUrl === 'string' ? notifyUrl : null,
       status: settings.status,
+      successTime: settings.status === 'SUCCESS' ? ctx.now() : null,
     };
     refunds.set(outRefundNo, r);
     if (holdsMoney(r)) t.refundedFen += refundFen;
@@ -95,6 +96,7 @@ export function refundControlRoutes(ctx: SandboxContext, notifier: Notifier): Ha
       if (t) t.refundedFen -= r.refundFen;
     }
     r.status = status;
+    if (status === 'SUCCESS') r.successTime ??= ctx.now();
     if (notify) notifier.notifyRefund(r);
     return json(refundData(r));
   }

@@ -34,14 +34,24 @@ export function simulatorRoutes(ctx: SandboxContext, notifier: Notifier): Handle
     return json({ errMsg: 'requestPayment:ok' });
   }
 
-  function force(outTradeNo: string, action: string, notify: boolean): Response {
+  function force(outTradeNo: string, action: string, params: URLSearchParams): Response {
+    const notify = params.get('notify') !== 'false';
     const trade = trades.get(outTradeNo);
     if (!trade) return json({ error: 'trade not found', out_trade_no: outTradeNo }, 404);
+    if (action === 'statement-amount') {
+      const fen = Number(params.get('fen'));
+      if (!Number.isSafeInteger(fen) || fen < 1)
+        return json({ error: 'fen must be a positive integer' }, 400);
+      trade.statementFen = fen;
+      return json(tradeView(trade));
+    }
     const open = trade.state === 'NOTPAY' || trade.state === 'USERPAYING';
     if (action === 'pay') {
       // Re-paying a paid trade re-sends its callback: handy for duplicate-callback tests.
       if (!open && trade.state !== 'SUCCESS') return json({ error: `trade is ${trade.state}` }, 409);
       markPaid(trade, ctx.now());
+      // `queries=lost`: the trade answers NOTPAY to every query, so only the statement knows it.
+      if (params.get('queries') === 'lost') trade.queriesLost = true;
       if (notify) notifier.notify(trade, 'SUCCESS');
     } else if (action === 'fail') {
       if (!open && trade.state !== 'PAYERROR') return json({ error: `trade is ${trade.state}` }, 409);
@@ -61,11 +71,10 @@ export function simulatorRoutes(ctx: SandboxContext, notifier: Notifier): Handle
       const orderNo = url.searchParams.get('order_no');
       return json(notifier.deliveries().filter((d) => !orderNo || d.order_no === orderNo));
     }
-    const m = /^\/sandbox\/trades\/([^/]+)(?:\/(pay|close|fail))?$/.exec(path);
+    const m = /^\/sandbox\/trades\/([^/]+)(?:\/(pay|close|fail|statement-amount))?$/.exec(path);
     if (!m) return null;
     const outTradeNo = decodeURIComponent(m[1] ?? '');
-    if (m[2] && req.method === 'POST')
-      return force(outTradeNo, m[2], url.searchParams.get('notify') !== 'false');
+    if (m[2] && req.method === 'POST') return force(outTradeNo, m[2], url.searchParams);
     if (!m[2] && req.method === 'GET') {
       const trade = trades.get(outTradeNo);
       return trade

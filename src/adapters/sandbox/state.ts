@@ -15,6 +15,10 @@ export interface Trade {
   transactionId: string | null;
   successTime: Date | null;
   refundedFen: number;
+  /** Test knob: every query answers NOTPAY although the trade is paid (with a lost callback: lost everywhere but the statement). */
+  queriesLost?: boolean;
+  /** Test knob: the amount the daily statement reports instead of `totalFen`. */
+  statementFen?: number;
 }
 
 export type RefundStatus = 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL';
@@ -29,6 +33,8 @@ export interface Refund {
   /** Where the refund result callback goes; null = none was asked for. */
   readonly notifyUrl: string | null;
   status: RefundStatus;
+  /** When it became SUCCESS: the day it appears in the statement. */
+  successTime: Date | null;
 }
 
 /** Test knobs for new refunds (`POST /sandbox/refund-settings`). */

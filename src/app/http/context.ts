@@ -1,5 +1,5 @@
 import type { PaymentNotifications } from '../../domain/payment';
-import type { Products } from '../../domain/ports';
+import type { Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
 import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
@@ -15,6 +15,9 @@ export interface AppDeps extends Deps {
   readonly gatewayNotifications?: PaymentNotifications;
   /** Verifies `/api/orders/notify/wechatpay`; absent unless PAYMENT_PROVIDER=wechatpay. */
   readonly wechatpayNotifications?: PaymentNotifications;
+  /** The provider's daily statement; absent when the provider has none we can read (WeChat Pay direct, for now). */
+  readonly statements?: Statements;
+  readonly statementReports?: StatementReports;
   /** True when the database answers a ping (for /ready). */
   readonly dbReady: () => Promise<boolean>;
   /** True when the payment provider answers HTTP at all (for /ready); absent = not checked. */

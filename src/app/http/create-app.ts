@@ -8,6 +8,7 @@ import { adminAuditRoutes } from './routes/admin/audit';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
 import { adminReviewRoutes } from './routes/admin/reviews';
+import { adminStatementRoutes } from './routes/admin/statements';
 import { adminUserRoutes } from './routes/admin/users';
 import { authRoutes } from './routes/auth';
 import { callbackRoutes, RAW_BODY_ROUTES } from './routes/callbacks';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
       .use(adminOrderRoutes(deps))
       .use(adminReviewRoutes(deps))
       .use(adminAuditRoutes(deps))
+      .use(adminStatementRoutes(deps))
   );
 }
 

@@ -1,6 +1,7 @@
 import type { Payments } from '../../domain/payment';
 import type { Ledger, Orders, Refunds, StatusChanges } from '../../domain/ports';
 import type { Result } from '../../domain/result';
+import type { DifferenceKind } from '../../domain/statement';
 import type { Metrics } from './registry';
 
 /**
@@ -91,6 +92,15 @@ export function instrument(ports: Instrumented, m: Metrics): Instrumented {
   };
 }
 
+const DIFFERENCE_KINDS: readonly DifferenceKind[] = [
+  'missing_here',
+  'missing_there',
+  'amount_mismatch',
+  'refund_missing_here',
+  'refund_missing_there',
+  'refund_amount_mismatch',
+];
+
 /** Callback routes: their rejections are logged with a reason, which the event counter reads. */
 const REJECTIONS: Record<string, string> = {
   'callback.rejected': '/api/orders/callback',
@@ -108,6 +118,15 @@ export const countEvents =
     const route = REJECTIONS[event];
     if (route)
       m.notifications.inc({ route, outcome: 'rejected', reason: String(fields.reason ?? 'unknown') });
+    else if (event === 'statement.reconciled') m.statementRuns.inc({ result: 'clean' });
+    else if (event === 'statement.failed') m.statementRuns.inc({ result: 'failed' });
+    else if (event === 'statement.differences') {
+      m.statementRuns.inc({ result: 'differences' });
+      for (const kind of DIFFERENCE_KINDS) {
+        const n = fields[kind];
+        if (typeof n === 'number' && n > 0) m.statementDifferences.inc({ kind }, n);
+      }
+    }
   };
 
 /** Accepted notifications are the callback routes' 2xx answers, seen by the access hook. */

@@ -77,6 +77,18 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['state'] as const,
       registers,
     }),
+    statementRuns: new Counter({
+      name: 'statement_runs_total',
+      help: 'Daily statement reconciliations stored (clean or with differences) or failed',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    statementDifferences: new Counter({
+      name: 'statement_differences_total',
+      help: 'Differences found by statement reconciliation, by kind (missing_here, missing_there, amount_mismatch, refund_…)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     events: new Counter({
       name: 'log_events_total',
       help: 'Structured log events by name (anomalies: rejected callbacks, second payments, reviews…)',

@@ -4,6 +4,7 @@ import type { StatementReports } from '../ports';
 import { err, ok, type Result } from '../result';
 import {
   compareStatement,
+  STATEMENT_TIME_ZONE,
   type Statement,
   type StatementDifference,
   type StatementReport,
@@ -97,7 +98,7 @@ export function reconcileStatement(deps: StatementDeps) {
       return err(downloaded.error);
     }
     const statement = downloaded.value;
-    const ours = await ourDay(deps, dayBounds(date, deps.settings.timeZone));
+    const ours = await ourDay(deps, dayBounds(date, STATEMENT_TIME_ZONE));
     const compared = compareStatement(statement, ours, await lookups(deps, statement, ours));
     const differences: StatementDifference[] = [];
     for (const d of compared.differences) {
@@ -141,8 +142,8 @@ export function reconcileStatement(deps: StatementDeps) {
   };
 }
 
-/** The statement date to reconcile at `now`: yesterday in the shop's zone, once the hour has come. */
-export function dueStatementDate(now: Date, timeZone: string, hour: number): string | null {
+/** The statement date to reconcile at `now`: yesterday (Beijing), once that hour (Beijing) has come. */
+export function dueStatementDate(now: Date, hour: number, timeZone = STATEMENT_TIME_ZONE): string | null {
   const local = localParts(now, timeZone);
   if (Number(local.hour) < hour) return null;
   const yesterday = new Date(Date.UTC(+local.year, +local.month - 1, +local.day) - DAY_MS);

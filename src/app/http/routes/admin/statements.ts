@@ -1,0 +1,87 @@
+import { Elysia, t } from 'elysia';
+import { isStatementDate, type StatementReport } from '../../../../domain/statement';
+import { reconcileStatement } from '../../../../domain/usecases/statement';
+import { authPlugin } from '../../auth';
+import type { AppDeps } from '../../context';
+import { problem } from '../../plugins';
+import { ErrorBody, Limit, Skip } from '../../schemas';
+
+const guarded = { 401: ErrorBody, 403: ErrorBody };
+const DateParam = t.Object({
+  date: t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '对账日期（北京时间）' }),
+});
+
+const ReportBody = t.Object({
+  date: t.String(),
+  created_at: t.String(),
+  trades: t.Integer(),
+  refunds: t.Integer(),
+  matched: t.Integer(),
+  differences: t.Array(t.Record(t.String(), t.Union([t.String(), t.Number(), t.Boolean()]))),
+});
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Field by field: differences carry only order/refund numbers, amounts and flags. */
+const present = (r: StatementReport) => ({
+  date: r.date,
+  created_at: r.createdAt.toISOString(),
+  trades: r.trades,
+  refunds: r.refunds,
+  matched: r.matched,
+  differences: r.differences.map((d) =>
+    Object.fromEntries(Object.entries(d).map(([k, v]) => [snake(k), v as string | number | boolean])),
+  ),
+});
+
+/** Daily statement reconciliation reports (one per date) and a manual run for a date. */
+export const adminStatementRoutes = (deps: AppDeps) =>
+  new Elysia({ prefix: '/api/admin/statements', detail: { tags: ['管理'] } })
+    .use(authPlugin(deps))
+    .get(
+      '/',
+      async ({ query, status }) => {
+        if (!deps.statementReports) return status(404, { detail: '未启用对账' });
+        const page = { skip: query.skip ?? 0, limit: query.limit ?? 20 };
+        return (await deps.statementReports.list(page)).map(present);
+      },
+      {
+        admin: true,
+        query: t.Object({ skip: t.Optional(Skip), limit: t.Optional(Limit) }),
+        detail: { summary: '对账报告列表', description: '每日与支付服务对账单的核对结果，最新日期在前。' },
+        response: { 200: t.Array(ReportBody), 400: ErrorBody, ...guarded, 404: ErrorBody },
+      },
+    )
+    .get(
+      '/:date',
+      async ({ params, status }) => {
+        const report = await deps.statementReports?.find(params.date);
+        return report ? present(report) : status(404, { detail: '该日期尚无对账报告' });
+      },
+      {
+        admin: true,
+        params: DateParam,
+        detail: { summary: '某日对账报告' },
+        response: { 200: ReportBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+      },
+    )
+    .post(
+      '/:date/run',
+      async ({ params, status }) => {
+        if (!isStatementDate(params.date)) return status(400, { detail: '请求参数错误: date 不是有效日期' });
+        const { statements, statementReports } = deps;
+        if (!statements || !statementReports) return status(404, { detail: '当前支付方式不支持对账单' });
+        const run = await reconcileStatement({ ...deps, statements, statementReports })(params.date);
+        return run.ok ? present(run.value.report) : problem(run.error);
+      },
+      {
+        admin: true,
+        params: DateParam,
+        detail: {
+          summary: '立即对账某日',
+          description:
+            '下载该日对账单并核对（已有报告则直接返回，不再执行）。对方已支付而本地未结算的订单按正常结算流程补发积分。',
+        },
+        response: { 200: ReportBody, 400: ErrorBody, ...guarded, 404: ErrorBody, 502: ErrorBody },
+      },
+    );
