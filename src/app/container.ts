@@ -48,6 +48,10 @@ function paymentProvider(config: Config, env: Env) {
       refundNotifyPath: '/api/orders/callback/refund',
       wechatpayNotifications: undefined as PaymentNotifications | undefined,
       baseUrl: config.gateway.url,
+      statements: createGatewayStatements({
+        baseUrl: config.gateway.url,
+        timeoutMs: config.gateway.timeoutMs,
+      }),
     };
   }
   const wechatpay = wechatPayConfigFromEnv(env, (path) => readFileSync(path, 'utf8'));
@@ -55,13 +59,17 @@ function paymentProvider(config: Config, env: Env) {
   if (config.env === 'production' && !wechatpay.value.baseUrl.startsWith('https://')) {
     throw new ConfigError(['WECHATPAY_BASE_URL must be https:// in production']);
   }
-  const { payments, notifications } = createWechatPay(wechatpay.value, { clock, random: cryptoRandom });
+  const { payments, notifications, statements } = createWechatPay(wechatpay.value, {
+    clock,
+    random: cryptoRandom,
+  });
   return {
     payments,
     notifyPath: '/api/orders/notify/wechatpay',
     refundNotifyPath: '/api/orders/notify/wechatpay/refund',
     wechatpayNotifications: notifications,
     baseUrl: wechatpay.value.baseUrl,
+    statements,
   };
 }
 
@@ -128,15 +136,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       }
     },
     providerReady: probeReachable(provider.baseUrl),
-    // WeChat Pay's trade bill (download_url, gzip, SHA1) is not implemented yet: no statement there.
-    ...(config.paymentProvider === 'gateway'
-      ? {
-          statements: createGatewayStatements({
-            baseUrl: config.gateway.url,
-            timeoutMs: config.gateway.timeoutMs,
-          }),
-        }
-      : {}),
+    statements: provider.statements,
     newRequestId: requestIds(),
     metrics: {
       metrics,

@@ -15,7 +15,7 @@ export interface AppDeps extends Deps {
   readonly gatewayNotifications?: PaymentNotifications;
   /** Verifies `/api/orders/notify/wechatpay`; absent unless PAYMENT_PROVIDER=wechatpay. */
   readonly wechatpayNotifications?: PaymentNotifications;
-  /** The provider's daily statement; absent when the provider has none we can read (WeChat Pay direct, for now). */
+  /** The provider's daily statement (gateway statement or WeChat Pay trade bill); absent = no reconciliation. */
   readonly statements?: Statements;
   readonly statementReports?: StatementReports;
   /** True when the database answers a ping (for /ready). */

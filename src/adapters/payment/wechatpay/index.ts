@@ -1,10 +1,11 @@
 // Factory and public surface of the WeChat Pay v3 adapter.
-import type { PaymentNotifications, Payments } from '../../../domain/payment';
+import type { PaymentNotifications, Payments, Statements } from '../../../domain/payment';
 import type { Clock, Random } from '../../../domain/ports';
 import { createApiClient, type Fetch } from './client';
 import type { WechatPayConfig } from './config';
 import { createWechatPayNotifications } from './notifications';
 import { createWechatPayPayments } from './payments';
+import { createWechatPayStatements } from './statements';
 import { createVerifier } from './verifier';
 
 export type { Fetch } from './client';
@@ -16,7 +17,7 @@ export { notifyFailBody, notifyFailStatus } from './notifications';
 export function createWechatPay(
   config: WechatPayConfig,
   deps: { fetch?: Fetch; clock: Clock; random: Random },
-): { payments: Payments; notifications: PaymentNotifications } {
+): { payments: Payments; notifications: PaymentNotifications; statements: Statements } {
   const verifier = createVerifier(config.verifierKeys);
   const api = createApiClient(config, verifier, {
     fetch: deps.fetch ?? fetch,
@@ -26,5 +27,6 @@ export function createWechatPay(
   return {
     payments: createWechatPayPayments(config, api, deps),
     notifications: createWechatPayNotifications(config, verifier, deps),
+    statements: createWechatPayStatements(api),
   };
 }

@@ -165,6 +165,12 @@ export function createRefunds(d: RefundDeps) {
       return { status: 200, body: body(r) };
     },
 
+    /** Every refund as it stands now (for the trade bill). */
+    all() {
+      for (const r of refunds.values()) due(r);
+      return [...refunds.values()];
+    },
+
     query(no: string): Answer {
       const r = refunds.get(no);
       if (!r) return fail(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
