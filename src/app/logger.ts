@@ -79,23 +79,40 @@ export interface LoggerOptions {
   readonly observe?: Log;
 }
 
+/** Collects the lines of one event-loop turn and hands them to `out` as one write. */
+function batchedPerTurn(out: DestinationStream): DestinationStream {
+  let pending: string[] = [];
+  const flush = () => {
+    const text = pending.join('');
+    pending = [];
+    out.write(text);
+  };
+  return {
+    write(line: string) {
+      if (pending.push(line) === 1) setImmediate(flush);
+    },
+  };
+}
+
 /**
  * The `deps.log(event, fields)` port, written by pino: one JSON object per line with `level`,
  * `time` (ISO with offset), `event` and the fields. Secrets are removed by key (pino's redaction)
  * and from free-text string values (scrub).
  */
 export function createLogger(opts: LoggerOptions = {}): Log {
-  const logger = pino(
-    {
-      level: opts.level ?? 'info',
-      base: undefined,
-      messageKey: 'msg',
-      timestamp: () => `,"time":"${isoWithOffset(new Date())}"`,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-    },
-    opts.destination ?? pino.destination({ dest: 1, sync: true }),
-  );
+  const common = {
+    level: opts.level ?? 'info',
+    base: undefined,
+    messageKey: 'msg',
+    timestamp: () => `,"time":"${isoWithOffset(new Date())}"`,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  const out = opts.destination ?? pino.destination({ dest: 1, sync: true });
+  const logger = pino({ ...common, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, out);
+  // Access lines are built by us from known-safe values (no redaction pass) and written once per
+  // turn of the event loop, all of that turn's lines in one write: a write per request tripled the
+  // CPU of a cached catalog request. Business events stay synchronous, so a crash loses none.
+  const accessLogger = pino(common, opts.destination ?? batchedPerTurn(out));
   const observe = opts.observe;
   return (event, fields) => {
     observe?.(event, fields);
@@ -103,7 +120,7 @@ export function createLogger(opts: LoggerOptions = {}): Log {
     if (!logger.isLevelEnabled(level)) return;
     // The access line is built by us from known-safe values: no scrub pass on the hot path.
     if (event === 'http.access') {
-      logger[level]({ event, ...fields });
+      accessLogger[level]({ event, ...fields });
       return;
     }
     const clean: Record<string, unknown> = { event };
