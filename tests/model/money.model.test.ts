@@ -80,7 +80,12 @@ interface Real {
 
 const clockOf = (r: Real) => r.provider.clock();
 const sweeper = (deps: Deps) =>
-  sweepOrders(deps, { callsPerMinute: 1000, parallelism: 4, maxChecks: 2000, followRefund: followRefundInFlight });
+  sweepOrders(deps, {
+    callsPerMinute: 1000,
+    parallelism: 4,
+    maxChecks: 2000,
+    followRefund: followRefundInFlight,
+  });
 
 // ---- invariants -----------------------------------------------------------------------------------
 
@@ -149,7 +154,8 @@ async function verify(m: Model, r: Real, orders: boolean): Promise<void> {
 
 async function audit(r: Real): Promise<void> {
   const report = await auditStore(r.sys.deps)();
-  if (!report.ok) throw new Error(`audit: ${JSON.stringify(report.violations)} ${JSON.stringify(report.findings)}`);
+  if (!report.ok)
+    throw new Error(`audit: ${JSON.stringify(report.violations)} ${JSON.stringify(report.findings)}`);
 }
 
 /** Σ captured − Σ refunded at the provider, and Σ purchases − Σ refunds in our records (fen). */
@@ -205,27 +211,38 @@ const expectKind = (res: Result<unknown, { kind: string }>, allowed: readonly st
   if (!res.ok) expect(allowed).toContain(res.error.kind);
 };
 
-const createCmd = fc
-  .record({ u: fc.nat(), p: fc.constantFrom(1, 2) })
-  .map(({ u, p }) =>
-    command(`create(u${u % 3},p${p})`, false, async (m, r, deps) => {
-      const userId = pick(m.users, u);
-      const created = await createOrder(deps)(userId, p);
-      expect(created.ok).toBe(true);
-      if (!created.ok) return;
-      const o = created.value;
-      expect(o.amountFen).toBe(m.price.get(p)?.priceFen ?? -1);
-      m.orders.push({ id: o.id, no: o.orderNo, userId, amountFen: o.amountFen, credits: o.credits, trade: false, paid: false, settled: false, attempts: [] });
-    }),
-  );
+const createCmd = fc.record({ u: fc.nat(), p: fc.constantFrom(1, 2) }).map(({ u, p }) =>
+  command(`create(u${u % 3},p${p})`, false, async (m, _r, deps) => {
+    const userId = pick(m.users, u);
+    const created = await createOrder(deps)(userId, p);
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    const o = created.value;
+    expect(o.amountFen).toBe(m.price.get(p)?.priceFen ?? -1);
+    m.orders.push({
+      id: o.id,
+      no: o.orderNo,
+      userId,
+      amountFen: o.amountFen,
+      credits: o.credits,
+      trade: false,
+      paid: false,
+      settled: false,
+      attempts: [],
+    });
+  }),
+);
 
-const crashN = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }) });
+const crashN = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }) },
+);
 
 const payCmd = fc.record({ i: fc.nat(), c: crashN }).map(({ i, c }) =>
   command(
     `pay(${i})`,
     true,
-    async (m, r, deps, strict) => {
+    async (m, _r, deps, strict) => {
       const o = pick(m.orders, i);
       const user = await deps.users.findById(o.userId);
       if (!user) throw new Error('user vanished');
@@ -251,7 +268,7 @@ const providerPayCmd = fc.record({ i: fc.nat(), notify: fc.boolean() }).map(({ i
 );
 
 type Delivery = 'next' | 'duplicate' | 'late';
-const deliver = async (m: Model, r: Real, deps: Deps, strict: boolean, c: Captured) => {
+const deliver = async (_m: Model, r: Real, deps: Deps, strict: boolean, c: Captured) => {
   const headers = signedHeaders(c.raw, clockOf(r));
   c.delivered++;
   if (c.refund) {
@@ -279,7 +296,11 @@ const deliverCmd = fc
         const all = r.provider.captured;
         const waiting = all.filter((x) => x.delivered === 0);
         const chosen =
-          kind === 'next' ? waiting[0] : kind === 'late' ? waiting.at(-1 - (i % Math.max(1, waiting.length))) : undefined;
+          kind === 'next'
+            ? waiting[0]
+            : kind === 'late'
+              ? waiting.at(-1 - (i % Math.max(1, waiting.length)))
+              : undefined;
         const done = all.filter((x) => x.delivered > 0);
         const target = chosen ?? (kind === 'duplicate' && done.length > 0 ? pick(done, i) : undefined);
         if (!target) return;
@@ -307,7 +328,11 @@ const forgedCmd = fc
       let headers = signedHeaders(raw, clock, how === 'secret' ? 'not-the-gateway-secret' : undefined);
       let body = raw;
       // Signed bytes, then altered: the amount halved.
-      if (how === 'body') body = raw.replace(/"amount":[0-9.]+/, `"amount":${Number(fenToYuan(Math.max(1, o.amountFen >> 1)))}`);
+      if (how === 'body')
+        body = raw.replace(
+          /"amount":[0-9.]+/,
+          `"amount":${Number(fenToYuan(Math.max(1, o.amountFen >> 1)))}`,
+        );
       if (how === 'stale') {
         clock.advance(-3_600_000);
         headers = signedHeaders(raw, clock);
@@ -325,7 +350,7 @@ const statusCmd = fc.record({ i: fc.nat(), c: crashN }).map(({ i, c }) =>
   command(
     `status(${i})`,
     true,
-    async (m, r, deps, strict) => {
+    async (m, _r, deps, strict) => {
       const o = pick(m.orders, i);
       const res = await queryPaymentStatus(deps)(o.userId, o.id);
       if (!strict) return;
@@ -337,18 +362,20 @@ const statusCmd = fc.record({ i: fc.nat(), c: crashN }).map(({ i, c }) =>
   ),
 );
 
-const sweepCmd = fc.record({ minutes: fc.constantFrom(0, 1, 2, 5, 11, 31, 61), c: crashN }).map(({ minutes, c }) =>
-  command(
-    `sweep(+${minutes}m)`,
-    false,
-    async (m, r, deps, strict) => {
-      if (strict) clockOf(r).advance(minutes * 60_000);
-      await sweeper(deps)();
-    },
-    true,
-    c,
-  ),
-);
+const sweepCmd = fc
+  .record({ minutes: fc.constantFrom(0, 1, 2, 5, 11, 31, 61), c: crashN })
+  .map(({ minutes, c }) =>
+    command(
+      `sweep(+${minutes}m)`,
+      false,
+      async (_m, r, deps, strict) => {
+        if (strict) clockOf(r).advance(minutes * 60_000);
+        await sweeper(deps)();
+      },
+      true,
+      c,
+    ),
+  );
 
 type Answer = 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL' | 'TIMEOUT';
 const refundCmd = fc
@@ -375,7 +402,8 @@ const refundCmd = fc
         if (latest) inFlight = !gaveUp(refundState(await deps.refunds.events(latest)));
         const res = await refundOrder(deps)(o.id, { force, ...(retry && latest ? { retryOf: latest } : {}) });
         await r.provider.control('/sandbox/refund-settings', { status: 'SUCCESS', drop_answers: 0 });
-        if (res.ok && !o.attempts.includes(res.value.attempt.outRefundNo)) o.attempts.push(res.value.attempt.outRefundNo);
+        if (res.ok && !o.attempts.includes(res.value.attempt.outRefundNo))
+          o.attempts.push(res.value.attempt.outRefundNo);
         if (!strict) return;
         expectKind(res, [
           'order_not_refundable',
@@ -411,7 +439,7 @@ const consumeCmd = fc
     return command(
       `consume(u${u % 3},${amount}${repeat ? ',repeat' : ''})`,
       false,
-      async (m, r, deps, strict) => {
+      async (m, _r, deps, strict) => {
         const userId = pick(m.users, u);
         key ??= `k${++m.keys}`;
         const stored = `consume:${userId}:${key}`;
@@ -419,7 +447,11 @@ const consumeCmd = fc
         const known = m.clientOps.has(stored);
         m.clientOps.set(stored, -amount);
         for (let n = 0; n < (repeat ? 2 : 1); n++) {
-          const res = await consumeCredits(deps)(userId, { amount, description: 'model', idempotencyKey: key });
+          const res = await consumeCredits(deps)(userId, {
+            amount,
+            description: 'model',
+            idempotencyKey: key,
+          });
           if (strict && !known) expect(res.ok).toBe(before >= amount);
         }
       },
@@ -435,7 +467,7 @@ const adjustCmd = fc
     return command(
       `adjust(u${u % 3},${amount})`,
       false,
-      async (m, r, deps, strict) => {
+      async (m, _r, deps, strict) => {
         const userId = pick(m.users, u);
         key ??= `a${++m.keys}`;
         const stored = `adjust:${userId}:${key}`;
@@ -453,7 +485,7 @@ const adjustCmd = fc
 const editCmd = fc
   .record({ p: fc.constantFrom(1, 2), priceFen: fc.integer({ min: 1, max: 99_999 }) })
   .map(({ p, priceFen }) =>
-    command(`editPrice(p${p},${priceFen})`, false, async (m, r, deps) => {
+    command(`editPrice(p${p},${priceFen})`, false, async (m, _r, deps) => {
       const res = await updateProduct(deps)(p, { priceFen });
       expect(res.ok).toBe(true);
       const was = m.price.get(p);
@@ -505,7 +537,29 @@ async function drain(m: Model, r: Real): Promise<void> {
   for (const o of m.orders) if (o.paid) expect(await deps.settlements.find(o.id)).not.toBeNull();
   const books = await moneyBooks(m, r);
   expect(books.ours).toBe(books.provider);
+  // What the run exercised, summed over the file and printed at the end.
+  coverage.orders += m.orders.length;
+  coverage.settled += m.orders.filter((o) => o.settled).length;
+  coverage.fen += books.ours;
+  for (const o of m.orders)
+    for (const no of o.attempts) {
+      const state = refundState(await deps.refunds.events(no));
+      coverage.refunds[state] = (coverage.refunds[state] ?? 0) + 1;
+    }
+  coverage.giveBacks += m.totals.giveBack;
+  coverage.consumed += m.totals.consume;
+  coverage.adjusted += m.totals.adjust;
 }
+
+const coverage = {
+  orders: 0,
+  settled: 0,
+  fen: 0,
+  refunds: {} as Record<string, number>,
+  giveBacks: 0,
+  consumed: 0,
+  adjusted: 0,
+};
 
 // ---- the test ---------------------------------------------------------------------------------------
 
@@ -524,41 +578,55 @@ describe(`money model (${STEPS} steps, seed ${SEED})`, () => {
       let steps = 0;
       let runs = 0;
       const started = Date.now();
-      const property = fc.asyncProperty(fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }), async (cmds) => {
-        const t00 = Date.now();
-        const clock = provider.resetClock(new Date(START.getTime() + runs * 86_400_000 * 7));
-        const sys = await startSystem(provider, clock);
-        const model: Model = {
-          users: sys.users,
-          orders: [],
-          price: new Map([
-            [1, { priceFen: 990, credits: 100 }],
-            [2, { priceFen: 3990, credits: 500 }],
-          ]),
-          balance: new Map(),
-          seen: new Map(),
-          clientOps: new Map(),
-          totals: { purchase: 0, refund: 0, giveBack: 0, adjust: 0, consume: 0 },
-          steps: 0,
-          keys: 0,
-        };
-        const real: Real = { sys, provider };
-        try {
-          const t0 = Date.now();
-          await fc.asyncModelRun(() => ({ model, real }), cmds);
-          const t1 = Date.now();
-          await drain(model, real);
-          if (process.env.MODEL_TIMING) console.log(`run: ${model.steps} steps ${t1 - t0} ms, drain ${Date.now() - t1} ms, start ${t0 - t00} ms`);
-        } finally {
-          steps += model.steps;
-          runs++;
-          await sys.close();
-        }
-      });
+      const property = fc.asyncProperty(
+        // Long runs: a run's set-up and drain cost as much as dozens of commands.
+        fc
+          .commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' })
+          .filter((cmds) => [...cmds].length >= MAX_COMMANDS / 2),
+        async (cmds) => {
+          const t00 = Date.now();
+          const clock = provider.resetClock(new Date(START.getTime() + runs * 86_400_000 * 7));
+          const sys = await startSystem(provider, clock);
+          const model: Model = {
+            users: sys.users,
+            orders: [],
+            price: new Map([
+              [1, { priceFen: 990, credits: 100 }],
+              [2, { priceFen: 3990, credits: 500 }],
+            ]),
+            balance: new Map(),
+            seen: new Map(),
+            clientOps: new Map(),
+            totals: { purchase: 0, refund: 0, giveBack: 0, adjust: 0, consume: 0 },
+            steps: 0,
+            keys: 0,
+          };
+          const real: Real = { sys, provider };
+          try {
+            const t0 = Date.now();
+            await fc.asyncModelRun(() => ({ model, real }), cmds);
+            const t1 = Date.now();
+            await drain(model, real);
+            if (process.env.MODEL_TIMING)
+              console.log(
+                `run: ${model.steps} steps ${t1 - t0} ms, drain ${Date.now() - t1} ms, start ${t0 - t00} ms`,
+              );
+          } finally {
+            steps += model.steps;
+            runs++;
+            await sys.close();
+          }
+        },
+      );
       for (let i = 0; steps < STEPS; i++) {
-        await fc.assert(property, { numRuns: 1, seed: SEED + i, endOnFailure: process.env.MODEL_SHRINK !== '1' });
+        await fc.assert(property, {
+          numRuns: 1,
+          seed: SEED + i,
+          endOnFailure: process.env.MODEL_SHRINK !== '1',
+        });
       }
       console.log(`money model: ${steps} steps in ${runs} runs, seed ${SEED}, ${Date.now() - started} ms`);
+      console.log(`money model exercised: ${JSON.stringify(coverage)}`);
       expect(steps).toBeGreaterThanOrEqual(STEPS);
     },
     Number(process.env.MODEL_TIMEOUT_MS ?? 600_000),

@@ -28,7 +28,9 @@ export class Crash extends Error {}
 
 /** The port methods that write (domain/ports.ts); the rest only read. */
 const WRITES = new Set(
-  'create seed update ensure project claim record schedule complete setCursor claimOnce take forget forgetClaims open resolve insert'.split(' '),
+  'create seed update ensure project claim record schedule complete setCursor claimOnce take forget forgetClaims open resolve insert'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -137,7 +139,10 @@ export async function startSystem(provider: Provider, clock: FixedClock) {
     log: (event, fields) => logs.push({ event, fields }),
   };
   await seedDemoProducts(deps)();
-  const notifications: PaymentNotifications = createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock });
+  const notifications: PaymentNotifications = createGatewayNotifications({
+    secrets: [CALLBACK_SECRET],
+    clock,
+  });
   const users: number[] = [];
   for (const openid of ['o_model_a', 'o_model_b', 'o_model_c'])
     users.push((await deps.users.ensure(openid, clock.now())).user.id);
@@ -148,5 +153,8 @@ export type System = Awaited<ReturnType<typeof startSystem>>;
 /** The headers the gateway signs a callback with, at the model's clock (`secret` to forge). */
 export function signedHeaders(raw: string, clock: FixedClock, secret = CALLBACK_SECRET): Headers {
   const t = Math.floor(clock.now().getTime() / 1000);
-  return new Headers({ 'content-type': 'application/json', [SIGNATURE_HEADER]: signGatewayPayload(secret, raw, t) });
+  return new Headers({
+    'content-type': 'application/json',
+    [SIGNATURE_HEADER]: signGatewayPayload(secret, raw, t),
+  });
 }
