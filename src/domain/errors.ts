@@ -29,6 +29,9 @@ export type DomainError =
   | { readonly kind: 'refund_retry_invalid' }
   | { readonly kind: 'contention'; readonly message: string }
   | { readonly kind: 'version_conflict'; readonly current: number }
-  | { readonly kind: 'review_not_found' };
+  | { readonly kind: 'review_not_found' }
+  | { readonly kind: 'pending_order_limit'; readonly limit: number; readonly retryAfterSeconds: number }
+  | { readonly kind: 'daily_spend_limit'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'session_ended' };
 
 export type ErrorKind = DomainError['kind'];

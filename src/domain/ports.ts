@@ -7,7 +7,7 @@ import type { NewReview, Review } from './review';
 import type { Settlement } from './settlement';
 import type { StatementReport } from './statement';
 import type { ProjectedStatus, StatusChange } from './status';
-import type { Role, User } from './user';
+import type { EndedSession, Role, User } from './user';
 
 export type { PaymentNotifications, Payments, Statements } from './payment';
 
@@ -59,6 +59,11 @@ export interface Users {
   scan(): AsyncIterable<User>;
   /** Changes role and/or is_active, versioned as `Products.update`. Access checks re-read it on every request. */
   update(id: number, patch: UserPatch, now: Date, expectedVersion?: number): Promise<Edit<User>>;
+  /**
+   * Ends one session (logout) or, with 'all', every session the user has (the token generation moves
+   * on), versioned as `update` so no concurrent edit loses it; null when no such user.
+   */
+  endSessions(id: number, which: EndedSession | 'all', now: Date): Promise<User | null>;
 }
 
 export interface UserPatch {
@@ -217,4 +222,61 @@ export interface StatementReports {
   find(date: string): Promise<StatementReport | null>;
   /** Newest date first. */
   list(page: Page): Promise<StatementReport[]>;
+}
+
+/**
+ * Uses of a key per fixed window of `windowSeconds` (windows aligned to the epoch), shared by every
+ * instance: each use is a uniquely inserted slot `1..limit` of that window, so any number of
+ * concurrent takers on any number of instances get at most `limit` uses in total.
+ */
+export interface RateWindows {
+  /** Takes one of the window's `limit` uses; false when all are taken. */
+  take(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+  /** True when every use of the current window is taken; takes nothing. */
+  exhausted(key: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+  /** Drops the records of windows that ended before `now` (housekeeping). */
+  purge(now: Date): Promise<void>;
+}
+
+/** Keys that exist once: the first claim wins, later claims read the note the winner left. */
+export interface OnceKeys {
+  /** Claims `key` until `until`; `first` for exactly one caller, whatever the concurrency. */
+  claim(key: string, until: Date): Promise<{ first: true } | { first: false; note: string | null }>;
+  /** The winner's note (e.g. its answer), for later claimers. */
+  note(key: string, note: string): Promise<void>;
+  /** Drops keys whose `until` has passed (housekeeping). */
+  purge(now: Date): Promise<void>;
+}
+
+/**
+ * At most `limit` unfinished orders per user. A slot is taken by a unique insert before the order is
+ * stored and given back once, when the order leaves `pending` (settled or cancelled).
+ */
+export interface PendingSlots {
+  /** Takes a slot for `orderNo`; false when the user's `limit` slots are all held. */
+  claim(userId: number, orderNo: string, limit: number, now: Date): Promise<boolean>;
+  /** Gives back the slot `orderNo` holds: once, and nothing when it never held one. */
+  release(orderNo: string, now: Date): Promise<void>;
+  /** The slots the user holds now (to find one whose release was lost). */
+  held(userId: number): Promise<{ orderNo: string; claimedAt: Date }[]>;
+}
+
+/** A per-user running total per local day that concurrent additions cannot push past a cap. */
+export interface SpendTallies {
+  /**
+   * Adds `amountFen` under `key` to the user's total of `day` unless the total would pass `capFen`.
+   * True when added, or when `key` was added before (repeating is harmless).
+   */
+  add(
+    userId: number,
+    day: string,
+    key: string,
+    amountFen: number,
+    capFen: number,
+    now: Date,
+  ): Promise<boolean>;
+  /** Takes back what `key` added: once, and nothing when it added nothing. */
+  remove(userId: number, day: string, key: string, now: Date): Promise<void>;
+  /** Drops the tallies of days long past (housekeeping). */
+  purge(now: Date): Promise<void>;
 }

@@ -2,10 +2,17 @@ import { afterAll, describe } from 'bun:test';
 import type { Connection } from 'mongoose';
 import { CachedProducts } from '../../src/adapters/cache/products';
 import { memoryRepositories } from '../../src/adapters/memory';
+import {
+  MemoryOnceKeys,
+  MemoryPendingSlots,
+  MemoryRateWindows,
+  MemorySpendTallies,
+} from '../../src/adapters/memory/limits';
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { ledgerContract } from './ledger.contract';
+import { type LimitStores, limitContracts } from './limits.contract';
 import { ordersContract } from './orders.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
@@ -32,7 +39,21 @@ function runAll(make: MakeRepositories) {
   for (const suite of suites) suite(make);
 }
 
-describe('memory adapters', () => runAll(async () => memoryRepositories()));
+describe('memory adapters', () => {
+  runAll(async () => memoryRepositories());
+  // Two instances over one store, as two processes over one database.
+  for (const suite of limitContracts)
+    suite(async () => {
+      const windows = new Map();
+      const shared = {
+        onceKeys: new MemoryOnceKeys(),
+        pendingSlots: new MemoryPendingSlots(),
+        spendTallies: new MemorySpendTallies(),
+      };
+      const instance = (): LimitStores => ({ ...shared, rateWindows: new MemoryRateWindows(windows) });
+      return { a: instance(), b: instance(), fresh: instance };
+    });
+});
 
 // The catalog cache must keep the Products contract (a fresh clock per suite, so TTLs never expire mid-test).
 describe('cached products over memory', () =>
@@ -54,4 +75,14 @@ describe('mongo adapters (FerretDB unless TEST_MONGODB_URI)', () => {
     await ensureIndexes(conn);
     return repos;
   });
+  // A second connection is a second process: its adapters know nothing the first one learned.
+  for (const suite of limitContracts)
+    suite(async () => {
+      const uri = await testMongoUri(uniqueDbName('contract'));
+      const [one, two] = [await connectMongo(uri), await connectMongo(uri)];
+      connections.push(one, two);
+      const a = mongoRepositories(one);
+      await ensureIndexes(one);
+      return { a, b: mongoRepositories(two), fresh: () => mongoRepositories(two) };
+    });
 });

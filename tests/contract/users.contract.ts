@@ -62,5 +62,49 @@ export function usersContract(make: MakeRepositories) {
         version: 3,
       });
     });
+
+    it('starts every user with generation 0 and no ended sessions', async () => {
+      const { user } = await repos.users.ensure('o-fresh', T0);
+      expect(user.sessions).toEqual({ generation: 0, ended: [] });
+    });
+
+    it('ends one session, then every session', async () => {
+      const { user } = await repos.users.ensure('o-sessions', T0);
+      const until = new Date(T0.getTime() + 3600_000);
+      const one = await repos.users.endSessions(user.id, { id: 's1', until }, T0);
+      expect(one?.sessions).toEqual({ generation: 0, ended: [{ id: 's1', until }] });
+      const again = await repos.users.endSessions(user.id, { id: 's1', until }, T0);
+      expect(again?.sessions).toEqual({ generation: 0, ended: [{ id: 's1', until }] });
+      const all = await repos.users.endSessions(user.id, 'all', T0);
+      expect(all?.sessions).toEqual({ generation: 1, ended: [] });
+      expect((await repos.users.findById(user.id))?.sessions).toEqual({ generation: 1, ended: [] });
+      expect(await repos.users.endSessions(999_999, 'all', T0)).toBeNull();
+    });
+
+    it('forgets ended sessions past their end, and ends all once 20 are remembered', async () => {
+      const { user } = await repos.users.ensure('o-many', T0);
+      const later = (s: number) => new Date(T0.getTime() + s * 1000);
+      await repos.users.endSessions(user.id, { id: 'short', until: later(10) }, T0);
+      await repos.users.endSessions(user.id, { id: 'x0', until: later(3600) }, later(20));
+      expect((await repos.users.findById(user.id))?.sessions.ended.map((e) => e.id)).toEqual(['x0']);
+      for (let i = 1; i < 20; i++)
+        await repos.users.endSessions(user.id, { id: `x${i}`, until: later(3600) }, later(20));
+      expect((await repos.users.findById(user.id))?.sessions.ended).toHaveLength(20);
+      const overflow = await repos.users.endSessions(user.id, { id: 'x20', until: later(3600) }, later(20));
+      expect(overflow?.sessions).toEqual({ generation: 1, ended: [] });
+    });
+
+    it('keeps every session ended by 10 concurrent logouts', async () => {
+      const { user } = await repos.users.ensure('o-race', T0);
+      const until = new Date(T0.getTime() + 3600_000);
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => repos.users.endSessions(user.id, { id: `r${i}`, until }, T0)),
+      );
+      const s = (await repos.users.findById(user.id))!.sessions;
+      // Either every logout is listed or one of them had to end every session: none is lost.
+      if (s.generation === 0)
+        expect(s.ended.map((e) => e.id).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
+      else expect(s.generation).toBeGreaterThan(0);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import { MemoryLedger } from './ledger';
+import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
@@ -21,5 +22,9 @@ export function memoryRepositories() {
     callBudget: new MemoryCallBudget(),
     reviews: new MemoryReviews(),
     statementReports: new MemoryStatementReports(),
+    rateWindows: new MemoryRateWindows(),
+    onceKeys: new MemoryOnceKeys(),
+    pendingSlots: new MemoryPendingSlots(),
+    spendTallies: new MemorySpendTallies(),
   };
 }

@@ -1,6 +1,6 @@
 import type { Edit, UserPatch, Users } from '../../domain/ports';
 import { err, ok } from '../../domain/result';
-import type { User } from '../../domain/user';
+import { type EndedSession, NO_SESSIONS_ENDED, type User, withEndedSession } from '../../domain/user';
 
 export class MemoryUsers implements Users {
   private readonly rows = new Map<number, User>();
@@ -27,6 +27,7 @@ export class MemoryUsers implements Users {
       createdAt: now,
       updatedAt: now,
       version: 1,
+      sessions: NO_SESSIONS_ENDED,
     };
     this.rows.set(user.id, user);
     return { user, created: true };
@@ -55,5 +56,15 @@ export class MemoryUsers implements Users {
     };
     this.rows.set(id, updated);
     return ok(updated);
+  }
+
+  async endSessions(id: number, which: EndedSession | 'all', now: Date): Promise<User | null> {
+    const user = this.rows.get(id);
+    if (!user) return null;
+    const one = which === 'all' ? null : withEndedSession(user.sessions, which, now);
+    const sessions = one ?? { generation: user.sessions.generation + 1, ended: [] };
+    const updated = { ...user, sessions, version: user.version + 1 };
+    this.rows.set(id, updated);
+    return updated;
   }
 }

@@ -2,13 +2,17 @@ import type { Connection } from 'mongoose';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
+import { MongoOnceKeys } from './once-keys';
 import { MongoOrders } from './orders';
+import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
+import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
 import { MongoStatementReports } from './statement-reports';
 import { MongoStatusChanges } from './status-changes';
+import { MongoSpendTallies } from './spend-tallies';
 import { MongoUsers } from './users';
 
 export { connectMongo, ensureIndexes } from './connection';
@@ -26,5 +30,9 @@ export function mongoRepositories(conn: Connection) {
     callBudget: new MongoCallBudget(conn),
     reviews: new MongoReviews(conn),
     statementReports: new MongoStatementReports(conn),
+    rateWindows: new MongoRateWindows(conn),
+    onceKeys: new MongoOnceKeys(conn),
+    pendingSlots: new MongoPendingSlots(conn),
+    spendTallies: new MongoSpendTallies(conn),
   };
 }

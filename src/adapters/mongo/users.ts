@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Edit, UserPatch, Users } from '../../domain/ports';
 import { ok } from '../../domain/result';
-import type { Role, User } from '../../domain/user';
+import { type EndedSession, type Role, type Sessions, type User, withEndedSession } from '../../domain/user';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 import { revisionedEdits } from './revisions';
@@ -15,6 +15,9 @@ interface UserDoc {
   is_active: boolean;
   created_at: Date;
   updated_at: Date;
+  /** Absent on users stored before sessions could be ended: generation 0, nothing ended. */
+  token_generation?: number;
+  ended_sessions?: { id: string; until: Date }[];
   version?: number;
 }
 
@@ -28,6 +31,8 @@ const schema = new Schema<UserDoc>(
     is_active: { type: Boolean, default: true },
     created_at: Date,
     updated_at: Date,
+    token_generation: { type: Number, default: undefined },
+    ended_sessions: { type: [{ _id: false, id: String, until: Date }], default: undefined },
     version: { type: Number, default: 1 },
   },
   schemaOptions('users'),
@@ -43,6 +48,10 @@ const toDomain = (d: UserDoc): User => ({
   createdAt: d.created_at,
   updatedAt: d.updated_at,
   version: d.version ?? 1,
+  sessions: {
+    generation: d.token_generation ?? 0,
+    ended: (d.ended_sessions ?? []).map((e) => ({ id: e.id, until: e.until })),
+  },
 });
 
 export class MongoUsers implements Users {
@@ -101,5 +110,23 @@ export class MongoUsers implements Users {
     if (patch.isActive !== undefined) set.is_active = patch.isActive;
     const edited = await this.edit(id, () => set, now, expectedVersion);
     return edited.ok ? ok(toDomain(edited.value)) : edited;
+  }
+
+  /** A revision like every other edit (revisions.ts), so a logout and an admin edit never lose each other. */
+  async endSessions(id: number, which: EndedSession | 'all', now: Date): Promise<User | null> {
+    const edited = await this.edit(
+      id,
+      (doc) => {
+        const before = toDomain(doc).sessions;
+        const one = which === 'all' ? null : withEndedSession(before, which, now);
+        const after: Sessions = one ?? { generation: before.generation + 1, ended: [] };
+        return {
+          token_generation: after.generation,
+          ended_sessions: after.ended.map((e) => ({ id: e.id, until: e.until })),
+        };
+      },
+      now,
+    );
+    return edited.ok ? toDomain(edited.value) : null;
   }
 }

@@ -38,11 +38,17 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   contention: () => [503, '系统繁忙，请稍后重试'],
   review_not_found: () => [404, '待处理事项不存在'],
   version_conflict: (e) => [409, `数据已被修改（当前版本 ${e.current}），请刷新后重试`],
+  pending_order_limit: (e) => [429, `待支付订单过多（最多 ${e.limit} 个），请先支付或等待未支付订单过期`],
+  daily_spend_limit: () => [429, '已达到今日购买金额上限，请明天再试'],
+  session_ended: () => [401, '登录已失效，请重新登录'],
 };
 
-export function httpError(error: DomainError): { status: number; detail: string } {
+export function httpError(error: DomainError): { status: number; detail: string; retryAfter?: number } {
   const [status, detail] = (TABLE[error.kind] as (e: DomainError) => [number, string])(error);
-  return { status, detail };
+  // A limit that lifts by itself tells the client when (the Retry-After header).
+  return 'retryAfterSeconds' in error
+    ? { status, detail, retryAfter: error.retryAfterSeconds }
+    : { status, detail };
 }
 
 export const INTERNAL_ERROR = '服务器内部错误';

@@ -35,6 +35,7 @@ export function updateProduct(deps: Pick<Deps, 'products' | 'clock'>) {
   };
 }
 
+/** Disabling also ends every session, so enabling the user again does not bring old tokens back. */
 export function updateUser(deps: Pick<Deps, 'users' | 'clock'>) {
   return async (
     id: number,
@@ -42,7 +43,10 @@ export function updateUser(deps: Pick<Deps, 'users' | 'clock'>) {
     expectedVersion?: number,
   ): Promise<Result<User, DomainError>> => {
     const updated = await deps.users.update(id, patch, deps.clock.now(), expectedVersion);
-    return updated.ok ? updated : err(editError(updated.error, { kind: 'account_not_found' }));
+    if (!updated.ok) return err(editError(updated.error, { kind: 'account_not_found' }));
+    if (patch.isActive !== false) return updated;
+    const ended = await deps.users.endSessions(id, 'all', deps.clock.now());
+    return ended ? ok(ended) : err({ kind: 'account_not_found' });
   };
 }
 

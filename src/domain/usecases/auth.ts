@@ -1,4 +1,5 @@
 import type { DomainError } from '../errors';
+import type { LoginFailure } from '../ports';
 import { err, ok, type Result } from '../result';
 import type { User } from '../user';
 import type { Deps } from './deps';
@@ -10,10 +11,37 @@ const LOGIN_ERRORS = {
   unavailable: (message: string): DomainError => ({ kind: 'provider_unavailable', message }),
 } as const;
 
+/** WeChat accepts a wx.login() code for 5 minutes; its first answer is remembered a while longer. */
+const CODE_MEMORY_MS = 10 * 60_000;
+
+type Exchanged = Awaited<ReturnType<Deps['wechatLogin']['exchange']>>;
+const VERDICTS: readonly string[] = ['code_invalid', 'rate_limited', 'user_blocked', 'unavailable'];
+
+/**
+ * jscode2session at most once per code, across every instance: the first caller claims the code (a
+ * unique insert; adapters keep only a hash of it) and notes WeChat's verdict. A repeat gets that
+ * verdict without a second call — or "invalid or used" when the first succeeded or is still running,
+ * which is what WeChat itself would answer — so replaying codes burns none of our WeChat quota.
+ */
+async function exchangeOnce(
+  deps: Pick<Deps, 'wechatLogin' | 'onceKeys' | 'clock'>,
+  code: string,
+): Promise<Exchanged> {
+  const key = `login-code:${code}`;
+  const claim = await deps.onceKeys.claim(key, new Date(deps.clock.now().getTime() + CODE_MEMORY_MS));
+  if (!claim.first) {
+    const reason = claim.note !== null && VERDICTS.includes(claim.note) ? claim.note : 'code_invalid';
+    return { ok: false, reason: reason as LoginFailure, message: 'login code used before' };
+  }
+  const exchanged = await deps.wechatLogin.exchange(code);
+  await deps.onceKeys.note(key, exchanged.ok ? 'ok' : exchanged.reason);
+  return exchanged;
+}
+
 /** wx.login() code → openid → the user, created on first login. Token issuance is the HTTP layer's job. */
-export function login(deps: Pick<Deps, 'wechatLogin' | 'users' | 'clock' | 'settings'>) {
+export function login(deps: Pick<Deps, 'wechatLogin' | 'onceKeys' | 'users' | 'clock' | 'settings'>) {
   return async (code: string): Promise<Result<User, DomainError>> => {
-    const exchanged = await deps.wechatLogin.exchange(code);
+    const exchanged = await exchangeOnce(deps, code);
     if (!exchanged.ok) return err(LOGIN_ERRORS[exchanged.reason](exchanged.message));
     const now = deps.clock.now();
     let { user } = await deps.users.ensure(exchanged.openid, now);

@@ -3,17 +3,33 @@ import type {
   Checks,
   Clock,
   Ledger,
+  OnceKeys,
   Orders,
   Payments,
+  PendingSlots,
   Products,
   Random,
+  RateWindows,
   Refunds,
   Reviews,
   Settlements,
   StatusChanges,
+  SpendTallies,
   Users,
   WechatLogin,
 } from '../ports';
+
+/** Limits on what one user can set in motion; each is off when absent or 0. */
+export interface OrderLimits {
+  /** Unfinished (pending) orders a user may hold at once. */
+  readonly pendingOrdersPerUser?: number;
+  /** Sum of the amounts of the orders a user may create per local day, in fen. */
+  readonly dailySpendCapFen?: number;
+  /** A new order for a product the user already has a payable pending order of reuses that order. */
+  readonly reusePendingOrders?: boolean;
+  /** The provider is asked about one order at most once per this many seconds (payment-status). */
+  readonly statusQuerySeconds?: number;
+}
 
 /** Everything the use cases need, wired once by the composition root. */
 export interface Deps {
@@ -28,6 +44,10 @@ export interface Deps {
   readonly checks: Checks;
   readonly callBudget: CallBudget;
   readonly reviews: Reviews;
+  readonly rateWindows: RateWindows;
+  readonly onceKeys: OnceKeys;
+  readonly pendingSlots: PendingSlots;
+  readonly spendTallies: SpendTallies;
   readonly payments: Payments;
   readonly wechatLogin: WechatLogin;
   readonly clock: Clock;
@@ -43,6 +63,8 @@ export interface Deps {
     readonly refundNotifyUrl?: string;
     /** Openids promoted to `admin` at login (ADMIN_OPENIDS); absent means nobody is promoted. */
     readonly adminOpenids?: readonly string[];
+    /** Abuse limits of the use cases (usecases/limits.ts); absent means none. */
+    readonly limits?: OrderLimits;
   };
   /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
   readonly log: (event: string, fields: Record<string, unknown>) => void;

@@ -6,22 +6,42 @@ import { err, ok, type Result } from '../result';
 import type { User } from '../user';
 import { scheduleCheck } from './checks';
 import type { Deps } from './deps';
+import { holdForNewOrder, releaseHolds, reusablePendingOrder } from './holds';
 import { finishSettlement } from './settle';
 import { resolveTrade } from './trade';
 
+/**
+ * A new pending order priced from the server's product. Within the user's limits (holds.ts): a payable
+ * pending order of the same product is handed out again instead of a second one, and the pending-order
+ * slot and the day's amount are taken before the order is stored, so concurrent creates cannot pass them.
+ */
 export function createOrder(deps: Deps) {
   return async (userId: number, productId: number): Promise<Result<Order, DomainError>> => {
     const product = await deps.products.findById(productId);
     if (!product) return err({ kind: 'product_not_found' });
     if (!product.isActive) return err({ kind: 'product_inactive' });
     const now = deps.clock.now();
+    const reused = await reusablePendingOrder(deps, userId, product, now);
+    if (reused) return ok(reused);
     const orderNo = makeOrderNo(now, deps.settings.timeZone, deps.random.string(8, ORDER_NO_ALPHABET));
     const expireMinutes = deps.settings.orderExpireMinutes;
+    const held = await holdForNewOrder(deps)({ userId, orderNo, amountFen: product.priceFen }, now);
+    if (!held.ok) {
+      // Refused because concurrent creates of this very product took the slots: hand out theirs.
+      const raced = await reusablePendingOrder(deps, userId, product, now);
+      return raced ? ok(raced) : held;
+    }
     // Queued before the order exists, so no order is ever out of the sweeper's sight (a check of an
     // order that was never stored simply finds nothing).
     const firstCheck = new Date(now.getTime() + (deps.settings.firstCheckAfterMs ?? 60_000));
     await scheduleCheck(deps, orderNo, firstCheck);
-    return ok(await deps.orders.create(newOrder({ product, userId, orderNo, now, expireMinutes })));
+    const order = newOrder({ product, userId, orderNo, now, expireMinutes });
+    try {
+      return ok(await deps.orders.create(order));
+    } catch (e) {
+      await releaseHolds(deps)({ ...order, id: 0 }, 'cancelled');
+      throw e;
+    }
   };
 }
 

@@ -21,6 +21,9 @@ const MESSAGES: Record<OrderStatus, string> = {
   refunded: '订单已退款',
 };
 
+/** A pending order whose provider state was asked for moments ago: poll again a little later. */
+export const THROTTLED = '支付进行中，请稍后再查询';
+
 const answer = (order: Pick<Order, 'id' | 'status'>, message = MESSAGES[order.status]): PaymentStatus => ({
   orderId: order.id,
   status: order.status,
@@ -45,6 +48,13 @@ export function queryPaymentStatus(deps: Deps) {
       return finished.ok ? ok(answer(finished.value)) : finished;
     }
     if (order.status !== 'pending') return ok(answer(order));
+
+    // The provider limits how often we may ask; a client polling faster is answered from the database
+    // (the callback settles the order in the meantime), shared by every instance.
+    const every = deps.settings.limits?.statusQuerySeconds ?? 0;
+    const asked =
+      every > 0 && !(await deps.rateWindows.take(`status-query:${order.id}`, 1, every, deps.clock.now()));
+    if (asked) return ok(answer(order, THROTTLED));
 
     const trade = await deps.payments.query(order.orderNo);
     if (!trade.ok) return err(trade.error);

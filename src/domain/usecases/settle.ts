@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../result';
 import type { Settlement } from '../settlement';
 import { followUntil, MINUTE_MS, scheduleCheck } from './checks';
 import type { Deps } from './deps';
+import { releaseHolds } from './holds';
 import { appendEntry } from './ledger';
 import { projectStatus } from './projection';
 
@@ -94,6 +95,7 @@ export function finishSettlement(deps: Deps) {
     const done = ['completed', 'refunded'].includes(order.status);
     if (!done) {
       await projectStatus(deps, order.id, { status: 'completed', ...paid });
+      await releaseHolds(deps)(order, 'settled');
       return ok({ ...order, status: 'completed', ...paid, updatedAt: deps.clock.now() });
     }
     return ok(order);

@@ -4,6 +4,7 @@ import type { TradeStatus } from '../payment';
 import { err, ok, type Result } from '../result';
 import type { Settlement } from '../settlement';
 import type { Deps } from './deps';
+import { releaseHolds } from './holds';
 import { projectStatus } from './projection';
 import { settleOrder } from './settle';
 
@@ -24,6 +25,7 @@ export function resolveTrade(deps: Deps) {
   const settle = settleOrder(deps);
   const cancel = async (order: Order) => {
     await projectStatus(deps, order.id, { status: 'cancelled' });
+    await releaseHolds(deps)(order, 'cancelled');
     return ok('cancelled' as const);
   };
   const resolve = async (
