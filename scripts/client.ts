@@ -22,7 +22,11 @@ export async function call(
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-export async function login(base: string, code: string): Promise<string> {
+let codes = 0;
+
+/** Logs in as the sandbox user `name` with a fresh code (`name.<n>`), as wx.login() gives one per login. */
+export async function login(base: string, name: string): Promise<string> {
+  const code = `${name}.${process.pid}x${++codes}`;
   const res = await call(base, 'POST', '/api/auth/login', { body: { code } });
   if (res.status !== 200) throw new Error(`login ${code} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;

@@ -45,8 +45,10 @@ export async function httpHarness(opts: { clock?: Clock; adminCodes?: readonly s
     // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON shapes and assert on them literally.
     return { status: res.status, body: body as any, headers: res.headers };
   };
+  // A fresh code per login, as wx.login() gives: the API accepts each code once.
+  let codes = 0;
   const login = async (code: string) => {
-    const res = await request('POST', '/api/auth/login', { body: { code } });
+    const res = await request('POST', '/api/auth/login', { body: { code: `${code}.${++codes}` } });
     return { token: res.body.access_token as string, user: res.body.user as { id: number; openid: string } };
   };
   return { app, deps, logs, sandbox, request, login, stop: () => sandbox.stop() };

@@ -10,9 +10,9 @@ import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
+import { MongoSpendTallies } from './spend-tallies';
 import { MongoStatementReports } from './statement-reports';
 import { MongoStatusChanges } from './status-changes';
-import { MongoSpendTallies } from './spend-tallies';
 import { MongoUsers } from './users';
 
 export { connectMongo, ensureIndexes } from './connection';

@@ -12,11 +12,16 @@ export const RESERVED_CODE_PREFIXES: readonly (readonly [string, number, string]
   ['busy_', -1, 'system error'],
 ];
 
-const CODE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const CODE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** Deterministic per (appid, code), so "alice" logs in as the same user every time. */
+/**
+ * Deterministic per (appid, user), so "alice" logs in as the same user every time. Everything from the
+ * first `.` on is a nonce: `alice.1`, `alice.2` are fresh codes of the same user, as wx.login() hands
+ * out a new code for each login (the API accepts each code once, as WeChat does).
+ */
 export function sandboxOpenid(appid: string, code: string): string {
-  return `o${createHash('sha256').update(`${appid}${code}`).digest('base64url')}`.slice(0, 28);
+  const user = code.split('.', 1)[0];
+  return `o${createHash('sha256').update(`${appid}${user}`).digest('base64url')}`.slice(0, 28);
 }
 
 /** `GET /sns/jscode2session`: always HTTP 200, like WeChat, with `errcode` for failures. */

@@ -19,8 +19,9 @@ const VERDICTS: Readonly<Record<number, LoginFailure>> = {
   40226: 'user_blocked', // high-risk user blocked by WeChat
 };
 
-// wx.login() codes are short; refusing odd ones locally spares WeChat's quota.
-const CODE_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+// wx.login() codes are short; refusing odd ones locally spares WeChat's quota. (`.` is for the
+// sandbox's fresh codes of one user, `alice.2`; WeChat's own codes never contain one.)
+const CODE_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
 type Outcome = Awaited<ReturnType<WechatLogin['exchange']>>;
 const fail = (reason: LoginFailure, message: string): Outcome => ({ ok: false, reason, message });

@@ -13,8 +13,8 @@ import type {
   Refunds,
   Reviews,
   Settlements,
-  StatusChanges,
   SpendTallies,
+  StatusChanges,
   Users,
   WechatLogin,
 } from '../ports';
