@@ -1,3 +1,5 @@
+import { type AbuseConfig, loadAbuseConfig } from './config-limits';
+
 /**
  * Every setting, read from the environment once at start. A wrong or missing value names the
  * variable and what is expected; production refuses the development secrets.
@@ -55,6 +57,8 @@ export interface Config {
   readonly metricsToken?: string;
   /** Test-only fault switch for tests/e2e/crash.test.ts; refused in production. */
   readonly faultCrashAfterSettlement: boolean;
+  /** Rate limits, order caps, sessions, proxies, docs, deadlines (config-limits.ts). */
+  readonly abuse: AbuseConfig;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -179,6 +183,7 @@ export function loadConfig(env: Env): Config {
     },
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
+    abuse: loadAbuseConfig(env, prod, problems),
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters');

@@ -117,10 +117,15 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
       refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
       adminOpenids: config.adminOpenids,
+      limits: config.abuse.orders,
     },
     log,
     present: presenter(config.timeZone),
-    jwt: config.jwt,
+    jwt: {
+      ...config.jwt,
+      accessSeconds: config.abuse.accessSeconds,
+      refreshSeconds: config.abuse.refreshSeconds,
+    },
     // With WeChat Pay direct there is no gateway: no second key may be able to mark orders paid.
     gatewayNotifications:
       config.paymentProvider === 'gateway'
@@ -142,6 +147,13 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       metrics,
       ...(config.metricsToken ? { token: config.metricsToken } : {}),
       openWithoutToken: config.env !== 'production',
+    },
+    http: {
+      limits: config.abuse.limits,
+      trustedProxies: config.abuse.trustedProxies,
+      docs: config.abuse.docs,
+      requestTimeoutMs: config.abuse.requestTimeoutMs,
+      https: config.publicBaseUrl.startsWith('https://'),
     },
   };
   const seeded = await seedDemoProducts(deps)();

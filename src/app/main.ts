@@ -1,6 +1,7 @@
 import { connectMongo } from '../adapters/mongo';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
+import { startHousekeeping } from './housekeeping';
 import { startStatementJob, startSweeper } from './jobs';
 import { countSweep } from './metrics/instrument';
 
@@ -22,7 +23,23 @@ const { app, deps, metrics } = await compose(config, process.env, conn).catch((e
   }
   throw e;
 });
-app.listen({ port: config.port, hostname: config.host });
+try {
+  app.listen({ port: config.port, hostname: config.host });
+} catch (e) {
+  // One clear line instead of Bun's stack trace: the usual cause is another process on the port.
+  const code = (e as { code?: unknown }).code;
+  const reason =
+    code === 'EADDRINUSE'
+      ? `port ${config.port} on ${config.host} is already in use (another API instance? set PORT)`
+      : code === 'EACCES'
+        ? `no permission to listen on port ${config.port}`
+        : e instanceof Error
+          ? e.message
+          : String(e);
+  console.error(`api: cannot listen: ${reason}`);
+  await conn.close();
+  process.exit(1);
+}
 const log = deps.log;
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
 const { statements, statementReports } = deps;
@@ -30,6 +47,7 @@ const stopStatements =
   statements && statementReports
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
+const stopHousekeeping = startHousekeeping(deps);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -41,6 +59,7 @@ async function shutdown(signal: string) {
   await app.stop(false);
   await stopSweeper();
   await stopStatements();
+  await stopHousekeeping();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

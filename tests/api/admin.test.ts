@@ -68,12 +68,15 @@ describe('admin access', () => {
   });
 
   it('disables, re-enables and promotes users; a demotion applies to existing tokens at once', async () => {
-    const { token, user } = await h.login('managed-user');
+    const { token: old, user } = await h.login('managed-user');
     const off = await as(admin).patch(`/api/admin/users/${user.id}`, { is_active: false });
     expect(off.status).toBe(200);
     expect(off.body).toMatchObject({ id: user.id, is_active: false, role: 'user' });
-    expect((await as(token).get('/api/users/me')).body).toEqual({ detail: '用户已被禁用' });
+    expect((await as(old).get('/api/users/me')).body).toEqual({ detail: '用户已被禁用' });
     await as(admin).patch(`/api/admin/users/${user.id}`, { is_active: true, role: 'admin' });
+    // Disabling ended every session: enabling the user again does not bring the old token back.
+    expect((await as(old).get('/api/users/me')).body).toEqual({ detail: '登录已失效，请重新登录' });
+    const { token } = await h.login('managed-user');
     expect((await as(token).get('/api/admin/orders')).status).toBe(200);
     const demoted = await as(admin).patch(`/api/admin/users/${user.id}`, { role: 'user' });
     expect(demoted.body).toMatchObject({ role: 'user', is_active: true });

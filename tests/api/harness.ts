@@ -9,13 +9,16 @@ import { seeded, TEST_JWT, testDeps } from '../support/app';
  * The app over memory storage, talking to an in-process sandbox over TCP; requests go through app.handle.
  * `adminCodes`: login codes whose (deterministic) sandbox openids are listed in ADMIN_OPENIDS.
  */
-export async function httpHarness(opts: { clock?: Clock; adminCodes?: readonly string[] } = {}) {
+export async function httpHarness(
+  opts: { clock?: Clock; adminCodes?: readonly string[]; abuseEnv?: Record<string, string> } = {},
+) {
   const sandbox = startSandbox();
   const { deps, logs } = testDeps({
     gatewayUrl: sandbox.url,
     wechatApiBase: sandbox.url,
     clock: opts.clock,
     adminOpenids: (opts.adminCodes ?? []).map((code) => sandboxOpenid(SANDBOX_APPID, code)),
+    abuseEnv: opts.abuseEnv,
   });
   await seeded(deps);
   const app = createApp(deps);

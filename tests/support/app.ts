@@ -6,6 +6,7 @@ import { createGatewayPayments } from '../../src/adapters/payment/gateway/paymen
 import { systemClock } from '../../src/adapters/system/clock';
 import { cryptoRandom } from '../../src/adapters/system/random';
 import { createJscode2Session } from '../../src/adapters/wechat/jscode2session';
+import { type AbuseConfig, loadAbuseConfig } from '../../src/app/config-limits';
 import type { AppDeps } from '../../src/app/http/context';
 import { presenter } from '../../src/app/http/present';
 import type { Clock } from '../../src/domain/ports';
@@ -17,6 +18,8 @@ export const TEST_JWT = {
   issuer: 'wx-credits-store',
   audience: 'wx-miniprogram',
   expiresIn: 3600,
+  accessSeconds: 300,
+  refreshSeconds: 86_400,
 } as const;
 export const TEST_WECHAT_SECRET = 'app-secret';
 export { CALLBACK_SECRET, SANDBOX_APPID };
@@ -26,11 +29,30 @@ export interface LogLine {
   fields: Record<string, unknown>;
 }
 
+/**
+ * Without `abuseEnv` every abuse limit is off (these tests are about other things); with it, the
+ * limits are read from it exactly as in production (config-limits.ts), defaults for what it omits.
+ */
+function abuseSettings(env: Record<string, string> | undefined): AbuseConfig {
+  const problems: string[] = [];
+  const config = loadAbuseConfig(env ?? { RATE_LIMITS: 'off' }, false, problems);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  if (env) return config;
+  const off = {
+    pendingOrdersPerUser: 0,
+    dailySpendCapFen: 0,
+    reusePendingOrders: false,
+    statusQuerySeconds: 0,
+  };
+  return { ...config, orders: off, requestTimeoutMs: 0 };
+}
+
 export function testDeps(opts: {
   gatewayUrl: string;
   wechatApiBase: string;
   clock?: Clock;
   adminOpenids?: readonly string[];
+  abuseEnv?: Record<string, string>;
 }): {
   deps: AppDeps;
   logs: LogLine[];
@@ -39,6 +61,7 @@ export function testDeps(opts: {
   const logs: LogLine[] = [];
   let requestSeq = 0;
   const repos = memoryRepositories();
+  const abuse = abuseSettings(opts.abuseEnv);
   const deps: AppDeps = {
     ...repos,
     // Uncached, so a test that edits a product sees the change on the next request.
@@ -57,6 +80,7 @@ export function testDeps(opts: {
       orderExpireMinutes: 30,
       notifyUrl: 'http://127.0.0.1:9/api/orders/callback',
       adminOpenids: opts.adminOpenids ?? [],
+      limits: abuse.orders,
     },
     log: (event, fields) => logs.push({ event, fields }),
     present: presenter('Asia/Shanghai'),
@@ -64,6 +88,13 @@ export function testDeps(opts: {
     gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),
     dbReady: async () => true,
     newRequestId: () => `req-${++requestSeq}`,
+    http: {
+      limits: abuse.limits,
+      trustedProxies: abuse.trustedProxies,
+      docs: abuse.docs,
+      requestTimeoutMs: abuse.requestTimeoutMs,
+      https: false,
+    },
   };
   return { deps, logs };
 }

@@ -96,10 +96,15 @@ export const AdminOrderQuery = t.Object({
   user_id: t.Optional(IdParam),
   order_no: t.Optional(t.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_-]+$' })),
   from: t.Optional(
-    t.String({ description: '创建时间下限（含），YYYY-MM-DD 或 ISO 8601', examples: ['2023-07-01'] }),
+    t.String({
+      maxLength: 40,
+      description: '创建时间下限（含），YYYY-MM-DD 或 ISO 8601',
+      examples: ['2023-07-01'],
+    }),
   ),
   to: t.Optional(
     t.String({
+      maxLength: 40,
       description: '创建时间上限；YYYY-MM-DD 含当天，ISO 8601 不含该时刻',
       examples: ['2023-07-31'],
     }),

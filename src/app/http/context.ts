@@ -3,6 +3,7 @@ import type { Products, StatementReports, Statements } from '../../domain/ports'
 import type { Deps } from '../../domain/usecases/deps';
 import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
+import type { HttpLimits } from './limits';
 import type { Presenter } from './present';
 
 /** What createApp needs: the use-case dependencies plus the HTTP layer's own settings. */
@@ -25,4 +26,18 @@ export interface AppDeps extends Deps {
   readonly newRequestId: () => string;
   /** `/metrics` and the request histogram; absent = no metrics at all (most HTTP tests). */
   readonly metrics?: MetricsAccess;
+  readonly http: HttpSettings;
+}
+
+/** The HTTP layer's own abuse settings (config-limits.ts). */
+export interface HttpSettings {
+  readonly limits: HttpLimits;
+  /** Reverse proxies whose X-Forwarded-For and X-Request-Id are believed (IPs and CIDR ranges). */
+  readonly trustedProxies: readonly string[];
+  /** Serve Swagger UI and the OpenAPI spec. */
+  readonly docs: boolean;
+  /** A request still running after this long is answered 503 (0 = never). */
+  readonly requestTimeoutMs: number;
+  /** The public origin is HTTPS: responses carry Strict-Transport-Security. */
+  readonly https: boolean;
 }

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
+import { SWAGGER_PAGE_CSP } from './headers';
 
 /**
  * The OpenAPI spec comes from @elysiajs/swagger at /swagger/json. Its built-in page loads Swagger UI
@@ -26,13 +27,15 @@ const PAGE = `<!doctype html>
 <body>
   <div id="swagger-ui"></div>
   <script src="/swagger/assets/swagger-ui-bundle.js"></script>
-  <script>
-    window.onload = () => {
-      window.ui = SwaggerUIBundle({ url: '/swagger/json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });
-    };
-  </script>
+  <script src="/swagger/assets/init.js"></script>
 </body>
 </html>`;
+
+/** A file of its own, not an inline script: the page's CSP allows scripts from this origin only. */
+const INIT = `window.onload = () => {
+  window.ui = SwaggerUIBundle({ url: '/swagger/json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: true });
+};
+`;
 
 export const docs = () =>
   new Elysia({ name: 'docs' })
@@ -64,12 +67,25 @@ export const docs = () =>
         },
       }),
     )
-    .get('/swagger', () => new Response(PAGE, { headers: { 'content-type': 'text/html; charset=utf-8' } }), {
-      detail: { hide: true },
-    })
+    .get(
+      '/swagger',
+      () =>
+        new Response(PAGE, {
+          headers: {
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': SWAGGER_PAGE_CSP,
+          },
+        }),
+      { detail: { hide: true } },
+    )
     .get(
       '/swagger/assets/:file',
-      ({ params, status }) =>
-        ASSETS.has(params.file) ? Bun.file(join(UI_DIR, params.file)) : status(404, { detail: '文件不存在' }),
+      ({ params, status }) => {
+        if (params.file === 'init.js')
+          return new Response(INIT, { headers: { 'content-type': 'text/javascript; charset=utf-8' } });
+        return ASSETS.has(params.file)
+          ? Bun.file(join(UI_DIR, params.file))
+          : status(404, { detail: '文件不存在' });
+      },
       { detail: { hide: true } },
     );

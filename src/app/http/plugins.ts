@@ -1,6 +1,7 @@
 import { Elysia, ElysiaCustomStatusResponse, status } from 'elysia';
 import type { DomainError } from '../../domain/errors';
 import { httpError, INTERNAL_ERROR } from './errors';
+import { JSON_TYPE } from './headers';
 import { JSON_BODY_DETAIL, parseJsonBody } from './json-body';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,11 +32,16 @@ interface AfterResponse {
  * listed per route for the docs, and the one table in errors.ts decides them.
  */
 export const problem = (error: DomainError): never => {
-  const { status: code, detail } = httpError(error);
+  const { status: code, detail, retryAfter } = httpError(error);
+  if (retryAfter !== undefined) {
+    // A limit that lifts by itself says when; `set` headers (request id, security) are merged in.
+    return new Response(JSON.stringify({ detail }), {
+      status: code,
+      headers: { 'content-type': JSON_TYPE, 'retry-after': String(retryAfter) },
+    }) as never;
+  }
   return status(code, { detail }) as never;
 };
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 const json = (status: number, detail: string, requestId?: string) =>
   new Response(JSON.stringify({ detail }), {
@@ -72,16 +78,21 @@ export function validationDetail(error: unknown): string {
 
 const JSON_CONTENT = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
+/** A request id a trusted proxy may hand us: short, and nothing that could forge a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
 /**
  * Request ids, the 1 MiB body limit and the error envelope: every error leaves as `{detail}` with the
  * contract's status (validation → 400, not Elysia's 422), and anything unexpected as a 500 with one
- * structured log line carrying the request id.
+ * structured log line carrying the request id. An `X-Request-Id` is taken over only from a trusted
+ * proxy (`fromTrustedProxy`): from anyone else it could plant ids in our logs or collide with ours.
  */
 export const httpBasics = (
   log: Logger,
   newId: () => string,
   rawBodyRoutes: ReadonlySet<string> = new Set(),
   observe?: RequestObserver,
+  fromTrustedProxy: (request: Request) => boolean = () => false,
 ) => {
   /**
    * One access line per request, after the response is sent (off the client's clock). Destructured
@@ -105,9 +116,11 @@ export const httpBasics = (
   return (
     new Elysia({ name: 'http-basics' })
       // The id header goes into `set` here, so Elysia writes it with the response it builds anyway;
-      // an after-handle hook would cost a second pass over every response's headers.
+      // an after-handle hook would cost a second pass over every response's headers. The socket is
+      // looked at only when a request brings an id of its own.
       .derive({ as: 'global' }, ({ request, set }) => {
-        const requestId = request.headers.get('x-request-id')?.slice(0, 64) || newId();
+        const given = request.headers.get('x-request-id');
+        const requestId = given !== null && REQUEST_ID.test(given) && fromTrustedProxy(request) ? given : newId();
         set.headers['x-request-id'] = requestId;
         return { requestId, startedAt: performance.now() };
       })

@@ -195,7 +195,12 @@ export const CallbackRequest = t.Object(
 export const MessageBody = t.Object({ message: t.String() }, { examples: [{ message: '处理支付回调成功' }] });
 
 export const LoginRequest = t.Object(
-  { code: t.String({ minLength: 1, maxLength: 128, description: 'wx.login() 返回的 code' }) },
+  {
+    code: t.String({ minLength: 1, maxLength: 128, description: 'wx.login() 返回的 code' }),
+    refresh: t.Optional(
+      t.Boolean({ description: 'true：返回短时 access_token 与 refresh_token（不传则为原接口的 7 天令牌）' }),
+    ),
+  },
   { examples: [{ code: 'alice' }] },
 );
 export const UserBody = t.Object({
@@ -208,12 +213,19 @@ export const UserBody = t.Object({
   credits: t.Optional(t.Integer({ description: '积分余额' })),
   created_at: Timestamp,
 });
-export const LoginResponse = t.Object({
+const tokenFields = {
   access_token: t.String(),
   token_type: t.Literal('bearer'),
-  expires_in: t.Integer(),
-  user: UserBody,
-});
+  expires_in: t.Integer({ description: 'access_token 有效秒数' }),
+  refresh_token: t.Optional(t.String({ description: '仅在登录时传 refresh: true 时返回' })),
+  refresh_expires_in: t.Optional(t.Integer({ description: '会话（refresh_token）剩余有效秒数' })),
+};
+export const LoginResponse = t.Object({ ...tokenFields, user: UserBody });
+export const RefreshRequest = t.Object(
+  { refresh_token: t.String({ minLength: 1, maxLength: 4096 }) },
+  { additionalProperties: false },
+);
+export const RefreshResponse = t.Object(tokenFields);
 
 export const LedgerEntryBody = t.Object(
   {

@@ -2,12 +2,14 @@ import { Elysia, t } from 'elysia';
 import { consumeCredits, listTransactions } from '../../../domain/usecases/credits';
 import { authPlugin } from '../auth';
 import type { AppDeps } from '../context';
+import { type Limiter, rateLimits } from '../limits';
 import { problem } from '../plugins';
 import { ConsumeRequest, ErrorBody, LedgerEntryBody, PageQuery } from '../schemas';
 
-export const creditRoutes = (deps: AppDeps) =>
+export const creditRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/credits', detail: { tags: ['积分'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .get(
       '/transactions',
       async ({ user, query }) =>
@@ -33,6 +35,7 @@ export const creditRoutes = (deps: AppDeps) =>
       },
       {
         auth: true,
+        limit: 'consume',
         body: ConsumeRequest,
         detail: {
           summary: '消费积分',

@@ -5,6 +5,7 @@ import { createOrder, findOwnOrder, listOrders, payOrder } from '../../../domain
 import { queryPaymentStatus } from '../../../domain/usecases/payment-status';
 import { authPlugin } from '../auth';
 import type { AppDeps } from '../context';
+import { type Limiter, rateLimits } from '../limits';
 import { problem } from '../plugins';
 import {
   CreateOrderRequest,
@@ -28,9 +29,10 @@ function logProviderError(deps: AppDeps, orderId: number, error: DomainError) {
 }
 const own = { 401: ErrorBody, 404: ErrorBody };
 
-export const orderRoutes = (deps: AppDeps) =>
+export const orderRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/orders', detail: { tags: ['订单'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .post(
       '/create',
       async ({ user, body }) => {
@@ -47,6 +49,7 @@ export const orderRoutes = (deps: AppDeps) =>
       },
       {
         auth: true,
+        limit: 'create',
         body: CreateOrderRequest,
         detail: {
           summary: '创建订单',
@@ -65,6 +68,7 @@ export const orderRoutes = (deps: AppDeps) =>
       },
       {
         auth: true,
+        limit: 'pay',
         params: OrderIdParams,
         detail: {
           summary: '发起支付',
@@ -90,6 +94,7 @@ export const orderRoutes = (deps: AppDeps) =>
       },
       {
         auth: true,
+        limit: 'status',
         params: OrderIdParams,
         detail: {
           summary: '查询支付状态',

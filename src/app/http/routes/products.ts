@@ -9,8 +9,9 @@ import { ErrorBody, IdParam, PageQuery, ProductBody } from '../schemas';
  * The catalog is the most requested page and the cache hands out the same objects while they are
  * fresh, so each one is presented and serialised once and its JSON reused: a cached request then
  * costs little more than the framework itself. A new object (refresh, edit) is rendered anew.
- * The response carries the request id itself and takes it out of `set`: with `set.headers` empty
- * Elysia passes our Response through instead of copying it into a second one.
+ * The response takes `set.headers` over as they are (request id, security headers) and leaves an
+ * empty object in their place: with `set.headers` empty Elysia passes our Response through instead of
+ * copying it into a second one.
  */
 function renderedJson() {
   // Kept as UTF-8 bytes: a string body (Chinese text is two-byte in JS) is encoded anew per response.
@@ -22,11 +23,10 @@ function renderedJson() {
       body = encoder.encode(JSON.stringify(present()));
       rendered.set(value, body);
     }
-    const requestId = String(set.headers['x-request-id'] ?? '');
-    delete set.headers['x-request-id'];
-    return new Response(body, {
-      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
-    });
+    const headers = set.headers as Record<string, string>;
+    headers['content-type'] = 'application/json';
+    set.headers = {};
+    return new Response(body, { headers });
   };
 }
 

@@ -6,15 +6,17 @@ import { AdminOrderQuery, RefundRequest, RefundResponse } from '../../admin-sche
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { parseBound } from '../../date-range';
+import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody, IdParam, OrderBody } from '../../schemas';
 
 const guarded = { 401: ErrorBody, 403: ErrorBody };
 const OrderIdParams = t.Object({ order_id: IdParam });
 
-export const adminOrderRoutes = (deps: AppDeps) =>
+export const adminOrderRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/admin/orders', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .get(
       '/',
       async ({ query }) => {
@@ -37,6 +39,7 @@ export const adminOrderRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         query: AdminOrderQuery,
         detail: {
           summary: '搜索订单',
@@ -57,6 +60,7 @@ export const adminOrderRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: OrderIdParams,
         body: t.Optional(RefundRequest),
         detail: {
@@ -77,6 +81,7 @@ export const adminOrderRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: OrderIdParams,
         detail: {
           summary: '查询退款',

@@ -5,6 +5,7 @@ import { createProduct, updateProduct } from '../../../../domain/usecases/admin'
 import { AdminProductBody, CreateProductRequest, UpdateProductRequest } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
+import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody, IdParam, PageQuery } from '../../schemas';
 
@@ -19,9 +20,10 @@ const priceFen = (yuan: number | undefined): number | undefined | 'invalid' => {
 };
 
 /** Catalog writes. Orders snapshot their product, so edits and deactivation never rewrite history. */
-export const adminProductRoutes = (deps: AppDeps) =>
+export const adminProductRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/admin/products', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .get(
       '/',
       async ({ query }) =>
@@ -30,6 +32,7 @@ export const adminProductRoutes = (deps: AppDeps) =>
         ),
       {
         admin: true,
+        limit: 'admin',
         query: PageQuery,
         detail: {
           summary: '商品列表（含已下架）',
@@ -56,6 +59,7 @@ export const adminProductRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         body: CreateProductRequest,
         detail: { summary: '创建商品', description: '价格以元传入（最多两位小数），以分存储；返回新商品。' },
         response: { 200: AdminProductBody, 400: ErrorBody, ...guarded },
@@ -80,6 +84,7 @@ export const adminProductRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: ProductParams,
         body: UpdateProductRequest,
         detail: {
@@ -98,6 +103,7 @@ export const adminProductRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: ProductParams,
         detail: {
           summary: '下架商品',

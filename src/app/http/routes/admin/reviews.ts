@@ -3,15 +3,17 @@ import { listReviews, resolveReview } from '../../../../domain/usecases/admin';
 import { ResolveReviewRequest, ReviewBody, ReviewQuery } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
+import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody } from '../../schemas';
 
 const guarded = { 401: ErrorBody, 403: ErrorBody };
 
 /** What the sweeper handed to a human: it retries none of these on its own. */
-export const adminReviewRoutes = (deps: AppDeps) =>
+export const adminReviewRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/admin/reviews', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .get(
       '/',
       async ({ query }) => {
@@ -20,6 +22,7 @@ export const adminReviewRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         query: ReviewQuery,
         detail: {
           summary: '待人工处理事项',
@@ -37,6 +40,7 @@ export const adminReviewRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: t.Object({ review_id: t.String({ pattern: '^[0-9]{1,10}:[a-z_]{1,40}$' }) }),
         body: ResolveReviewRequest,
         detail: { summary: '标记事项已处理', description: '记录处理说明；审计不再把它算作问题。' },

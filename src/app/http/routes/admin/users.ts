@@ -4,15 +4,17 @@ import { creditBalance } from '../../../../domain/usecases/credits';
 import { AdjustCreditsRequest, AdminUserBody, UpdateUserRequest } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
+import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody, IdParam, LedgerEntryBody, PageQuery } from '../../schemas';
 
 const UserParams = t.Object({ user_id: IdParam });
 const guarded = { 401: ErrorBody, 403: ErrorBody };
 
-export const adminUserRoutes = (deps: AppDeps) =>
+export const adminUserRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/admin/users', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .get(
       '/:user_id',
       async ({ params }) => {
@@ -22,6 +24,7 @@ export const adminUserRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: UserParams,
         detail: { summary: '查看用户', description: '含积分余额与版本号（修改时可传入 version）。' },
         response: { 200: AdminUserBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
@@ -43,6 +46,7 @@ export const adminUserRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: UserParams,
         body: UpdateUserRequest,
         detail: {
@@ -66,6 +70,7 @@ export const adminUserRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: UserParams,
         body: AdjustCreditsRequest,
         detail: {
@@ -85,6 +90,7 @@ export const adminUserRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: UserParams,
         query: PageQuery,
         detail: { summary: '查看用户积分流水', description: '最新在前。' },
