@@ -116,7 +116,7 @@ export function loadAbuseConfig(env: Env, prod: boolean, problems: string[]): Ab
       pendingOrdersPerUser: int('PENDING_ORDERS_PER_USER', 5, 0, 1000),
       dailySpendCapFen: capFen ?? 0,
       reusePendingOrders: onOff('REUSE_PENDING_ORDERS', true),
-      statusQuerySeconds: int('PAYMENT_STATUS_QUERY_SECONDS', 5, 0, 3600),
+      statusQuerySeconds: int('PAYMENT_STATUS_QUERY_SECONDS', 2, 0, 3600),
     },
     trustedProxies,
     docs: onOff('SWAGGER', !prod),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
 import { readStore } from './ledger-db';
-import { CALLBACK_SECRET, client, type Stack, startStack } from './stack';
+import { CALLBACK_SECRET, client, type Stack, startStack, WITHOUT_ORDER_LIMITS } from './stack';
 
 type Api = ReturnType<typeof client>;
 
@@ -44,7 +44,7 @@ function signedCallback(stack: Stack, order: { orderNo: string; amount: number }
 describe('exactly-once credits under concurrency (real processes, FerretDB)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ apiEnv: WITHOUT_ORDER_LIMITS });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
 import { readStore } from './ledger-db';
-import { CALLBACK_SECRET, client, type Stack, startStack } from './stack';
+import { CALLBACK_SECRET, client, type Stack, startStack, WITHOUT_ORDER_LIMITS } from './stack';
 
 /**
  * SPEC §3 "horizontal scale": no in-process state is needed for correctness. Three API processes
@@ -11,7 +11,7 @@ describe('three API instances on one database', () => {
   let stack: Stack;
   let urls: string[];
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ apiEnv: WITHOUT_ORDER_LIMITS });
     urls = [stack.api, await stack.addApi(), await stack.addApi()];
   });
   afterAll(async () => {

@@ -83,7 +83,11 @@ describe("the seed's §6 mini-program flow over real TCP (API + sandbox + Ferret
     await Bun.sleep(200);
     expect((await api.call('GET', `/api/orders/${orderId}`, { token })).body.status).toBe('pending');
 
-    const status = await api.call('GET', `/api/orders/payment-status/${orderId}`, { token });
+    // The mini-program polls; the provider is asked about one order at most every few seconds.
+    const status = await eventually(async () => {
+      const s = await api.call('GET', `/api/orders/payment-status/${orderId}`, { token });
+      return s.body.status === 'pending' ? undefined : s;
+    });
     expect(status.body).toEqual({ order_id: orderId, status: 'completed', paid: true, message: '支付成功' });
     expect((await api.call('GET', '/api/users/me', { token })).body.credits).toBe(100);
   });

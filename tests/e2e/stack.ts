@@ -6,6 +6,17 @@ import { prepareTestDatabase, testMongoUri, uniqueDbName } from '../support/ferr
 import { auditDatabase } from './audit';
 
 export const CALLBACK_SECRET = 'e2e-gateway-callback-secret';
+
+/**
+ * For tests whose subject needs one user to hold many orders at once (id allocation, settlement
+ * under concurrency): the abuse limits would stop them first. The limits have their own e2e tests.
+ */
+export const WITHOUT_ORDER_LIMITS: Record<string, string> = {
+  RATE_LIMITS: 'off',
+  PENDING_ORDERS_PER_USER: '0',
+  REUSE_PENDING_ORDERS: 'off',
+  PAYMENT_STATUS_QUERY_SECONDS: '0',
+};
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 async function waitHealthy(url: string, proc: Subprocess, name: string): Promise<void> {

@@ -125,12 +125,14 @@ describe('npm start with its own database', () => {
     const seen = new Set<number>();
     try {
       expect(await waitReady(api)).toBe(true);
+      // A fresh code of the same sandbox user per login: the API takes each code once.
+      let logins = 0;
       const login = async () =>
         (await (
           await fetch(`${api}/api/auth/login`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ code: 'restart-test' }),
+            body: JSON.stringify({ code: `restart-test.${++logins}` }),
           })
         ).json()) as { user: { id: number } };
       const first = await login();

@@ -9,7 +9,10 @@ describe('the reconciliation sweeper in the running API (real processes, FerretD
   let stack: Stack;
   let second: string;
   beforeAll(async () => {
-    stack = await startStack({ apiEnv: { RECONCILE_INTERVAL_SECONDS: '1', RECONCILE_AFTER_SECONDS: '0' } });
+    // Three separate purchases of one product: a pending order of it is not to be handed out again.
+    stack = await startStack({
+      apiEnv: { RECONCILE_INTERVAL_SECONDS: '1', RECONCILE_AFTER_SECONDS: '0', REUSE_PENDING_ORDERS: 'off' },
+    });
     second = await stack.addApi();
   });
   afterAll(async () => {

@@ -35,6 +35,8 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
         ...env,
         WECHATPAY_TIMEOUT_MS: '1000',
         ADMIN_OPENIDS: sandboxOpenid(SANDBOX_APPID, 'wx-admin'),
+        // The fault tests ask about one order several times in a row, each time expecting WeChat's answer.
+        PAYMENT_STATUS_QUERY_SECONDS: '0',
       },
       sandboxEnv: { WECHATPAY_SIM_DIR: dir },
     });

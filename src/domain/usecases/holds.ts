@@ -131,13 +131,14 @@ export async function reusablePendingOrder(
   const pending = await deps.orders.search({ userId, status: 'pending' }, { skip: 0, limit: 100 });
   // At least a third of the payment window left, so the user is not handed an order about to expire.
   const minLeftMs = (deps.settings.orderExpireMinutes * 60_000) / 3;
-  return (
-    pending.find(
-      (o) =>
-        o.productId === product.id &&
-        o.amountFen === product.priceFen &&
-        o.credits === product.credits &&
-        orderExpiresAt(o, deps.settings.orderExpireMinutes).getTime() - now.getTime() >= minLeftMs,
-    ) ?? null
+  const same = pending.find(
+    (o) =>
+      o.productId === product.id &&
+      o.amountFen === product.priceFen &&
+      o.credits === product.credits &&
+      orderExpiresAt(o, deps.settings.orderExpireMinutes).getTime() - now.getTime() >= minLeftMs,
   );
+  // Settled already (its status not yet written): a purchase of its own, not one to hand out again.
+  if (!same || (await deps.settlements.find(same.id))) return null;
+  return same;
 }
