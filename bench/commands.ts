@@ -2,6 +2,7 @@
 // `monitorCommands`, so each command can be attributed to the one request in flight, which a
 // separate server process under load could not offer.
 import mongoose, { type Connection } from 'mongoose';
+import { BENCH_WITHOUT_LIMITS } from '../scripts/local-env';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../src/adapters/payment/gateway/signature';
 import { loadConfig } from '../src/app/config';
 import { compose } from '../src/app/container';
@@ -39,6 +40,7 @@ export async function countCommands(mongoUri: string, sandbox: string): Promise<
     WECHAT_API_BASE: sandbox,
     PUBLIC_BASE_URL: 'http://127.0.0.1:9', // nothing calls back here: callbacks are sent by hand
     GATEWAY_CALLBACK_SECRET: CALLBACK_SECRET,
+    ...BENCH_WITHOUT_LIMITS,
   };
   const { app } = await compose(loadConfig(env), env, conn);
 

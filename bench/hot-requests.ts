@@ -50,6 +50,8 @@ export function httpCall(base: string): Call {
   };
 }
 
+let logins = 0;
+
 /**
  * One pass over every hot request, as user `code` buying product 1 through the gateway provider and
  * its sandbox at `sandbox` (callbacks signed with `callbackSecret`, delivered here, not by the sandbox).
@@ -61,10 +63,12 @@ export async function hotRequests(
   code: string,
   step: Step,
 ): Promise<void> {
-  await call('POST', '/api/auth/login', { body: { code } }); // first login creates the user: not hot
+  // Fresh codes of one sandbox user (`name.nonce`): the API takes each wx.login() code once.
+  await call('POST', '/api/auth/login', { body: { code: `${code}.${++logins}` } }); // creates the user: not hot
   let token = '';
   await step('login (returning user)', async () => {
-    token = (await call('POST', '/api/auth/login', { body: { code } })).access_token as string;
+    token = (await call('POST', '/api/auth/login', { body: { code: `${code}.${++logins}` } }))
+      .access_token as string;
   });
   await step('GET /api/users/me', () => call('GET', '/api/users/me', { token }));
   await step('GET /api/products/', () => call('GET', '/api/products/'));

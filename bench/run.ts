@@ -4,7 +4,7 @@
 // into the "Results" section of docs/benchmarks.md. Every process and temp dir is removed at the end.
 import fs from 'node:fs';
 import path from 'node:path';
-import { apiEnv, localUrl, sandboxEnv } from '../scripts/local-env';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl, sandboxEnv } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { creditMismatches, login, purchaseFlow } from './client';
 import { countCommands } from './commands';
@@ -31,7 +31,7 @@ async function main(): Promise<string> {
   const sandbox = localUrl(sandboxPort);
   const bare = localUrl(barePort);
   const sandboxProc = spawn('sandbox', 'src/adapters/sandbox/main.ts', sandboxEnv(pair));
-  const apiProc = spawn('api', 'src/app/main.ts', apiEnv(pair));
+  const apiProc = spawn('api', 'src/app/main.ts', { ...apiEnv(pair), ...BENCH_WITHOUT_LIMITS });
   await Promise.all([waitHealthy(sandbox, sandboxProc, 'sandbox'), waitHealthy(api, apiProc, 'api')]);
 
   // 1. Cached catalog vs a bare Bun.serve answering with the very same bytes.

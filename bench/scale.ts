@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiEnv, localUrl, sandboxEnv } from '../scripts/local-env';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl, sandboxEnv } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     // The sweeper is off: its runs would land in random samples.
     const proc = spawn(`api_${size}`, 'src/app/main.ts', {
       ...apiEnv(pair),
+      ...BENCH_WITHOUT_LIMITS,
       RECONCILE_INTERVAL_SECONDS: '0',
     });
     await waitHealthy(localUrl(apiPort), proc, `api_${size}`);

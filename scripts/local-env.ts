@@ -28,3 +28,14 @@ export const apiEnv = (p: LocalPair): Record<string, string> => ({
   PUBLIC_BASE_URL: localUrl(p.apiPort),
   GATEWAY_CALLBACK_SECRET: p.callbackSecret,
 });
+
+/**
+ * The benchmarks drive many users from one address and many orders per user, which the abuse
+ * limits exist to stop: they measure the request path with the limits off (docs/benchmarks.md).
+ */
+export const BENCH_WITHOUT_LIMITS: Readonly<Record<string, string>> = {
+  RATE_LIMITS: 'off',
+  PENDING_ORDERS_PER_USER: '0',
+  REUSE_PENDING_ORDERS: 'off',
+  PAYMENT_STATUS_QUERY_SECONDS: '0',
+};

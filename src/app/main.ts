@@ -15,7 +15,11 @@ try {
   process.exit(1);
 }
 
-const conn = await connectMongo(config.mongodbUri);
+const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
+  // The URI may carry a password: only the reason goes out, in one line.
+  console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
 const { app, deps, metrics } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);

@@ -24,10 +24,17 @@ export function sandboxOpenid(appid: string, code: string): string {
   return `o${createHash('sha256').update(`${appid}${user}`).digest('base64url')}`.slice(0, 28);
 }
 
-/** `GET /sns/jscode2session`: always HTTP 200, like WeChat, with `errcode` for failures. */
+/**
+ * `GET /sns/jscode2session`: always HTTP 200, like WeChat, with `errcode` for failures.
+ * `GET /sandbox/logins`: how many jscode2session calls arrived — what the same calls would cost
+ * of a real mini-program's WeChat quota.
+ */
 export function loginRoutes(appid: string): Handler {
+  let calls = 0;
   return async (req, url) => {
+    if (req.method === 'GET' && url.pathname === '/sandbox/logins') return json({ calls });
     if (req.method !== 'GET' || url.pathname !== '/sns/jscode2session') return null;
+    calls++;
     const q = url.searchParams;
     if (q.get('appid') !== appid) return json({ errcode: 40013, errmsg: 'invalid appid' });
     if (!q.get('secret')) return json({ errcode: 40125, errmsg: 'invalid appsecret' });

@@ -22,7 +22,17 @@ const sandbox = createSandbox({
     ? { merchantKeyPem: readFileSync(env.SANDBOX_MERCHANT_KEY_FILE, 'utf8') }
     : {}),
 });
-const server = Bun.serve({ port, fetch: sandbox.fetch });
+let server: ReturnType<typeof Bun.serve>;
+try {
+  server = Bun.serve({ port, fetch: sandbox.fetch });
+} catch (e) {
+  // One clear line instead of a stack trace; the usual cause is a sandbox already running.
+  const busy = (e as { code?: unknown }).code === 'EADDRINUSE';
+  console.error(
+    `sandbox: cannot listen: ${busy ? `port ${port} is already in use (set SANDBOX_PORT)` : String(e)}`,
+  );
+  process.exit(1);
+}
 console.log(`sandbox listening on http://localhost:${server.port} (appid ${sandbox.appid})`);
 
 function shutdown(signal: string) {

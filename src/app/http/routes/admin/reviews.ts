@@ -41,7 +41,7 @@ export const adminReviewRoutes = (deps: AppDeps, limits: Limiter) =>
       {
         admin: true,
         limit: 'admin',
-        params: t.Object({ review_id: t.String({ pattern: '^[0-9]{1,10}:[a-z_]{1,40}$' }) }),
+        params: t.Object({ review_id: t.String({ maxLength: 51, pattern: '^[0-9]{1,10}:[a-z_]{1,40}$' }) }),
         body: ResolveReviewRequest,
         detail: { summary: '标记事项已处理', description: '记录处理说明；审计不再把它算作问题。' },
         response: { 200: ReviewBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
