@@ -86,14 +86,14 @@ describe('production settings', () => {
   });
 
   it('answers a request that outlives the deadline with 503 {detail}, headers and one log line', async () => {
-    const stuck = { ...h.deps.catalog, listActive: () => new Promise<never>(() => {}) };
+    // A database that never answers.
     const app = createApp({
       ...h.deps,
-      catalog: stuck as typeof h.deps.catalog,
+      dbReady: () => new Promise<never>(() => {}),
       http: { ...h.deps.http, requestTimeoutMs: 100 },
     });
     const started = Date.now();
-    const res = await get(app, '/api/products/');
+    const res = await get(app, '/ready');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ detail: '请求处理超时，请稍后重试' });
@@ -102,7 +102,8 @@ describe('production settings', () => {
     const id = res.headers.get('x-request-id');
     expect(h.logs.some((l) => l.event === 'http.timeout' && l.fields.request_id === id)).toBe(true);
     // A fast request through the same deadline is untouched.
-    expect((await get(app, '/health')).status).toBe(200);
+    expect((await get(app, '/api/products/')).status).toBe(200);
+    expect((await get(app, '/api/nothing')).status).toBe(404);
   });
 
   it('reads every abuse setting with a clear message for a wrong value', () => {

@@ -63,43 +63,52 @@ export const authPlugin = (
     if (!user.ok) return refused(set, user.error);
     return { user: user.value, session };
   };
-  return new Elysia({ name: 'auth' })
-    .use(jwt({ name: 'jwt', secret: settings.secret, alg: 'HS256' }))
-    .derive({ as: 'global' }, ({ jwt }) => {
-      const issuer = tokenIssuer(
-        settings,
-        deps.random,
-        (p) => jwt.sign(p),
-        () => Math.floor(clock.now().getTime() / 1000),
-      );
-      return {
-        issueTokens: issuer.login,
-        /** A refresh token → the session's next pair; each refresh token works once. */
-        refreshTokens: async (token: string): Promise<Result<IssuedTokens, DomainError>> => {
-          const session = await verify(jwt as Verifier, token, 'refresh');
-          if (!session?.sid || session.n === undefined) return err({ kind: 'session_ended' });
-          const refreshed = { ...session, sid: session.sid, n: session.n };
-          const user = await refreshSession(deps)(refreshed);
-          return user.ok ? ok(await issuer.rotate(user.value, refreshed)) : user;
-        },
-      };
-    })
-    .macro({
-      auth: {
-        detail: { security: [{ bearerAuth: [] }] },
-        transform: ({ request, jwt, set }) => checkToken(request, jwt, set),
-        resolve: ({ request, set }) => resolveUser(request, set),
+  type Signer = Verifier & { sign: (payload: Record<string, string | number>) => Promise<string> };
+  const tokenFunctions = (jwt: Signer) => {
+    const issuer = tokenIssuer(
+      settings,
+      deps.random,
+      (p) => jwt.sign(p),
+      () => Math.floor(clock.now().getTime() / 1000),
+    );
+    return {
+      issueTokens: issuer.login,
+      /** A refresh token → the session's next pair; each refresh token works once. */
+      refreshTokens: async (token: string): Promise<Result<IssuedTokens, DomainError>> => {
+        const session = await verify(jwt, token, 'refresh');
+        if (!session?.sid || session.n === undefined) return err({ kind: 'session_ended' });
+        const refreshed = { ...session, sid: session.sid, n: session.n };
+        const user = await refreshSession(deps)(refreshed);
+        return user.ok ? ok(await issuer.rotate(user.value, refreshed)) : user;
       },
-      /** `auth` plus role `admin`: 401 without a valid token, 403 for anyone else. */
-      admin: {
-        detail: { security: [{ bearerAuth: [] }] },
-        transform: ({ request, jwt, set }) => checkToken(request, jwt, set),
-        async resolve({ request, set }) {
-          const resolved = await resolveUser(request, set);
-          if (!('user' in resolved)) return resolved;
-          const admin = requireAdmin(resolved.user);
-          return admin.ok ? { user: admin.value, session: resolved.session } : problem(admin.error);
+    };
+  };
+  let tokens: ReturnType<typeof tokenFunctions> | undefined;
+  return (
+    new Elysia({ name: 'auth' })
+      .use(jwt({ name: 'jwt', secret: settings.secret, alg: 'HS256' }))
+      // Built once (the jwt decorator is one object for every request) and handed to each request.
+      .derive({ as: 'global' }, ({ jwt }) => {
+        tokens ??= tokenFunctions(jwt as unknown as Signer);
+        return tokens;
+      })
+      .macro({
+        auth: {
+          detail: { security: [{ bearerAuth: [] }] },
+          transform: ({ request, jwt, set }) => checkToken(request, jwt, set),
+          resolve: ({ request, set }) => resolveUser(request, set),
         },
-      },
-    });
+        /** `auth` plus role `admin`: 401 without a valid token, 403 for anyone else. */
+        admin: {
+          detail: { security: [{ bearerAuth: [] }] },
+          transform: ({ request, jwt, set }) => checkToken(request, jwt, set),
+          async resolve({ request, set }) {
+            const resolved = await resolveUser(request, set);
+            if (!('user' in resolved)) return resolved;
+            const admin = requireAdmin(resolved.user);
+            return admin.ok ? { user: admin.value, session: resolved.session } : problem(admin.error);
+          },
+        },
+      })
+  );
 };
