@@ -52,9 +52,9 @@ export function queryPaymentStatus(deps: Deps) {
     // The provider limits how often we may ask; a client polling faster is answered from the database
     // (the callback settles the order in the meantime), shared by every instance.
     const every = deps.settings.limits?.statusQuerySeconds ?? 0;
-    const asked =
+    const askedRecently =
       every > 0 && !(await deps.rateWindows.take(`status-query:${order.id}`, 1, every, deps.clock.now()));
-    if (asked) return ok(answer(order, THROTTLED));
+    if (askedRecently) return ok(answer(order, THROTTLED));
 
     const trade = await deps.payments.query(order.orderNo);
     if (!trade.ok) return err(trade.error);

@@ -42,6 +42,6 @@ export const creditRoutes = (deps: AppDeps, limits: Limiter) =>
           description:
             '原子扣减当前用户积分，余额不足返回 400 积分不足；相同 idempotency_key 重复提交返回首次结果，不会重复扣减。',
         },
-        response: { 200: LedgerEntryBody, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody },
+        response: { 200: LedgerEntryBody, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     );

@@ -55,7 +55,7 @@ export const orderRoutes = (deps: AppDeps, limits: Limiter) =>
           summary: '创建订单',
           description: '金额与积分取自服务端商品数据；客户端传入的金额、积分、状态一概不用。',
         },
-        response: { 200: CreateOrderResponse, 400: ErrorBody, ...own },
+        response: { 200: CreateOrderResponse, 400: ErrorBody, ...own, 429: ErrorBody },
       },
     )
     .post(
@@ -74,7 +74,7 @@ export const orderRoutes = (deps: AppDeps, limits: Limiter) =>
           summary: '发起支付',
           description: '返回 wx.requestPayment 所需参数；重复调用复用同一预支付单，不会重复扣款。',
         },
-        response: { 200: PayResponse, 400: ErrorBody, ...own, 502: ErrorBody },
+        response: { 200: PayResponse, 400: ErrorBody, ...own, 429: ErrorBody, 502: ErrorBody },
       },
     )
     .get(
@@ -100,7 +100,7 @@ export const orderRoutes = (deps: AppDeps, limits: Limiter) =>
           summary: '查询支付状态',
           description: '已结算订单直接由数据库回答；待支付订单向支付服务查询并在支付成功时发放积分。',
         },
-        response: { 200: PaymentStatusResponse, 400: ErrorBody, ...own, 502: ErrorBody },
+        response: { 200: PaymentStatusResponse, 400: ErrorBody, ...own, 429: ErrorBody, 502: ErrorBody },
       },
     )
     .get(

@@ -26,6 +26,6 @@ export const adminAuditRoutes = (deps: AppDeps, limits: Limiter) =>
           description:
             '逐用户检查积分流水（seq 连续、balance_after 为累计和且不为负）；每笔结算有购买流水、每笔购买流水有结算；订单状态与结算、退款、流水记录一致；重复支付与待人工处理事项；退款记录与退款流水一致。会扫描全部数据，耗时随数据量增长。',
         },
-        response: { 200: AuditReportBody, 401: ErrorBody, 403: ErrorBody },
+        response: { 200: AuditReportBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     );

@@ -10,7 +10,7 @@ import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody, IdParam, OrderBody } from '../../schemas';
 
-const guarded = { 401: ErrorBody, 403: ErrorBody };
+const guarded = { 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 const OrderIdParams = t.Object({ order_id: IdParam });
 
 export const adminOrderRoutes = (deps: AppDeps, limits: Limiter) =>

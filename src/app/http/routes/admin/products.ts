@@ -10,7 +10,7 @@ import { problem } from '../../plugins';
 import { ErrorBody, IdParam, PageQuery } from '../../schemas';
 
 const ProductParams = t.Object({ product_id: IdParam });
-const guarded = { 401: ErrorBody, 403: ErrorBody };
+const guarded = { 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 
 /** Yuan from the API → integer fen; `invalid` for more than two decimals or a zero price. */
 const priceFen = (yuan: number | undefined): number | undefined | 'invalid' => {

@@ -7,7 +7,7 @@ import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody } from '../../schemas';
 
-const guarded = { 401: ErrorBody, 403: ErrorBody };
+const guarded = { 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 
 /** What the sweeper handed to a human: it retries none of these on its own. */
 export const adminReviewRoutes = (deps: AppDeps, limits: Limiter) =>

@@ -9,7 +9,7 @@ import { problem } from '../../plugins';
 import { ErrorBody, IdParam, LedgerEntryBody, PageQuery } from '../../schemas';
 
 const UserParams = t.Object({ user_id: IdParam });
-const guarded = { 401: ErrorBody, 403: ErrorBody };
+const guarded = { 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 
 export const adminUserRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/admin/users', detail: { tags: ['管理'] } })
