@@ -120,7 +120,8 @@ export const httpBasics = (
       // looked at only when a request brings an id of its own.
       .derive({ as: 'global' }, ({ request, set }) => {
         const given = request.headers.get('x-request-id');
-        const requestId = given !== null && REQUEST_ID.test(given) && fromTrustedProxy(request) ? given : newId();
+        const requestId =
+          given !== null && REQUEST_ID.test(given) && fromTrustedProxy(request) ? given : newId();
         set.headers['x-request-id'] = requestId;
         return { requestId, startedAt: performance.now() };
       })
