@@ -72,7 +72,7 @@ export function createApp(deps: AppDeps) {
     .use(adminOrderRoutes(deps, limits))
     .use(adminReviewRoutes(deps, limits))
     .use(adminAuditRoutes(deps, limits))
-    .use(adminStatementRoutes(deps));
+    .use(adminStatementRoutes(deps, limits));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -3,12 +3,13 @@ import { isStatementDate, type StatementReport } from '../../../../domain/statem
 import { reconcileStatement } from '../../../../domain/usecases/statement';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
+import { type Limiter, rateLimits } from '../../limits';
 import { problem } from '../../plugins';
 import { ErrorBody, Limit, Skip } from '../../schemas';
 
-const guarded = { 401: ErrorBody, 403: ErrorBody };
+const guarded = { 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
 const DateParam = t.Object({
-  date: t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '对账日期（北京时间）' }),
+  date: t.String({ maxLength: 10, pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '对账日期（北京时间）' }),
 });
 
 const ReportBody = t.Object({
@@ -35,9 +36,10 @@ const present = (r: StatementReport) => ({
 });
 
 /** Daily statement reconciliation reports (one per date) and a manual run for a date. */
-export const adminStatementRoutes = (deps: AppDeps) =>
+export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
   new Elysia({ prefix: '/api/admin/statements', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
+    .use(rateLimits(limits))
     .get(
       '/',
       async ({ query, status }) => {
@@ -47,6 +49,7 @@ export const adminStatementRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         query: t.Object({ skip: t.Optional(Skip), limit: t.Optional(Limit) }),
         detail: { summary: '对账报告列表', description: '每日与支付服务对账单的核对结果，最新日期在前。' },
         response: { 200: t.Array(ReportBody), 400: ErrorBody, ...guarded, 404: ErrorBody },
@@ -60,6 +63,7 @@ export const adminStatementRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: DateParam,
         detail: { summary: '某日对账报告' },
         response: { 200: ReportBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
@@ -76,6 +80,7 @@ export const adminStatementRoutes = (deps: AppDeps) =>
       },
       {
         admin: true,
+        limit: 'admin',
         params: DateParam,
         detail: {
           summary: '立即对账某日',
