@@ -1,11 +1,11 @@
 // Runs FerretDB v1.24.2 (the MongoDB wire protocol) on a PostgreSQL of ours, for development and
 // tests, because no MongoDB server can be installed on our machines. scripts/database.ts starts the
 // pair; this file knows only the FerretDB process.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ferretBinary } from './ferretdb-build';
 import { isPortOpen, waitForPort } from './net';
+import { spawnServer } from './proc';
 
 export { buildFerret, FERRETDB_VERSION, ferretBinary, TOOLS_DIR } from './ferretdb-build';
 
@@ -37,8 +37,6 @@ export async function startFerret(options: FerretOptions): Promise<Ferret> {
   const { port, stateDir } = options;
   if (await isPortOpen(port)) throw new Error(`cannot start FerretDB: port ${port} is already in use`);
   fs.mkdirSync(stateDir, { recursive: true });
-  const logFd = options.logFile ? fs.openSync(options.logFile, 'a') : undefined;
-  const logStart = options.logFile ? fs.statSync(options.logFile).size : 0;
   const args = [
     '--handler=postgresql',
     `--postgresql-url=${options.postgresUrl}`,
@@ -48,45 +46,28 @@ export async function startFerret(options: FerretOptions): Promise<Ferret> {
     '--debug-addr=-',
     '--log-level=warn',
   ];
-  const child: ChildProcess = spawn(options.binary ?? ferretBinary(), args, {
-    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
-    detached: options.detached ?? false,
+  const server = spawnServer({
+    command: [options.binary ?? ferretBinary(), ...args],
+    logFile: options.logFile,
+    detached: options.detached,
+    stopSignal: 'SIGTERM',
+    graceMs: 5000,
   });
-  if (logFd !== undefined) fs.closeSync(logFd);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let alive = true;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      alive = false;
-      resolve(code);
-    });
-    child.once('error', (error) => {
-      alive = false;
-      output += String(error);
-      resolve(null);
-    });
-  });
-  const stop = async () => {
-    if (!alive) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const logTail = () =>
-    options.logFile ? fs.readFileSync(options.logFile, 'utf8').slice(logStart).slice(-4000) : output;
   try {
-    await waitForPort(port, 20_000, () => alive);
+    await waitForPort(port, 20_000, server.alive);
     // Another process may have grabbed the port between our check and FerretDB's bind.
-    if (!alive) throw new Error('process exited');
+    if (!server.alive()) throw new Error('process exited');
   } catch (error) {
-    await stop();
-    throw new Error(`FerretDB did not start on port ${port}: ${(error as Error).message}\n${logTail()}`);
+    await server.stop();
+    throw new Error(
+      `FerretDB did not start on port ${port}: ${(error as Error).message}\n${server.logTail()}`,
+    );
   }
-  return { uri: `mongodb://127.0.0.1:${port}`, port, pid: child.pid!, exited, stop };
+  return {
+    uri: `mongodb://127.0.0.1:${port}`,
+    port,
+    pid: server.pid,
+    exited: server.exited,
+    stop: server.stop,
+  };
 }

@@ -1,11 +1,11 @@
 // A PostgreSQL cluster of the project's own, the storage under FerretDB: found on the machine,
 // installed from Debian's `postgresql` package when missing, initialised into a folder of ours and
 // run as the `postgres` OS user when we are root (PostgreSQL refuses to run as root).
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SQL } from 'bun';
 import { isPortOpen, waitForPort } from './net';
+import { spawnServer } from './proc';
 
 export interface Postgres {
   port: number;
@@ -210,47 +210,23 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
   };
   const args = ['-D', dataDir, '-p', String(port)];
   for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
-  const logFd = options.logFile ? fs.openSync(options.logFile, 'a') : undefined;
-  const [command = '', ...rest] = [...runAs(serverUser()), path.join(binDir, 'postgres'), ...args];
-  const child: ChildProcess = spawn(command, rest, {
-    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
-    detached: options.detached ?? false,
-  });
-  if (logFd !== undefined) fs.closeSync(logFd);
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let alive = true;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      alive = false;
-      resolve(code);
-    });
-    child.once('error', (error) => {
-      alive = false;
-      output += String(error);
-      resolve(null);
-    });
-  });
-  const stop = async () => {
-    if (!alive) return;
+  const server = spawnServer({
+    command: [...runAs(serverUser()), path.join(binDir, 'postgres'), ...args],
+    logFile: options.logFile,
+    detached: options.detached,
     // SIGINT is PostgreSQL's "fast" shutdown: it ends client sessions (SIGTERM would wait for them).
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+    stopSignal: 'SIGINT',
+    graceMs: 10_000,
+  });
   const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
   try {
-    await waitForPort(port, 30_000, () => alive);
-    await waitUntilAccepting(url('postgres'), 30_000, () => alive);
+    await waitForPort(port, 30_000, server.alive);
+    await waitUntilAccepting(url('postgres'), 30_000, server.alive);
   } catch (error) {
-    await stop();
-    const tail = options.logFile ? fs.readFileSync(options.logFile, 'utf8').slice(-4000) : output;
-    throw new Error(`PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${tail}`);
+    await server.stop();
+    throw new Error(
+      `PostgreSQL did not start on port ${port}: ${(error as Error).message}\n${server.logTail()}`,
+    );
   }
-  return { port, pid: child.pid!, url, exited, stop };
+  return { port, pid: server.pid, url, exited: server.exited, stop: server.stop };
 }

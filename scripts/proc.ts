@@ -1,4 +1,6 @@
-// Process helpers for pids we do not own as child objects (pid files, orphans of an earlier run).
+// Process helpers: server children we start (PostgreSQL, FerretDB), and pids we do not own as
+// child objects (pid files, orphans of an earlier run).
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 
 /** True while a process with this pid exists (EPERM still means "exists, not ours"). */
@@ -39,4 +41,67 @@ export async function terminate(pid: number, graceMs = 5000): Promise<void> {
     await Bun.sleep(50);
   }
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+export interface ServerProcess {
+  readonly pid: number;
+  /** Settles when the process exits, with its exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  alive(): boolean;
+  /** `signal`, then SIGKILL after `graceMs`; resolves once it is gone. */
+  stop(): Promise<void>;
+  /** The end of what it printed since start (from the log file when there is one). */
+  logTail(): string;
+}
+
+/**
+ * A server child (PostgreSQL, FerretDB): output appended to `logFile` or kept in memory for error
+ * messages, an exit promise that also covers a failed spawn, and a stop with a grace period.
+ */
+export function spawnServer(o: {
+  command: readonly string[];
+  logFile?: string;
+  detached?: boolean;
+  stopSignal: NodeJS.Signals;
+  graceMs: number;
+}): ServerProcess {
+  const logFd = o.logFile ? fs.openSync(o.logFile, 'a') : undefined;
+  const logStart = o.logFile ? fs.statSync(o.logFile).size : 0;
+  const [command = '', ...args] = o.command;
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+    detached: o.detached ?? false,
+  });
+  if (logFd !== undefined) fs.closeSync(logFd);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let alive = true;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      alive = false;
+      resolve(code);
+    });
+    child.once('error', (error) => {
+      alive = false;
+      output += String(error);
+      resolve(null);
+    });
+  });
+  return {
+    pid: child.pid ?? 0,
+    exited,
+    alive: () => alive,
+    async stop() {
+      if (!alive) return;
+      child.kill(o.stopSignal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), o.graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+    logTail: () => (o.logFile ? fs.readFileSync(o.logFile, 'utf8').slice(logStart).slice(-4000) : output),
+  };
 }
