@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
+import { createWebhookChannel } from '../adapters/alerts/webhook';
 import { CachedProducts } from '../adapters/cache/products';
 import { ensureIndexes, mongoRepositories } from '../adapters/mongo';
 import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
@@ -13,6 +14,7 @@ import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { seedDemoProducts } from '../domain/usecases/catalog';
+import { alertService } from './alerts';
 import { type Config, ConfigError } from './config';
 import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
@@ -92,6 +94,24 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   // The business counters hang off the ports here; the domain never sees them.
   const repos = { ...mongoRepositories(conn) };
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
+  const alerts = alertService(
+    {
+      alertOutbox: repos.alertOutbox,
+      rateWindows: repos.rateWindows,
+      clock: systemClock,
+      log,
+      ...(config.alerts.webhookUrl
+        ? {
+            alertChannel: createWebhookChannel({
+              url: config.alerts.webhookUrl,
+              format: config.alerts.format,
+            }),
+          }
+        : {}),
+    },
+    { perMinute: config.alerts.perMinute },
+    metrics,
+  );
   const deps: AppDeps = {
     ...repos,
     ...counted,
@@ -120,6 +140,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       limits: config.abuse.orders,
     },
     log,
+    alerts,
     present: presenter(config.timeZone),
     jwt: {
       ...config.jwt,
@@ -158,5 +179,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics };
+  return { app: createApp(deps), deps, metrics, alerts };
 }

@@ -1,4 +1,5 @@
 import { connectMongo } from '../adapters/mongo';
+import { startAlertJobs } from './alerts';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
@@ -20,7 +21,7 @@ const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
-const { app, deps, metrics } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps, metrics, alerts } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -52,6 +53,10 @@ const stopStatements =
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
 const stopHousekeeping = startHousekeeping(deps);
+const stopAlerts = startAlertJobs(deps, alerts, {
+  ...config.alerts,
+  lookbackMs: Math.max(config.alerts.intervalMs * 2, 60_000),
+});
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -64,6 +69,7 @@ async function shutdown(signal: string) {
   await stopSweeper();
   await stopStatements();
   await stopHousekeeping();
+  await stopAlerts();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

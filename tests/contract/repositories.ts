@@ -1,4 +1,5 @@
 import type {
+  AlertOutbox,
   CallBudget,
   Checks,
   Ledger,
@@ -25,6 +26,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  alertOutbox: AlertOutbox;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;
