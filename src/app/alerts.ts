@@ -20,7 +20,10 @@ export interface AlertService extends Alerts {
 export function alertService(
   deps: AlertDeps,
   settings: DeliverySettings,
-  metrics?: Pick<Metrics, 'alertsRaised' | 'alertsSent' | 'alertsFailed' | 'alertsSuppressed'>,
+  metrics?: Pick<
+    Metrics,
+    'alertsRaised' | 'alertsDeduplicated' | 'alertsSent' | 'alertsFailed' | 'alertsSuppressed'
+  >,
 ): AlertService {
   const record = recordAlert(deps);
   const pass = deliverAlerts(deps, settings);
@@ -58,7 +61,10 @@ export function alertService(
       void track(
         record(alert)
           .then((stored) => {
-            if (!stored) return;
+            if (!stored) {
+              metrics?.alertsDeduplicated.inc({ kind: alert.kind });
+              return;
+            }
             metrics?.alertsRaised.inc({ kind: stored.kind });
             if (deps.alertChannel) void deliver();
           })

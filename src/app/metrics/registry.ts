@@ -95,6 +95,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    alertsDeduplicated: new Counter({
+      name: 'alerts_deduplicated_total',
+      help: 'Alerts raised again within their hour (by a repeat or another instance): nothing new recorded or sent',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     alertsSent: new Counter({
       name: 'alerts_sent_total',
       help: 'Alerts the webhook accepted, by kind',
