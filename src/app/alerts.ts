@@ -1,5 +1,6 @@
 import type { Alert } from '../domain/alert';
-import type { Alerts } from '../domain/ports';
+import type { Alerts, Reviews } from '../domain/ports';
+import { type NewReview, reviewId } from '../domain/review';
 import { dailyAudit, type WatchSettings, watchForAlerts } from '../domain/usecases/alert-watch';
 import { type AlertDeps, type DeliverySettings, deliverAlerts, recordAlert } from '../domain/usecases/alerts';
 import type { Deps } from '../domain/usecases/deps';
@@ -132,5 +133,30 @@ export function startAlertJobs(
     if (timer) clearTimeout(timer);
     await running;
     await service.idle();
+  };
+}
+
+/**
+ * `Reviews` that tell `onOpened` (in the background, errors logged) about each review the first time
+ * it is opened: the review-queue alert without a timer scanning the reviews.
+ */
+export function alertingReviews(
+  reviews: Reviews,
+  onOpened: (review: NewReview) => Promise<void>,
+  log: Deps['log'],
+): Reviews {
+  return {
+    list: (filter, page) => reviews.list(filter, page),
+    find: (id) => reviews.find(id),
+    resolve: (id, note, at) => reviews.resolve(id, note, at),
+    scan: () => reviews.scan(),
+    async open(review) {
+      const existed = await reviews.find(reviewId(review.orderId, review.reason));
+      await reviews.open(review);
+      if (!existed)
+        void onOpened(review).catch((e) =>
+          log('alert.review_watch_failed', { error: e instanceof Error ? e.message : String(e) }),
+        );
+    },
   };
 }

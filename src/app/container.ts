@@ -13,8 +13,9 @@ import { cryptoRandom } from '../adapters/system/random';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
+import { reviewOpenedAlerts } from '../domain/usecases/alert-watch';
 import { seedDemoProducts } from '../domain/usecases/catalog';
-import { alertService } from './alerts';
+import { alertingReviews, alertService } from './alerts';
 import { type Config, ConfigError } from './config';
 import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
@@ -141,6 +142,11 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     },
     log,
     alerts,
+    reviews: alertingReviews(
+      repos.reviews,
+      reviewOpenedAlerts({ reviews: repos.reviews, alerts }, config.alerts.reviewQueueThreshold),
+      log,
+    ),
     present: presenter(config.timeZone),
     jwt: {
       ...config.jwt,

@@ -53,10 +53,7 @@ const stopStatements =
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
 const stopHousekeeping = startHousekeeping(deps);
-const stopAlerts = startAlertJobs(deps, alerts, {
-  ...config.alerts,
-  lookbackMs: Math.max(config.alerts.intervalMs * 2, 60_000),
-});
+const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;

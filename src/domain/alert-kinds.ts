@@ -79,8 +79,8 @@ export function paidNotCompletedAlert(stuck: readonly Order[], minutes: number, 
 export const paidAt = (o: Order): Date => o.paymentTime ?? o.updatedAt;
 
 /**
- * The review queue: above `threshold` open reviews (once an hour), or a review opened since the
- * last look (once per review: keyed by it, in the hour it was opened).
+ * The review queue: a review was opened (once per review: keyed by it, in the hour it was opened),
+ * or more than `threshold` are open (once an hour).
  */
 export function reviewQueueAlert(
   open: number,
@@ -93,8 +93,9 @@ export function reviewQueueAlert(
     kind: 'review_queue',
     key: above ? 'above_threshold' : `grew:${newest.id}`,
     severity: 'warning',
-    title: above ? `待人工处理事项超过 ${threshold} 个（${open}）` : `新增待人工处理事项：${newest.reason}`,
-    text: `未处理事项 ${open}${above ? '+' : ''} 个；最新：订单 ${newest.orderId}（${newest.orderNo}）${newest.reason}：${newest.detail}。在 /api/admin/reviews 查看并处理。`,
+    title: above ? `待人工处理事项超过 ${threshold} 个` : `新增待人工处理事项：${newest.reason}`,
+    text: `未处理事项 ${open > threshold ? `超过 ${threshold}` : open} 个；最新：订单 ${newest.orderId}（${newest.orderNo}）${newest.reason}：${newest.detail}。在 /api/admin/reviews 查看并处理。`,
+    // `open` is counted up to threshold + 1 (one bounded page).
     facts: { open, threshold, newest_review: newest.id },
     ...(above ? {} : { at: newest.createdAt }),
   };

@@ -3,11 +3,11 @@ import { MemoryAlertOutbox } from '../../src/adapters/memory/alerts';
 import { MemoryRateWindows } from '../../src/adapters/memory/limits';
 import { MemoryStatementReports } from '../../src/adapters/memory/statement-reports';
 import { FixedClock } from '../../src/adapters/system/clock';
-import { alertService } from '../../src/app/alerts';
+import { alertingReviews, alertService } from '../../src/app/alerts';
 import { type Alert, MAX_DELIVERY_ATTEMPTS, type StoredAlert } from '../../src/domain/alert';
 import type { AlertChannel } from '../../src/domain/ports';
 import { err, ok } from '../../src/domain/result';
-import { dailyAudit, watchForAlerts } from '../../src/domain/usecases/alert-watch';
+import { dailyAudit, reviewOpenedAlerts, watchForAlerts } from '../../src/domain/usecases/alert-watch';
 import { type AlertDeps, deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
 import { minuteOf } from '../../src/domain/usecases/checks';
 import { settleOrder } from '../../src/domain/usecases/settle';
@@ -102,10 +102,7 @@ describe('alert triggers', () => {
   it('finds orders paid longer ago than the limit by status, and stays quiet about fresh ones', async () => {
     const { deps, clock } = domainDeps();
     const { raised, alerts } = collecting();
-    const watch = watchForAlerts(
-      { ...deps, alerts },
-      { paidNotCompletedMinutes: 10, reviewQueueThreshold: 5, lookbackMs: 120_000 },
-    );
+    const watch = watchForAlerts({ ...deps, alerts }, { paidNotCompletedMinutes: 10 });
     const paidAt = (minutesAgo: number) => new Date(clock.now().getTime() - minutesAgo * 60_000);
     const stuck = await deps.orders.create(anOrder({ status: 'paid', paymentTime: paidAt(11) }));
     await deps.orders.create(anOrder({ status: 'paid', paymentTime: paidAt(3) }));
@@ -119,34 +116,34 @@ describe('alert triggers', () => {
     });
   });
 
-  it('raises when the review queue passes its threshold, or a review was opened since the last look', async () => {
+  it('raises once per newly opened review (not for a repeat), and hourly above the threshold', async () => {
     const { deps, clock } = domainDeps();
     const { raised, alerts } = collecting();
-    const watch = watchForAlerts(
-      { ...deps, alerts },
-      { paidNotCompletedMinutes: 10, reviewQueueThreshold: 2, lookbackMs: 120_000 },
-    );
-    await watch();
-    expect(raised).toEqual([]);
-    const open = (orderId: number) =>
-      deps.reviews.open({
+    const reviews = alertingReviews(deps.reviews, reviewOpenedAlerts({ ...deps, alerts }, 2), () => {});
+    const watched = { ...deps, reviews };
+    const open = async (orderId: number) => {
+      await watched.reviews.open({
         orderId,
         orderNo: `P${orderId}`,
         reason: 'unresolved',
         detail: 'last: provider_unavailable',
         createdAt: clock.now(),
       });
+      await Bun.sleep(0); // the alert is raised in the background
+    };
     await open(1);
-    await watch();
+    await open(1); // opened again (another instance, a repeat): not new
     expect(raised.map((a) => a.key)).toEqual(['grew:1:unresolved']);
-    clock.advance(10 * 60_000);
-    await watch(); // nothing new, below the threshold
-    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ kind: 'review_queue', at: clock.now(), facts: { open: 1 } });
     await open(2);
     await open(3);
-    await watch();
-    expect(raised.map((a) => a.key)).toEqual(['grew:1:unresolved', 'above_threshold']);
-    expect(raised[1]).toMatchObject({ kind: 'review_queue', facts: { open: 3, threshold: 2 } });
+    expect(raised.map((a) => a.key)).toEqual([
+      'grew:1:unresolved',
+      'grew:2:unresolved',
+      'grew:3:unresolved',
+      'above_threshold',
+    ]);
+    expect(raised[3]).toMatchObject({ title: '待人工处理事项超过 2 个', facts: { open: 3, threshold: 2 } });
   });
 
   it('runs the audit once per Beijing date from its hour, and raises violations', async () => {

@@ -18,6 +18,10 @@ import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
+import type { AlertOutbox } from '../../src/domain/ports';
+import { ok } from '../../src/domain/result';
+import { watchForAlerts } from '../../src/domain/usecases/alert-watch';
+import { deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { followRefunds } from '../../src/domain/usecases/refund-follow';
@@ -44,6 +48,7 @@ let conn: Connection;
 let sandbox: ReturnType<typeof startSandbox>;
 let call: Call;
 let deps: Deps;
+let alertOutbox: AlertOutbox;
 let logFile: string;
 let logOffset = 0;
 
@@ -121,6 +126,7 @@ beforeAll(async () => {
   const composed = await compose(loadConfig(env), env, conn);
   const app = composed.app;
   deps = composed.deps;
+  alertOutbox = composed.deps.alertOutbox as AlertOutbox;
   call = async (method, url, opts = {}) => {
     const hasBody = opts.body !== undefined || opts.raw !== undefined;
     const res = await app.handle(
@@ -268,5 +274,35 @@ describe('sweeper queries on FerretDB + PostgreSQL', () => {
       plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
     ).toEqual([]);
     expect((await call('GET', `/api/orders/${paid.order_id}`, { token })).status).toBe('completed');
+  });
+});
+
+describe('alert queries on FerretDB + PostgreSQL', () => {
+  it('recording, delivering and the periodic watch find their work by equality, through an index', async () => {
+    const sent: string[] = [];
+    const alertDeps = {
+      alertOutbox,
+      rateWindows: deps.rateWindows,
+      clock: deps.clock,
+      log: () => {},
+      alertChannel: { send: async (a: { id: string }) => (sent.push(a.id), ok(undefined)) },
+    };
+    await newPlans();
+    await recordAlert(alertDeps)({
+      kind: 'review_queue',
+      key: 'explain',
+      severity: 'warning',
+      title: 'explain',
+      text: 'explain',
+      facts: {},
+    });
+    await deliverAlerts(alertDeps, { perMinute: 20 })();
+    await watchForAlerts({ ...deps, alerts: { raise: () => {} } }, { paidNotCompletedMinutes: 10 })();
+    const plans = await newPlans();
+    expect(sent).toHaveLength(1);
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { auditAlert, paidAt, paidNotCompletedAlert, reviewQueueAlert } from '../alert-kinds';
 import type { Order } from '../order';
 import type { Alerts } from '../ports';
+import { type NewReview, type Review, reviewId } from '../review';
 import { STATEMENT_TIME_ZONE } from '../statement';
 import { localParts } from '../time';
 import { auditStore } from './audit';
@@ -11,8 +12,6 @@ export interface WatchSettings {
   readonly paidNotCompletedMinutes: number;
   /** More open reviews than this is an alert. */
   readonly reviewQueueThreshold: number;
-  /** How far back "a review opened since the last look" reaches (the watcher's interval). */
-  readonly lookbackMs: number;
 }
 
 /** `paid` orders read per page, and pages per look: the paid-not-completed set is small when healthy. */
@@ -30,26 +29,36 @@ export async function paidNotCompleted(deps: Pick<Deps, 'orders'>, olderThan: Da
   return stuck;
 }
 
-/**
- * The periodic look for what no request reports by itself: orders stuck between paid and completed
- * and a growing review queue. Each raises an alert; deduplication makes every instance's look safe.
- */
+/** The periodic look for orders stuck between paid and completed (dedup makes every instance's look safe). */
 export function watchForAlerts(
-  deps: Pick<Deps, 'orders' | 'reviews' | 'clock'> & { alerts: Alerts },
-  s: WatchSettings,
+  deps: Pick<Deps, 'orders' | 'clock'> & { alerts: Alerts },
+  s: Pick<WatchSettings, 'paidNotCompletedMinutes'>,
 ) {
   return async (): Promise<void> => {
     const now = deps.clock.now();
     const stuck = await paidNotCompleted(deps, new Date(now.getTime() - s.paidNotCompletedMinutes * 60_000));
     if (stuck.length > 0) deps.alerts.raise(paidNotCompletedAlert(stuck, s.paidNotCompletedMinutes, now));
-    // Newest first: one page of threshold + 1 tells both "above the threshold" and "opened lately".
-    const open = await deps.reviews.list({ openOnly: true }, { skip: 0, limit: s.reviewQueueThreshold + 1 });
-    const newest = open[0];
-    if (!newest) return;
-    if (open.length > s.reviewQueueThreshold)
-      deps.alerts.raise(reviewQueueAlert(open.length, s.reviewQueueThreshold, newest, 'above_threshold'));
-    else if (newest.createdAt.getTime() > now.getTime() - s.lookbackMs)
-      deps.alerts.raise(reviewQueueAlert(open.length, s.reviewQueueThreshold, newest, 'grew'));
+  };
+}
+
+/**
+ * The review queue grew: told of each review when it is first opened (the composition root wraps
+ * `Reviews.open`), it raises one alert for that review and, with more than `threshold` open, one an
+ * hour for the size. Reviews are rare, so the bounded read of the open ones happens rarely too —
+ * never on a timer.
+ */
+export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alerts }, threshold: number) {
+  return async (review: NewReview): Promise<void> => {
+    const open = await deps.reviews.list({ openOnly: true }, { skip: 0, limit: threshold + 1 });
+    const opened: Review = {
+      ...review,
+      id: reviewId(review.orderId, review.reason),
+      resolvedAt: null,
+      resolution: null,
+    };
+    deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'grew'));
+    if (open.length > threshold)
+      deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'above_threshold'));
   };
 }
 
