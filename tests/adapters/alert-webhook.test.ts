@@ -57,6 +57,8 @@ describe('alerts to a WeCom robot over real HTTP', () => {
       { perMinute: 20 },
       metrics,
     );
+  const markdown = (i: number) =>
+    (r.received[i]?.body.markdown as { content: string } | undefined)?.content ?? '';
   const counter = async (name: string) =>
     (await metrics.registry.getSingleMetric(name)?.get())?.values.reduce((s, v) => s + v.value, 0) ?? 0;
 
@@ -78,7 +80,7 @@ describe('alerts to a WeCom robot over real HTTP', () => {
     const [msg] = r.received;
     expect(msg?.key).toBe('693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa');
     expect(msg?.body.msgtype).toBe('markdown');
-    const content = (msg?.body.markdown as { content: string }).content;
+    const content = markdown(0);
     expect(content).toContain('【严重】</font>订单 P1 重复支付');
     expect(content).toContain('> order_id: 1');
     const [stored] = await outbox.list({}, { skip: 0, limit: 10 });
@@ -118,7 +120,7 @@ describe('alerts to a WeCom robot over real HTTP', () => {
     clock.advance(60_000);
     await s.deliver();
     expect(r.received).toHaveLength(21);
-    const summary = (r.received[20]?.body.markdown as { content: string }).content;
+    const summary = markdown(20);
     expect(summary).toContain('另有 5 条告警因频率限制未单独发送');
     // Nothing is lost: the five are listed, folded into the summary, which names each.
     const folded = await outbox.list({ state: 'summarized' }, { skip: 0, limit: 100 });

@@ -285,7 +285,12 @@ describe('alert queries on FerretDB + PostgreSQL', () => {
       rateWindows: deps.rateWindows,
       clock: deps.clock,
       log: () => {},
-      alertChannel: { send: async (a: { id: string }) => (sent.push(a.id), ok(undefined)) },
+      alertChannel: {
+        send: async (a: { id: string }) => {
+          sent.push(a.id);
+          return ok(undefined);
+        },
+      },
     };
     await newPlans();
     await recordAlert(alertDeps)({
