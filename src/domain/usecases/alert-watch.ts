@@ -43,8 +43,8 @@ export function watchForAlerts(
 
 /**
  * The review queue grew: told of each review when it is first opened (the composition root wraps
- * `Reviews.open`), it raises one alert for that review and, with more than `threshold` open, one an
- * hour for the size. Reviews are rare, so the bounded read of the open ones happens rarely too —
+ * `Reviews.open`), it raises one alert for that review (but for a second payment, which has its
+ * own) and, with more than `threshold` open, one an hour for the size. Reviews are rare, so the bounded read of the open ones happens rarely too —
  * never on a timer.
  */
 export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alerts }, threshold: number) {
@@ -56,7 +56,9 @@ export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alert
       resolvedAt: null,
       resolution: null,
     };
-    deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'grew'));
+    // A second payment has an alert of its own (settle.ts): the review of it would say it twice.
+    if (review.reason !== 'second_payment')
+      deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'grew'));
     if (open.length > threshold)
       deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'above_threshold'));
   };
