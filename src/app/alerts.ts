@@ -100,7 +100,7 @@ export function startAlertJobs(
   service: AlertService,
   opts: AlertJobOptions,
 ): () => Promise<void> {
-  if (opts.intervalMs <= 0) return async () => {};
+  if (opts.intervalMs <= 0) return () => service.idle();
   const withAlerts = { ...deps, alerts: service };
   const watch = watchForAlerts(withAlerts, opts);
   const audit = opts.auditHour === null ? undefined : dailyAudit(withAlerts, opts.auditHour);

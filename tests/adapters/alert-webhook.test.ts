@@ -194,4 +194,14 @@ describe('alerts to a WeCom robot over real HTTP', () => {
       facts: { order_id: 1 },
     });
   });
+
+  it('keeps a WeCom message within its 4096 bytes, cutting on a character boundary', async () => {
+    const s = service();
+    s.raise(anAlert({ text: '重复支付'.repeat(2000) }));
+    await s.idle();
+    const content = markdown(0);
+    expect(new TextEncoder().encode(content).length).toBeLessThanOrEqual(4096);
+    expect(content).not.toContain('\uFFFD');
+    expect(content.endsWith('\n……')).toBe(true);
+  });
 });
