@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import type { AlertService } from '../../src/app/alerts';
 import { newStoredAlert } from '../../src/domain/alert';
 import { anAlert } from '../contract/alert-outbox.contract';
+import { anOrder } from '../support/builders';
 import { type HttpHarness, httpHarness } from './harness';
 
 let h: HttpHarness;
+const anOrderFor = (userId: number) => anOrder({ userId, createdAt: new Date(), updatedAt: new Date() });
 let admin: string;
 beforeAll(async () => {
   h = await httpHarness({ adminCodes: ['alert-boss'] });
@@ -54,5 +57,24 @@ describe('GET /api/admin/alerts', () => {
     const user = (await h.login('alert-user')).token;
     expect((await h.request('GET', '/api/admin/alerts', { token: user })).status).toBe(403);
     expect((await h.request('GET', '/api/admin/alerts')).status).toBe(401);
+  });
+
+  it('lists the alert an audit with violations raised', async () => {
+    const u = await h.login('alert-audited');
+    // A settlement without its grant: the audit's settlement_purchase and order_status rules break.
+    const order = await h.deps.orders.create({ ...anOrderFor(u.user.id) });
+    await h.deps.settlements.record({
+      orderId: order.id,
+      paymentId: '4200audit',
+      amountFen: 990,
+      settledAt: new Date(),
+      source: 'callback',
+    });
+    const audit = await h.request('GET', '/api/admin/audit', { token: admin });
+    expect(audit.body.ok).toBe(false);
+    await (h.deps.alerts as AlertService).idle();
+    const [raised] = (await h.request('GET', '/api/admin/alerts', { token: admin })).body;
+    expect(raised).toMatchObject({ kind: 'audit_violation', severity: 'critical', state: 'logged' });
+    expect(raised.facts).toEqual(audit.body.violations);
   });
 });
