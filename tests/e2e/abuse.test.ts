@@ -135,10 +135,12 @@ describe('attack run against the defaults (two instances, one database)', () => 
       post(urls[i % 2]!, '/api/auth/login', JSON.stringify({ code: 'replay.1' })),
     );
     expect(await wechatCalls(stack)).toBe(before + 1);
-    // The whole histogram, so a failure names the statuses that were neither 200 nor 400.
-    const statuses: Record<number, number> = {};
-    for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    expect(statuses).toEqual({ 200: 1, 400: 49 });
+    expect(count(results, 200)).toBe(1);
+    // Each replay is a failed login; LOGIN_FAILURES_PER_IP (10/15m) blocks the address once ten
+    // are noted. How many replays are checked before that depends on scheduling (all 49 when they
+    // arrive together, only the first ten or so on a loaded machine), so the rest may be 429.
+    expect(count(results, 400)).toBeGreaterThanOrEqual(10);
+    expect(count(results, 400) + count(results, 429)).toBe(49);
   });
 
   it('500 parallel logins from one address: the minute’s budget passes, the rest never reach WeChat', async () => {
