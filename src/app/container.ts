@@ -15,6 +15,7 @@ import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { reviewOpenedAlerts } from '../domain/usecases/alert-watch';
 import { seedDemoProducts } from '../domain/usecases/catalog';
+import { journaledPayments } from '../domain/usecases/payment-journal';
 import { alertingReviews, alertService } from './alerts';
 import { type Config, ConfigError } from './config';
 import type { AppDeps } from './http/context';
@@ -113,9 +114,29 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     { perMinute: config.alerts.perMinute },
     metrics,
   );
+  const settings: AppDeps['settings'] = {
+    timeZone: config.timeZone,
+    orderExpireMinutes: config.orderExpireMinutes,
+    firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
+    notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
+    refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
+    adminOpenids: config.adminOpenids,
+    limits: config.abuse.orders,
+    timeline: config.timeline,
+  };
   const deps: AppDeps = {
     ...repos,
     ...counted,
+    // Every provider call, whichever provider, is recorded for the order timeline.
+    payments: journaledPayments(counted.payments, {
+      paymentEvents: repos.paymentEvents,
+      refunds: counted.refunds,
+      orders: counted.orders,
+      clock: systemClock,
+      random: cryptoRandom,
+      settings,
+      log,
+    }),
     catalog:
       config.catalogCacheSeconds > 0
         ? new CachedProducts(repos.products, systemClock, config.catalogCacheSeconds * 1000)
@@ -131,15 +152,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     }),
     clock: systemClock,
     random: cryptoRandom,
-    settings: {
-      timeZone: config.timeZone,
-      orderExpireMinutes: config.orderExpireMinutes,
-      firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
-      notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
-      refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
-      adminOpenids: config.adminOpenids,
-      limits: config.abuse.orders,
-    },
+    settings,
     log,
     alerts,
     reviews: alertingReviews(

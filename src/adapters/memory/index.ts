@@ -2,6 +2,7 @@ import { MemoryAlertOutbox } from './alerts';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
+import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
@@ -28,5 +29,6 @@ export function memoryRepositories() {
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
     alertOutbox: new MemoryAlertOutbox(),
+    paymentEvents: new MemoryPaymentEvents(),
   };
 }

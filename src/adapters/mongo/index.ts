@@ -5,6 +5,7 @@ import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
 import { MongoOnceKeys } from './once-keys';
 import { MongoOrders } from './orders';
+import { MongoPaymentEvents } from './payment-events';
 import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
 import { MongoRateWindows } from './rate-windows';
@@ -36,5 +37,6 @@ export function mongoRepositories(conn: Connection) {
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
     alertOutbox: new MongoAlertOutbox(conn),
+    paymentEvents: new MongoPaymentEvents(conn),
   };
 }
