@@ -4,6 +4,7 @@ import type {
   Checks,
   Ledger,
   Orders,
+  PaymentEvents,
   Products,
   Refunds,
   Reviews,
@@ -27,6 +28,7 @@ export interface Repositories {
   reviews: Reviews;
   statementReports: StatementReports;
   alertOutbox: AlertOutbox;
+  paymentEvents: PaymentEvents;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

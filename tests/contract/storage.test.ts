@@ -15,6 +15,7 @@ import { alertOutboxContract } from './alert-outbox.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
 import { ordersContract } from './orders.contract';
+import { paymentEventsContract } from './payment-events.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
@@ -35,6 +36,7 @@ const suites = [
   sweeperStoreContract,
   statementReportsContract,
   alertOutboxContract,
+  paymentEventsContract,
 ];
 
 function runAll(make: MakeRepositories) {
