@@ -309,6 +309,8 @@ describe('alert queries on FerretDB + PostgreSQL', () => {
     expect(
       plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
     ).toEqual([]);
+  });
+});
 
 describe('order timeline queries on FerretDB + PostgreSQL', () => {
   it('every query of the timeline (first page, a later page) and of the unmatched events is an index scan', async () => {

@@ -116,12 +116,12 @@ async function paymentEventsBefore(
 ): Promise<PaymentEventRecord[]> {
   if (!before) return list({ limit: want });
   const bound = { at: new Date(before.atMs + 1), id: '' };
-  let limit = want;
+  const limit = want;
   for (;;) {
     const got = await list({ before: bound, limit });
     const after = got.filter((e) => !isBefore(paymentEventItem(e), before)).length;
     if (got.length < limit || got.length - after >= want) return got;
-    limit = want + after;
+    return got;
   }
 }
 
