@@ -116,7 +116,7 @@ async function paymentEventsBefore(
 ): Promise<PaymentEventRecord[]> {
   if (!before) return list({ limit: want });
   const bound = { at: new Date(before.atMs + 1), id: '' };
-  const limit = want;
+  let limit = want;
   for (;;) {
     const got = await list({ before: bound, limit });
     const after = got.filter((e) => !isBefore(paymentEventItem(e), before)).length;
