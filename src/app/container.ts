@@ -9,7 +9,10 @@ import { createGatewayStatements } from '../adapters/payment/gateway/statements'
 import { createWechatPay, wechatPayConfigFromEnv } from '../adapters/payment/wechatpay';
 import { systemClock } from '../adapters/system/clock';
 import { cryptoRandom } from '../adapters/system/random';
+import { createAccessTokens } from '../adapters/wechat/access-token';
+import { createWechatApi } from '../adapters/wechat/api';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
+import { createPushVerifier } from '../adapters/wechat/push';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { seedDemoProducts } from '../domain/usecases/catalog';
@@ -74,6 +77,42 @@ function paymentProvider(config: Config, env: Env) {
 }
 
 /**
+ * What every WeChat server API adapter shares: one access_token per appid for all instances (in the
+ * database), the API client with the token-retry rule, and the message-push security.
+ */
+function wechatPlatform(
+  config: Config,
+  repos: ReturnType<typeof mongoRepositories>,
+  log: (event: string, fields: Record<string, unknown>) => void,
+) {
+  const { apiBase, appid, secret, timeoutMs } = config.wechat;
+  const accessTokens = createAccessTokens({
+    apiBase,
+    appid,
+    secret,
+    timeoutMs,
+    store: repos.accessTokenStore,
+    rateWindows: repos.rateWindows,
+    clock: systemClock,
+    log,
+    refreshAheadMs: config.wechatPlatform.tokenRefreshAheadMs,
+  });
+  const push = config.wechatPlatform.push;
+  return {
+    accessTokens,
+    api: createWechatApi({ apiBase, tokens: accessTokens, timeoutMs }),
+    tokenStore: repos.accessTokenStore,
+    push: push
+      ? createPushVerifier({
+          token: push.token,
+          appid,
+          ...(push.encodingAesKey ? { encodingAesKey: push.encodingAesKey } : {}),
+        })
+      : undefined,
+  };
+}
+
+/**
  * Request ids: a random prefix per process and a counter. Unique across instances without a UUID
  * per request (which was a measurable share of a cached catalog request).
  */
@@ -91,6 +130,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const provider = paymentProvider(config, env);
   // The business counters hang off the ports here; the domain never sees them.
   const repos = { ...mongoRepositories(conn) };
+  const wechat = wechatPlatform(config, repos, log);
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
   const deps: AppDeps = {
     ...repos,
@@ -132,6 +172,8 @@ export async function compose(config: Config, env: Env, conn: Connection) {
         ? createGatewayNotifications({ secrets: config.gateway.callbackSecrets, clock: systemClock })
         : undefined,
     wechatpayNotifications: provider.wechatpayNotifications,
+    ...(wechat.push ? { wechatPush: wechat.push } : {}),
+    pushHandlers: new Map(),
     dbReady: async () => {
       try {
         await conn.db?.admin().ping();
@@ -158,5 +200,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics };
+  return { app: createApp(deps), deps, metrics, wechat };
 }

@@ -20,7 +20,7 @@ const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
-const { app, deps, metrics } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps, metrics, wechat } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -51,7 +51,7 @@ const stopStatements =
   statements && statementReports
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
-const stopHousekeeping = startHousekeeping(deps);
+const stopHousekeeping = startHousekeeping(deps, 60_000, [wechat.tokenStore]);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;

@@ -1,4 +1,5 @@
 import type {
+  AccessTokenStore,
   CallBudget,
   Checks,
   Ledger,
@@ -25,6 +26,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  accessTokenStore: AccessTokenStore;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

@@ -1,3 +1,4 @@
+import { MemoryAccessTokens } from './access-tokens';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
@@ -26,5 +27,6 @@ export function memoryRepositories() {
     onceKeys: new MemoryOnceKeys(),
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
+    accessTokenStore: new MemoryAccessTokens(),
   };
 }

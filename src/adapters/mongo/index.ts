@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { MongoAccessTokens } from './access-tokens';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
@@ -34,5 +35,6 @@ export function mongoRepositories(conn: Connection) {
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    accessTokenStore: new MongoAccessTokens(conn),
   };
 }

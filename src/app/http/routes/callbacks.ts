@@ -18,6 +18,7 @@ export const RAW_BODY_ROUTES: ReadonlySet<string> = new Set([
   '/api/orders/notify/wechatpay',
   '/api/orders/callback/refund',
   '/api/orders/notify/wechatpay/refund',
+  '/api/wechat/push',
 ]);
 
 /**
