@@ -1,5 +1,3 @@
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** WeChat platform settings beyond login: message push, the shared access_token, shipping uploads. */
 export interface WechatPlatformConfig {
   /** Message push (`/api/wechat/push`); absent = the endpoint answers 404. */
@@ -12,6 +10,8 @@ export interface WechatPlatformConfig {
   };
   /** Refresh the shared access_token when less than this is left (WeChat rotates 5 minutes early). */
   readonly tokenRefreshAheadMs: number;
+  /** How often each instance looks whether the shared token needs refreshing (0 = only when used). */
+  readonly tokenCheckMs: number;
   /** Upload 发货信息 for credited WeChat Pay orders (SHIPPING_UPLOAD). */
   readonly shipping: {
     readonly enabled: boolean;
@@ -22,8 +22,11 @@ export interface WechatPlatformConfig {
 }
 
 // Development only, and public: production refuses them. The sandbox signs with the same pair.
-export const DEV_PUSH_TOKEN = 'devwechatpushtoken';
-export const DEV_PUSH_AES_KEY = 'ZGV2LW9ubHktd2VjaGF0LXB1c2gtYWVzLWtleS0zMmI';
+import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN } from '../adapters/sandbox/wechat-push';
+
+export { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN };
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 const PUSH_TOKEN = /^[A-Za-z0-9]{3,32}$/;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
@@ -72,6 +75,7 @@ export function loadWechatPlatformConfig(env: Env, prod: boolean, problems: stri
   return {
     ...(push ? { push } : {}),
     tokenRefreshAheadMs: int('WECHAT_TOKEN_REFRESH_AHEAD_SECONDS', 300, 1, 3600) * 1000,
+    tokenCheckMs: int('WECHAT_TOKEN_CHECK_SECONDS', 60, 0, 3600) * 1000,
     shipping: {
       enabled: shippingFlag === 'on',
       intervalMs: int('SHIPPING_INTERVAL_SECONDS', 30, 1, 3600) * 1000,

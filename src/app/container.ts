@@ -13,6 +13,7 @@ import { createAccessTokens } from '../adapters/wechat/access-token';
 import { createWechatApi } from '../adapters/wechat/api';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import { createPushVerifier } from '../adapters/wechat/push';
+import { createShippingInfo } from '../adapters/wechat/shipping';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { seedDemoProducts } from '../domain/usecases/catalog';
@@ -21,7 +22,7 @@ import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
 import { presenter } from './http/present';
 import { createLogger } from './logger';
-import { countEvents, instrument } from './metrics/instrument';
+import { countEvents, countShipping, instrument } from './metrics/instrument';
 import { createMetrics } from './metrics/registry';
 import { probeReachable } from './probe';
 
@@ -76,6 +77,11 @@ function paymentProvider(config: Config, env: Env) {
   };
 }
 
+/** 发货信息管理 governs WeChat Pay orders (brief §2): the providers that are WeChat Pay underneath. */
+const SHIPPING_PROVIDERS: readonly string[] = ['gateway', 'wechatpay'];
+const shippingUpload = (config: Config) =>
+  config.wechatPlatform.shipping.enabled && SHIPPING_PROVIDERS.includes(config.paymentProvider);
+
 /**
  * What every WeChat server API adapter shares: one access_token per appid for all instances (in the
  * database), the API client with the token-retry rule, and the message-push security.
@@ -102,6 +108,8 @@ function wechatPlatform(
     accessTokens,
     api: createWechatApi({ apiBase, tokens: accessTokens, timeoutMs }),
     tokenStore: repos.accessTokenStore,
+    /** Whether any feature of this instance calls WeChat with the access_token. */
+    usesToken: (deps: { readonly shipping?: unknown }) => deps.shipping !== undefined,
     push: push
       ? createPushVerifier({
           token: push.token,
@@ -127,10 +135,11 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const metrics = createMetrics({ defaultMetrics: true });
   const log = createLogger({ level: config.logLevel, observe: countEvents(metrics) });
   await ensureIndexes(conn);
-  const provider = paymentProvider(config, env);
   // The business counters hang off the ports here; the domain never sees them.
   const repos = { ...mongoRepositories(conn) };
+  // Before the payment provider: WeChat's own payment APIs need the shared access_token.
   const wechat = wechatPlatform(config, repos, log);
+  const provider = paymentProvider(config, env);
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
   const deps: AppDeps = {
     ...repos,
@@ -173,6 +182,23 @@ export async function compose(config: Config, env: Env, conn: Connection) {
         : undefined,
     wechatpayNotifications: provider.wechatpayNotifications,
     ...(wechat.push ? { wechatPush: wechat.push } : {}),
+    ...(shippingUpload(config)
+      ? {
+          shipping: {
+            queue: repos.shippingQueue,
+            shipments: repos.shipments,
+            info: countShipping(
+              createShippingInfo({
+                api: wechat.api,
+                ...(config.wechatPlatform.shipping.mchid
+                  ? { mchid: config.wechatPlatform.shipping.mchid }
+                  : {}),
+              }),
+              metrics,
+            ),
+          },
+        }
+      : {}),
     pushHandlers: new Map(),
     dbReady: async () => {
       try {

@@ -2,7 +2,7 @@ import { connectMongo } from '../adapters/mongo';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
-import { startStatementJob, startSweeper } from './jobs';
+import { startShippingJob, startStatementJob, startSweeper, startTokenKeeper } from './jobs';
 import { countSweep } from './metrics/instrument';
 
 /** The only file that reads the environment, connects and listens. */
@@ -51,6 +51,13 @@ const stopStatements =
   statements && statementReports
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
+const stopShipping = deps.shipping
+  ? startShippingJob(deps, deps.shipping, { intervalMs: config.wechatPlatform.shipping.intervalMs })
+  : async () => {};
+// Only where something calls WeChat's server APIs with the token (shipping uploads, for now).
+const stopTokenKeeper = wechat.usesToken(deps)
+  ? startTokenKeeper(wechat.accessTokens, config.wechatPlatform.tokenCheckMs, log)
+  : async () => {};
 const stopHousekeeping = startHousekeeping(deps, 60_000, [wechat.tokenStore]);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
@@ -63,6 +70,8 @@ async function shutdown(signal: string) {
   await app.stop(false);
   await stopSweeper();
   await stopStatements();
+  await stopShipping();
+  await stopTokenKeeper();
   await stopHousekeeping();
   await conn.close();
   log('api.stopped', {});

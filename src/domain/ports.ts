@@ -5,6 +5,7 @@ import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Result } from './result';
 import type { NewReview, Review } from './review';
 import type { Settlement } from './settlement';
+import type { ShippingRecord, ShippingRequest, ShippingResult } from './shipping';
 import type { StatementReport } from './statement';
 import type { ProjectedStatus, StatusChange } from './status';
 import type { EndedSession, Role, User } from './user';
@@ -312,4 +313,16 @@ export interface AccessTokenStore {
   invalidate(appid: string, generation: number, token: string): Promise<boolean>;
   /** Drops generations and leases long expired (housekeeping). */
   purge(now: Date): Promise<void>;
+}
+
+/** Insert-only: the orders whose shipping WeChat has (domain/shipping.ts). */
+export interface Shipments {
+  /** Records it unless the order has a record; answers the stored one and whether this call stored it. */
+  record(record: ShippingRecord): Promise<{ record: ShippingRecord; created: boolean }>;
+  find(orderId: number): Promise<ShippingRecord | null>;
+}
+
+/** WeChat's `upload_shipping_info` for one credited order (virtual goods, logistics_type 3). */
+export interface ShippingInfo {
+  upload(request: ShippingRequest): Promise<ShippingResult>;
 }

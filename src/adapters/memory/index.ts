@@ -5,6 +5,7 @@ import { MemoryOrders } from './orders';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
+import { MemoryShipments } from './shipments';
 import { MemoryStatementReports } from './statement-reports';
 import { MemoryStatusChanges } from './status-changes';
 import { MemoryCallBudget, MemoryChecks, MemoryReviews } from './sweeper';
@@ -28,5 +29,7 @@ export function memoryRepositories() {
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
     accessTokenStore: new MemoryAccessTokens(),
+    shipments: new MemoryShipments(),
+    shippingQueue: new MemoryChecks(),
   };
 }

@@ -11,6 +11,7 @@ import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
+import { MongoShipments, mongoShippingQueue } from './shipments';
 import { MongoSpendTallies } from './spend-tallies';
 import { MongoStatementReports } from './statement-reports';
 import { MongoStatusChanges } from './status-changes';
@@ -36,5 +37,7 @@ export function mongoRepositories(conn: Connection) {
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
     accessTokenStore: new MongoAccessTokens(conn),
+    shipments: new MongoShipments(conn),
+    shippingQueue: mongoShippingQueue(conn),
   };
 }

@@ -3,6 +3,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { aesKeyOf, decryptPush, encryptPush, pushSignature } from '../wechat/push-crypto';
 
+/** The development push credentials: the API's defaults outside production, and the sandbox's. */
+export const DEV_PUSH_TOKEN = 'devwechatpushtoken';
+export const DEV_PUSH_AES_KEY = 'ZGV2LW9ubHktd2VjaGF0LXB1c2gtYWVzLWtleS0zMmI';
+
 export interface PushCredentials {
   /** Token of 消息推送配置. */
   readonly token: string;

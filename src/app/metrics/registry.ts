@@ -89,6 +89,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    shippingUploads: new Counter({
+      name: 'shipping_uploads_total',
+      help: 'upload_shipping_info calls by result (uploaded, already_shipped, retry, rejected, exception)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     events: new Counter({
       name: 'log_events_total',
       help: 'Structured log events by name (anomalies: rejected callbacks, second payments, reviews…)',

@@ -18,6 +18,7 @@ import type {
   Users,
   WechatLogin,
 } from '../ports';
+import type { ShippingDeps } from './shipping';
 
 /** Limits on what one user can set in motion; each is off when absent or 0. */
 export interface OrderLimits {
@@ -66,6 +67,8 @@ export interface Deps {
     /** Abuse limits of the use cases (usecases/limits.ts); absent means none. */
     readonly limits?: OrderLimits;
   };
+  /** Shipping-info uploads to WeChat after crediting (SHIPPING_UPLOAD=on, WeChat Pay providers); absent = off. */
+  readonly shipping?: ShippingDeps;
   /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
   readonly log: (event: string, fields: Record<string, unknown>) => void;
 }
