@@ -26,6 +26,8 @@ function scriptedWechat(...answers: ShippingResult[]) {
   return { info, calls };
 }
 
+const minute = (clock: { now(): Date }) => Math.floor(clock.now().getTime() / 60_000);
+
 function setup(...answers: ShippingResult[]) {
   const base = domainDeps();
   const wechat = scriptedWechat(...answers);
@@ -75,16 +77,22 @@ describe('shipping upload after crediting (SHIPPING_UPLOAD=on)', () => {
     expect(wechat.calls).toHaveLength(1);
   });
 
-  it('two tasks of one order (queued in different minutes) upload once', async () => {
+  it('two tasks of one order due in the same run upload once', async () => {
     const { deps, run, wechat, shipping, clock } = setup();
     const order = await creditedOrder(deps);
     clock.advance(60_000);
-    await shipping.queue.schedule({
-      orderNo: order.orderNo,
-      dueMinute: Math.floor(clock.now().getTime() / 60_000),
-      attempt: 0,
-    });
+    await shipping.queue.schedule({ orderNo: order.orderNo, dueMinute: minute(clock), attempt: 0 });
     await Promise.all([run(), run()]);
+    expect(wechat.calls).toHaveLength(1);
+  });
+
+  it('a later task of an order already shipped uploads nothing (the shipment record)', async () => {
+    const { deps, run, wechat, shipping, clock } = setup();
+    const order = await creditedOrder(deps);
+    await run();
+    clock.advance(60_000);
+    await shipping.queue.schedule({ orderNo: order.orderNo, dueMinute: minute(clock), attempt: 0 });
+    expect(await run()).toEqual({ already_shipped: 1 });
     expect(wechat.calls).toHaveLength(1);
   });
 
