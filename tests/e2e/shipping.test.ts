@@ -4,7 +4,7 @@ import { client, eventually, requestPaymentArgs, type Stack, startStack } from '
 interface Upload {
   order: string;
   out_trade_no: string | null;
-  body: Record<string, any>;
+  body: Record<string, unknown>;
 }
 interface Shipping {
   attempts: { total: number; failed: number };
@@ -48,6 +48,7 @@ describe('shipping info (发货信息) for credited WeChat Pay orders, SHIPPING_
     });
     const me = await api.call('GET', '/api/users/me', { token });
     return {
+      orderId: order.order_id as number,
       orderNo: order.order_no as string,
       paymentId: done.payment_id as string,
       openid: me.body.openid,
