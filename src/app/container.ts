@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
+import { createWebhookChannel } from '../adapters/alerts/webhook';
 import { CachedProducts } from '../adapters/cache/products';
 import { ensureIndexes, mongoRepositories } from '../adapters/mongo';
 import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
@@ -16,7 +17,9 @@ import { createPushVerifier } from '../adapters/wechat/push';
 import { createShippingInfo } from '../adapters/wechat/shipping';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
+import { reviewOpenedAlerts } from '../domain/usecases/alert-watch';
 import { seedDemoProducts } from '../domain/usecases/catalog';
+import { alertingReviews, alertService } from './alerts';
 import { type Config, ConfigError } from './config';
 import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
@@ -141,6 +144,24 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const wechat = wechatPlatform(config, repos, log);
   const provider = paymentProvider(config, env);
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
+  const alerts = alertService(
+    {
+      alertOutbox: repos.alertOutbox,
+      rateWindows: repos.rateWindows,
+      clock: systemClock,
+      log,
+      ...(config.alerts.webhookUrl
+        ? {
+            alertChannel: createWebhookChannel({
+              url: config.alerts.webhookUrl,
+              format: config.alerts.format,
+            }),
+          }
+        : {}),
+    },
+    { perMinute: config.alerts.perMinute },
+    metrics,
+  );
   const deps: AppDeps = {
     ...repos,
     ...counted,
@@ -169,6 +190,12 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       limits: config.abuse.orders,
     },
     log,
+    alerts,
+    reviews: alertingReviews(
+      repos.reviews,
+      reviewOpenedAlerts({ reviews: repos.reviews, alerts }, config.alerts.reviewQueueThreshold),
+      log,
+    ),
     present: presenter(config.timeZone),
     jwt: {
       ...config.jwt,
@@ -226,5 +253,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics, wechat };
+  return { app: createApp(deps), deps, metrics, wechat, alerts };
 }

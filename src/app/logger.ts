@@ -41,6 +41,8 @@ const SCRUB: readonly [RegExp, string][] = [
   [/("(?:signature|paySign|sign)"\s*:\s*)"[^"]*"/gi, '$1"[REDACTED]"'],
   [/\bv1=[0-9a-f]{16,}/gi, 'v1=[REDACTED]'],
   [/\bo[A-Za-z0-9_-]{27}\b/g, '[REDACTED]'],
+  // Webhook URLs (a WeCom robot's) carry their key as a query parameter.
+  [/([?&](?:key|access_token|token)=)[^&\s"']+/gi, '$1[REDACTED]'],
 ];
 export const scrub = (text: string): string => SCRUB.reduce((s, [re, to]) => s.replace(re, to), text);
 
@@ -48,11 +50,13 @@ export const scrub = (text: string): string => SCRUB.reduce((s, [re, to]) => s.r
 function levelOf(event: string): LogLevel {
   if (event === 'http.access') return 'info';
   if (
-    /unhandled_error|\.failed$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(event)
+    /unhandled_error|\.failed$|^alert\.\w*(failed|gave_up)$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(
+      event,
+    )
   )
     return 'error';
   if (
-    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences/.test(
+    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences|^alert\./.test(
       event,
     )
   )

@@ -1,4 +1,5 @@
 import { connectMongo } from '../adapters/mongo';
+import { startAlertJobs } from './alerts';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
@@ -20,7 +21,7 @@ const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
-const { app, deps, metrics, wechat } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps, metrics, wechat, alerts } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -59,6 +60,7 @@ const stopTokenKeeper = wechat.usesToken(deps)
   ? startTokenKeeper(wechat.accessTokens, config.wechatPlatform.tokenCheckMs, log)
   : async () => {};
 const stopHousekeeping = startHousekeeping(deps, 60_000, [wechat.tokenStore]);
+const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -73,6 +75,7 @@ async function shutdown(signal: string) {
   await stopShipping();
   await stopTokenKeeper();
   await stopHousekeeping();
+  await stopAlerts();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

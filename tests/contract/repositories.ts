@@ -1,5 +1,6 @@
 import type {
   AccessTokenStore,
+  AlertOutbox,
   CallBudget,
   Checks,
   Ledger,
@@ -27,6 +28,7 @@ export interface Repositories {
   reviews: Reviews;
   statementReports: StatementReports;
   accessTokenStore: AccessTokenStore;
+  alertOutbox: AlertOutbox;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

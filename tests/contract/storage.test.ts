@@ -12,6 +12,7 @@ import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapte
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { accessTokenStoreContract } from './access-tokens.contract';
+import { alertOutboxContract } from './alert-outbox.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
 import { ordersContract } from './orders.contract';
@@ -35,6 +36,7 @@ const suites = [
   sweeperStoreContract,
   statementReportsContract,
   accessTokenStoreContract,
+  alertOutboxContract,
 ];
 
 function runAll(make: MakeRepositories) {

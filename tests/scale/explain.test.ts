@@ -24,6 +24,10 @@ import { createWechatApi } from '../../src/adapters/wechat/api';
 import { createShippingInfo } from '../../src/adapters/wechat/shipping';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
+import type { AlertOutbox } from '../../src/domain/ports';
+import { ok } from '../../src/domain/result';
+import { watchForAlerts } from '../../src/domain/usecases/alert-watch';
+import { deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { followRefunds } from '../../src/domain/usecases/refund-follow';
@@ -52,6 +56,7 @@ let conn: Connection;
 let sandbox: ReturnType<typeof startSandbox>;
 let call: Call;
 let deps: Deps;
+let alertOutbox: AlertOutbox;
 let logFile: string;
 let logOffset = 0;
 
@@ -129,6 +134,7 @@ beforeAll(async () => {
   const composed = await compose(loadConfig(env), env, conn);
   const app = composed.app;
   deps = composed.deps;
+  alertOutbox = composed.deps.alertOutbox as AlertOutbox;
   call = async (method, url, opts = {}) => {
     const hasBody = opts.body !== undefined || opts.raw !== undefined;
     const res = await app.handle(
@@ -319,6 +325,41 @@ describe('shipping and access_token queries on FerretDB + PostgreSQL', () => {
     await tokens.get();
     const plans = await newPlans();
     expect(tally).toEqual({ uploaded: 1 });
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
+  });
+});
+
+describe('alert queries on FerretDB + PostgreSQL', () => {
+  it('recording, delivering and the periodic watch find their work by equality, through an index', async () => {
+    const sent: string[] = [];
+    const alertDeps = {
+      alertOutbox,
+      rateWindows: deps.rateWindows,
+      clock: deps.clock,
+      log: () => {},
+      alertChannel: {
+        send: async (a: { id: string }) => {
+          sent.push(a.id);
+          return ok(undefined);
+        },
+      },
+    };
+    await newPlans();
+    await recordAlert(alertDeps)({
+      kind: 'review_queue',
+      key: 'explain',
+      severity: 'warning',
+      title: 'explain',
+      text: 'explain',
+      facts: {},
+    });
+    await deliverAlerts(alertDeps, { perMinute: 20 })();
+    await watchForAlerts({ ...deps, alerts: { raise: () => {} } }, { paidNotCompletedMinutes: 10 })();
+    const plans = await newPlans();
+    expect(sent).toHaveLength(1);
     expect(plans.length).toBeGreaterThan(0);
     expect(
       plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),

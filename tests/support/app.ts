@@ -1,11 +1,13 @@
 // Wires createApp's dependencies for HTTP tests: memory storage, the real gateway and WeChat adapters
 // pointed at whatever server the test starts (usually the sandbox), and a log the test can read.
+
 import { memoryRepositories } from '../../src/adapters/memory';
 import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
 import { systemClock } from '../../src/adapters/system/clock';
 import { cryptoRandom } from '../../src/adapters/system/random';
 import { createJscode2Session } from '../../src/adapters/wechat/jscode2session';
+import { alertService } from '../../src/app/alerts';
 import { type AbuseConfig, loadAbuseConfig } from '../../src/app/config-limits';
 import type { AppDeps } from '../../src/app/http/context';
 import { presenter } from '../../src/app/http/present';
@@ -61,6 +63,7 @@ export function testDeps(opts: {
   const logs: LogLine[] = [];
   let requestSeq = 0;
   const repos = memoryRepositories();
+  const log = (event: string, fields: Record<string, unknown>) => void logs.push({ event, fields });
   const abuse = abuseSettings(opts.abuseEnv);
   const deps: AppDeps = {
     ...repos,
@@ -82,7 +85,12 @@ export function testDeps(opts: {
       adminOpenids: opts.adminOpenids ?? [],
       limits: abuse.orders,
     },
-    log: (event, fields) => logs.push({ event, fields }),
+    log,
+    // Recorded and listed (no webhook): GET /api/admin/alerts shows what the routes raised.
+    alerts: alertService(
+      { alertOutbox: repos.alertOutbox, rateWindows: repos.rateWindows, clock, log },
+      { perMinute: 20 },
+    ),
     present: presenter('Asia/Shanghai'),
     jwt: TEST_JWT,
     gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),

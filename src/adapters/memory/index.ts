@@ -1,4 +1,5 @@
 import { MemoryAccessTokens } from './access-tokens';
+import { MemoryAlertOutbox } from './alerts';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
@@ -31,5 +32,6 @@ export function memoryRepositories() {
     accessTokenStore: new MemoryAccessTokens(),
     shipments: new MemoryShipments(),
     shippingQueue: new MemoryChecks(),
+    alertOutbox: new MemoryAlertOutbox(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { MongoAccessTokens } from './access-tokens';
+import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
@@ -39,5 +40,6 @@ export function mongoRepositories(conn: Connection) {
     accessTokenStore: new MongoAccessTokens(conn),
     shipments: new MongoShipments(conn),
     shippingQueue: mongoShippingQueue(conn),
+    alertOutbox: new MongoAlertOutbox(conn),
   };
 }

@@ -1,5 +1,5 @@
 import type { PaymentNotifications } from '../../domain/payment';
-import type { Products, StatementReports, Statements } from '../../domain/ports';
+import type { AlertOutbox, Products, StatementReports, Statements } from '../../domain/ports';
 import type { PushHandlers, PushVerifier } from '../../domain/push';
 import type { Deps } from '../../domain/usecases/deps';
 import type { MetricsAccess } from '../metrics/route';
@@ -24,6 +24,8 @@ export interface AppDeps extends Deps {
   /** The provider's daily statement (gateway statement or WeChat Pay trade bill); absent = no reconciliation. */
   readonly statements?: Statements;
   readonly statementReports?: StatementReports;
+  /** The alerts' outbox, listed by GET /api/admin/alerts; absent = no such route data (empty list). */
+  readonly alertOutbox?: AlertOutbox;
   /** True when the database answers a ping (for /ready). */
   readonly dbReady: () => Promise<boolean>;
   /** True when the payment provider answers HTTP at all (for /ready); absent = not checked. */

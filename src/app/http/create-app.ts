@@ -6,6 +6,7 @@ import { docs } from './docs';
 import { securityHeaders, withDeadline } from './headers';
 import { limiter } from './limits';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
+import { adminAlertRoutes } from './routes/admin/alerts';
 import { adminAuditRoutes } from './routes/admin/audit';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
@@ -74,7 +75,8 @@ export function createApp(deps: AppDeps) {
     .use(adminOrderRoutes(deps, limits))
     .use(adminReviewRoutes(deps, limits))
     .use(adminAuditRoutes(deps, limits))
-    .use(adminStatementRoutes(deps, limits));
+    .use(adminStatementRoutes(deps, limits))
+    .use(adminAlertRoutes(deps, limits));
 }
 
 export type App = ReturnType<typeof createApp>;
