@@ -25,13 +25,17 @@ const REJECTED: Readonly<Record<PushRejection, string>> = {
 // WeChat adds parameters of its own (openid, …): the query is described, not restricted.
 const PushQuery = t.Object(
   {
-    signature: t.Optional(t.String({ description: 'sha1(sort(Token, timestamp, nonce))' })),
-    timestamp: t.Optional(t.String({ description: 'Unix 秒；与服务器时间相差超过 5 分钟即拒绝' })),
-    nonce: t.Optional(t.String()),
-    echostr: t.Optional(t.String({ description: '仅 GET（URL 验证）：验签通过后原样返回' })),
-    encrypt_type: t.Optional(t.String({ description: '安全模式为 `aes`' })),
-    msg_signature: t.Optional(t.String({ description: 'sha1(sort(Token, timestamp, nonce, Encrypt))' })),
-    openid: t.Optional(t.String()),
+    signature: t.Optional(t.String({ maxLength: 64, description: 'sha1(sort(Token, timestamp, nonce))' })),
+    timestamp: t.Optional(
+      t.String({ maxLength: 16, description: 'Unix 秒；与服务器时间相差超过 5 分钟即拒绝' }),
+    ),
+    nonce: t.Optional(t.String({ maxLength: 64 })),
+    echostr: t.Optional(t.String({ maxLength: 256, description: '仅 GET（URL 验证）：验签通过后原样返回' })),
+    encrypt_type: t.Optional(t.String({ maxLength: 16, description: '安全模式为 `aes`' })),
+    msg_signature: t.Optional(
+      t.String({ maxLength: 64, description: 'sha1(sort(Token, timestamp, nonce, Encrypt))' }),
+    ),
+    openid: t.Optional(t.String({ maxLength: 128 })),
   },
   { additionalProperties: true },
 );
