@@ -1,4 +1,5 @@
 import { type AbuseConfig, loadAbuseConfig } from './config-limits';
+import { loadWechatPlatformConfig, type WechatPlatformConfig } from './config-wechat';
 
 /**
  * Every setting, read from the environment once at start. A wrong or missing value names the
@@ -61,6 +62,8 @@ export interface Config {
   readonly faultCrashAfterSettlement: boolean;
   /** Rate limits, order caps, sessions, proxies, docs, deadlines (config-limits.ts). */
   readonly abuse: AbuseConfig;
+  /** Message push, the shared access_token, shipping uploads (config-wechat.ts). */
+  readonly wechatPlatform: WechatPlatformConfig;
   readonly alerts: AlertConfig;
 }
 
@@ -216,6 +219,7 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
     abuse: loadAbuseConfig(env, prod, problems),
+    wechatPlatform: loadWechatPlatformConfig(env, prod, problems),
     alerts: {
       ...alertWebhook(env, prod, problems),
       format: oneOf('ALERT_WEBHOOK_FORMAT', 'wecom', ['wecom', 'json'] as const),

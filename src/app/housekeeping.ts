@@ -9,11 +9,12 @@ import type { Deps } from '../domain/usecases/deps';
 export function startHousekeeping(
   deps: Pick<Deps, 'rateWindows' | 'onceKeys' | 'spendTallies' | 'paymentEvents' | 'clock' | 'log'>,
   intervalMs = 60_000,
+  more: readonly { purge(now: Date): Promise<void> }[] = [],
 ): () => Promise<void> {
   let running: Promise<unknown> | undefined;
   const pass = async () => {
     const now = deps.clock.now();
-    for (const store of [deps.rateWindows, deps.onceKeys, deps.spendTallies, deps.paymentEvents])
+    for (const store of [deps.rateWindows, deps.onceKeys, deps.spendTallies, deps.paymentEvents, ...more])
       await store.purge(now);
   };
   const timer = setInterval(() => {

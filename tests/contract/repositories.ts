@@ -1,4 +1,5 @@
 import type {
+  AccessTokenStore,
   AlertOutbox,
   CallBudget,
   Checks,
@@ -27,6 +28,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  accessTokenStore: AccessTokenStore;
   alertOutbox: AlertOutbox;
   paymentEvents: PaymentEvents;
 }

@@ -11,6 +11,7 @@ import {
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { accessTokenStoreContract } from './access-tokens.contract';
 import { alertOutboxContract } from './alert-outbox.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
@@ -35,6 +36,7 @@ const suites = [
   ledgerContract,
   sweeperStoreContract,
   statementReportsContract,
+  accessTokenStoreContract,
   alertOutboxContract,
   paymentEventsContract,
 ];

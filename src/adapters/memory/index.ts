@@ -1,3 +1,4 @@
+import { MemoryAccessTokens } from './access-tokens';
 import { MemoryAlertOutbox } from './alerts';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
@@ -6,6 +7,7 @@ import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
+import { MemoryShipments } from './shipments';
 import { MemoryStatementReports } from './statement-reports';
 import { MemoryStatusChanges } from './status-changes';
 import { MemoryCallBudget, MemoryChecks, MemoryReviews } from './sweeper';
@@ -28,6 +30,9 @@ export function memoryRepositories() {
     onceKeys: new MemoryOnceKeys(),
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
+    accessTokenStore: new MemoryAccessTokens(),
+    shipments: new MemoryShipments(),
+    shippingQueue: new MemoryChecks(),
     alertOutbox: new MemoryAlertOutbox(),
     paymentEvents: new MemoryPaymentEvents(),
   };

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { MongoAccessTokens } from './access-tokens';
 import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
@@ -12,6 +13,7 @@ import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
+import { MongoShipments, mongoShippingQueue } from './shipments';
 import { MongoSpendTallies } from './spend-tallies';
 import { MongoStatementReports } from './statement-reports';
 import { MongoStatusChanges } from './status-changes';
@@ -36,6 +38,9 @@ export function mongoRepositories(conn: Connection) {
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    accessTokenStore: new MongoAccessTokens(conn),
+    shipments: new MongoShipments(conn),
+    shippingQueue: mongoShippingQueue(conn),
     alertOutbox: new MongoAlertOutbox(conn),
     paymentEvents: new MongoPaymentEvents(conn),
   };
