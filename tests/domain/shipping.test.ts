@@ -10,7 +10,7 @@ import {
 } from '../../src/domain/shipping';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { type PaidEvidence, settleOrder } from '../../src/domain/usecases/settle';
-import { type ShippingDeps, uploadDueShipping } from '../../src/domain/usecases/shipping';
+import { queueShipping, type ShippingDeps, uploadDueShipping } from '../../src/domain/usecases/shipping';
 import { anOrder } from '../support/builders';
 import { domainDeps } from '../support/domain-deps';
 
@@ -74,6 +74,21 @@ describe('shipping upload after crediting (SHIPPING_UPLOAD=on)', () => {
     expect((await shipping.shipments.find(order.id))?.result).toBe('uploaded');
     clock.advance(10 * 60_000);
     expect(await run()).toEqual({});
+    expect(wechat.calls).toHaveLength(1);
+  });
+
+  it('a run between the queueing and the grant leaves the task to the next run of that minute', async () => {
+    const { deps, run, wechat, shipping, clock } = setup();
+    const { user } = await deps.users.ensure('oPayer', clock.now());
+    const order = await deps.orders.create(anOrder({ userId: user.id }));
+    // What settle does first: file the task, mark the order paid; the grant is still to come.
+    await queueShipping(deps, shipping, order.orderNo);
+    await deps.orders.project(order.id, ['pending'], { status: 'paid', updatedAt: clock.now() });
+    expect(await run()).toEqual({ settling: 1 });
+    expect(wechat.calls).toHaveLength(0);
+    await settleOrder(deps)(order, paid());
+    // Same minute: had the first run taken the minute's claims, this one could not upload.
+    expect(await run()).toEqual({ uploaded: 1 });
     expect(wechat.calls).toHaveLength(1);
   });
 

@@ -20,7 +20,13 @@ export async function queueShipping(deps: Pick<Deps, 'clock'>, shipping: Shippin
   await shipping.queue.schedule({ orderNo, dueMinute: minuteOf(deps.clock.now()), attempt: 0 });
 }
 
-export type ShippingVerdict = ShippingResult['kind'] | 'waiting' | 'skipped' | 'claimed' | 'gave_up';
+export type ShippingVerdict =
+  | ShippingResult['kind']
+  | 'waiting'
+  | 'settling'
+  | 'skipped'
+  | 'claimed'
+  | 'gave_up';
 
 /** Tasks one run reads at most; the rest wait for the next run. */
 const MAX_TASKS = 200;
@@ -35,6 +41,12 @@ export function uploadDueShipping(deps: Deps, shipping: ShippingDeps) {
   let forgottenUpTo: number | undefined;
   const once = async (task: Check, now: Date): Promise<ShippingVerdict> => {
     const runMinute = minuteOf(now);
+    // The task is filed just before the grant. A run that sees it in between must not take this
+    // minute's claims (nor an attempt): the next run, seconds later, finds the order credited.
+    if (task.attempt === 0 && task.dueMinute >= runMinute - 1) {
+      const current = await deps.orders.findByOrderNo(task.orderNo);
+      if (current?.status === 'paid') return 'settling';
+    }
     if (!(await shipping.queue.claim(task, runMinute))) return 'claimed';
     const lease = await deps.onceKeys.claim(
       `shipping:${task.orderNo}:${runMinute}`,
@@ -109,8 +121,9 @@ export function uploadDueShipping(deps: Deps, shipping: ShippingDeps) {
         verdict = 'retry';
       }
       tally[verdict] = (tally[verdict] ?? 0) + 1;
-      if (verdict === 'claimed') {
-        // In another instance's hands (which may die): the cursor must not pass it.
+      if (verdict === 'claimed' || verdict === 'settling') {
+        // In another instance's hands (which may die), or left for the next run: the cursor must
+        // not pass it.
         oldestLeft = Math.min(oldestLeft, task.dueMinute);
         continue;
       }
