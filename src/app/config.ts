@@ -65,6 +65,8 @@ export interface Config {
   /** Message push, the shared access_token, shipping uploads (config-wechat.ts). */
   readonly wechatPlatform: WechatPlatformConfig;
   readonly alerts: AlertConfig;
+  /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
+  readonly console: { readonly sessionHours: number };
 }
 
 /** Alerts (app/alerts.ts): where they go and what the periodic look watches for. */
@@ -229,6 +231,7 @@ export function loadConfig(env: Env): Config {
       reviewQueueThreshold: int('ALERT_REVIEW_QUEUE_THRESHOLD', 10, 0, 100_000),
       auditHour: str('AUDIT_HOUR', '4') === 'off' ? null : int('AUDIT_HOUR', 4, 0, 23),
     },
+    console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters');

@@ -2,6 +2,7 @@ import { MemoryAccessTokens } from './access-tokens';
 import { MemoryAlertOutbox } from './alerts';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
+import { MemoryLoginLocks, MemoryOperatorAudit, MemoryOperatorSessions, MemoryOperators } from './operators';
 import { MemoryOrders } from './orders';
 import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
@@ -35,5 +36,9 @@ export function memoryRepositories() {
     shippingQueue: new MemoryChecks(),
     alertOutbox: new MemoryAlertOutbox(),
     paymentEvents: new MemoryPaymentEvents(),
+    operators: new MemoryOperators(),
+    operatorSessions: new MemoryOperatorSessions(),
+    operatorAudit: new MemoryOperatorAudit(),
+    loginLocks: new MemoryLoginLocks(),
   };
 }

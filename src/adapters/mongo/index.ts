@@ -4,7 +4,11 @@ import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
+import { MongoLoginLocks } from './login-locks';
 import { MongoOnceKeys } from './once-keys';
+import { MongoOperatorAudit } from './operator-audit';
+import { MongoOperatorSessions } from './operator-sessions';
+import { MongoOperators } from './operators';
 import { MongoOrders } from './orders';
 import { MongoPaymentEvents } from './payment-events';
 import { MongoPendingSlots } from './pending-slots';
@@ -43,5 +47,9 @@ export function mongoRepositories(conn: Connection) {
     shippingQueue: mongoShippingQueue(conn),
     alertOutbox: new MongoAlertOutbox(conn),
     paymentEvents: new MongoPaymentEvents(conn),
+    operators: new MongoOperators(conn),
+    operatorSessions: new MongoOperatorSessions(conn),
+    operatorAudit: new MongoOperatorAudit(conn),
+    loginLocks: new MongoLoginLocks(conn),
   };
 }
