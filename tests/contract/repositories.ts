@@ -1,4 +1,10 @@
 import type {
+  LoginLocks,
+  OperatorAudit,
+  OperatorSessions,
+  Operators,
+} from '../../src/domain/operators/ports';
+import type {
   AccessTokenStore,
   AlertOutbox,
   CallBudget,
@@ -31,6 +37,10 @@ export interface Repositories {
   accessTokenStore: AccessTokenStore;
   alertOutbox: AlertOutbox;
   paymentEvents: PaymentEvents;
+  operators: Operators;
+  operatorSessions: OperatorSessions;
+  operatorAudit: OperatorAudit;
+  loginLocks: LoginLocks;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

@@ -15,6 +15,7 @@ import { accessTokenStoreContract } from './access-tokens.contract';
 import { alertOutboxContract } from './alert-outbox.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
+import { operatorsContract } from './operators.contract';
 import { ordersContract } from './orders.contract';
 import { paymentEventsContract } from './payment-events.contract';
 import { productsContract } from './products.contract';
@@ -39,6 +40,7 @@ const suites = [
   accessTokenStoreContract,
   alertOutboxContract,
   paymentEventsContract,
+  operatorsContract,
 ];
 
 function runAll(make: MakeRepositories) {
