@@ -28,6 +28,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 function crashAfterSettlement(settlements: Settlements): Settlements {
   return {
     find: (orderId) => settlements.find(orderId),
+    inHour: (hour) => settlements.inHour(hour),
     async record(s) {
       const result = await settlements.record(s);
       if (result.created) process.kill(process.pid, 'SIGKILL');

@@ -1,3 +1,4 @@
+import type { CreditSnapshot } from './figures';
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
 import type { NewProduct, Product } from './product';
@@ -97,6 +98,8 @@ export interface OrderFilter {
   readonly status?: OrderStatus;
   readonly userId?: number;
   readonly orderNo?: string;
+  /** Exact amount in fen. */
+  readonly amountFen?: number;
   readonly createdFrom?: Date;
   readonly createdTo?: Date;
 }
@@ -183,12 +186,16 @@ export interface StatusChanges {
   record(change: StatusChange): Promise<boolean>;
   /** The order's recorded changes, in any order; empty for orders from before they were recorded. */
   list(orderId: number): Promise<StatusChange[]>;
+  /** Changes whose `at` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality. */
+  inHour(hour: number): Promise<StatusChange[]>;
 }
 
 export interface Settlements {
   /** Inserts the order's settlement unless one exists; returns the one that won. */
   record(settlement: Settlement): Promise<{ settlement: Settlement; created: boolean }>;
   find(orderId: number): Promise<Settlement | null>;
+  /** Settlements whose `settledAt` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality. */
+  inHour(hour: number): Promise<Settlement[]>;
 }
 
 export interface Ledger {
@@ -204,6 +211,19 @@ export interface Ledger {
   list(userId: number, page: Page): Promise<LedgerEntry[]>;
   /** The user's entries oldest first, streamed (for the audit). */
   scanUser(userId: number): AsyncIterable<LedgerEntry>;
+  /**
+   * Entries whose `createdAt` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality.
+   * Entries stored before the hour was recorded are not found; the credit baseline covers them.
+   */
+  inHour(hour: number): Promise<LedgerEntry[]>;
+}
+
+/** Insert-only credit totals through an hour (figures.ts), so the dashboard never sums the whole ledger. */
+export interface CreditSnapshots {
+  /** Stores it unless one exists for its hour. */
+  save(snapshot: CreditSnapshot): Promise<void>;
+  /** The snapshot with the highest `throughHour` (or one close to it: a hint may lag), null when none. */
+  latest(): Promise<CreditSnapshot | null>;
 }
 
 export type LoginFailure = 'code_invalid' | 'rate_limited' | 'user_blocked' | 'unavailable';

@@ -1,6 +1,7 @@
 import type {
   CallBudget,
   Checks,
+  CreditSnapshots,
   Ledger,
   Orders,
   Products,
@@ -25,6 +26,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  creditSnapshots: CreditSnapshots;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

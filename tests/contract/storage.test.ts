@@ -11,6 +11,7 @@ import {
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { figuresContract } from './figures.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
 import { ordersContract } from './orders.contract';
@@ -33,6 +34,7 @@ const suites = [
   ledgerContract,
   sweeperStoreContract,
   statementReportsContract,
+  figuresContract,
 ];
 
 function runAll(make: MakeRepositories) {

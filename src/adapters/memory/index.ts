@@ -1,3 +1,4 @@
+import { MemoryCreditSnapshots } from './credit-snapshots';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
@@ -21,6 +22,7 @@ export function memoryRepositories() {
     checks: new MemoryChecks(),
     callBudget: new MemoryCallBudget(),
     reviews: new MemoryReviews(),
+    creditSnapshots: new MemoryCreditSnapshots(),
     statementReports: new MemoryStatementReports(),
     rateWindows: new MemoryRateWindows(),
     onceKeys: new MemoryOnceKeys(),

@@ -1,5 +1,5 @@
 import type { PaymentNotifications } from '../../domain/payment';
-import type { Products, StatementReports, Statements } from '../../domain/ports';
+import type { CreditSnapshots, Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
 import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
@@ -19,6 +19,8 @@ export interface AppDeps extends Deps {
   /** The provider's daily statement (gateway statement or WeChat Pay trade bill); absent = no reconciliation. */
   readonly statements?: Statements;
   readonly statementReports?: StatementReports;
+  /** All-time credit totals for the console dashboard; absent = the dashboard shows none. */
+  readonly creditSnapshots?: CreditSnapshots;
   /** True when the database answers a ping (for /ready). */
   readonly dbReady: () => Promise<boolean>;
   /** True when the payment provider answers HTTP at all (for /ready); absent = not checked. */
