@@ -2,7 +2,7 @@ import { connectMongo } from '../adapters/mongo';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
-import { startStatementJob, startSweeper } from './jobs';
+import { startCreditBaselineJob, startStatementJob, startSweeper } from './jobs';
 import { countSweep } from './metrics/instrument';
 
 /** The only file that reads the environment, connects and listens. */
@@ -52,6 +52,10 @@ const stopStatements =
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
 const stopHousekeeping = startHousekeeping(deps);
+const { figureStore } = deps;
+const stopBaseline = figureStore
+  ? startCreditBaselineJob({ ...deps, figureStore }, { checkIntervalMs: 5 * 60_000 })
+  : async () => {};
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -64,6 +68,7 @@ async function shutdown(signal: string) {
   await stopSweeper();
   await stopStatements();
   await stopHousekeeping();
+  await stopBaseline();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

@@ -1,4 +1,4 @@
-import type { CreditSnapshot } from './figures';
+import type { CreditSnapshot, HourFigures } from './figures';
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
 import type { NewProduct, Product } from './product';
@@ -218,12 +218,19 @@ export interface Ledger {
   inHour(hour: number): Promise<LedgerEntry[]>;
 }
 
-/** Insert-only credit totals through an hour (figures.ts), so the dashboard never sums the whole ledger. */
-export interface CreditSnapshots {
+/**
+ * The dashboard's insert-only aggregates (figures.ts): the sums of each final hour, so a new process
+ * reads one small document per hour instead of the hour's records, and credit totals through an
+ * hour, so the dashboard never sums the whole ledger.
+ */
+export interface FigureStore {
+  /** Stores an hour's sums unless that hour has them (they never change once the hour is final). */
+  saveHour(hour: number, figures: HourFigures): Promise<void>;
+  hour(hour: number): Promise<HourFigures | null>;
   /** Stores it unless one exists for its hour. */
-  save(snapshot: CreditSnapshot): Promise<void>;
-  /** The snapshot with the highest `throughHour` (or one close to it: a hint may lag), null when none. */
-  latest(): Promise<CreditSnapshot | null>;
+  saveSnapshot(snapshot: CreditSnapshot): Promise<void>;
+  /** The snapshot with the highest `throughHour` (or an older one: the pointer may lag), null when none. */
+  latestSnapshot(): Promise<CreditSnapshot | null>;
 }
 
 export type LoginFailure = 'code_invalid' | 'rate_limited' | 'user_blocked' | 'unavailable';

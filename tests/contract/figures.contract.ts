@@ -42,15 +42,24 @@ export function figuresContract(make: MakeRepositories) {
     });
 
     it('keeps the first credit snapshot of an hour and answers the newest', async () => {
-      expect(await repos.creditSnapshots.latest()).toBeNull();
+      expect(await repos.figureStore.latestSnapshot()).toBeNull();
       const s = { throughHour: 10, issued: 5, spent: 1, takenBack: 0, outstanding: 4, createdAt: T0 };
-      await repos.creditSnapshots.save(s);
-      await repos.creditSnapshots.save({ ...s, issued: 99 });
-      expect(await repos.creditSnapshots.latest()).toEqual(s);
+      await repos.figureStore.saveSnapshot(s);
+      await repos.figureStore.saveSnapshot({ ...s, issued: 99 });
+      expect(await repos.figureStore.latestSnapshot()).toEqual(s);
       const next = { ...s, throughHour: 12, outstanding: 7 };
-      await repos.creditSnapshots.save(next);
-      await repos.creditSnapshots.save({ ...s, throughHour: 11 }); // an older one saved late
-      expect(await repos.creditSnapshots.latest()).toEqual(next);
+      await repos.figureStore.saveSnapshot(next);
+      await repos.figureStore.saveSnapshot({ ...s, throughHour: 11 }); // an older one saved late
+      expect(await repos.figureStore.latestSnapshot()).toEqual(next);
+    });
+
+    it('keeps the first sums stored for an hour', async () => {
+      const { ZERO } = await import('../../src/domain/figures');
+      const q = { ...ZERO, salesCount: 2, salesFen: 1980 };
+      expect(await repos.figureStore.hour(7)).toBeNull();
+      await repos.figureStore.saveHour(7, [q, ZERO, ZERO, ZERO]);
+      await repos.figureStore.saveHour(7, [ZERO, ZERO, ZERO, ZERO]);
+      expect(await repos.figureStore.hour(7)).toEqual([q, ZERO, ZERO, ZERO]);
     });
 
     it('searches orders by exact amount', async () => {

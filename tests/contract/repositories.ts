@@ -1,7 +1,7 @@
 import type {
   CallBudget,
   Checks,
-  CreditSnapshots,
+  FigureStore,
   Ledger,
   Orders,
   Products,
@@ -26,7 +26,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
-  creditSnapshots: CreditSnapshots;
+  figureStore: FigureStore;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

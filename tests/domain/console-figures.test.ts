@@ -2,7 +2,7 @@
 // itself), the CSV format and the dashboard/export use cases over memory storage.
 import { describe, expect, it } from 'bun:test';
 import fc from 'fast-check';
-import { MemoryCreditSnapshots } from '../../src/adapters/memory/credit-snapshots';
+import { MemoryFigureStore } from '../../src/adapters/memory/figure-store';
 import { csvCell, csvLine, yuanText } from '../../src/domain/csv';
 import { addSums, entrySums, hourOf, hourPart, sumHour, ZERO } from '../../src/domain/figures';
 import type { EntryType } from '../../src/domain/ledger';
@@ -188,8 +188,8 @@ describe('refund quote', () => {
 describe('dashboard', () => {
   it('sums today and the week from hour buckets, caches within the TTL, and totals credits from the baseline', async () => {
     const { deps, clock } = refundDeps({ initial: 'SUCCESS', later: 'SUCCESS' });
-    const creditSnapshots = new MemoryCreditSnapshots();
-    const d = { ...deps, creditSnapshots };
+    const figureStore = new MemoryFigureStore();
+    const d = { ...deps, figureStore };
     const setClock = (at: Date) => clock.advance(at.getTime() - clock.now().getTime());
     setClock(new Date('2026-11-20T02:00:00Z'));
     await deps.users.ensure('o-1', clock.now()); // user 1: the baseline reads the ledger user by user

@@ -1,4 +1,4 @@
-import { MemoryCreditSnapshots } from './credit-snapshots';
+import { MemoryFigureStore } from './figure-store';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
@@ -22,7 +22,7 @@ export function memoryRepositories() {
     checks: new MemoryChecks(),
     callBudget: new MemoryCallBudget(),
     reviews: new MemoryReviews(),
-    creditSnapshots: new MemoryCreditSnapshots(),
+    figureStore: new MemoryFigureStore(),
     statementReports: new MemoryStatementReports(),
     rateWindows: new MemoryRateWindows(),
     onceKeys: new MemoryOnceKeys(),

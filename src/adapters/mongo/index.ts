@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
-import { MongoCreditSnapshots } from './credit-snapshots';
+import { MongoFigureStore } from './figure-store';
 import { MongoLedger } from './ledger';
 import { MongoOnceKeys } from './once-keys';
 import { MongoOrders } from './orders';
@@ -30,7 +30,7 @@ export function mongoRepositories(conn: Connection) {
     checks: new MongoChecks(conn),
     callBudget: new MongoCallBudget(conn),
     reviews: new MongoReviews(conn),
-    creditSnapshots: new MongoCreditSnapshots(conn),
+    figureStore: new MongoFigureStore(conn),
     statementReports: new MongoStatementReports(conn),
     rateWindows: new MongoRateWindows(conn),
     onceKeys: new MongoOnceKeys(conn),

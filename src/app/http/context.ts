@@ -1,5 +1,5 @@
 import type { PaymentNotifications } from '../../domain/payment';
-import type { CreditSnapshots, Products, StatementReports, Statements } from '../../domain/ports';
+import type { FigureStore, Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
 import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
@@ -20,7 +20,7 @@ export interface AppDeps extends Deps {
   readonly statements?: Statements;
   readonly statementReports?: StatementReports;
   /** All-time credit totals for the console dashboard; absent = the dashboard shows none. */
-  readonly creditSnapshots?: CreditSnapshots;
+  readonly figureStore?: FigureStore;
   /** True when the database answers a ping (for /ready). */
   readonly dbReady: () => Promise<boolean>;
   /** True when the payment provider answers HTTP at all (for /ready); absent = not checked. */

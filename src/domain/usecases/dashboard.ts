@@ -12,14 +12,14 @@ import {
   sumHour,
   ZERO,
 } from '../figures';
-import type { CreditSnapshots } from '../ports';
+import type { FigureStore } from '../ports';
 import { localParts, localToInstant } from '../time';
 import type { Deps } from './deps';
 
 export type DashboardDeps = Pick<
   Deps,
   'orders' | 'refunds' | 'settlements' | 'ledger' | 'statusChanges' | 'users' | 'clock' | 'settings'
-> & { readonly creditSnapshots?: CreditSnapshots };
+> & { readonly figureStore?: FigureStore };
 
 /** A count read up to a cap: `capped` means "at least count". */
 export interface Capped {
@@ -57,9 +57,13 @@ const ROLL_AFTER_HOURS = 24;
 /** Per process: final hours never change, so each is read once; the rest is reread after the TTL. */
 export interface FigureCache {
   readonly hours: Map<number, HourFigures>;
+  /** Hours being read now: concurrent parts of one dashboard share one read. */
+  readonly reading: Map<number, Promise<HourFigures>>;
   last?: Dashboard;
 }
-export const figureCache = (): FigureCache => ({ hours: new Map() });
+export const figureCache = (): FigureCache => ({ hours: new Map(), reading: new Map() });
+/** Hours read at once (each up to three equality reads, or one point read of its stored sums). */
+const PARALLEL_HOURS = 8;
 
 const DAY_MS = 86_400_000;
 
@@ -82,23 +86,56 @@ export function localDayStart(now: Date, timeZone: string, daysBack = 0): Date {
 export function dashboard(deps: DashboardDeps, opts: DashboardOptions, cache: FigureCache) {
   const final = (hour: number, now: Date) => hourStart(hour + 1).getTime() + GRACE_MS <= now.getTime();
 
-  async function hour(h: number, now: Date): Promise<HourFigures> {
-    const known = cache.hours.get(h);
-    if (known) return known;
+  /** A final hour: from this process's cache, else its stored sums, else its records (then stored). */
+  async function readHour(h: number, now: Date): Promise<HourFigures> {
+    const isFinal = final(h, now);
+    const stored = isFinal && deps.figureStore ? await deps.figureStore.hour(h) : null;
+    if (stored) {
+      cache.hours.set(h, stored);
+      return stored;
+    }
     const [settlements, entries, changes] = await Promise.all([
       deps.settlements.inHour(h),
       deps.ledger.inHour(h),
       deps.statusChanges.inHour(h),
     ]);
     const figures = sumHour(h, { settlements, entries, changes });
-    if (final(h, now)) cache.hours.set(h, figures);
+    if (isFinal) {
+      cache.hours.set(h, figures);
+      await deps.figureStore?.saveHour(h, figures);
+    }
     return figures;
   }
 
-  async function between(from: Date, to: Date, now: Date): Promise<Sums> {
-    let out = ZERO;
-    for (const h of hoursBetween(from, to)) out = addSums(out, hourPart(h, await hour(h, now), from, to));
+  function hour(h: number, now: Date): Promise<HourFigures> {
+    const known = cache.hours.get(h);
+    if (known) return Promise.resolve(known);
+    let reading = cache.reading.get(h);
+    if (!reading) {
+      reading = readHour(h, now).finally(() => cache.reading.delete(h));
+      cache.reading.set(h, reading);
+    }
+    return reading;
+  }
+
+  /** Every hour of the list, PARALLEL_HOURS at a time. */
+  async function hoursOf(list: readonly number[], now: Date): Promise<Map<number, HourFigures>> {
+    const out = new Map<number, HourFigures>();
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) {
+        const h = list[next++] as number;
+        out.set(h, await hour(h, now));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_HOURS, list.length) }, worker));
     return out;
+  }
+
+  async function between(from: Date, to: Date, now: Date): Promise<Sums> {
+    const list = hoursBetween(from, to);
+    const figures = await hoursOf(list, now);
+    return list.reduce((sum, h) => addSums(sum, hourPart(h, figures.get(h) as HourFigures, from, to)), ZERO);
   }
 
   async function openOrders(status: 'pending' | 'paid'): Promise<Capped> {
@@ -124,29 +161,31 @@ export function dashboard(deps: DashboardDeps, opts: DashboardOptions, cache: Fi
   }
 
   async function credits(now: Date): Promise<Dashboard['credits']> {
-    const snapshots = deps.creditSnapshots;
-    const base = snapshots ? await snapshots.latest() : null;
+    const snapshots = deps.figureStore;
+    const base = snapshots ? await snapshots.latestSnapshot() : null;
     if (!snapshots || !base) return null;
     const current = hourOf(now);
     if (current - base.throughHour > MAX_CATCH_UP_HOURS) {
       // Far behind (nobody looked for a long time): move the snapshot forward a bounded step now.
       const to = base.throughHour + MAX_CATCH_UP_HOURS;
       const sums = await between(hourStart(base.throughHour), hourStart(to), now);
-      await snapshots.save(snapshotPlus(base, sums, to, now));
+      await snapshots.saveSnapshot(snapshotPlus(base, sums, to, now));
       return null;
     }
     let finalSums = ZERO;
     let lastFinal = base.throughHour;
     let rest = ZERO;
-    for (let h = base.throughHour; h <= current; h++) {
-      const whole = (await hour(h, now)).reduce(addSums, ZERO);
+    const list = Array.from({ length: current - base.throughHour + 1 }, (_, i) => base.throughHour + i);
+    const figures = await hoursOf(list, now);
+    for (const h of list) {
+      const whole = (figures.get(h) as HourFigures).reduce(addSums, ZERO);
       if (final(h, now) && h === lastFinal) {
         finalSums = addSums(finalSums, whole);
         lastFinal = h + 1;
       } else rest = addSums(rest, whole);
     }
     if (lastFinal - base.throughHour >= ROLL_AFTER_HOURS)
-      await snapshots.save(snapshotPlus(base, finalSums, lastFinal, now));
+      await snapshots.saveSnapshot(snapshotPlus(base, finalSums, lastFinal, now));
     const total = snapshotPlus(base, addSums(finalSums, rest), current + 1, now);
     return {
       issued: total.issued,
@@ -192,10 +231,10 @@ export function dashboard(deps: DashboardDeps, opts: DashboardOptions, cache: Fi
  * its hour can fall after it — the job (app/jobs.ts) picks the hour after the process started.
  */
 export function creditBaseline(
-  deps: Pick<DashboardDeps, 'users' | 'ledger' | 'clock'> & { readonly creditSnapshots: CreditSnapshots },
+  deps: Pick<DashboardDeps, 'users' | 'ledger' | 'clock'> & { readonly figureStore: FigureStore },
 ) {
   return async (throughHour: number): Promise<CreditSnapshot | null> => {
-    const existing = await deps.creditSnapshots.latest();
+    const existing = await deps.figureStore.latestSnapshot();
     if (existing) return existing;
     const now = deps.clock.now();
     if (hourStart(throughHour).getTime() + GRACE_MS > now.getTime()) return null;
@@ -213,7 +252,7 @@ export function creditBaseline(
       createdAt: now,
     };
     const snapshot = snapshotPlus(empty, sums, throughHour, now);
-    await deps.creditSnapshots.save(snapshot);
+    await deps.figureStore.saveSnapshot(snapshot);
     return snapshot;
   };
 }
