@@ -2,7 +2,11 @@ import type { Connection } from 'mongoose';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
+import { MongoLoginLocks } from './login-locks';
 import { MongoOnceKeys } from './once-keys';
+import { MongoOperatorAudit } from './operator-audit';
+import { MongoOperatorSessions } from './operator-sessions';
+import { MongoOperators } from './operators';
 import { MongoOrders } from './orders';
 import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
@@ -34,5 +38,9 @@ export function mongoRepositories(conn: Connection) {
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    operators: new MongoOperators(conn),
+    operatorSessions: new MongoOperatorSessions(conn),
+    operatorAudit: new MongoOperatorAudit(conn),
+    loginLocks: new MongoLoginLocks(conn),
   };
 }
