@@ -1,4 +1,10 @@
 import type {
+  LoginLocks,
+  OperatorAudit,
+  OperatorSessions,
+  Operators,
+} from '../../src/domain/operators/ports';
+import type {
   CallBudget,
   Checks,
   Ledger,
@@ -25,6 +31,10 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  operators: Operators;
+  operatorSessions: OperatorSessions;
+  operatorAudit: OperatorAudit;
+  loginLocks: LoginLocks;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

@@ -13,6 +13,7 @@ import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
+import { operatorsContract } from './operators.contract';
 import { ordersContract } from './orders.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
@@ -33,6 +34,7 @@ const suites = [
   ledgerContract,
   sweeperStoreContract,
   statementReportsContract,
+  operatorsContract,
 ];
 
 function runAll(make: MakeRepositories) {
