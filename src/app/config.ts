@@ -59,6 +59,8 @@ export interface Config {
   readonly faultCrashAfterSettlement: boolean;
   /** Rate limits, order caps, sessions, proxies, docs, deadlines (config-limits.ts). */
   readonly abuse: AbuseConfig;
+  /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
+  readonly console: { readonly sessionHours: number };
 }
 
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -184,6 +186,7 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
     abuse: loadAbuseConfig(env, prod, problems),
+    console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters');

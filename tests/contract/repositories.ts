@@ -1,4 +1,10 @@
 import type {
+  LoginLocks,
+  OperatorAudit,
+  OperatorSessions,
+  Operators,
+} from '../../src/domain/operators/ports';
+import type {
   CallBudget,
   Checks,
   FigureStore,
@@ -27,6 +33,10 @@ export interface Repositories {
   reviews: Reviews;
   statementReports: StatementReports;
   figureStore: FigureStore;
+  operators: Operators;
+  operatorSessions: OperatorSessions;
+  operatorAudit: OperatorAudit;
+  loginLocks: LoginLocks;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

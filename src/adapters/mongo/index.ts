@@ -3,7 +3,11 @@ import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoFigureStore } from './figure-store';
 import { MongoLedger } from './ledger';
+import { MongoLoginLocks } from './login-locks';
 import { MongoOnceKeys } from './once-keys';
+import { MongoOperatorAudit } from './operator-audit';
+import { MongoOperatorSessions } from './operator-sessions';
+import { MongoOperators } from './operators';
 import { MongoOrders } from './orders';
 import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
@@ -36,5 +40,9 @@ export function mongoRepositories(conn: Connection) {
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    operators: new MongoOperators(conn),
+    operatorSessions: new MongoOperatorSessions(conn),
+    operatorAudit: new MongoOperatorAudit(conn),
+    loginLocks: new MongoLoginLocks(conn),
   };
 }
