@@ -100,8 +100,8 @@ warm computation per process per minute reaches the database.
   const next = doc.indexOf('## Scale results');
   const updated =
     start >= 0
-      ? doc.slice(0, start) + section + '\n' + doc.slice(doc.indexOf('\n## ', start + 5) + 1)
-      : doc.slice(0, next) + section + '\n' + doc.slice(next);
+      ? `${doc.slice(0, start) + section}\n${doc.slice(doc.indexOf('\n## ', start + 5) + 1)}`
+      : `${doc.slice(0, next) + section}\n${doc.slice(next)}`;
   fs.writeFileSync(DOC, updated);
   console.log(section);
 }

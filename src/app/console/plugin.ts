@@ -2,11 +2,17 @@ import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/context';
 import { accountPage } from './pages/account';
 import { auditLogPage } from './pages/audit-log';
-import { homePage } from './pages/home';
+import { dashboardPage } from './pages/dashboard';
 import { loginPage } from './pages/login';
 import { logoutPage } from './pages/logout';
 import { operatorsPage } from './pages/operators';
+import { orderDetailPage } from './pages/order-detail';
+import { ordersPage } from './pages/orders';
+import { productsPage } from './pages/products';
+import { reviewsPage } from './pages/reviews';
+import { statementsPage } from './pages/statements';
 import { staticFiles } from './pages/static';
+import { usersPage } from './pages/users';
 
 /**
  * The console's page modules, each `(deps) => Elysia` with paths relative to /admin. A page that
@@ -15,7 +21,13 @@ import { staticFiles } from './pages/static';
 export const CONSOLE_PAGES: readonly ((deps: AppDeps) => Elysia)[] = [
   loginPage,
   logoutPage,
-  homePage,
+  dashboardPage,
+  ordersPage,
+  orderDetailPage,
+  productsPage,
+  usersPage,
+  reviewsPage,
+  statementsPage,
   operatorsPage,
   auditLogPage,
   accountPage,

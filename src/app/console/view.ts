@@ -4,8 +4,9 @@ import type { OrderStatus } from '../../domain/order';
 import { localParts } from '../../domain/time';
 import { html, type SafeHtml } from './html';
 
-/** Pieces the business pages share: money, times, status badges, pagination. */
-export const PAGE_SIZE = 20;
+/** Pieces the business pages share: money, times, status badges, form numbers. */
+/** Rows per page of the business lists. */
+export const LIST_SIZE = 20;
 
 export function yuan(fen: Fen): string {
   const abs = Math.abs(fen);
@@ -30,37 +31,6 @@ export function age(at: Date, now: Date): string {
 export const statusBadge = (s: OrderStatus): SafeHtml =>
   html`<span class="badge status-${s}" data-status="${s}">${STATUS_TEXT[s]}</span>`;
 
-/** `?page=` (1-based) as skip/limit; one more row is read to know whether a next page exists. */
-export function pageOf(query: Record<string, string | undefined>): {
-  page: number;
-  skip: number;
-  limit: number;
-} {
-  const n = Number(query.page ?? '1');
-  const page = Number.isSafeInteger(n) && n >= 1 && n <= 10_000 ? n : 1;
-  return { page, skip: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE + 1 };
-}
-
-/** Previous / next links keeping the other query parameters. */
-export function pager(
-  path: string,
-  query: Record<string, string | undefined>,
-  page: number,
-  hasMore: boolean,
-): SafeHtml {
-  const link = (p: number) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v && k !== 'page') params.set(k, v);
-    params.set('page', String(p));
-    return `${path}?${params}`;
-  };
-  return html`<nav class="pager" aria-label="分页">
-  ${page > 1 ? html`<a href="${link(page - 1)}" rel="prev">上一页</a>` : html`<span class="muted">上一页</span>`}
-  <span>第 ${page} 页</span>
-  ${hasMore ? html`<a href="${link(page + 1)}" rel="next">下一页</a>` : html`<span class="muted">下一页</span>`}
-</nav>`;
-}
-
 /** Yuan as typed in a form → fen: digits with at most 2 decimals, no float arithmetic. */
 export function parseYuan(text: string): Fen | null {
   const m = /^(\d{1,7})(?:\.(\d{1,2}))?$/.exec(text.trim());
@@ -76,3 +46,10 @@ export const positiveInt = (text: string | undefined, max = Number.MAX_SAFE_INTE
 
 export const emptyRow = (cols: number, text = '没有数据'): SafeHtml =>
   html`<tr><td colspan="${cols}" class="muted">${text}</td></tr>`;
+
+/** A list's query parameters to keep in its page links (all but `page`). */
+export function keep(query: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) if (v && k !== 'page') out[k] = v;
+  return out;
+}

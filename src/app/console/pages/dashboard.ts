@@ -1,4 +1,5 @@
 import type { Sums } from '../../../domain/figures';
+import { ACTION_ROLES, type ConsoleAction, canDo } from '../../../domain/operators/operator';
 import { type Capped, dashboard, figureCache } from '../../../domain/usecases/dashboard';
 import type { AppDeps } from '../../http/context';
 import { consolePage } from '../auth';
@@ -9,6 +10,19 @@ import { age, when, yuan } from '../view';
 export const DASHBOARD_TTL_MS = 60_000;
 /** Open orders and refunds are counted up to this many each ("1000+"). */
 export const DASHBOARD_CAP = 1000;
+
+const ACTION_LABELS: Readonly<Record<ConsoleAction, string>> = {
+  read: '查看全部数据',
+  export_csv: '导出 CSV',
+  sync_order: '向支付渠道同步订单',
+  refund: '退款',
+  adjust_credits: '调整积分',
+  disable_user: '禁用/启用用户',
+  resolve_review: '处理复核事项',
+  edit_product: '创建/编辑/下架商品与价格',
+  manage_operators: '管理操作员',
+  run_statement: '执行对账',
+};
 
 const capped = (c: Capped): string => `${c.count}${c.capped ? '+' : ''}`;
 
@@ -31,8 +45,12 @@ export const dashboardPage = (deps: AppDeps) => {
   const tz = deps.settings.timeZone;
   return consolePage(deps).get(
     '/',
-    async ({ render }) => {
+    async ({ render, operator }) => {
       const d = await view();
+      const may = (Object.keys(ACTION_ROLES) as ConsoleAction[]).map(
+        (a) =>
+          html`<li class="${canDo(operator.role, a) ? '' : 'muted'}">${canDo(operator.role, a) ? '✓' : '✗'} ${ACTION_LABELS[a]}</li>`,
+      );
       const now = deps.clock.now();
       const open = (c: Capped, label: string, testid: string, href: string) =>
         html`<tr data-testid="${testid}"><th><a href="${href}">${label}</a></th><td>${capped(c)}</td><td>${c.oldestAt ? html`最早 ${when(c.oldestAt, tz)}（${age(c.oldestAt, now)}前）` : '—'}</td></tr>`;
@@ -62,7 +80,8 @@ ${open(d.paidNotCompleted, '已支付未完成（积分未发放）', 'paid-not-
 ${open(d.refundsInFlight, '退款处理中', 'refunds-in-flight', '/admin/orders?status=completed')}
 </tbody></table>
 <p class="muted">计数上限 ${DASHBOARD_CAP}（超出显示 “${DASHBOARD_CAP}+”）。</p>
-</section>`,
+</section>
+<details><summary>本角色可执行的操作</summary><ul class="plain">${may}</ul></details>`,
       });
     },
     { detail: { hide: true } },

@@ -8,7 +8,8 @@ import { consolePage } from '../auth';
 import { csvResponse } from '../csv-response';
 import { html, type SafeHtml } from '../html';
 import { ORDER_STATUSES, type OrderQuery, orderFilterOf, readOrderQuery } from '../order-filter';
-import { emptyRow, pageOf, pager, statusBadge, when, yuan } from '../view';
+import { pageOf, pager } from '../pager';
+import { emptyRow, LIST_SIZE, statusBadge, when, yuan } from '../view';
 
 function searchForm(q: OrderQuery): SafeHtml {
   const option = (s: string, label: string) =>
@@ -40,7 +41,7 @@ export const ordersPage = (deps: AppDeps) => {
       async ({ query, render, operator }) => {
         const q = readOrderQuery(query);
         const { filter, errors } = orderFilterOf(q, tz);
-        const { page, skip, limit } = pageOf(query);
+        const { n: page, skip, limit } = pageOf(query.page, LIST_SIZE);
         const rows = errors.length ? [] : await search(filter, { skip, limit });
         const exportLink = new URLSearchParams(q as Record<string, string>).toString();
         return render(
@@ -50,7 +51,7 @@ export const ordersPage = (deps: AppDeps) => {
             flash: errors.length ? { kind: 'error', text: errors.join('；') } : null,
             body: html`${searchForm(q)}
 ${canDo(operator.role, 'export_csv') ? html`<p><a href="/admin/orders/export.csv?${exportLink}" data-testid="orders-csv">导出 CSV</a> <span class="muted">（按当前条件，最多 10000 行；日期按 ${tz} 整天计算）</span></p>` : ''}
-${table(rows.slice(0, limit - 1), tz)}${pager('/admin/orders', { ...q, page: undefined }, page, rows.length === limit)}`,
+${table(rows.slice(0, limit - 1), tz)}${pager('/admin/orders', page, rows.length === limit, { ...q })}`,
           },
           errors.length ? 400 : 200,
         );

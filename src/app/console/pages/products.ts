@@ -7,6 +7,7 @@ import { audit, consolePage, requireRole } from '../auth';
 import { formFields } from '../form';
 import { html, type SafeHtml } from '../html';
 import { csrfField } from '../layout';
+import { pageOf, pager } from '../pager';
 import {
   changes,
   checkProduct,
@@ -15,7 +16,7 @@ import {
   type ProductFields,
   readFields,
 } from '../product-form';
-import { emptyRow, pageOf, pager, positiveInt, when, yuan } from '../view';
+import { emptyRow, keep, LIST_SIZE, positiveInt, when, yuan } from '../view';
 
 /** What the mini-program's catalog shows for a product: name, credits, ¥price (and the description). */
 export const catalogPreview = (p: { name: string; description: string; credits: number; priceFen: number }) =>
@@ -57,14 +58,14 @@ export const productsPage = (deps: AppDeps) => {
     .get(
       '/products',
       async ({ query, render, operator }) => {
-        const { page, skip, limit } = pageOf(query);
+        const { n: page, skip, limit } = pageOf(query.page, LIST_SIZE);
         const rows = await deps.products.listAll({ skip, limit });
         const canEdit = canDo(operator.role, 'edit_product');
         return render({
           title: '商品',
           active: 'products',
           body: html`${canEdit ? html`<p><a class="button" href="/admin/products/new">新建商品</a></p>` : ''}
-${list(rows.slice(0, limit - 1), tz, canEdit)}${pager('/admin/products', query, page, rows.length === limit)}`,
+${list(rows.slice(0, limit - 1), tz, canEdit)}${pager('/admin/products', page, rows.length === limit, keep(query))}`,
         });
       },
       { detail: { hide: true } },

@@ -7,7 +7,8 @@ import { audit, consolePage, requireRole } from '../auth';
 import { formFields } from '../form';
 import { html } from '../html';
 import { csrfField } from '../layout';
-import { emptyRow, pageOf, pager, when } from '../view';
+import { pageOf, pager } from '../pager';
+import { emptyRow, keep, LIST_SIZE, when } from '../view';
 
 const REASONS: Readonly<Record<Review['reason'], string>> = {
   refunded_before_settlement: '未见支付即被退款',
@@ -26,7 +27,7 @@ export const reviewsPage = (deps: AppDeps) => {
       '/reviews',
       async ({ query, render, csrf, operator }) => {
         const all = query.all === '1';
-        const { page, skip, limit } = pageOf(query);
+        const { n: page, skip, limit } = pageOf(query.page, LIST_SIZE);
         const rows = await list(!all, { skip, limit });
         const may = canDo(operator.role, 'resolve_review');
         const row = (
@@ -39,7 +40,7 @@ export const reviewsPage = (deps: AppDeps) => {
           body: html`<p>${all ? html`<a href="/admin/reviews">只看待处理</a>` : html`<a href="/admin/reviews?all=1">包含已处理</a>`}</p>
 <table class="grid" data-testid="reviews"><thead><tr><th>时间</th><th>订单</th><th>原因</th><th>详情</th><th>处理</th></tr></thead><tbody>
 ${rows.length === 0 ? emptyRow(5, '没有待复核事项') : rows.slice(0, limit - 1).map(row)}</tbody></table>
-${pager('/admin/reviews', query, page, rows.length === limit)}`,
+${pager('/admin/reviews', page, rows.length === limit, keep(query))}`,
         });
       },
       { detail: { hide: true } },

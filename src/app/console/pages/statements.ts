@@ -6,7 +6,8 @@ import { httpError } from '../../http/errors';
 import { audit, consolePage, requireRole } from '../auth';
 import { html, type SafeHtml } from '../html';
 import { csrfField } from '../layout';
-import { emptyRow, pageOf, pager, when, yuan } from '../view';
+import { pageOf, pager } from '../pager';
+import { emptyRow, keep, LIST_SIZE, when, yuan } from '../view';
 
 const order = (no: string) => html`<a href="/admin/orders?order_no=${no}">${no}</a>`;
 
@@ -43,7 +44,7 @@ export const statementsPage = (deps: AppDeps) => {
     .get(
       '/statements',
       async ({ query, render, csrf, operator }) => {
-        const { page, skip, limit } = pageOf(query);
+        const { n: page, skip, limit } = pageOf(query.page, LIST_SIZE);
         const rows = deps.statementReports ? await deps.statementReports.list({ skip, limit }) : [];
         const runForm =
           canDo(operator.role, 'run_statement') && deps.statements
@@ -55,7 +56,7 @@ export const statementsPage = (deps: AppDeps) => {
           body: html`${deps.statementReports ? '' : html`<p class="muted">未启用对账。</p>`}${runForm}
 <table class="grid" data-testid="statements"><thead><tr><th>日期</th><th>对方交易</th><th>对方退款</th><th>一致</th><th>差异</th><th>生成时间</th></tr></thead><tbody>
 ${rows.length === 0 ? emptyRow(6, '还没有对账报告') : rows.slice(0, limit - 1).map((r) => html`<tr><td><a href="/admin/statements/${r.date}">${r.date}</a></td><td>${r.trades}</td><td>${r.refunds}</td><td>${r.matched}</td><td class="${r.differences.length ? 'neg' : ''}">${r.differences.length}</td><td>${when(r.createdAt, tz)}</td></tr>`)}
-</tbody></table>${pager('/admin/statements', query, page, rows.length === limit)}`,
+</tbody></table>${pager('/admin/statements', page, rows.length === limit, keep(query))}`,
         });
       },
       { detail: { hide: true } },

@@ -11,7 +11,8 @@ import { csvResponse } from '../csv-response';
 import { formFields } from '../form';
 import { html, type SafeHtml } from '../html';
 import { csrfField } from '../layout';
-import { emptyRow, pageOf, pager, positiveInt, when } from '../view';
+import { pageOf, pager } from '../pager';
+import { emptyRow, keep, LIST_SIZE, positiveInt, when } from '../view';
 
 const KEY_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const MAX_ADJUST = 100_000_000;
@@ -85,7 +86,7 @@ export const usersPage = (deps: AppDeps) => {
             { title: '用户不存在', active: 'users', body: html`<p><a href="/admin/users">返回</a></p>` },
             404,
           );
-        const { page, skip, limit } = pageOf(query);
+        const { n: page, skip, limit } = pageOf(query.page, LIST_SIZE);
         const [entries, head] = await Promise.all([
           transactions(user.id, { skip, limit }),
           deps.ledger.head(user.id),
@@ -106,7 +107,7 @@ export const usersPage = (deps: AppDeps) => {
 <p><a href="/admin/orders?user_id=${user.id}">查看该用户的订单</a> · <a href="/admin/users/${user.id}/ledger.csv" data-testid="ledger-csv">导出积分流水 CSV</a></p>
 ${may ? actions(user, csrf, deps.random.string(16, KEY_ALPHABET)) : ''}
 <h2>积分流水</h2>
-${ledgerTable(rows.slice(0, limit - 1), tz)}${pager(`/admin/users/${user.id}`, query, page, rows.length === limit)}`,
+${ledgerTable(rows.slice(0, limit - 1), tz)}${pager(`/admin/users/${user.id}`, page, rows.length === limit, keep(query))}`,
         });
       },
       { detail: { hide: true } },
