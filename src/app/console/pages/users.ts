@@ -142,14 +142,15 @@ ${ledgerTable(rows.slice(0, limit - 1), tz)}${pager(`/admin/users/${user.id}`, p
                   ? '表单已失效，请刷新页面后重试'
                   : null;
         if (problem) return ctx.done(back, { kind: 'error', text: problem });
-        const before = balanceOf(await deps.ledger.head(user.id));
+        const head = await deps.ledger.head(user.id);
         const entry = await adjust(user.id, { amount, reason, idempotencyKey: `console:${key}` });
         if (!entry.ok) return ctx.done(back, { kind: 'error', text: httpError(entry.error).detail });
-        // A resubmitted form (same key) returns the first entry: the audit says so rather than counting twice.
+        // The same form sent again (same key) gets the first entry back: nothing changed, nothing to audit.
+        if (head && entry.value.seq <= head.seq) return ctx.done(back, '该调整已提交过，未重复执行');
         await audit(ctx, {
           action: 'user.credits',
           target: { kind: 'user', id: String(user.id) },
-          before: { balance: before },
+          before: { balance: balanceOf(head) },
           after: { balance: entry.value.balanceAfter, amount, entryId: entry.value.id },
           reason,
         });
