@@ -100,6 +100,18 @@ describe('console sessions', () => {
     expect((await replay.fetch('/admin')).status).toBe(303);
   });
 
+  it('refuses the session of an operator disabled by any means, even one that did not end sessions', async () => {
+    const { jar, deps, alice } = await setup();
+    await jar.login('alice', PW);
+    const token = jar.session ?? '';
+    await deps.operators.update(alice.id, { disabled: true }, deps.clock.now());
+    expect((await jar.fetch('/admin')).status).toBe(303);
+    // The session itself was not ended: enabled again, the same cookie works.
+    await deps.operators.update(alice.id, { disabled: false }, deps.clock.now());
+    jar.cookies.set(SESSION_COOKIE, token);
+    expect((await jar.fetch('/admin')).status).toBe(200);
+  });
+
   it('ends every session after the absolute lifetime (12 h)', async () => {
     const { jar, clock } = await setup();
     await jar.login('alice', PW);
