@@ -1,6 +1,7 @@
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryOrders } from './orders';
+import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
@@ -26,5 +27,6 @@ export function memoryRepositories() {
     onceKeys: new MemoryOnceKeys(),
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
+    paymentEvents: new MemoryPaymentEvents(),
   };
 }

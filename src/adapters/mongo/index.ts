@@ -4,6 +4,7 @@ import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
 import { MongoOnceKeys } from './once-keys';
 import { MongoOrders } from './orders';
+import { MongoPaymentEvents } from './payment-events';
 import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
 import { MongoRateWindows } from './rate-windows';
@@ -34,5 +35,6 @@ export function mongoRepositories(conn: Connection) {
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    paymentEvents: new MongoPaymentEvents(conn),
   };
 }

@@ -1,6 +1,7 @@
 import type { PaymentNotifications } from '../../domain/payment';
 import type { Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
+import type { TimelineOptions } from '../../domain/usecases/timeline';
 import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
 import type { HttpLimits } from './limits';
@@ -27,6 +28,8 @@ export interface AppDeps extends Deps {
   /** `/metrics` and the request histogram; absent = no metrics at all (most HTTP tests). */
   readonly metrics?: MetricsAccess;
   readonly http: HttpSettings;
+  /** More sources for the order timeline (the console plugs its operator audit log in here). */
+  readonly timelineSources?: TimelineOptions;
 }
 
 /** The HTTP layer's own abuse settings (config-limits.ts). */
