@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors';
 import { purchaseKey } from '../ledger';
 import type { Order } from '../order';
-import type { PaymentEventRecord } from '../payment-events';
+import type { PaymentEventPage, PaymentEventRecord } from '../payment-events';
 import { refundKey, reversalKey } from '../refund';
 import { err, ok, type Result } from '../result';
 import { type ReviewReason, reviewId } from '../review';
@@ -88,7 +88,7 @@ export function orderTimeline(deps: TimelineDeps, options: TimelineOptions = {})
 
     const [stored, events, operator] = await Promise.all([
       storedItems(deps, order),
-      paymentEventsBefore(deps, order.orderNo, before, limit + 1),
+      paymentEventsBefore((page) => deps.paymentEvents.listByOrder(order.orderNo, page), before, limit + 1),
       options.operatorActions?.(order.id, { ...(beforeAt ? { before: beforeAt } : {}), limit: limit + 1 }) ??
         [],
     ]);
@@ -98,27 +98,50 @@ export function orderTimeline(deps: TimelineDeps, options: TimelineOptions = {})
 }
 
 /**
- * At least `want` of the order's payment events before `before` (when there are that many), newest
- * first. The store pages by (at, id) while the timeline orders by (at, rank, key): events of the
- * cursor's own millisecond may fall on either side, so that millisecond is read whole and those after
- * the cursor do not count.
+ * At least `want` payment events before `before` (when there are that many), newest first. The store
+ * pages by (at, id) while the timeline orders by (at, rank, key): events of the cursor's own
+ * millisecond may fall on either side, so that millisecond is read whole and those after the cursor
+ * do not count.
  */
 async function paymentEventsBefore(
-  deps: TimelineDeps,
-  orderNo: string,
+  list: (page: PaymentEventPage) => Promise<PaymentEventRecord[]>,
   before: TimelinePosition | null,
   want: number,
 ): Promise<PaymentEventRecord[]> {
-  if (!before) return deps.paymentEvents.listByOrder(orderNo, { limit: want });
+  if (!before) return list({ limit: want });
   const bound = { at: new Date(before.atMs + 1), id: '' };
   let limit = want;
   for (;;) {
-    const got = await deps.paymentEvents.listByOrder(orderNo, { before: bound, limit });
+    const got = await list({ before: bound, limit });
     const after = got.filter((e) => !isBefore(paymentEventItem(e), before)).length;
     if (got.length < limit || got.length - after >= want) return got;
     limit = want + after;
   }
 }
+
+/**
+ * Payment events of one local day (`YYYY-MM-DD`) that concern no known order — forged callbacks,
+ * notifications for unknown orders — paged like a timeline.
+ */
+export function unmatchedPaymentEvents(deps: Pick<Deps, 'paymentEvents'>) {
+  return async (
+    day: string,
+    query: TimelineQuery = {},
+  ): Promise<Result<TimelinePage, { readonly kind: 'invalid_cursor' }>> => {
+    const limit = clampLimit(query.limit);
+    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    if (query.cursor !== undefined && !before) return err({ kind: 'invalid_cursor' });
+    const events = await paymentEventsBefore(
+      (page) => deps.paymentEvents.listUnmatched(day, page),
+      before,
+      limit + 1,
+    );
+    return ok(pageOf(events.map(paymentEventItem), limit, before));
+  };
+}
+
+const clampLimit = (limit: number | undefined) =>
+  Math.min(Math.max(1, Math.floor(limit ?? DEFAULT_TIMELINE_LIMIT)), MAX_TIMELINE_LIMIT);
 
 /** Everything but the payment events: a few records per order, each found by key or order id. */
 async function storedItems(deps: TimelineDeps, order: Order): Promise<TimelineItem[]> {

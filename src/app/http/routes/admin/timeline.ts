@@ -1,8 +1,12 @@
 import { Elysia, status, t } from 'elysia';
 import { ORDER_NO_PATTERN } from '../../../../domain/order';
-import { formatLocal } from '../../../../domain/time';
+import { formatLocal, localParts } from '../../../../domain/time';
 import type { TimelineItem } from '../../../../domain/timeline';
-import { MAX_TIMELINE_LIMIT, orderTimeline } from '../../../../domain/usecases/timeline';
+import {
+  MAX_TIMELINE_LIMIT,
+  orderTimeline,
+  unmatchedPaymentEvents,
+} from '../../../../domain/usecases/timeline';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { type Limiter, rateLimits } from '../../limits';
@@ -50,24 +54,37 @@ const example = {
   next_cursor: null,
 };
 
+const ItemBody = t.Object({
+  at: t.String({ description: '服务时区的本地时间，精确到毫秒' }),
+  kind: t.String({ description: 'order_created、prepay、callback、settlement、ledger_entry……' }),
+  source: t.String({ description: '出自哪类记录（orders、payment_events、ledger……）' }),
+  summary: t.String({ description: '给运营看的一句话' }),
+  detail: t.Record(t.String(), t.Unknown(), { description: '记录内容，密钥与签名已脱敏' }),
+});
+const NextCursor = t.Union([t.String(), t.Null()], { description: '还有更早的事件时非空' });
+
 const TimelineBody = t.Object(
   {
     order_id: t.Integer(),
     order_no: t.String(),
     status: t.String(),
-    items: t.Array(
-      t.Object({
-        at: t.String({ description: '服务时区的本地时间，精确到毫秒' }),
-        kind: t.String({ description: 'order_created、prepay、callback、settlement、ledger_entry……' }),
-        source: t.String({ description: '出自哪类记录（orders、payment_events、ledger……）' }),
-        summary: t.String({ description: '给运营看的一句话' }),
-        detail: t.Record(t.String(), t.Unknown(), { description: '记录内容，密钥与签名已脱敏' }),
-      }),
-    ),
-    next_cursor: t.Union([t.String(), t.Null()], { description: '还有更早的事件时非空' }),
+    items: t.Array(ItemBody),
+    next_cursor: NextCursor,
   },
   { examples: [example] },
 );
+
+const UnmatchedBody = t.Object(
+  { date: t.String(), items: t.Array(ItemBody), next_cursor: NextCursor },
+  { examples: [{ date: '2023-11-27', items: [example.items[2]], next_cursor: null }] },
+);
+
+const UnmatchedQuery = t.Object({
+  ...TimelineQuery.properties,
+  date: t.Optional(
+    t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '服务时区的日期 YYYY-MM-DD；缺省为今天' }),
+  ),
+});
 
 /** The order reference in the path: a numeric id or an order number. */
 const OrderRef = t.String({
@@ -79,6 +96,7 @@ const OrderRef = t.String({
 
 export const adminTimelineRoutes = (deps: AppDeps, limits: Limiter) => {
   const timeline = orderTimeline(deps, deps.timelineSources);
+  const unmatched = unmatchedPaymentEvents(deps);
   const tz = deps.settings.timeZone;
   const item = (i: TimelineItem) => ({
     at: `${formatLocal(i.at, tz)}.${String(i.at.getTime() % 1000).padStart(3, '0')}`,
@@ -87,21 +105,20 @@ export const adminTimelineRoutes = (deps: AppDeps, limits: Limiter) => {
     summary: i.summary,
     detail: i.detail as Record<string, unknown>,
   });
-  return new Elysia({ prefix: '/api/admin/orders', detail: { tags: ['管理'] } })
+  const page = (query: { cursor?: string; limit?: number }) => ({
+    ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    ...(query.limit !== undefined ? { limit: query.limit } : {}),
+  });
+  const badCursor = () => status(400, { detail: '请求参数错误: cursor 无效' });
+  return new Elysia({ prefix: '/api/admin', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
     .use(rateLimits(limits))
     .get(
-      '/:order_id/timeline',
+      '/orders/:order_id/timeline',
       async ({ params, query }) => {
         const ref = ORDER_NO_PATTERN.test(params.order_id) ? params.order_id : Number(params.order_id);
-        const found = await timeline(ref, {
-          ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-          ...(query.limit !== undefined ? { limit: query.limit } : {}),
-        });
-        if (!found.ok)
-          return found.error.kind === 'invalid_cursor'
-            ? status(400, { detail: '请求参数错误: cursor 无效' })
-            : problem(found.error);
+        const found = await timeline(ref, page(query));
+        if (!found.ok) return found.error.kind === 'invalid_cursor' ? badCursor() : problem(found.error);
         const { order, items, nextCursor } = found.value;
         return {
           order_id: order.id,
@@ -124,6 +141,28 @@ export const adminTimelineRoutes = (deps: AppDeps, limits: Limiter) => {
             'next_cursor 非空时以 ?cursor= 取更早的一页。密钥、签名、openid 已脱敏，回调原文有长度上限。',
         },
         response: { 200: TimelineBody, 400: ErrorBody, ...guarded, 404: ErrorBody },
+      },
+    )
+    .get(
+      '/payment-events/unmatched',
+      async ({ query }) => {
+        const p = localParts(deps.clock.now(), tz);
+        const date = query.date ?? `${p.year}-${p.month}-${p.day}`;
+        const found = await unmatched(date, page(query));
+        if (!found.ok) return badCursor();
+        return { date, items: found.value.items.map(item), next_cursor: found.value.nextCursor };
+      },
+      {
+        admin: true,
+        limit: 'admin',
+        query: UnmatchedQuery,
+        detail: {
+          summary: '无法归属订单的支付事件',
+          description:
+            '某天收到的、无法对应到已有订单的回调与通知（伪造或验签失败且所称订单不存在、订单号未知等），含原文、验签结果与拒绝原因。' +
+            '分页方式同订单时间线。',
+        },
+        response: { 200: UnmatchedBody, 400: ErrorBody, ...guarded },
       },
     );
 };
