@@ -284,7 +284,8 @@ export interface SpendTallies {
 
 /**
  * Insert-only record of each provider call, callback and sweeper decision (domain/payment-events.ts),
- * read by the order timeline. Records expire after the retention they carry (`expiresAt`).
+ * read by the order timeline. Records expire after the retention they carry (`expiresAt`, which a
+ * store may keep to the minute only).
  */
 export interface PaymentEvents {
   /** Stores the record (ids are unique; recording the same id again changes nothing). */

@@ -104,7 +104,13 @@ export function redact(value: unknown, opts: RedactOptions = {}): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
       if (item === undefined) continue;
-      out[k] = isSecretKey(k) ? REDACTED : walk(item, depth + 1);
+      // defineProperty: a `__proto__` key from a received body stays a plain key.
+      Object.defineProperty(out, k, {
+        value: isSecretKey(k) ? REDACTED : walk(item, depth + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   };

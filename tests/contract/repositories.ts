@@ -3,6 +3,7 @@ import type {
   Checks,
   Ledger,
   Orders,
+  PaymentEvents,
   Products,
   Refunds,
   Reviews,
@@ -25,6 +26,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  paymentEvents: PaymentEvents;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

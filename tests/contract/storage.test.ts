@@ -14,6 +14,7 @@ import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
 import { ordersContract } from './orders.contract';
+import { paymentEventsContract } from './payment-events.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
@@ -33,6 +34,7 @@ const suites = [
   ledgerContract,
   sweeperStoreContract,
   statementReportsContract,
+  paymentEventsContract,
 ];
 
 function runAll(make: MakeRepositories) {

@@ -2,6 +2,7 @@ import type { DomainError } from '../errors';
 import { purchaseKey } from '../ledger';
 import type { Order } from '../order';
 import type { PaymentEventPage, PaymentEventRecord } from '../payment-events';
+import { redactRecord } from '../redact';
 import { refundKey, reversalKey } from '../refund';
 import { err, ok, type Result } from '../result';
 import { type ReviewReason, reviewId } from '../review';
@@ -92,7 +93,12 @@ export function orderTimeline(deps: TimelineDeps, options: TimelineOptions = {})
       options.operatorActions?.(order.id, { ...(beforeAt ? { before: beforeAt } : {}), limit: limit + 1 }) ??
         [],
     ]);
-    const items = [...stored, ...events.map(paymentEventItem), ...operator];
+    const items = [
+      ...stored,
+      ...events.map(paymentEventItem),
+      // Another module's records: redacted here like every other item.
+      ...operator.map((i) => ({ ...i, detail: redactRecord(i.detail) })),
+    ];
     return ok({ order, ...pageOf(items, limit, before) });
   };
 }
