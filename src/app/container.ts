@@ -15,6 +15,7 @@ import type { Settlements } from '../domain/ports';
 import { seedDemoProducts } from '../domain/usecases/catalog';
 import { journaledPayments } from '../domain/usecases/payment-journal';
 import { type Config, ConfigError } from './config';
+import { deferredPaymentEvents } from './deferred-events';
 import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
 import { presenter } from './http/present';
@@ -91,7 +92,10 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   await ensureIndexes(conn);
   const provider = paymentProvider(config, env);
   // The business counters hang off the ports here; the domain never sees them.
-  const repos = { ...mongoRepositories(conn) };
+  const stored = mongoRepositories(conn);
+  // The timeline's inserts are written after the answer (deferred-events.ts).
+  const paymentEvents = deferredPaymentEvents(stored.paymentEvents, log);
+  const repos = { ...stored, paymentEvents };
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
   const settings: AppDeps['settings'] = {
     timeZone: config.timeZone,
@@ -108,7 +112,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     ...counted,
     // Every provider call, whichever provider, is recorded for the order timeline.
     payments: journaledPayments(counted.payments, {
-      paymentEvents: repos.paymentEvents,
+      paymentEvents,
       refunds: counted.refunds,
       orders: counted.orders,
       clock: systemClock,
@@ -171,5 +175,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics };
+  return { app: createApp(deps), deps, metrics, drainTimeline: paymentEvents.drain };
 }

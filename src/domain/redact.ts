@@ -59,9 +59,9 @@ export function utf8Length(text: string): number {
 
 /**
  * `text` cut to at most `maxBytes` UTF-8 bytes (never inside a character), with a marker saying how
- * long it was; unchanged when it fits.
+ * long it was (`originalBytes`, when `text` is already a rewritten form); unchanged when it fits.
  */
-export function truncateText(text: string, maxBytes: number): string {
+export function truncateText(text: string, maxBytes: number, originalBytes?: number): string {
   const total = utf8Length(text);
   if (total <= maxBytes) return text;
   let bytes = 0;
@@ -72,7 +72,7 @@ export function truncateText(text: string, maxBytes: number): string {
     bytes += size;
     out += ch;
   }
-  return `${out}…[已截断，原长 ${total} 字节]`;
+  return `${out}…[已截断，原长 ${originalBytes ?? total} 字节]`;
 }
 
 export interface RedactOptions {
@@ -134,8 +134,12 @@ export function redactBody(raw: string, maxBytes: number): string {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    return truncateText(scrub(raw), maxBytes);
+    return truncateText(scrub(raw), maxBytes, utf8Length(raw));
   }
   // Strings inside are bounded by the whole body's bound, not the default per-field one.
-  return truncateText(JSON.stringify(redact(parsed, { maxStringBytes: maxBytes })), maxBytes);
+  return truncateText(
+    JSON.stringify(redact(parsed, { maxStringBytes: maxBytes })),
+    maxBytes,
+    utf8Length(raw),
+  );
 }
