@@ -26,6 +26,8 @@ export interface Config {
   };
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
+  /** The order timeline's payment events: days kept, and bytes of a received callback body kept. */
+  readonly timeline: { readonly retentionDays: number; readonly bodyMaxBytes: number };
   readonly jwt: {
     readonly secret: string;
     readonly issuer: string;
@@ -149,6 +151,10 @@ export function loadConfig(env: Env): Config {
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`),
     orderExpireMinutes: int('ORDER_EXPIRE_MINUTES', 30, 1, 7 * 24 * 60),
     catalogCacheSeconds: int('CATALOG_CACHE_SECONDS', 5, 0, 3600),
+    timeline: {
+      retentionDays: int('TIMELINE_RETENTION_DAYS', 180, 1, 3650),
+      bodyMaxBytes: int('TIMELINE_BODY_MAX_BYTES', 8192, 256, 1024 * 1024),
+    },
     sweeper: {
       intervalMs: int('RECONCILE_INTERVAL_SECONDS', 60, 0, 24 * 3600) * 1000,
       firstCheckAfterMs: int('RECONCILE_AFTER_SECONDS', 60, 0, 24 * 3600) * 1000,

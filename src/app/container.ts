@@ -14,7 +14,9 @@ import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { seedDemoProducts } from '../domain/usecases/catalog';
+import { journaledPayments } from '../domain/usecases/payment-journal';
 import { type Config, ConfigError } from './config';
+import { deferredPaymentEvents } from './deferred-events';
 import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
 import { presenter } from './http/present';
@@ -92,11 +94,34 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   await ensureIndexes(conn);
   const provider = paymentProvider(config, env);
   // The business counters hang off the ports here; the domain never sees them.
-  const repos = { ...mongoRepositories(conn) };
+  const stored = mongoRepositories(conn);
+  // The timeline's inserts are written after the answer (deferred-events.ts).
+  const paymentEvents = deferredPaymentEvents(stored.paymentEvents, log);
+  const repos = { ...stored, paymentEvents };
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
+  const settings: AppDeps['settings'] = {
+    timeZone: config.timeZone,
+    orderExpireMinutes: config.orderExpireMinutes,
+    firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
+    notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
+    refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
+    adminOpenids: config.adminOpenids,
+    limits: config.abuse.orders,
+    timeline: config.timeline,
+  };
   const deps: AppDeps = {
     ...repos,
     ...counted,
+    // Every provider call, whichever provider, is recorded for the order timeline.
+    payments: journaledPayments(counted.payments, {
+      paymentEvents,
+      refunds: counted.refunds,
+      orders: counted.orders,
+      clock: systemClock,
+      random: cryptoRandom,
+      settings,
+      log,
+    }),
     catalog:
       config.catalogCacheSeconds > 0
         ? new CachedProducts(repos.products, systemClock, config.catalogCacheSeconds * 1000)
@@ -112,15 +137,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     }),
     clock: systemClock,
     random: cryptoRandom,
-    settings: {
-      timeZone: config.timeZone,
-      orderExpireMinutes: config.orderExpireMinutes,
-      firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
-      notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
-      refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
-      adminOpenids: config.adminOpenids,
-      limits: config.abuse.orders,
-    },
+    settings,
     log,
     present: presenter(config.timeZone),
     jwt: {
@@ -168,5 +185,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics };
+  return { app: createApp(deps), deps, metrics, drainTimeline: paymentEvents.drain };
 }

@@ -6,12 +6,12 @@ interface Purgeable {
 
 /**
  * Deletes what the abuse limits leave behind once it has expired — rate-window slots, once-keys
- * (login codes, used refresh tokens, used TOTP steps), daily tallies, console sessions and login locks — every `intervalMs` in each instance. FerretDB
+ * (login codes, used refresh tokens, used TOTP steps), daily tallies, console sessions and login locks — and payment events past TIMELINE_RETENTION_DAYS, every `intervalMs` in each instance. FerretDB
  * has no TTL index; each adapter deletes by equality on an expiry minute, from where the last pass
  * of any instance stopped, so several instances doing it at once only repeat harmless deletes.
  */
 export function startHousekeeping(
-  deps: Pick<Deps, 'rateWindows' | 'onceKeys' | 'spendTallies' | 'clock' | 'log'> & {
+  deps: Pick<Deps, 'rateWindows' | 'onceKeys' | 'spendTallies' | 'paymentEvents' | 'clock' | 'log'> & {
     readonly operatorSessions?: Purgeable;
     readonly loginLocks?: Purgeable;
   },
@@ -24,6 +24,7 @@ export function startHousekeeping(
       deps.rateWindows,
       deps.onceKeys,
       deps.spendTallies,
+      deps.paymentEvents,
       deps.operatorSessions,
       deps.loginLocks,
     ];

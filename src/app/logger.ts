@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Level } from 'pino';
+import { SECRET_KEYS, scrub } from '../domain/redact';
 
 export type Log = (event: string, fields: Record<string, unknown>) => void;
 export type LogLevel = Level;
@@ -6,43 +7,16 @@ export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'
 
 /**
  * Field names whose values never reach a log line, wherever they sit (top level or one object down):
- * bearer tokens, the providers' signatures, keys and WeChat openids. pino compiles these paths once.
+ * the one list in domain/redact.ts, shared with the order timeline. pino compiles these paths once.
  */
-const SECRET_KEYS = [
-  'authorization',
-  'token',
-  'access_token',
-  'signature',
-  'paySign',
-  'wechatpay-signature',
-  'x-gateway-signature',
-  'key',
-  'secret',
-  'api_key',
-  'apiv3_key',
-  'openid',
-  'sp_openid',
-  'sub_openid',
-  'payer',
-];
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => {
   const prop = /^[A-Za-z_$][\w$]*$/.test(k) ? k : `["${k}"]`;
   const dot = prop.startsWith('[') ? prop : `.${prop}`;
   return [prop, `*${dot}`];
 });
 
-/**
- * Free text (a callback body kept for diagnosis, an error message) may quote secrets too: bearer
- * tokens, `"openid":"…"` pairs, signature headers and bare openids (WeChat's are `o` + 27 chars).
- */
-const SCRUB: readonly [RegExp, string][] = [
-  [/Bearer\s+[\w.~+/=-]+/gi, 'Bearer [REDACTED]'],
-  [/("(?:sp_|sub_)?openid"\s*:\s*)"[^"]*"/gi, '$1"[REDACTED]"'],
-  [/("(?:signature|paySign|sign)"\s*:\s*)"[^"]*"/gi, '$1"[REDACTED]"'],
-  [/\bv1=[0-9a-f]{16,}/gi, 'v1=[REDACTED]'],
-  [/\bo[A-Za-z0-9_-]{27}\b/g, '[REDACTED]'],
-];
-export const scrub = (text: string): string => SCRUB.reduce((s, [re, to]) => s.replace(re, to), text);
+/** Free text may quote secrets too (domain/redact.ts `scrub`). */
+export { scrub };
 
 /** Levels by event name: an operator filters on level, so anomalies must stand out from routine lines. */
 function levelOf(event: string): LogLevel {

@@ -20,7 +20,7 @@ const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
-const { app, deps, metrics } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps, metrics, drainTimeline } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -69,6 +69,7 @@ async function shutdown(signal: string) {
   await stopStatements();
   await stopHousekeeping();
   await stopBaseline();
+  await drainTimeline();
   await conn.close();
   log('api.stopped', {});
   process.exit(0);

@@ -1,6 +1,7 @@
 import type { CreditSnapshot, HourFigures } from './figures';
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
+import type { PaymentEventPage, PaymentEventRecord } from './payment-events';
 import type { NewProduct, Product } from './product';
 import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Result } from './result';
@@ -305,5 +306,21 @@ export interface SpendTallies {
   /** Takes back what `key` added: once, and nothing when it added nothing. */
   remove(userId: number, day: string, key: string, now: Date): Promise<void>;
   /** Drops the tallies of days long past (housekeeping). */
+  purge(now: Date): Promise<void>;
+}
+
+/**
+ * Insert-only record of each provider call, callback and sweeper decision (domain/payment-events.ts),
+ * read by the order timeline. Records expire after the retention they carry (`expiresAt`, which a
+ * store may keep to the minute only).
+ */
+export interface PaymentEvents {
+  /** Stores the record (ids are unique; recording the same id again changes nothing). */
+  record(event: PaymentEventRecord): Promise<void>;
+  /** The order's records, newest first (at, then id, descending). */
+  listByOrder(orderNo: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
+  /** Records of `day` (local `YYYY-MM-DD`) that concern no known order, newest first. */
+  listUnmatched(day: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
+  /** Drops records whose `expiresAt` has passed (housekeeping). */
   purge(now: Date): Promise<void>;
 }

@@ -10,6 +10,7 @@ import type {
   FigureStore,
   Ledger,
   Orders,
+  PaymentEvents,
   Products,
   Refunds,
   Reviews,
@@ -37,6 +38,7 @@ export interface Repositories {
   operatorSessions: OperatorSessions;
   operatorAudit: OperatorAudit;
   loginLocks: LoginLocks;
+  paymentEvents: PaymentEvents;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

@@ -16,6 +16,7 @@ import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
 import { operatorsContract } from './operators.contract';
 import { ordersContract } from './orders.contract';
+import { paymentEventsContract } from './payment-events.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
@@ -37,6 +38,7 @@ const suites = [
   statementReportsContract,
   figuresContract,
   operatorsContract,
+  paymentEventsContract,
 ];
 
 function runAll(make: MakeRepositories) {

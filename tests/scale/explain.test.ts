@@ -271,6 +271,43 @@ describe('sweeper queries on FerretDB + PostgreSQL', () => {
   });
 });
 
+describe('order timeline queries on FerretDB + PostgreSQL', () => {
+  it('every query of the timeline (first page, a later page) and of the unmatched events is an index scan', async () => {
+    const login = async (code: string) =>
+      (await call('POST', '/api/auth/login', { body: { code } })).access_token as string;
+    const token = await login('explain-timeline-user');
+    const admin = await login('explain-admin.timeline'); // the same sandbox user, a fresh code
+    const order = await call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+    await call('POST', `/api/orders/pay/${order.order_id}`, { token });
+    await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}/pay?notify=false`, { method: 'POST' });
+    await call('GET', `/api/orders/payment-status/${order.order_id}`, { token });
+    await call('POST', `/api/admin/orders/${order.order_id}/refund`, { token: admin, body: {} });
+    const path = `/api/admin/orders/${order.order_id}/timeline`;
+    const steps = new Map<string, Explained[]>();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      await newPlans();
+      await fn();
+      steps.set(name, await newPlans());
+    };
+    let cursor = '';
+    await step('GET …/timeline', async () => {
+      cursor = (await call('GET', `${path}?limit=3`, { token: admin })).next_cursor as string;
+    });
+    expect(cursor).toBeTruthy();
+    await step('GET …/timeline?cursor', () =>
+      call('GET', `${path}?limit=3&cursor=${encodeURIComponent(cursor)}`, { token: admin }),
+    );
+    await step('GET /api/admin/payment-events/unmatched', () =>
+      call('GET', '/api/admin/payment-events/unmatched', { token: admin }),
+    );
+    const scanning = [...steps].flatMap(([name, plans]) =>
+      plans.filter((p) => p.scans.length > 0).map((p) => `${name}: ${p.scans.join(', ')}\n    ${p.query}`),
+    );
+    expect(scanning).toEqual([]);
+    for (const [, plans] of steps) expect(plans.some((p) => p.query.includes('payment_events'))).toBe(true);
+  });
+});
+
 describe('console dashboard queries on FerretDB + PostgreSQL', () => {
   it('every query of the dashboard (hour buckets, open orders, refunds, credit snapshot) is an index scan', async () => {
     const { dashboard, figureCache } = await import('../../src/domain/usecases/dashboard');

@@ -12,6 +12,7 @@ import type { AppDeps } from '../../src/app/http/context';
 import { presenter } from '../../src/app/http/present';
 import type { Clock } from '../../src/domain/ports';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
+import { journaledPayments } from '../../src/domain/usecases/payment-journal';
 import { CALLBACK_SECRET, SANDBOX_APPID } from '../sandbox/harness';
 
 export const TEST_JWT = {
@@ -65,11 +66,26 @@ export function testDeps(opts: {
   let requestSeq = 0;
   const repos = memoryRepositories();
   const abuse = abuseSettings(opts.abuseEnv);
+  const log = (event: string, fields: Record<string, unknown>) => logs.push({ event, fields });
+  const settings: AppDeps['settings'] = {
+    timeZone: 'Asia/Shanghai',
+    orderExpireMinutes: 30,
+    notifyUrl: 'http://127.0.0.1:9/api/orders/callback',
+    adminOpenids: opts.adminOpenids ?? [],
+    limits: abuse.orders,
+  };
   const deps: AppDeps = {
     ...repos,
     // Uncached, so a test that edits a product sees the change on the next request.
     catalog: repos.products,
-    payments: createGatewayPayments({ baseUrl: opts.gatewayUrl, timeoutMs: 2000 }),
+    // Recorded for the order timeline, as the composition root does.
+    payments: journaledPayments(createGatewayPayments({ baseUrl: opts.gatewayUrl, timeoutMs: 2000 }), {
+      ...repos,
+      clock,
+      random: cryptoRandom,
+      settings,
+      log,
+    }),
     wechatLogin: createJscode2Session({
       baseUrl: opts.wechatApiBase,
       appid: SANDBOX_APPID,
@@ -78,14 +94,8 @@ export function testDeps(opts: {
     }),
     clock,
     random: cryptoRandom,
-    settings: {
-      timeZone: 'Asia/Shanghai',
-      orderExpireMinutes: 30,
-      notifyUrl: 'http://127.0.0.1:9/api/orders/callback',
-      adminOpenids: opts.adminOpenids ?? [],
-      limits: abuse.orders,
-    },
-    log: (event, fields) => logs.push({ event, fields }),
+    settings,
+    log,
     present: presenter('Asia/Shanghai'),
     jwt: TEST_JWT,
     gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),

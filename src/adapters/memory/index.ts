@@ -3,6 +3,7 @@ import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryLoginLocks, MemoryOperatorAudit, MemoryOperatorSessions, MemoryOperators } from './operators';
 import { MemoryOrders } from './orders';
+import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
@@ -33,5 +34,6 @@ export function memoryRepositories() {
     operatorSessions: new MemoryOperatorSessions(),
     operatorAudit: new MemoryOperatorAudit(),
     loginLocks: new MemoryLoginLocks(),
+    paymentEvents: new MemoryPaymentEvents(),
   };
 }

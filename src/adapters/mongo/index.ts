@@ -9,6 +9,7 @@ import { MongoOperatorAudit } from './operator-audit';
 import { MongoOperatorSessions } from './operator-sessions';
 import { MongoOperators } from './operators';
 import { MongoOrders } from './orders';
+import { MongoPaymentEvents } from './payment-events';
 import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
 import { MongoRateWindows } from './rate-windows';
@@ -44,5 +45,6 @@ export function mongoRepositories(conn: Connection) {
     operatorSessions: new MongoOperatorSessions(conn),
     operatorAudit: new MongoOperatorAudit(conn),
     loginLocks: new MongoLoginLocks(conn),
+    paymentEvents: new MongoPaymentEvents(conn),
   };
 }

@@ -2,6 +2,7 @@ import type { OperatorDeps } from '../../domain/operators/deps';
 import type { PaymentNotifications } from '../../domain/payment';
 import type { FigureStore, Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
+import type { TimelineOptions } from '../../domain/usecases/timeline';
 import type { MetricsAccess } from '../metrics/route';
 import type { JwtSettings } from './auth';
 import type { HttpLimits } from './limits';
@@ -30,6 +31,8 @@ export interface AppDeps extends Deps, Omit<OperatorDeps, 'settings'> {
   /** `/metrics` and the request histogram; absent = no metrics at all (most HTTP tests). */
   readonly metrics?: MetricsAccess;
   readonly http: HttpSettings;
+  /** More sources for the order timeline (the console plugs its operator audit log in here). */
+  readonly timelineSources?: TimelineOptions;
   /** The operator console under /admin (src/app/console). */
   readonly console: ConsoleSettings;
 }

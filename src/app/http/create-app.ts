@@ -12,6 +12,7 @@ import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
 import { adminReviewRoutes } from './routes/admin/reviews';
 import { adminStatementRoutes } from './routes/admin/statements';
+import { adminTimelineRoutes } from './routes/admin/timeline';
 import { adminUserRoutes } from './routes/admin/users';
 import { authRoutes } from './routes/auth';
 import { callbackRoutes, RAW_BODY_ROUTES } from './routes/callbacks';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
     .use(adminProductRoutes(deps, limits))
     .use(adminUserRoutes(deps, limits))
     .use(adminOrderRoutes(deps, limits))
+    .use(adminTimelineRoutes(deps, limits))
     .use(adminReviewRoutes(deps, limits))
     .use(adminAuditRoutes(deps, limits))
     .use(adminStatementRoutes(deps, limits))

@@ -5,6 +5,7 @@ import type {
   Ledger,
   OnceKeys,
   Orders,
+  PaymentEvents,
   Payments,
   PendingSlots,
   Products,
@@ -31,6 +32,13 @@ export interface OrderLimits {
   readonly statusQuerySeconds?: number;
 }
 
+export interface TimelineSettings {
+  /** Days a payment event is kept (TIMELINE_RETENTION_DAYS). */
+  readonly retentionDays: number;
+  /** Bytes of a received callback body kept (TIMELINE_BODY_MAX_BYTES); the rest is cut with a marker. */
+  readonly bodyMaxBytes: number;
+}
+
 /** Everything the use cases need, wired once by the composition root. */
 export interface Deps {
   readonly products: Products;
@@ -49,6 +57,8 @@ export interface Deps {
   readonly pendingSlots: PendingSlots;
   readonly spendTallies: SpendTallies;
   readonly payments: Payments;
+  /** Provider calls, callbacks and sweeper decisions, for the order timeline (payment-journal.ts). */
+  readonly paymentEvents: PaymentEvents;
   readonly wechatLogin: WechatLogin;
   readonly clock: Clock;
   readonly random: Random;
@@ -65,6 +75,8 @@ export interface Deps {
     readonly adminOpenids?: readonly string[];
     /** Abuse limits of the use cases (usecases/limits.ts); absent means none. */
     readonly limits?: OrderLimits;
+    /** How long payment events are kept and how much of a received body; defaults when absent. */
+    readonly timeline?: TimelineSettings;
   };
   /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
   readonly log: (event: string, fields: Record<string, unknown>) => void;

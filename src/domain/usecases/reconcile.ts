@@ -4,6 +4,7 @@ import { budgetedPayments } from './budget';
 import { examineOrder, type RefundFollower, type Verdict } from './check-order';
 import { minuteOf, nextCheck } from './checks';
 import type { Deps } from './deps';
+import { recordSweeperDecision } from './journal-sweeper';
 import { repairProjection } from './projection';
 
 export type { RefundFollower } from './check-order';
@@ -49,6 +50,7 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
   let forgottenUpTo: number | undefined;
 
   const examine = examineOrder(deps.settings.orderExpireMinutes, settings.followRefund);
+  const decided = recordSweeperDecision(deps);
 
   /** One check: look, then remove it — after filing what comes next, so a crash loses nothing. */
   const handle = async (
@@ -79,8 +81,9 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
         order_no: check.orderNo,
         reason: verdict.reason,
       });
+    let next: ReturnType<typeof nextCheck> | undefined;
     if (verdict.kind === 'retry') {
-      const next = nextCheck(
+      next = nextCheck(
         check,
         order && (await deps.orders.findById(order.id)),
         now,
@@ -100,6 +103,12 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
       });
       deps.log('sweeper.review_opened', { order_id: order.id, review: reviewId(order.id, verdict.reason) });
     }
+    await decided({
+      check,
+      status: order?.status ?? null,
+      verdict,
+      ...(next && next !== 'give_up' ? { next } : {}),
+    });
     await deps.checks.complete(check);
     return verdict;
   };

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia';
+import { recordNotification } from '../../../domain/usecases/journal-notifications';
 import { handlePaymentEvent } from '../../../domain/usecases/notification';
 import type { AppDeps } from '../context';
 import { httpError } from '../errors';
@@ -24,18 +25,25 @@ export const RAW_BODY_ROUTES: ReadonlySet<string> = new Set([
  * Provider callbacks. Both read the raw body (`parse: 'text'`), because the signature covers the
  * exact bytes; JSON is parsed only after verification. Nothing changes unless verification passes.
  */
-export const callbackRoutes = (deps: AppDeps) =>
-  new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
+export const callbackRoutes = (deps: AppDeps) => {
+  const noted = recordNotification(deps);
+  return new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
     .post(
       '/callback',
       async ({ request, body, status }) => {
         // With WeChat Pay direct, no gateway exists: a second key able to mark orders paid must not either.
         if (!deps.gatewayNotifications) return status(404, { detail: '未启用支付网关回调' });
+        const at = deps.clock.now();
         const raw = String(body);
         const verified = deps.gatewayNotifications.verify(request.headers, raw);
         const handled = verified.ok ? await handlePaymentEvent(deps)(verified.value, 'callback') : verified;
-        if (handled.ok) return { message: '处理支付回调成功' };
+        const received = { route: 'callback', at, headers: request.headers, rawBody: raw, verified } as const;
+        if (handled.ok) {
+          await noted({ ...received, handled, status: 200 });
+          return { message: '处理支付回调成功' };
+        }
         const { status: code, detail } = httpError(handled.error);
+        await noted({ ...received, handled, status: code });
         deps.log('callback.rejected', {
           status: code,
           reason: handled.error.kind,
@@ -64,10 +72,17 @@ export const callbackRoutes = (deps: AppDeps) =>
       async ({ request, body }) => {
         const notifications = deps.wechatpayNotifications;
         if (!notifications) return wechatFail(404, '未启用微信支付直连');
-        const verified = notifications.verify(request.headers, String(body));
+        const at = deps.clock.now();
+        const raw = String(body);
+        const verified = notifications.verify(request.headers, raw);
         const handled = verified.ok ? await handlePaymentEvent(deps)(verified.value, 'notify') : verified;
-        if (handled.ok) return new Response(null, { status: 204 });
+        const received = { route: 'notify', at, headers: request.headers, rawBody: raw, verified } as const;
+        if (handled.ok) {
+          await noted({ ...received, handled, status: 204 });
+          return new Response(null, { status: 204 });
+        }
         const { status: code, detail } = httpError(handled.error);
+        await noted({ ...received, handled, status: code });
         deps.log('wechatpay.notify_rejected', { status: code, reason: handled.error.kind, detail });
         return wechatFail(code, detail);
       },
@@ -80,3 +95,4 @@ export const callbackRoutes = (deps: AppDeps) =>
         },
       },
     );
+};

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia';
+import { recordNotification } from '../../../domain/usecases/journal-notifications';
 import { handleRefundNotice } from '../../../domain/usecases/refund-follow';
 import type { AppDeps } from '../context';
 import { httpError } from '../errors';
@@ -11,17 +12,30 @@ import { wechatFail } from './callbacks';
  * payment callbacks: raw body, verify first, nothing changes unless it verifies; the result goes
  * through the same refund use case as the admin's call and the follower.
  */
-export const refundCallbackRoutes = (deps: AppDeps) =>
-  new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
+export const refundCallbackRoutes = (deps: AppDeps) => {
+  const noted = recordNotification(deps);
+  return new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
     .post(
       '/callback/refund',
       async ({ request, body, status }) => {
         if (!deps.gatewayNotifications) return status(404, { detail: '未启用支付网关回调' });
+        const at = deps.clock.now();
         const raw = String(body);
         const verified = deps.gatewayNotifications.verifyRefund(request.headers, raw);
         const handled = verified.ok ? await handleRefundNotice(deps)(verified.value) : verified;
-        if (handled.ok) return { message: '处理退款回调成功' };
+        const received = {
+          route: 'refund_callback',
+          at,
+          headers: request.headers,
+          rawBody: raw,
+          verified,
+        } as const;
+        if (handled.ok) {
+          await noted({ ...received, handled, status: 200 });
+          return { message: '处理退款回调成功' };
+        }
         const { status: code, detail } = httpError(handled.error);
+        await noted({ ...received, handled, status: code });
         deps.log('refund_callback.rejected', {
           status: code,
           reason: handled.error.kind,
@@ -46,10 +60,23 @@ export const refundCallbackRoutes = (deps: AppDeps) =>
       async ({ request, body }) => {
         const notifications = deps.wechatpayNotifications;
         if (!notifications) return wechatFail(404, '未启用微信支付直连');
-        const verified = notifications.verifyRefund(request.headers, String(body));
+        const at = deps.clock.now();
+        const raw = String(body);
+        const verified = notifications.verifyRefund(request.headers, raw);
         const handled = verified.ok ? await handleRefundNotice(deps)(verified.value) : verified;
-        if (handled.ok) return new Response(null, { status: 204 });
+        const received = {
+          route: 'refund_notify',
+          at,
+          headers: request.headers,
+          rawBody: raw,
+          verified,
+        } as const;
+        if (handled.ok) {
+          await noted({ ...received, handled, status: 204 });
+          return new Response(null, { status: 204 });
+        }
         const { status: code, detail } = httpError(handled.error);
+        await noted({ ...received, handled, status: code });
         deps.log('wechatpay.refund_notify_rejected', { status: code, reason: handled.error.kind, detail });
         return wechatFail(code, detail);
       },
@@ -63,3 +90,4 @@ export const refundCallbackRoutes = (deps: AppDeps) =>
         },
       },
     );
+};
