@@ -1,188 +1,140 @@
-import type { DomainError } from '../errors';
-import { purchaseKey } from '../ledger';
-import type { Order } from '../order';
-import type { PaymentEventPage, PaymentEventRecord } from '../payment-events';
-import { redactRecord } from '../redact';
-import { refundKey, reversalKey } from '../refund';
-import { err, ok, type Result } from '../result';
-import { type ReviewReason, reviewId } from '../review';
-import {
-  decodeCursor,
-  isBefore,
-  pageOf,
-  type TimelineItem,
-  type TimelinePage,
-  type TimelinePosition,
-} from '../timeline';
-import {
-  ledgerItem,
-  orderCreatedItem,
-  paymentEventItem,
-  refundAttemptItem,
-  refundEventItem,
-  reviewItems,
-  settlementItem,
-  statusItem,
-} from '../timeline-items';
-import type { Deps } from './deps';
-
 /**
- * More sources of items for an order's timeline (the operator console plugs its audit log in here).
- * Gets the order id and where the page ends (`before`: only items at or before it are needed, at most
- * `limit` of them, newest); returns items with keys unique and stable within the order (`op:<id>`).
+ * An order's whole payment history in one list, for operators ("paid but no credits"): the order,
+ * its status changes, provider calls, callbacks, sweeper decisions, settlement, ledger entries,
+ * refund steps, reviews and operator actions — each read from the record that already holds it and
+ * merged at read time (usecases/timeline.ts builds them; timeline-items.ts words them).
  */
-export type TimelineSource = (
-  orderId: number,
-  page: { readonly before?: Date; readonly limit: number },
-) => Promise<readonly TimelineItem[]>;
+export type TimelineKind =
+  | 'order_created'
+  | 'prepay'
+  | 'provider_query'
+  | 'provider_close'
+  | 'refund_request'
+  | 'refund_query'
+  | 'callback'
+  | 'refund_callback'
+  | 'sweeper_check'
+  | 'settlement'
+  | 'status_changed'
+  | 'ledger_entry'
+  | 'refund_attempt'
+  | 'refund_processing'
+  | 'refund_outcome'
+  | 'review_opened'
+  | 'review_resolved'
+  | 'operator_action';
 
-export interface TimelineOptions {
-  readonly operatorActions?: TimelineSource;
-}
+/** Which stored record an item comes from. */
+export type TimelineSource =
+  | 'orders'
+  | 'payment_events'
+  | 'settlements'
+  | 'status_changes'
+  | 'ledger'
+  | 'refund_attempts'
+  | 'refund_events'
+  | 'reviews'
+  | 'operator';
 
-export interface TimelineQuery {
-  /** From a previous page's `nextCursor`: the items older than it. */
-  readonly cursor?: string;
-  /** Items per page (1…MAX_TIMELINE_LIMIT). */
-  readonly limit?: number;
-}
-
-export const DEFAULT_TIMELINE_LIMIT = 200;
-export const MAX_TIMELINE_LIMIT = 500;
-
-const REVIEW_REASONS: readonly ReviewReason[] = [
-  'refunded_before_settlement',
-  'second_payment',
-  'unresolved',
-  'status_without_settlement',
-];
-
-export type TimelineDeps = Pick<
-  Deps,
-  'orders' | 'statusChanges' | 'settlements' | 'ledger' | 'refunds' | 'reviews' | 'paymentEvents' | 'settings'
->;
-
-export interface OrderTimeline extends TimelinePage {
-  readonly order: Order;
+export interface TimelineItem {
+  readonly at: Date;
+  readonly kind: TimelineKind;
+  readonly source: TimelineSource;
+  /** One short line for an operator, in Chinese. */
+  readonly summary: string;
+  /** The record's facts, redacted (redact.ts). */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** Unique and stable within the order's timeline (e.g. `op:<audit id>`): breaks ties, places the cursor. */
+  readonly key: string;
+  /**
+   * Order among items of the same millisecond, cause before effect (see `RANK`); absent = the kind's
+   * usual place.
+   */
+  readonly rank?: number;
 }
 
 /**
- * An order's timeline (by id, or by order number): the newest `limit` items before `cursor`, oldest
- * first. Every read is a point read or an equality on an indexed field; only the payment events can
- * be many per order, and they are read a page at a time.
+ * Within one millisecond, the order in which one request writes its records: an operator's action
+ * causes the rest; a refund claims its attempt and takes the credits back before it asks the provider;
+ * a provider's answer or a callback comes before the settlement, the status `paid`, the purchase
+ * entry and the status `completed`; a refund's outcome before the credits given back; a sweeper
+ * decision is recorded after everything it did.
  */
-export function orderTimeline(deps: TimelineDeps, options: TimelineOptions = {}) {
-  return async (
-    ref: number | string,
-    query: TimelineQuery = {},
-  ): Promise<Result<OrderTimeline, DomainError | { readonly kind: 'invalid_cursor' }>> => {
-    const limit = Math.min(
-      Math.max(1, Math.floor(query.limit ?? DEFAULT_TIMELINE_LIMIT)),
-      MAX_TIMELINE_LIMIT,
-    );
-    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !before) return err({ kind: 'invalid_cursor' });
-    const order =
-      typeof ref === 'number' ? await deps.orders.findById(ref) : await deps.orders.findByOrderNo(ref);
-    if (!order) return err({ kind: 'order_not_found' });
-    const beforeAt = before ? new Date(before.atMs) : undefined;
+export const RANK = {
+  operator: 0,
+  order: 10,
+  refundAttempt: 20,
+  refundDeduction: 30,
+  providerOrCallback: 40,
+  settlement: 50,
+  statusEarly: 60,
+  purchase: 70,
+  refundEvent: 80,
+  refundReversal: 85,
+  statusLate: 90,
+  review: 100,
+  sweeper: 110,
+} as const;
 
-    const [stored, events, operator] = await Promise.all([
-      storedItems(deps, order),
-      paymentEventsBefore((page) => deps.paymentEvents.listByOrder(order.orderNo, page), before, limit + 1),
-      options.operatorActions?.(order.id, { ...(beforeAt ? { before: beforeAt } : {}), limit: limit + 1 }) ??
-        [],
-    ]);
-    const items = [
-      ...stored,
-      ...events.map(paymentEventItem),
-      // Another module's records: redacted here like every other item.
-      ...operator.map((i) => ({ ...i, detail: redactRecord(i.detail) })),
-    ];
-    return ok({ order, ...pageOf(items, limit, before) });
-  };
+const rankOf = (item: TimelineItem): number => item.rank ?? RANK.providerOrCallback;
+
+/** Oldest first: time, then cause before effect, then key (a total, stable order). */
+export function compareItems(a: TimelineItem, b: TimelineItem): number {
+  return (
+    a.at.getTime() - b.at.getTime() || rankOf(a) - rankOf(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
 }
 
-/**
- * At least `want` payment events before `before` (when there are that many), newest first. The store
- * pages by (at, id) while the timeline orders by (at, rank, key): events of the cursor's own
- * millisecond may fall on either side, so that millisecond is read whole and those after the cursor
- * do not count.
- */
-async function paymentEventsBefore(
-  list: (page: PaymentEventPage) => Promise<PaymentEventRecord[]>,
-  before: TimelinePosition | null,
-  want: number,
-): Promise<PaymentEventRecord[]> {
-  if (!before) return list({ limit: want });
-  const bound = { at: new Date(before.atMs + 1), id: '' };
-  let limit = want;
-  for (;;) {
-    const got = await list({ before: bound, limit });
-    const after = got.filter((e) => !isBefore(paymentEventItem(e), before)).length;
-    if (got.length < limit || got.length - after >= want) return got;
-    limit = want + after;
+/** A position in the timeline: the items strictly before it are the next (older) page. */
+export interface TimelinePosition {
+  readonly atMs: number;
+  readonly rank: number;
+  readonly key: string;
+}
+
+export const positionOf = (item: TimelineItem): TimelinePosition => ({
+  atMs: item.at.getTime(),
+  rank: rankOf(item),
+  key: item.key,
+});
+
+export const isBefore = (item: TimelineItem, p: TimelinePosition): boolean =>
+  compareItems(item, { at: new Date(p.atMs), rank: p.rank, key: p.key } as TimelineItem) < 0;
+
+/** `<ms>.<rank>.<key, URI-encoded>`: opaque to clients, readable in a log. */
+export const encodeCursor = (p: TimelinePosition): string =>
+  `${p.atMs}.${p.rank}.${encodeURIComponent(p.key)}`;
+
+/** The position a cursor names; null for anything that is not one of ours. */
+export function decodeCursor(cursor: string): TimelinePosition | null {
+  const m = /^(\d{1,15})\.(\d{1,4})\.([A-Za-z0-9%._~!*'()-]{1,300})$/.exec(cursor);
+  if (!m) return null;
+  try {
+    return { atMs: Number(m[1]), rank: Number(m[2]), key: decodeURIComponent(m[3]!) };
+  } catch {
+    return null;
   }
 }
 
-/**
- * Payment events of one local day (`YYYY-MM-DD`) that concern no known order — forged callbacks,
- * notifications for unknown orders — paged like a timeline.
- */
-export function unmatchedPaymentEvents(deps: Pick<Deps, 'paymentEvents'>) {
-  return async (
-    day: string,
-    query: TimelineQuery = {},
-  ): Promise<Result<TimelinePage, { readonly kind: 'invalid_cursor' }>> => {
-    const limit = clampLimit(query.limit);
-    const before = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    if (query.cursor !== undefined && !before) return err({ kind: 'invalid_cursor' });
-    const events = await paymentEventsBefore(
-      (page) => deps.paymentEvents.listUnmatched(day, page),
-      before,
-      limit + 1,
-    );
-    return ok(pageOf(events.map(paymentEventItem), limit, before));
-  };
+export interface TimelinePage {
+  /** Oldest first. */
+  readonly items: readonly TimelineItem[];
+  /** Where the older items continue (pass it back as `cursor`); null when these are the first ones. */
+  readonly nextCursor: string | null;
 }
 
-const clampLimit = (limit: number | undefined) =>
-  Math.min(Math.max(1, Math.floor(limit ?? DEFAULT_TIMELINE_LIMIT)), MAX_TIMELINE_LIMIT);
-
-/** Everything but the payment events: a few records per order, each found by key or order id. */
-async function storedItems(deps: TimelineDeps, order: Order): Promise<TimelineItem[]> {
-  const tz = deps.settings.timeZone;
-  const [changes, settlement, attempts, reviews] = await Promise.all([
-    deps.statusChanges.list(order.id),
-    deps.settlements.find(order.id),
-    deps.refunds.attempts(order.id),
-    Promise.all(REVIEW_REASONS.map((reason) => deps.reviews.find(reviewId(order.id, reason)))),
-  ]);
-  // The order's ledger entries are exactly those under its keys: a unique-index point read each.
-  const ledgerKeys = [
-    { key: purchaseKey(order.id), reversal: false },
-    ...attempts.flatMap((a) => [
-      { key: refundKey(order.id, a.attempt), reversal: false },
-      { key: reversalKey(a.outRefundNo), reversal: true },
-    ]),
-  ];
-  const [entries, refundEvents] = await Promise.all([
-    Promise.all(
-      ledgerKeys.map(async ({ key, reversal }) => {
-        const entry = await deps.ledger.findByKey(key);
-        return entry ? ledgerItem(entry, reversal) : null;
-      }),
-    ),
-    Promise.all(attempts.map((a) => deps.refunds.events(a.outRefundNo))),
-  ]);
-  const paid = changes.find((c) => c.status === 'paid');
-  return [
-    orderCreatedItem(order),
-    ...changes.map(statusItem),
-    ...(settlement ? [settlementItem(settlement, tz, paid?.at ?? null)] : []),
-    ...entries.filter((e): e is TimelineItem => e !== null),
-    ...attempts.map(refundAttemptItem),
-    ...refundEvents.flat().map(refundEventItem),
-    ...reviews.flatMap((r) => (r ? reviewItems(r) : [])),
-  ];
+/**
+ * The newest `limit` of `items` before `before` (all of them when absent), oldest first, and the
+ * cursor of what is older still. `more` says the caller knows of older items not in `items`.
+ */
+export function pageOf(
+  items: readonly TimelineItem[],
+  limit: number,
+  before: TimelinePosition | null,
+  more = false,
+): TimelinePage {
+  const eligible = (before ? items.filter((i) => isBefore(i, before)) : [...items]).sort(compareItems);
+  const page = eligible.slice(Math.max(0, eligible.length - limit));
+  const hasOlder = more || eligible.length > limit;
+  return { items: page, nextCursor: hasOlder && page[0] ? encodeCursor(positionOf(page[0])) : null };
 }

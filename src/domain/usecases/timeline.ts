@@ -121,7 +121,7 @@ async function paymentEventsBefore(
     const got = await list({ before: bound, limit });
     const after = got.filter((e) => !isBefore(paymentEventItem(e), before)).length;
     if (got.length < limit || got.length - after >= want) return got;
-    return got;
+    limit = want + after;
   }
 }
 
