@@ -11,6 +11,7 @@ import { systemClock } from '../adapters/system/clock';
 import { argon2Hasher } from '../adapters/system/password';
 import { cryptoRandom } from '../adapters/system/random';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
+import { operatorActionsSource } from '../domain/operators/timeline-source';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { seedDemoProducts } from '../domain/usecases/catalog';
@@ -129,6 +130,8 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     settlements: config.faultCrashAfterSettlement
       ? crashAfterSettlement(repos.settlements)
       : repos.settlements,
+    // The order timeline (console and GET /api/admin/orders/{id}/timeline) shows the operator actions.
+    timelineSources: { operatorActions: operatorActionsSource(repos) },
     wechatLogin: createJscode2Session({
       baseUrl: config.wechat.apiBase,
       appid: config.wechat.appid,

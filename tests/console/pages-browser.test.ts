@@ -10,8 +10,8 @@ import type { Browser, Page } from 'playwright-core';
 import { systemClock } from '../../src/adapters/system/clock';
 import { createApp } from '../../src/app/http/create-app';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
-import { testDeps } from '../support/app';
 import { startSandbox } from '../sandbox/harness';
+import { testDeps } from '../support/app';
 import { createOperator, launchBrowser, loginAs } from './browser';
 
 const PW = 'correct horse battery';
@@ -33,7 +33,8 @@ describe('the business pages in headless Chromium', () => {
     stopApp = async () => {
       await app.stop(true);
     };
-    for (const role of ['viewer', 'operator', 'admin'] as const) await createOperator(deps, `${role}1`, role, PW);
+    for (const role of ['viewer', 'operator', 'admin'] as const)
+      await createOperator(deps, `${role}1`, role, PW);
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -62,7 +63,9 @@ describe('the business pages in headless Chromium', () => {
     const token = (await api('POST', '/api/auth/login', undefined, { code })).access_token as string;
     const order = await api('POST', '/api/orders/create', token, { product_id: 1 });
     await api('POST', `/api/orders/pay/${order.order_id}`, token);
-    const paid = await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}/pay?notify=false`, { method: 'POST' });
+    const paid = await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}/pay?notify=false`, {
+      method: 'POST',
+    });
     expect(paid.ok).toBe(true);
     return { id: order.order_id as number, orderNo: order.order_no as string };
   }
@@ -119,6 +122,9 @@ describe('the business pages in headless Chromium', () => {
     const timeline = (await ops.getByTestId('timeline').textContent()) ?? '';
     for (const step of ['预下单', '已支付', '积分', '退款']) expect(timeline).toContain(step);
     await shot(ops, 'order-detail');
+    await ops.locator('#timeline').scrollIntoViewIfNeeded();
+    await ops.evaluate(() => document.getElementById('timeline')?.previousElementSibling?.scrollIntoView());
+    await shot(ops, 'order-timeline');
 
     // Adjust the user's credits (reason required).
     const userId = (await deps.orders.findById(order.id))?.userId;
@@ -128,11 +134,12 @@ describe('the business pages in headless Chromium', () => {
     await submit(ops, ops.getByRole('button', { name: '确认调整' }));
     expect(await ops.getByTestId('balance').textContent()).toBe('30');
     await shot(ops, 'user-detail');
-    await ops.goto('/admin');
-    await shot(ops, 'dashboard');
 
     // Export the user's ledger as CSV.
-    const [download] = await Promise.all([ops.waitForEvent('download'), ops.getByTestId('ledger-csv').click()]);
+    const [download] = await Promise.all([
+      ops.waitForEvent('download'),
+      ops.getByTestId('ledger-csv').click(),
+    ]);
     const bytes = fs.readFileSync((await download.path()) as string);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = bytes.toString('utf8');
@@ -145,6 +152,10 @@ describe('the business pages in headless Chromium', () => {
     const [orders] = await Promise.all([ops.waitForEvent('download'), ops.getByTestId('orders-csv').click()]);
     const ordersCsv = fs.readFileSync((await orders.path()) as string, 'utf8');
     expect(ordersCsv).toContain(`${order.orderNo},${order.id},${userId},100积分套餐,100,9.90,已退款`);
+
+    await ops.goto('/admin?refresh=1');
+    expect(await ops.getByTestId('today').textContent()).toContain('1 笔支付');
+    await shot(ops, 'dashboard');
 
     // An admin edits a price, with the preview and a reason.
     const admin = await open('admin1');
@@ -161,10 +172,20 @@ describe('the business pages in headless Chromium', () => {
     // The audit log holds every action above under its actor.
     await admin.goto('/admin/audit-log');
     await shot(admin, 'audit-log');
-    const rows = await admin.locator('tr[data-action]').evaluateAll((trs) =>
-      trs.map((tr) => `${tr.getAttribute('data-action')} ${tr.querySelector('[data-testid="actor"]')?.textContent}`),
-    );
-    for (const expected of ['order.sync operator1', 'order.refund operator1', 'user.credits operator1', 'product.price admin1'])
+    const rows = await admin
+      .locator('tr[data-action]')
+      .evaluateAll((trs) =>
+        trs.map(
+          (tr) =>
+            `${tr.getAttribute('data-action')} ${tr.querySelector('[data-testid="actor"]')?.textContent}`,
+        ),
+      );
+    for (const expected of [
+      'order.sync operator1',
+      'order.refund operator1',
+      'user.credits operator1',
+      'product.price admin1',
+    ])
       expect(rows).toContain(expected);
 
     // Log out: the console asks for a login again.

@@ -195,9 +195,11 @@ export function dashboard(deps: DashboardDeps, opts: DashboardOptions, cache: Fi
     };
   }
 
-  return async (): Promise<Dashboard> => {
+  /** `maxAgeMs` (≤ the TTL): how old a cached dashboard may be for this call (a 「刷新」 asks for fresher). */
+  return async (maxAgeMs = opts.ttlMs): Promise<Dashboard> => {
     const now = deps.clock.now();
-    if (cache.last && now.getTime() - cache.last.computedAt.getTime() < opts.ttlMs) return cache.last;
+    const age = Math.min(maxAgeMs, opts.ttlMs);
+    if (cache.last && now.getTime() - cache.last.computedAt.getTime() < age) return cache.last;
     const tz = deps.settings.timeZone;
     const end = new Date(now.getTime() + 1);
     const [today, last7Days, pending, paidNotCompleted, inFlight, creditTotals] = await Promise.all([

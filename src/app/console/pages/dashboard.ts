@@ -8,6 +8,8 @@ import { age, when, yuan } from '../view';
 
 /** A computed dashboard is served for this long; the page says when it was computed. */
 export const DASHBOARD_TTL_MS = 60_000;
+/** 「刷新」 recomputes a dashboard older than this (so reloading it cannot hammer the database). */
+export const DASHBOARD_REFRESH_MS = 5_000;
 /** Open orders and refunds are counted up to this many each ("1000+"). */
 export const DASHBOARD_CAP = 1000;
 
@@ -45,8 +47,8 @@ export const dashboardPage = (deps: AppDeps) => {
   const tz = deps.settings.timeZone;
   return consolePage(deps).get(
     '/',
-    async ({ render, operator }) => {
-      const d = await view();
+    async ({ render, operator, query }) => {
+      const d = await view(query.refresh === '1' ? DASHBOARD_REFRESH_MS : DASHBOARD_TTL_MS);
       const may = (Object.keys(ACTION_ROLES) as ConsoleAction[]).map(
         (a) =>
           html`<li class="${canDo(operator.role, a) ? '' : 'muted'}">${canDo(operator.role, a) ? '✓' : '✗'} ${ACTION_LABELS[a]}</li>`,
@@ -65,7 +67,7 @@ export const dashboardPage = (deps: AppDeps) => {
       return render({
         title: '总览',
         active: 'home',
-        body: html`<p class="muted" data-testid="computed-at">数据更新于 ${when(d.computedAt, tz)}（每 ${DASHBOARD_TTL_MS / 1000} 秒刷新，时区 ${tz}）</p>
+        body: html`<p class="muted" data-testid="computed-at">数据更新于 ${when(d.computedAt, tz)}（每 ${DASHBOARD_TTL_MS / 1000} 秒刷新，时区 ${tz}） <a href="/admin?refresh=1">立即刷新</a></p>
 <div class="cards">
 ${period('今日', d.today, 'today')}
 ${period('近 7 日（含今日）', d.last7Days, 'week')}

@@ -63,6 +63,7 @@ export const orderDetailPage = (deps: AppDeps) => {
   const quote = refundQuote(deps);
   const sync = queryPaymentStatus(deps);
   const refund = refundOrder(deps);
+  const timelineOf = orderTimelineSection(deps);
   const load = async (raw: string) => {
     const id = positiveInt(raw);
     return id ? deps.orders.findById(id) : null;
@@ -87,7 +88,7 @@ export const orderDetailPage = (deps: AppDeps) => {
 ${canDo(operator.role, 'sync_order') ? html`<form method="post" action="/admin/orders/${order.id}/sync" class="inline">${csrfField(csrf)}<button type="submit" data-testid="sync">与支付平台同步</button></form>` : ''}
 ${mayRefund ? html`<a class="button danger" href="/admin/orders/${order.id}/refund" data-testid="refund-link">退款…</a>` : ''}
 </div>`;
-        const timeline = await orderTimelineSection(deps, order, query.cursor);
+        const timeline = await timelineOf(order, query.cursor);
         return render({
           title: `订单 ${order.orderNo}`,
           active: 'orders',
