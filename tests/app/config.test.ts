@@ -57,6 +57,17 @@ describe('configuration', () => {
     }
   });
 
+  it('keeps timeline events 180 days and bodies up to 8 KiB unless told otherwise, within bounds', () => {
+    expect(loadConfig({}).timeline).toEqual({ retentionDays: 180, bodyMaxBytes: 8192 });
+    expect(loadConfig({ TIMELINE_RETENTION_DAYS: '30', TIMELINE_BODY_MAX_BYTES: '1024' }).timeline).toEqual({
+      retentionDays: 30,
+      bodyMaxBytes: 1024,
+    });
+    const problems = problemsOf({ TIMELINE_RETENTION_DAYS: '0', TIMELINE_BODY_MAX_BYTES: 'lots' });
+    expect(problems.some((p) => p.includes('TIMELINE_RETENTION_DAYS'))).toBe(true);
+    expect(problems.some((p) => p.includes('TIMELINE_BODY_MAX_BYTES'))).toBe(true);
+  });
+
   it('accepts a complete production configuration', () => {
     expect(loadConfig(PROD).wechat.apiBase).toBe('https://api.weixin.qq.com');
   });

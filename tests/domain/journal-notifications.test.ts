@@ -78,6 +78,8 @@ describe('recordNotification', () => {
       nonce: 'fdasflkja484w',
     });
     expect(JSON.stringify(e)).not.toContain('c2lnbmF0dXJl');
+    // Kept for the retention period (180 days unless TIMELINE_RETENTION_DAYS says otherwise).
+    expect(e?.expiresAt).toEqual(new Date(T0.getTime() + 180 * 86_400_000));
   });
 
   it('files a notification that fails verification under no order when it names none, by its day', async () => {

@@ -74,6 +74,37 @@ describe('PAYMENT_PROVIDER=wechatpay end to end (API + v3 simulator + FerretDB)'
     expect((await readStore(stack.mongoUri, o.userId)).keys).toEqual([`purchase:${o.id}`]);
   });
 
+  it('puts the encrypted notification on the order timeline, its signature and ciphertext redacted', async () => {
+    const admin = await api.login('wx-admin');
+    const o = await orderFor('wx-timeline');
+    await sim('/v3sim/request-payment', requestPaymentArgs(o.pay.body.payment_data));
+    // The notification's record is written once it has been handled: wait for it, not for the status.
+    const items = await eventually(async () => {
+      const t = await api.call('GET', `/api/admin/orders/${o.id}/timeline`, { token: admin });
+      const read = t.body.items as { kind: string; detail: Record<string, unknown> }[];
+      return read.some((i) => i.kind === 'callback') ? read : undefined;
+    });
+    expect(items.map((i) => i.kind)).toEqual([
+      'order_created',
+      'prepay',
+      'callback',
+      'settlement',
+      'status_changed',
+      'ledger_entry',
+      'status_changed',
+    ]);
+    const notify = items[2]!.detail;
+    expect(notify).toMatchObject({
+      action: 'notify',
+      outcome: 'accepted',
+      verification: 'passed',
+      http_status: 204,
+    });
+    expect(notify.headers).toMatchObject({ 'wechatpay-signature': '[REDACTED]' });
+    expect(JSON.parse(notify.body as string).resource.ciphertext).toBe('[REDACTED]');
+    expect(JSON.stringify(items)).not.toContain(o.pay.body.payment_data.paySign);
+  });
+
   it('has no gateway callback route in this mode: a signed gateway callback gets 404 and grants nothing', async () => {
     const o = await orderFor('wx-no-gateway');
     const raw = JSON.stringify({

@@ -82,7 +82,11 @@ const UnmatchedBody = t.Object(
 const UnmatchedQuery = t.Object({
   ...TimelineQuery.properties,
   date: t.Optional(
-    t.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '服务时区的日期 YYYY-MM-DD；缺省为今天' }),
+    t.String({
+      maxLength: 10,
+      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      description: '服务时区的日期 YYYY-MM-DD；缺省为今天',
+    }),
   ),
 });
 
