@@ -122,8 +122,8 @@ describe('the business pages in headless Chromium', () => {
     const timeline = (await ops.getByTestId('timeline').textContent()) ?? '';
     for (const step of ['预下单', '已支付', '积分', '退款']) expect(timeline).toContain(step);
     await shot(ops, 'order-detail');
-    await ops.locator('#timeline').scrollIntoViewIfNeeded();
-    await ops.evaluate(() => document.getElementById('timeline')?.previousElementSibling?.scrollIntoView());
+    // The timeline's heading at the top of the window.
+    await ops.getByRole('heading', { name: '时间线' }).evaluate((h) => h.scrollIntoView());
     await shot(ops, 'order-timeline');
 
     // Adjust the user's credits (reason required).
