@@ -366,6 +366,29 @@ describe('console: dashboard, reviews, statements', () => {
     expect(page).toMatch(/data-testid="today">[\s\S]*?¥9\.90[\s\S]*?1 笔支付/);
   });
 
+  it('says the figures are being computed when they take long, and shows them once they are ready', async () => {
+    const clock = new FixedClock(new Date('2026-11-27T02:00:00Z'));
+    const base = consoleApp({ clock });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = {
+      ...base.deps.settlements,
+      inHour: async (hour: number) => {
+        await gate;
+        return base.deps.settlements.inHour(hour);
+      },
+    };
+    const app = createApp({ ...base.deps, settlements: slow });
+    await createOperator(base.deps, 'viewer', 'viewer', PW);
+    const viewer = new Jar(app);
+    await viewer.login('viewer', PW);
+    expect(await (await viewer.fetch('/admin')).text()).toContain('data-testid="computing"');
+    release();
+    expect(await (await viewer.fetch('/admin')).text()).toContain('数据更新于');
+  });
+
   it('resolves a review with a note (operator and up) and audits it', async () => {
     const { as, deps, order, audit } = await setup();
     await deps.reviews.open({

@@ -10,6 +10,11 @@ import { age, when, yuan } from '../view';
 export const DASHBOARD_TTL_MS = 60_000;
 /** 「刷新」 recomputes a dashboard older than this (so reloading it cannot hammer the database). */
 export const DASHBOARD_REFRESH_MS = 5_000;
+/**
+ * A page waits this long for a dashboard being computed; then it says so and the computation goes on
+ * (the very first one of a database reads a week of hourly records, see docs/benchmarks.md).
+ */
+export const DASHBOARD_WAIT_MS = 3_000;
 /** Open orders and refunds are counted up to this many each ("1000+"). */
 export const DASHBOARD_CAP = 1000;
 
@@ -48,7 +53,22 @@ export const dashboardPage = (deps: AppDeps) => {
   return consolePage(deps).get(
     '/',
     async ({ render, operator, query }) => {
-      const d = await view(query.refresh === '1' ? DASHBOARD_REFRESH_MS : DASHBOARD_TTL_MS);
+      const computing = view(query.refresh === '1' ? DASHBOARD_REFRESH_MS : DASHBOARD_TTL_MS);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), DASHBOARD_WAIT_MS);
+      });
+      const d = await Promise.race([computing, waited]).finally(() => clearTimeout(timer));
+      if (!d) {
+        computing.catch((e) =>
+          deps.log('dashboard.failed', { error: e instanceof Error ? e.message : String(e) }),
+        );
+        return render({
+          title: '总览',
+          active: 'home',
+          body: html`<p data-testid="computing">正在统计（首次统计需读取近 7 日每小时的记录），请稍后<a href="/admin">刷新</a>。</p>`,
+        });
+      }
       const may = (Object.keys(ACTION_ROLES) as ConsoleAction[]).map(
         (a) =>
           html`<li class="${canDo(operator.role, a) ? '' : 'muted'}">${canDo(operator.role, a) ? '✓' : '✗'} ${ACTION_LABELS[a]}</li>`,
