@@ -1,6 +1,11 @@
 // `bun run audit`: the integrity audit over the database at MONGODB_URI. Prints the report as JSON
 // and exits 0 when every invariant holds, 1 on any violation, 2 when the audit could not run.
+import { createWebhookChannel } from '../src/adapters/alerts/webhook';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
+import { systemClock } from '../src/adapters/system/clock';
+import { alertService } from '../src/app/alerts';
+import { createLogger } from '../src/app/logger';
+import { auditAlert } from '../src/domain/alert-kinds';
 import { auditStore } from '../src/domain/usecases/audit';
 
 const uri = process.env.MONGODB_URI?.trim() || 'mongodb://127.0.0.1:27017/credits_store';
@@ -9,7 +14,8 @@ const maxFindings = Number(process.env.AUDIT_MAX_FINDINGS ?? 200);
 try {
   const conn = await connectMongo(uri, { serverSelectionTimeoutMS: 5000 });
   try {
-    const report = await auditStore(mongoRepositories(conn))({ maxFindings });
+    const repos = mongoRepositories(conn);
+    const report = await auditStore(repos)({ maxFindings });
     console.log(JSON.stringify(report, null, 2));
     const { users, entries, orders, reviews } = report.scanned;
     const summary = report.ok
@@ -21,10 +27,33 @@ try {
       `audit: ${users} users, ${entries} ledger entries, ${orders} orders, ${reviews} reviews — ${summary}`,
     );
     process.exitCode = report.ok ? 0 : 1;
+    if (!report.ok) await raiseAlert(repos, report.violations);
   } finally {
     await conn.close();
   }
 } catch (e) {
   console.error(`audit could not run: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 2;
+}
+
+/**
+ * Violations are an alert like the API's (the same outbox, deduplicated per hour), sent before the
+ * command exits when ALERT_WEBHOOK_URL is set; a failed send stays in the outbox for the API's
+ * delivery job to retry. Log lines go to stderr: stdout is the report.
+ */
+async function raiseAlert(repos: ReturnType<typeof mongoRepositories>, violations: Record<string, number>) {
+  const url = process.env.ALERT_WEBHOOK_URL?.trim();
+  const format = process.env.ALERT_WEBHOOK_FORMAT?.trim() === 'json' ? 'json' : 'wecom';
+  const alerts = alertService(
+    {
+      alertOutbox: repos.alertOutbox,
+      rateWindows: repos.rateWindows,
+      clock: systemClock,
+      log: createLogger({ destination: { write: (line: string) => process.stderr.write(line) } }),
+      ...(url ? { alertChannel: createWebhookChannel({ url, format }) } : {}),
+    },
+    { perMinute: 20 },
+  );
+  alerts.raise(auditAlert(violations));
+  await alerts.idle();
 }

@@ -63,6 +63,22 @@ export interface Config {
   readonly abuse: AbuseConfig;
   /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
   readonly console: { readonly sessionHours: number };
+  readonly alerts: AlertConfig;
+}
+
+/** Alerts (app/alerts.ts): where they go and what the periodic look watches for. */
+export interface AlertConfig {
+  /** ALERT_WEBHOOK_URL: contains the robot's key — a secret, never logged or echoed. Absent = record and log only. */
+  readonly webhookUrl?: string;
+  readonly format: 'wecom' | 'json';
+  /** Messages per minute to the webhook, all instances together (a WeCom robot takes 20). */
+  readonly perMinute: number;
+  /** How often each instance delivers, retries and watches (0 = off; raising still delivers at once). */
+  readonly intervalMs: number;
+  readonly paidNotCompletedMinutes: number;
+  readonly reviewQueueThreshold: number;
+  /** Beijing hour of the daily integrity audit; null = off. */
+  readonly auditHour: number | null;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -78,6 +94,16 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The webhook URL holds a key: problems name the variable, never the value. */
+function alertWebhook(env: Env, prod: boolean, problems: string[]): { webhookUrl?: string } {
+  const v = env.ALERT_WEBHOOK_URL?.trim();
+  if (!v) return {};
+  if (!URL.canParse(v) || !/^https?:\/\//.test(v)) problems.push('ALERT_WEBHOOK_URL must be an http(s) URL');
+  else if (prod && !v.startsWith('https://'))
+    problems.push('ALERT_WEBHOOK_URL must be https:// in production');
+  return { webhookUrl: v };
+}
 
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
@@ -193,6 +219,15 @@ export function loadConfig(env: Env): Config {
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
     abuse: loadAbuseConfig(env, prod, problems),
     console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
+    alerts: {
+      ...alertWebhook(env, prod, problems),
+      format: oneOf('ALERT_WEBHOOK_FORMAT', 'wecom', ['wecom', 'json'] as const),
+      perMinute: 20,
+      intervalMs: int('ALERT_CHECK_SECONDS', 60, 0, 3600) * 1000,
+      paidNotCompletedMinutes: int('ALERT_PAID_NOT_COMPLETED_MINUTES', 10, 1, 7 * 24 * 60),
+      reviewQueueThreshold: int('ALERT_REVIEW_QUEUE_THRESHOLD', 10, 0, 100_000),
+      auditHour: str('AUDIT_HOUR', '4') === 'off' ? null : int('AUDIT_HOUR', 4, 0, 23),
+    },
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters');

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
+import { createWebhookChannel } from '../adapters/alerts/webhook';
 import { CachedProducts } from '../adapters/cache/products';
 import { ensureIndexes, mongoRepositories } from '../adapters/mongo';
 import { createGatewayNotifications } from '../adapters/payment/gateway/notifications';
@@ -14,8 +15,10 @@ import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import { operatorActionsSource } from '../domain/operators/timeline-source';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
+import { reviewOpenedAlerts } from '../domain/usecases/alert-watch';
 import { seedDemoProducts } from '../domain/usecases/catalog';
 import { journaledPayments } from '../domain/usecases/payment-journal';
+import { alertingReviews, alertService } from './alerts';
 import { type Config, ConfigError } from './config';
 import { deferredPaymentEvents } from './deferred-events';
 import type { AppDeps } from './http/context';
@@ -110,6 +113,24 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     limits: config.abuse.orders,
     timeline: config.timeline,
   };
+  const alerts = alertService(
+    {
+      alertOutbox: repos.alertOutbox,
+      rateWindows: repos.rateWindows,
+      clock: systemClock,
+      log,
+      ...(config.alerts.webhookUrl
+        ? {
+            alertChannel: createWebhookChannel({
+              url: config.alerts.webhookUrl,
+              format: config.alerts.format,
+            }),
+          }
+        : {}),
+    },
+    { perMinute: config.alerts.perMinute },
+    metrics,
+  );
   const deps: AppDeps = {
     ...repos,
     ...counted,
@@ -142,6 +163,12 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     random: cryptoRandom,
     settings,
     log,
+    alerts,
+    reviews: alertingReviews(
+      repos.reviews,
+      reviewOpenedAlerts({ reviews: repos.reviews, alerts }, config.alerts.reviewQueueThreshold),
+      log,
+    ),
     present: presenter(config.timeZone),
     jwt: {
       ...config.jwt,
@@ -188,5 +215,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics, drainTimeline: paymentEvents.drain };
+  return { app: createApp(deps), deps, metrics, alerts, drainTimeline: paymentEvents.drain };
 }

@@ -22,11 +22,13 @@ export { scrub };
 function levelOf(event: string): LogLevel {
   if (event === 'http.access') return 'info';
   if (
-    /unhandled_error|\.failed$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(event)
+    /unhandled_error|\.failed$|^alert\.\w*(failed|gave_up)$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(
+      event,
+    )
   )
     return 'error';
   if (
-    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences/.test(
+    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences|^alert\./.test(
       event,
     )
   )

@@ -1,4 +1,5 @@
 import { connectMongo } from '../adapters/mongo';
+import { startAlertJobs } from './alerts';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
@@ -20,7 +21,7 @@ const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
-const { app, deps, metrics, drainTimeline } = await compose(config, process.env, conn).catch((e) => {
+const { app, deps, metrics, alerts, drainTimeline } = await compose(config, process.env, conn).catch((e) => {
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(1);
@@ -56,6 +57,7 @@ const { figureStore } = deps;
 const stopBaseline = figureStore
   ? startCreditBaselineJob({ ...deps, figureStore }, { checkIntervalMs: 5 * 60_000 })
   : async () => {};
+const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -68,6 +70,7 @@ async function shutdown(signal: string) {
   await stopSweeper();
   await stopStatements();
   await stopHousekeeping();
+  await stopAlerts();
   await stopBaseline();
   await drainTimeline();
   await conn.close();

@@ -1,3 +1,4 @@
+import type { Alert, AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from './alert';
 import type { CreditSnapshot, HourFigures } from './figures';
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
@@ -323,4 +324,37 @@ export interface PaymentEvents {
   listUnmatched(day: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
   /** Drops records whose `expiresAt` has passed (housekeeping). */
   purge(now: Date): Promise<void>;
+}
+
+/**
+ * Raises an alert for a human (domain/alert.ts). Fire-and-forget: it returns at once and never
+ * throws, so no money path waits for, or fails with, the alerting.
+ */
+export interface Alerts {
+  raise(alert: Alert): void;
+}
+
+/** The alerts' outbox: insert-unique alerts, insert-only delivery attempts, a state projection. */
+export interface AlertOutbox {
+  /** Stores the alert unless one with its id exists; true when this call stored it (deduplication). */
+  add(alert: StoredAlert): Promise<boolean>;
+  find(id: string): Promise<StoredAlert | null>;
+  /** Up to `limit` alerts whose projection is `state`, oldest raised first (for the delivery job). */
+  listByState(state: AlertState, limit: number): Promise<StoredAlert[]>;
+  /** Newest raised first, optionally only one state (for the admin). */
+  list(filter: { readonly state?: AlertState }, page: Page): Promise<StoredAlert[]>;
+  /** Updates the projection; last writer wins, and delivery decisions rest on `claim`, not on it. */
+  project(id: string, patch: AlertPatch): Promise<void>;
+  /** Takes the delivery of `minute` for the alert: true for one caller only. */
+  claim(id: string, minute: number, at: Date): Promise<boolean>;
+  /** Records the outcome of a claimed minute (once per alert, minute and stage). */
+  record(attempt: DeliveryAttempt): Promise<void>;
+  /** The alert's claims and outcomes, in any order. */
+  attempts(id: string): Promise<DeliveryAttempt[]>;
+}
+
+/** Where alerts go (a WeCom robot, a generic JSON webhook). */
+export interface AlertChannel {
+  /** ok, or why not (network error, non-2xx, an `errcode` ≠ 0); never throws. The message carries no secret. */
+  send(alert: StoredAlert): Promise<Result<void, { readonly message: string }>>;
 }

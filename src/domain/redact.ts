@@ -44,6 +44,8 @@ const SCRUB: readonly [RegExp, string][] = [
   [/("(?:signature|paySign|sign|pay_sig|session_key|ciphertext)"\s*:\s*)"[^"]*"/gi, `$1"${REDACTED}"`],
   [/\bv1=[0-9a-f]{16,}/gi, `v1=${REDACTED}`],
   [/\bo[A-Za-z0-9_-]{27}\b/g, REDACTED],
+  // Webhook URLs (a WeCom robot's) carry their key as a query parameter.
+  [/([?&](?:key|access_token|token)=)[^&\s"']+/gi, `$1${REDACTED}`],
 ];
 export const scrub = (text: string): string => SCRUB.reduce((s, [re, to]) => s.replace(re, to), text);
 

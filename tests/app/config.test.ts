@@ -143,4 +143,27 @@ describe('configuration', () => {
       'ADMIN_OPENIDS must be comma-separated openids, got "bad id"',
     ]);
   });
+
+  it('reads the alert settings, and never echoes the webhook URL (it holds the robot key)', () => {
+    expect(loadConfig({}).alerts).toEqual({
+      format: 'wecom',
+      perMinute: 20,
+      intervalMs: 60_000,
+      paidNotCompletedMinutes: 10,
+      reviewQueueThreshold: 10,
+      auditHour: 4,
+    });
+    const url = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx';
+    expect(
+      loadConfig({ ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_FORMAT: 'json', AUDIT_HOUR: 'off' }).alerts,
+    ).toMatchObject({ webhookUrl: url, format: 'json', auditHour: null });
+    const bad = problemsOf({ ALERT_WEBHOOK_URL: 'qyapi?key=693a91f6-7xxx', ALERT_WEBHOOK_FORMAT: 'slack' });
+    expect(bad).toEqual([
+      'ALERT_WEBHOOK_URL must be an http(s) URL',
+      'ALERT_WEBHOOK_FORMAT must be one of wecom, json, got "slack"',
+    ]);
+    expect(problemsOf({ ...PROD, ALERT_WEBHOOK_URL: 'http://relay.internal/hook?key=693a91f6' })).toEqual([
+      'ALERT_WEBHOOK_URL must be https:// in production',
+    ]);
+  });
 });

@@ -69,6 +69,9 @@ describe('structured logger', () => {
     expect(scrub('header Bearer abc.def.ghi end')).toBe('header Bearer [REDACTED] end');
     expect(scrub(`sig t=1,v1=${'ab'.repeat(32)}`)).toBe('sig t=1,v1=[REDACTED]');
     expect(scrub('user oUpF8uMuAJO_M2pxb1Q9zNjWeS6o paid')).toBe('user [REDACTED] paid');
+    expect(
+      scrub('POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7x&debug=1 failed'),
+    ).toBe('POST https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=[REDACTED]&debug=1 failed');
     const { log, raw } = collect();
     log('callback.rejected', { body: '{"outTradeNo":"P1","openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}' });
     expect(raw.join('')).not.toContain('oUpF8uMu');

@@ -5,6 +5,7 @@ import type {
   Operators,
 } from '../../src/domain/operators/ports';
 import type {
+  AlertOutbox,
   CallBudget,
   Checks,
   FigureStore,
@@ -39,6 +40,7 @@ export interface Repositories {
   operatorAudit: OperatorAudit;
   loginLocks: LoginLocks;
   paymentEvents: PaymentEvents;
+  alertOutbox: AlertOutbox;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

@@ -11,6 +11,7 @@ import {
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { alertOutboxContract } from './alert-outbox.contract';
 import { figuresContract } from './figures.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
@@ -39,6 +40,7 @@ const suites = [
   figuresContract,
   operatorsContract,
   paymentEventsContract,
+  alertOutboxContract,
 ];
 
 function runAll(make: MakeRepositories) {

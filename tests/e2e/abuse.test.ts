@@ -136,7 +136,11 @@ describe('attack run against the defaults (two instances, one database)', () => 
     );
     expect(await wechatCalls(stack)).toBe(before + 1);
     expect(count(results, 200)).toBe(1);
-    expect(count(results, 400)).toBe(49);
+    // Each replay is a failed login; LOGIN_FAILURES_PER_IP (10/15m) blocks the address once ten
+    // are noted. How many replays are checked before that depends on scheduling (all 49 when they
+    // arrive together, only the first ten or so on a loaded machine), so the rest may be 429.
+    expect(count(results, 400)).toBeGreaterThanOrEqual(10);
+    expect(count(results, 400) + count(results, 429)).toBe(49);
   });
 
   it('500 parallel logins from one address: the minute’s budget passes, the rest never reach WeChat', async () => {

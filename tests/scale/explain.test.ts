@@ -20,6 +20,10 @@ import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
 import type { AppDeps } from '../../src/app/http/context';
 import { createOperator } from '../../src/domain/operators/manage';
+import type { AlertOutbox } from '../../src/domain/ports';
+import { ok } from '../../src/domain/result';
+import { watchForAlerts } from '../../src/domain/usecases/alert-watch';
+import { deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { followRefunds } from '../../src/domain/usecases/refund-follow';
@@ -48,6 +52,7 @@ let call: Call;
 let deps: Deps;
 let handle: (request: Request) => Promise<Response>;
 let consoleDeps: AppDeps;
+let alertOutbox: AlertOutbox;
 let logFile: string;
 let logOffset = 0;
 
@@ -127,6 +132,7 @@ beforeAll(async () => {
   deps = composed.deps;
   consoleDeps = composed.deps;
   handle = (request) => app.handle(request);
+  alertOutbox = composed.deps.alertOutbox as AlertOutbox;
   call = async (method, url, opts = {}) => {
     const hasBody = opts.body !== undefined || opts.raw !== undefined;
     const res = await app.handle(
@@ -401,5 +407,40 @@ describe('console dashboard queries on FerretDB + PostgreSQL', () => {
       .map((p) => `${p.scans.join(', ')}\n    ${p.query}`);
     expect(scanning).toEqual([]);
     expect(plans.length).toBeGreaterThan(3 * 24);
+  });
+});
+
+describe('alert queries on FerretDB + PostgreSQL', () => {
+  it('recording, delivering and the periodic watch find their work by equality, through an index', async () => {
+    const sent: string[] = [];
+    const alertDeps = {
+      alertOutbox,
+      rateWindows: deps.rateWindows,
+      clock: deps.clock,
+      log: () => {},
+      alertChannel: {
+        send: async (a: { id: string }) => {
+          sent.push(a.id);
+          return ok(undefined);
+        },
+      },
+    };
+    await newPlans();
+    await recordAlert(alertDeps)({
+      kind: 'review_queue',
+      key: 'explain',
+      severity: 'warning',
+      title: 'explain',
+      text: 'explain',
+      facts: {},
+    });
+    await deliverAlerts(alertDeps, { perMinute: 20 })();
+    await watchForAlerts({ ...deps, alerts: { raise: () => {} } }, { paidNotCompletedMinutes: 10 })();
+    const plans = await newPlans();
+    expect(sent).toHaveLength(1);
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // Wires createApp's dependencies for HTTP tests: memory storage, the real gateway and WeChat adapters
 // pointed at whatever server the test starts (usually the sandbox), and a log the test can read.
+
 import { memoryRepositories } from '../../src/adapters/memory';
 import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
@@ -7,6 +8,7 @@ import { systemClock } from '../../src/adapters/system/clock';
 import { argon2Hasher } from '../../src/adapters/system/password';
 import { cryptoRandom } from '../../src/adapters/system/random';
 import { createJscode2Session } from '../../src/adapters/wechat/jscode2session';
+import { alertService } from '../../src/app/alerts';
 import { type AbuseConfig, loadAbuseConfig } from '../../src/app/config-limits';
 import type { AppDeps } from '../../src/app/http/context';
 import { presenter } from '../../src/app/http/present';
@@ -66,7 +68,7 @@ export function testDeps(opts: {
   let requestSeq = 0;
   const repos = memoryRepositories();
   const abuse = abuseSettings(opts.abuseEnv);
-  const log = (event: string, fields: Record<string, unknown>) => logs.push({ event, fields });
+  const log = (event: string, fields: Record<string, unknown>) => void logs.push({ event, fields });
   const settings: AppDeps['settings'] = {
     timeZone: 'Asia/Shanghai',
     orderExpireMinutes: 30,
@@ -96,6 +98,11 @@ export function testDeps(opts: {
     random: cryptoRandom,
     settings,
     log,
+    // Recorded and listed (no webhook): GET /api/admin/alerts shows what the routes raised.
+    alerts: alertService(
+      { alertOutbox: repos.alertOutbox, rateWindows: repos.rateWindows, clock, log },
+      { perMinute: 20 },
+    ),
     present: presenter('Asia/Shanghai'),
     jwt: TEST_JWT,
     gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),

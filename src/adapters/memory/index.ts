@@ -1,3 +1,4 @@
+import { MemoryAlertOutbox } from './alerts';
 import { MemoryFigureStore } from './figure-store';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
@@ -35,5 +36,6 @@ export function memoryRepositories() {
     operatorAudit: new MemoryOperatorAudit(),
     loginLocks: new MemoryLoginLocks(),
     paymentEvents: new MemoryPaymentEvents(),
+    alertOutbox: new MemoryAlertOutbox(),
   };
 }

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoFigureStore } from './figure-store';
@@ -46,5 +47,6 @@ export function mongoRepositories(conn: Connection) {
     operatorAudit: new MongoOperatorAudit(conn),
     loginLocks: new MongoLoginLocks(conn),
     paymentEvents: new MongoPaymentEvents(conn),
+    alertOutbox: new MongoAlertOutbox(conn),
   };
 }

@@ -1,7 +1,7 @@
 import { PREPAY_TTL_MS } from '../payment/gateway/contract';
 import { type Handler, json, readJsonObject } from './http';
 import type { Notifier } from './notifier';
-import { verifyPaySign } from './paysign';
+import { digits, verifyPaySign } from './paysign';
 import { markPaid, type SandboxContext, tradeView } from './state';
 
 const fail = (detail: string) => json({ errMsg: `requestPayment:fail ${detail}` }, 400);
@@ -45,6 +45,14 @@ export function simulatorRoutes(ctx: SandboxContext, notifier: Notifier): Handle
       trade.statementFen = fen;
       return json(tradeView(trade));
     }
+    if (action === 'second-payment') {
+      // The same order paid once more under another transaction (e.g. a second device): only the
+      // callback carries it; the trade keeps its first transaction, as the provider's query would.
+      if (trade.state !== 'SUCCESS') return json({ error: `trade is ${trade.state}` }, 409);
+      const second = { ...trade, transactionId: `4200${digits(24)}` };
+      notifier.notify(second, 'SUCCESS');
+      return json({ ...tradeView(trade), second_transaction_id: second.transactionId });
+    }
     const open = trade.state === 'NOTPAY' || trade.state === 'USERPAYING';
     if (action === 'pay') {
       // Re-paying a paid trade re-sends its callback: handy for duplicate-callback tests.
@@ -71,7 +79,9 @@ export function simulatorRoutes(ctx: SandboxContext, notifier: Notifier): Handle
       const orderNo = url.searchParams.get('order_no');
       return json(notifier.deliveries().filter((d) => !orderNo || d.order_no === orderNo));
     }
-    const m = /^\/sandbox\/trades\/([^/]+)(?:\/(pay|close|fail|statement-amount))?$/.exec(path);
+    const m = /^\/sandbox\/trades\/([^/]+)(?:\/(pay|close|fail|statement-amount|second-payment))?$/.exec(
+      path,
+    );
     if (!m) return null;
     const outTradeNo = decodeURIComponent(m[1] ?? '');
     if (m[2] && req.method === 'POST') return force(outTradeNo, m[2], url.searchParams);

@@ -1,6 +1,6 @@
 import type { OperatorDeps } from '../../domain/operators/deps';
 import type { PaymentNotifications } from '../../domain/payment';
-import type { FigureStore, Products, StatementReports, Statements } from '../../domain/ports';
+import type { AlertOutbox, FigureStore, Products, Products, StatementReports, StatementReports, Statements, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
 import type { TimelineOptions } from '../../domain/usecases/timeline';
 import type { MetricsAccess } from '../metrics/route';
@@ -23,6 +23,8 @@ export interface AppDeps extends Deps, Omit<OperatorDeps, 'settings'> {
   readonly statementReports?: StatementReports;
   /** All-time credit totals for the console dashboard; absent = the dashboard shows none. */
   readonly figureStore?: FigureStore;
+  /** The alerts' outbox, listed by GET /api/admin/alerts; absent = no such route data (empty list). */
+  readonly alertOutbox?: AlertOutbox;
   /** True when the database answers a ping (for /ready). */
   readonly dbReady: () => Promise<boolean>;
   /** True when the payment provider answers HTTP at all (for /ready); absent = not checked. */

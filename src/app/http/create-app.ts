@@ -7,6 +7,7 @@ import { docs } from './docs';
 import { securityHeaders, withDeadline } from './headers';
 import { limiter } from './limits';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
+import { adminAlertRoutes } from './routes/admin/alerts';
 import { adminAuditRoutes } from './routes/admin/audit';
 import { adminOrderRoutes } from './routes/admin/orders';
 import { adminProductRoutes } from './routes/admin/products';
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps) {
     .use(adminReviewRoutes(deps, limits))
     .use(adminAuditRoutes(deps, limits))
     .use(adminStatementRoutes(deps, limits))
+    .use(adminAlertRoutes(deps, limits))
     .use(consolePlugin(deps));
 }
 

@@ -89,6 +89,36 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    alertsRaised: new Counter({
+      name: 'alerts_raised_total',
+      help: 'Alerts recorded, by kind (a repeat of one already raised in the hour is not counted)',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    alertsDeduplicated: new Counter({
+      name: 'alerts_deduplicated_total',
+      help: 'Alerts raised again within their hour (by a repeat or another instance): nothing new recorded or sent',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    alertsSent: new Counter({
+      name: 'alerts_sent_total',
+      help: 'Alerts the webhook accepted, by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    alertsFailed: new Counter({
+      name: 'alerts_failed_total',
+      help: 'Alert deliveries that failed (network error, non-2xx, errcode != 0), by kind; each is retried',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    alertsSuppressed: new Counter({
+      name: 'alerts_suppressed_total',
+      help: 'Alerts held back by the per-minute cap of the webhook (folded into a summary), by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     events: new Counter({
       name: 'log_events_total',
       help: 'Structured log events by name (anomalies: rejected callbacks, second payments, reviews…)',

@@ -1,4 +1,5 @@
 import type {
+  Alerts,
   CallBudget,
   Checks,
   Clock,
@@ -80,4 +81,6 @@ export interface Deps {
   };
   /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
   readonly log: (event: string, fields: Record<string, unknown>) => void;
+  /** What needs a human, sent to the operators' webhook (fire-and-forget); absent = none raised. */
+  readonly alerts?: Alerts;
 }

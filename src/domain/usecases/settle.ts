@@ -1,3 +1,4 @@
+import { secondPaymentAlert } from '../alert-kinds';
 import type { DomainError } from '../errors';
 import { purchaseKey } from '../ledger';
 import type { Fen } from '../money';
@@ -48,6 +49,7 @@ export function settleOrder(deps: Deps) {
           detail: `settled ${settlement.paymentId}, also paid ${evidence.paymentId}`,
           createdAt: deps.clock.now(),
         });
+        deps.alerts?.raise(secondPaymentAlert(order, settlement, evidence.paymentId));
       }
     };
     // `completed` is written only after the grant: a duplicate for it needs one read and no write.

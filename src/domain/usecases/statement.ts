@@ -1,3 +1,4 @@
+import { statementAlert } from '../alert-kinds';
 import type { Fen } from '../money';
 import type { ProviderError, Statements } from '../payment';
 import type { StatementReports } from '../ports';
@@ -137,6 +138,7 @@ export function reconcileStatement(deps: StatementDeps) {
         matched: compared.matched,
         ...byKind,
       });
+      if (differences.length > 0) deps.alerts?.raise(statementAlert(date, differences));
     }
     return ok(saved);
   };

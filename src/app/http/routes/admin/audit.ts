@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia';
+import { auditAlert } from '../../../../domain/alert-kinds';
 import { auditStore } from '../../../../domain/usecases/audit';
 import { AuditReportBody } from '../../admin-schemas';
 import { authPlugin } from '../../auth';
@@ -15,7 +16,10 @@ export const adminAuditRoutes = (deps: AppDeps, limits: Limiter) =>
       '/',
       async () => {
         const report = await auditStore(deps)({ maxFindings: 200 });
-        if (!report.ok) deps.log('audit.violations', { violations: report.violations });
+        if (!report.ok) {
+          deps.log('audit.violations', { violations: report.violations });
+          deps.alerts?.raise(auditAlert(report.violations));
+        }
         return report;
       },
       {

@@ -1,0 +1,115 @@
+import { beforeEach, describe, expect, it } from 'bun:test';
+import { type Alert, newStoredAlert, type StoredAlert } from '../../src/domain/alert';
+import { T0 } from '../support/builders';
+import type { MakeRepositories, Repositories } from './repositories';
+
+const MINUTE = 60_000;
+
+export const anAlert = (over: Partial<Alert> = {}): Alert => ({
+  kind: 'second_payment',
+  key: '1:4200b',
+  severity: 'critical',
+  title: '订单 P1 重复支付',
+  text: '请退款',
+  facts: { order_id: 1, settled_payment: '4200a', second: null, refundable: true },
+  ...over,
+});
+
+const stored = (over: Partial<Alert> = {}, at = T0): StoredAlert => newStoredAlert(anAlert(over), at, true);
+
+export function alertOutboxContract(make: MakeRepositories) {
+  describe('AlertOutbox', () => {
+    let repos: Repositories;
+    beforeEach(async () => {
+      repos = await make();
+    });
+
+    it('stores an alert once per kind, key and hour; later adds are refused and change nothing', async () => {
+      const first = stored();
+      expect(await repos.alertOutbox.add(first)).toBe(true);
+      expect(
+        await repos.alertOutbox.add({
+          ...stored({ title: 'other' }),
+          raisedAt: new Date(T0.getTime() + 1000),
+        }),
+      ).toBe(false);
+      expect(await repos.alertOutbox.find(first.id)).toEqual(first);
+      // Another hour, or another key, is another alert.
+      expect(await repos.alertOutbox.add(stored({}, new Date(T0.getTime() + 60 * MINUTE)))).toBe(true);
+      expect(await repos.alertOutbox.add(stored({ key: '1:4200c' }))).toBe(true);
+      expect(await repos.alertOutbox.find('nope')).toBeNull();
+    });
+
+    it('lets exactly one of 10 concurrent adds of the same alert store it', async () => {
+      const results = await Promise.all(Array.from({ length: 10 }, () => repos.alertOutbox.add(stored())));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('lists by state oldest first (bounded) and all newest first by page', async () => {
+      const at = (m: number) => new Date(T0.getTime() + m * MINUTE);
+      for (const m of [3, 1, 2]) await repos.alertOutbox.add(stored({ key: `k${m}` }, at(m)));
+      await repos.alertOutbox.project(stored({ key: 'k2' }, at(2)).id, {
+        state: 'sent',
+        sentAt: at(5),
+        attempts: 1,
+      });
+      const pending = await repos.alertOutbox.listByState('pending', 10);
+      expect(pending.map((a) => a.key)).toEqual(['k1', 'k3']);
+      expect((await repos.alertOutbox.listByState('pending', 1)).map((a) => a.key)).toEqual(['k1']);
+      expect((await repos.alertOutbox.listByState('sent', 10)).map((a) => a.key)).toEqual(['k2']);
+      const all = await repos.alertOutbox.list({}, { skip: 0, limit: 10 });
+      expect(all.map((a) => a.key)).toEqual(['k3', 'k2', 'k1']);
+      expect((await repos.alertOutbox.list({}, { skip: 1, limit: 1 })).map((a) => a.key)).toEqual(['k2']);
+      expect(
+        (await repos.alertOutbox.list({ state: 'pending' }, { skip: 0, limit: 10 })).map((a) => a.key),
+      ).toEqual(['k3', 'k1']);
+    });
+
+    it('projects the delivery state field by field', async () => {
+      const a = stored();
+      await repos.alertOutbox.add(a);
+      const next = new Date(T0.getTime() + 2 * MINUTE);
+      await repos.alertOutbox.project(a.id, { attempts: 2, lastError: 'HTTP 500', nextAttemptAt: next });
+      await repos.alertOutbox.project(a.id, { state: 'summarized', summaryId: 'alerts_suppressed:1:1' });
+      expect(await repos.alertOutbox.find(a.id)).toEqual({
+        ...a,
+        attempts: 2,
+        lastError: 'HTTP 500',
+        nextAttemptAt: next,
+        state: 'summarized',
+        summaryId: 'alerts_suppressed:1:1',
+      });
+      await repos.alertOutbox.project('missing', { state: 'sent' }); // harmless
+    });
+
+    it('gives the delivery of a minute to one claimer and keeps each outcome once', async () => {
+      const a = stored();
+      await repos.alertOutbox.add(a);
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, () => repos.alertOutbox.claim(a.id, 100, T0)),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await repos.alertOutbox.claim(a.id, 101, T0)).toBe(true);
+      await repos.alertOutbox.record({
+        alertId: a.id,
+        minute: 100,
+        stage: 'failed',
+        at: T0,
+        error: 'HTTP 500',
+      });
+      await repos.alertOutbox.record({ alertId: a.id, minute: 100, stage: 'failed', at: T0, error: 'again' });
+      await repos.alertOutbox.record({ alertId: a.id, minute: 101, stage: 'sent', at: T0, error: null });
+      const history = await repos.alertOutbox.attempts(a.id);
+      const key = (x: { minute: number; stage: string }) => `${x.minute}:${x.stage}`;
+      expect(history.map(key).sort()).toEqual(['100:claim', '100:failed', '101:claim', '101:sent']);
+      expect(history.find((x) => x.stage === 'failed')).toEqual({
+        alertId: a.id,
+        minute: 100,
+        stage: 'failed',
+        at: T0,
+        error: 'HTTP 500',
+      });
+      expect(await repos.alertOutbox.attempts('other')).toEqual([]);
+    });
+  });
+}
