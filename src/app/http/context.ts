@@ -1,6 +1,6 @@
 import type { OperatorDeps } from '../../domain/operators/deps';
 import type { PaymentNotifications } from '../../domain/payment';
-import type { AlertOutbox, FigureStore, Products, Products, StatementReports, StatementReports, Statements, Statements } from '../../domain/ports';
+import type { AlertOutbox, FigureStore, Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
 import type { TimelineOptions } from '../../domain/usecases/timeline';
 import type { MetricsAccess } from '../metrics/route';
