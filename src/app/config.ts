@@ -60,6 +60,8 @@ export interface Config {
   /** Rate limits, order caps, sessions, proxies, docs, deadlines (config-limits.ts). */
   readonly abuse: AbuseConfig;
   readonly alerts: AlertConfig;
+  /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
+  readonly console: { readonly sessionHours: number };
 }
 
 /** Alerts (app/alerts.ts): where they go and what the periodic look watches for. */
@@ -219,6 +221,7 @@ export function loadConfig(env: Env): Config {
       reviewQueueThreshold: int('ALERT_REVIEW_QUEUE_THRESHOLD', 10, 0, 100_000),
       auditHour: str('AUDIT_HOUR', '4') === 'off' ? null : int('AUDIT_HOUR', 4, 0, 23),
     },
+    console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters');

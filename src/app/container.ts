@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import { createWebhookChannel } from '../adapters/alerts/webhook';
@@ -9,6 +9,7 @@ import { createGatewayPayments } from '../adapters/payment/gateway/payments';
 import { createGatewayStatements } from '../adapters/payment/gateway/statements';
 import { createWechatPay, wechatPayConfigFromEnv } from '../adapters/payment/wechatpay';
 import { systemClock } from '../adapters/system/clock';
+import { argon2Hasher } from '../adapters/system/password';
 import { cryptoRandom } from '../adapters/system/random';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import type { PaymentNotifications, Payments } from '../domain/payment';
@@ -181,6 +182,14 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       docs: config.abuse.docs,
       requestTimeoutMs: config.abuse.requestTimeoutMs,
       https: config.publicBaseUrl.startsWith('https://'),
+    },
+    passwordHasher: argon2Hasher(),
+    console: {
+      sessionHours: config.console.sessionHours,
+      secureCookie: config.env === 'production' || config.publicBaseUrl.startsWith('https://'),
+      // A key of its own, derived from JWT_SECRET: one secret less to configure, none shared in use.
+      csrfKey: createHmac('sha256', config.jwt.secret).update('operator-console-csrf').digest('base64url'),
+      origins: [new URL(config.publicBaseUrl).origin],
     },
   };
   const seeded = await seedDemoProducts(deps)();

@@ -1,19 +1,33 @@
 import type { Deps } from '../domain/usecases/deps';
 
+interface Purgeable {
+  purge(now: Date): Promise<void>;
+}
+
 /**
  * Deletes what the abuse limits leave behind once it has expired — rate-window slots, once-keys
- * (login codes, used refresh tokens), daily tallies — every `intervalMs` in each instance. FerretDB
+ * (login codes, used refresh tokens, used TOTP steps), daily tallies, console sessions and login locks — every `intervalMs` in each instance. FerretDB
  * has no TTL index; each adapter deletes by equality on an expiry minute, from where the last pass
  * of any instance stopped, so several instances doing it at once only repeat harmless deletes.
  */
 export function startHousekeeping(
-  deps: Pick<Deps, 'rateWindows' | 'onceKeys' | 'spendTallies' | 'clock' | 'log'>,
+  deps: Pick<Deps, 'rateWindows' | 'onceKeys' | 'spendTallies' | 'clock' | 'log'> & {
+    readonly operatorSessions?: Purgeable;
+    readonly loginLocks?: Purgeable;
+  },
   intervalMs = 60_000,
 ): () => Promise<void> {
   let running: Promise<unknown> | undefined;
   const pass = async () => {
     const now = deps.clock.now();
-    for (const store of [deps.rateWindows, deps.onceKeys, deps.spendTallies]) await store.purge(now);
+    const stores = [
+      deps.rateWindows,
+      deps.onceKeys,
+      deps.spendTallies,
+      deps.operatorSessions,
+      deps.loginLocks,
+    ];
+    for (const store of stores) await store?.purge(now);
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -5,6 +5,7 @@ import { memoryRepositories } from '../../src/adapters/memory';
 import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
 import { systemClock } from '../../src/adapters/system/clock';
+import { argon2Hasher } from '../../src/adapters/system/password';
 import { cryptoRandom } from '../../src/adapters/system/random';
 import { createJscode2Session } from '../../src/adapters/wechat/jscode2session';
 import { alertService } from '../../src/app/alerts';
@@ -24,6 +25,8 @@ export const TEST_JWT = {
   refreshSeconds: 86_400,
 } as const;
 export const TEST_WECHAT_SECRET = 'app-secret';
+/** Small argon2id costs: the tests log in hundreds of times; real hashes use Bun's defaults. */
+export const testHasher = argon2Hasher({ memoryCost: 1024, timeCost: 1 });
 export { CALLBACK_SECRET, SANDBOX_APPID };
 
 export interface LogLine {
@@ -102,6 +105,13 @@ export function testDeps(opts: {
       docs: abuse.docs,
       requestTimeoutMs: abuse.requestTimeoutMs,
       https: false,
+    },
+    passwordHasher: testHasher,
+    console: {
+      sessionHours: 12,
+      secureCookie: false,
+      csrfKey: 'test-console-csrf-key',
+      origins: [],
     },
   };
   return { deps, logs };

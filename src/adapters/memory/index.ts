@@ -1,6 +1,7 @@
 import { MemoryAlertOutbox } from './alerts';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
+import { MemoryLoginLocks, MemoryOperatorAudit, MemoryOperatorSessions, MemoryOperators } from './operators';
 import { MemoryOrders } from './orders';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
@@ -28,5 +29,9 @@ export function memoryRepositories() {
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
     alertOutbox: new MemoryAlertOutbox(),
+    operators: new MemoryOperators(),
+    operatorSessions: new MemoryOperatorSessions(),
+    operatorAudit: new MemoryOperatorAudit(),
+    loginLocks: new MemoryLoginLocks(),
   };
 }

@@ -3,7 +3,11 @@ import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoLedger } from './ledger';
+import { MongoLoginLocks } from './login-locks';
 import { MongoOnceKeys } from './once-keys';
+import { MongoOperatorAudit } from './operator-audit';
+import { MongoOperatorSessions } from './operator-sessions';
+import { MongoOperators } from './operators';
 import { MongoOrders } from './orders';
 import { MongoPendingSlots } from './pending-slots';
 import { MongoProducts } from './products';
@@ -36,5 +40,9 @@ export function mongoRepositories(conn: Connection) {
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
     alertOutbox: new MongoAlertOutbox(conn),
+    operators: new MongoOperators(conn),
+    operatorSessions: new MongoOperatorSessions(conn),
+    operatorAudit: new MongoOperatorAudit(conn),
+    loginLocks: new MongoLoginLocks(conn),
   };
 }

@@ -1,3 +1,4 @@
+import type { OperatorDeps } from '../../domain/operators/deps';
 import type { PaymentNotifications } from '../../domain/payment';
 import type { AlertOutbox, Products, StatementReports, Statements } from '../../domain/ports';
 import type { Deps } from '../../domain/usecases/deps';
@@ -7,7 +8,7 @@ import type { HttpLimits } from './limits';
 import type { Presenter } from './present';
 
 /** What createApp needs: the use-case dependencies plus the HTTP layer's own settings. */
-export interface AppDeps extends Deps {
+export interface AppDeps extends Deps, Omit<OperatorDeps, 'settings'> {
   /** Read-through cache of `products` for the public catalog routes only (never for pricing). */
   readonly catalog: Products;
   readonly present: Presenter;
@@ -29,6 +30,19 @@ export interface AppDeps extends Deps {
   /** `/metrics` and the request histogram; absent = no metrics at all (most HTTP tests). */
   readonly metrics?: MetricsAccess;
   readonly http: HttpSettings;
+  /** The operator console under /admin (src/app/console). */
+  readonly console: ConsoleSettings;
+}
+
+export interface ConsoleSettings {
+  /** A session ends this long after login, whatever happens (ADMIN_SESSION_HOURS). */
+  readonly sessionHours: number;
+  /** Cookies carry `Secure` (production, or an https:// PUBLIC_BASE_URL). */
+  readonly secureCookie: boolean;
+  /** HMAC key of the CSRF tokens (derived from JWT_SECRET). */
+  readonly csrfKey: string;
+  /** Origins a state change may come from besides the request's own (PUBLIC_BASE_URL's). */
+  readonly origins: readonly string[];
 }
 
 /** The HTTP layer's own abuse settings (config-limits.ts). */

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia';
+import { consolePlugin } from '../console/plugin';
 import { observeRequests } from '../metrics/instrument';
 import { metricsRoutes } from '../metrics/route';
 import type { AppDeps } from './context';
@@ -74,7 +75,8 @@ export function createApp(deps: AppDeps) {
     .use(adminReviewRoutes(deps, limits))
     .use(adminAuditRoutes(deps, limits))
     .use(adminStatementRoutes(deps, limits))
-    .use(adminAlertRoutes(deps, limits));
+    .use(adminAlertRoutes(deps, limits))
+    .use(consolePlugin(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,23 @@
+import { Elysia } from 'elysia';
+import type { AppDeps } from '../http/context';
+import { homePage } from './pages/home';
+import { loginPage } from './pages/login';
+import { logoutPage } from './pages/logout';
+import { staticFiles } from './pages/static';
+
+/**
+ * The console's page modules, each `(deps) => Elysia` with paths relative to /admin. A page that
+ * needs a login starts from `consolePage(deps)` (auth.ts); adding a page is one line here.
+ */
+export const CONSOLE_PAGES: readonly ((deps: AppDeps) => Elysia)[] = [
+  loginPage,
+  logoutPage,
+  homePage,
+] as unknown as readonly ((deps: AppDeps) => Elysia)[];
+
+/** The operator console: server-rendered pages under /admin (see README "Operator console"). */
+export function consolePlugin(deps: AppDeps) {
+  let app = new Elysia({ name: 'operator-console', prefix: '/admin' }).use(staticFiles());
+  for (const page of CONSOLE_PAGES) app = app.use(page(deps)) as typeof app;
+  return app;
+}
