@@ -38,10 +38,12 @@ type Handler = { handle(request: Request): Promise<Response> };
 /** Cookies kept across requests, as a browser keeps them for /admin. */
 export class Jar {
   readonly cookies = new Map<string, string>();
-  constructor(
-    private readonly app: Handler,
-    private readonly ip?: string,
-  ) {}
+  constructor(readonly app: Handler) {}
+
+  /** Another browser on the same app: no cookies. */
+  fresh(): Jar {
+    return new Jar(this.app);
+  }
 
   header(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

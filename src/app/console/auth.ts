@@ -43,6 +43,22 @@ function unauthenticated(deps: AppDeps, request: Request): Response {
   return response;
 }
 
+/** What `consolePage` puts into every handler's context (besides Elysia's own). */
+export interface ConsoleContext {
+  readonly session: ActiveSession;
+  readonly operator: Operator;
+  /** The session's CSRF token: forms carry it as `_csrf` (csrfField), scripts as `X-CSRF-Token`. */
+  readonly csrf: string;
+  readonly clientIp: string;
+  /** Who acts, for the operator use cases and the audit log. */
+  readonly acting: Acting;
+  readonly recorder: (facts: AuditFacts) => Promise<unknown>;
+  /** A page inside the layout (flash shown once). */
+  readonly render: (opts: Omit<LayoutOptions, 'operator' | 'csrf'>, status?: number) => Response;
+  /** Post-redirect-get: 303 to `location` with a one-shot message. */
+  readonly done: (location: string, flash: Flash | string) => Response;
+}
+
 /**
  * The base of every logged-in console page: resolves the session from the `cs_admin` cookie (the
  * operator re-read on every request), refuses state changes without the session's CSRF token or from
@@ -64,7 +80,7 @@ export function consolePage(deps: AppDeps) {
       if (STATE_CHANGING.has(request.method) && csrfRefused(deps, request, body, consoleSession.csrf))
         return refusal(request, 403, CSRF_DETAIL);
     })
-    .resolve(({ consoleSession, clientIp, request }) => {
+    .resolve(({ consoleSession, clientIp, request }): Omit<ConsoleContext, 'clientIp'> => {
       const session = consoleSession as ActiveSession;
       const { operator, csrf } = session;
       const acting: Acting = { actor: { id: operator.id, username: operator.username }, ip: clientIp };

@@ -1,8 +1,11 @@
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/context';
+import { accountPage } from './pages/account';
+import { auditLogPage } from './pages/audit-log';
 import { homePage } from './pages/home';
 import { loginPage } from './pages/login';
 import { logoutPage } from './pages/logout';
+import { operatorsPage } from './pages/operators';
 import { staticFiles } from './pages/static';
 
 /**
@@ -13,6 +16,9 @@ export const CONSOLE_PAGES: readonly ((deps: AppDeps) => Elysia)[] = [
   loginPage,
   logoutPage,
   homePage,
+  operatorsPage,
+  auditLogPage,
+  accountPage,
 ] as unknown as readonly ((deps: AppDeps) => Elysia)[];
 
 /** The operator console: server-rendered pages under /admin (see README "Operator console"). */

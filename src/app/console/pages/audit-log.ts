@@ -1,0 +1,94 @@
+import {
+  AUDIT_TARGET_KINDS,
+  type AuditDayQuery,
+  type AuditTargetKind,
+  type OperatorAuditEntry,
+} from '../../../domain/operators/audit';
+import { normalizeUsername } from '../../../domain/operators/operator';
+import { localDay } from '../../../domain/operators/record';
+import { formatLocal } from '../../../domain/time';
+import type { AppDeps } from '../../http/context';
+import { consolePage } from '../auth';
+import { html } from '../html';
+import { pageOf, pager } from '../pager';
+
+const KIND_LABELS: Readonly<Record<AuditTargetKind, string>> = {
+  order: '订单',
+  user: '用户',
+  product: '商品',
+  operator: '操作员',
+  review: '复核',
+  statement: '对账',
+};
+
+/** before/after as readable JSON, bounded (a huge snapshot must not make the page huge). */
+const snapshot = (value: unknown) => {
+  if (value === null || value === undefined) return html`<span class="muted">—</span>`;
+  const text = JSON.stringify(value, null, 1);
+  return html`<pre class="json">${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}</pre>`;
+};
+
+const entryRow = (e: OperatorAuditEntry, tz: string) => html`<tr data-action="${e.action}">
+  <td>${formatLocal(e.at, tz)?.replace('T', ' ')}</td>
+  <td data-testid="actor">${e.actor.username}${e.actor.id === null ? html` <span class="muted">(未知)</span>` : ''}</td>
+  <td>${e.ip}</td>
+  <td><code>${e.action}</code></td>
+  <td>${KIND_LABELS[e.target.kind] ?? e.target.kind} <code>${e.target.id}</code></td>
+  <td>${snapshot(e.before)}</td>
+  <td>${snapshot(e.after)}</td>
+  <td>${e.reason ?? ''}</td>
+</tr>`;
+
+/**
+ * 审计日志: one local day at a time (default today), newest first, optionally one actor and/or one
+ * target; every read an equality (see OperatorAudit). Readable by every role.
+ */
+export const auditLogPage = (deps: AppDeps) =>
+  consolePage(deps).get(
+    '/audit-log',
+    async ({ query, render }) => {
+      const tz = deps.settings.timeZone;
+      const day = /^\d{4}-\d{2}-\d{2}$/.test(query.day ?? '')
+        ? (query.day as string)
+        : localDay(deps.clock.now(), tz);
+      const actorName = normalizeUsername(query.actor ?? '').slice(0, 64);
+      const kind = (AUDIT_TARGET_KINDS as readonly string[]).includes(query.kind ?? '')
+        ? (query.kind as AuditTargetKind)
+        : undefined;
+      const targetId = (query.target ?? '').trim().slice(0, 128);
+      const page = pageOf(query.page);
+      const problems: string[] = [];
+      let q: AuditDayQuery = { day };
+      if (actorName) {
+        const actor = await deps.operators.findByUsername(actorName);
+        if (actor) q = { ...q, actorId: actor.id };
+        else problems.push(`没有名为 ${actorName} 的操作员`);
+      }
+      if (kind && targetId) q = { ...q, target: { kind, id: targetId } };
+      else if (kind || targetId) problems.push('按对象筛选需同时填写对象类型和 ID');
+      const found = problems.length
+        ? { entries: [], truncated: false }
+        : await deps.operatorAudit.listDay(q, page);
+      const shown = found.entries.slice(0, page.limit - 1);
+      const params = { day, actor: actorName, kind: kind ?? '', target: targetId };
+      return render({
+        title: '审计日志',
+        active: 'audit-log',
+        flash: problems.length ? { kind: 'error', text: problems.join('；') } : null,
+        body: html`<form method="get" action="/admin/audit-log" class="row">
+  <label>日期 <input type="date" name="day" value="${day}" required></label>
+  <label>操作员 <input name="actor" value="${actorName}" maxlength="32" placeholder="用户名"></label>
+  <label>对象类型 <select name="kind"><option value="">全部</option>${AUDIT_TARGET_KINDS.map(
+    (k) => html`<option value="${k}"${k === kind ? html` selected` : ''}>${KIND_LABELS[k]}</option>`,
+  )}</select></label>
+  <label>对象 ID <input name="target" value="${targetId}" maxlength="128"></label>
+  <button type="submit">查询</button>
+</form>
+${found.truncated ? html`<p class="flash flash-error">当天某一小时的记录超过读取上限，结果可能不完整：请按操作员或对象筛选。</p>` : ''}
+<table><thead><tr><th>时间</th><th>操作员</th><th>IP</th><th>操作</th><th>对象</th><th>修改前</th><th>修改后</th><th>原因</th></tr></thead>
+<tbody>${shown.length ? shown.map((e) => entryRow(e, tz)) : html`<tr><td colspan="8" class="muted">当天没有记录</td></tr>`}</tbody></table>
+${pager('/admin/audit-log', page.n, found.entries.length > shown.length, params)}`,
+      });
+    },
+    { detail: { hide: true } },
+  );

@@ -1,0 +1,284 @@
+import { describe, expect, it } from 'bun:test';
+import { FixedClock } from '../../src/adapters/system/clock';
+import { SESSION_COOKIE } from '../../src/app/console/cookies';
+import { LOGIN_FAILED, safeNext } from '../../src/app/console/pages/login';
+import { tokenDigest } from '../../src/app/console/session';
+import { consoleApp, createOperator, Jar } from './harness';
+
+const PW = 'correct horse battery';
+
+async function setup(role: 'viewer' | 'operator' | 'admin' = 'admin') {
+  const clock = new FixedClock(new Date('2026-11-27T02:00:00Z'));
+  const { app, deps } = consoleApp({ clock });
+  const alice = await createOperator(deps, 'alice', role, PW);
+  return { app, deps, clock, alice, jar: new Jar(app) };
+}
+
+const failedText = async (r: Response) => {
+  expect(r.status).toBe(401);
+  expect(await r.text()).toContain(LOGIN_FAILED);
+};
+
+describe('console sessions', () => {
+  it('sends a page request without a session to the login page, and refuses anything else with 401', async () => {
+    const { jar } = await setup();
+    const page = await jar.fetch('/admin/operators?page=2');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/admin/login?next=%2Fadmin%2Foperators%3Fpage%3D2');
+    const post = await jar.fetch('/admin/operators', {
+      method: 'POST',
+      body: JSON.stringify({ username: 'x' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(post.status).toBe(401);
+    expect(await post.json()).toEqual({ detail: '请先登录运营后台' });
+  });
+
+  it('logs in with an HttpOnly, SameSite=Strict cookie on /admin whose token is stored only as a digest', async () => {
+    const { jar, deps } = await setup();
+    const r = await jar.login('Alice', PW);
+    expect(r.status).toBe(303);
+    expect(r.headers.get('location')).toBe('/admin');
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? '';
+    expect(cookie).toMatch(/; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    const token = jar.session ?? '';
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(await deps.operatorSessions.find(token)).toBeNull();
+    expect((await deps.operatorSessions.find(tokenDigest(token)))?.ended).toBe(false);
+    const home = await jar.fetch('/admin');
+    expect(home.status).toBe(200);
+    const text = await home.text();
+    expect(text).toContain('data-testid="operator-name">alice<');
+    expect(home.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(home.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('marks the cookie Secure when the console is served over HTTPS', async () => {
+    const clock = new FixedClock();
+    const { deps } = consoleApp({ clock });
+    const secureDeps = { ...deps, console: { ...deps.console, secureCookie: true } };
+    const { createApp } = await import('../../src/app/http/create-app');
+    const app = createApp(secureDeps);
+    await createOperator(secureDeps, 'alice', 'admin', PW);
+    const r = await new Jar(app).login('alice', PW);
+    expect(r.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))).toContain('; Secure');
+  });
+
+  it('goes back to the page that asked for the login, never to another site', async () => {
+    const { jar } = await setup();
+    const csrf = await jar.csrfOf('/admin/login?next=%2Fadmin%2Faudit-log');
+    const r = await jar.post('/admin/login', {
+      _csrf: csrf,
+      username: 'alice',
+      password: PW,
+      next: '/admin/audit-log?day=2026-11-27',
+    });
+    expect(r.headers.get('location')).toBe('/admin/audit-log?day=2026-11-27');
+    for (const evil of [
+      '//evil.example',
+      'https://evil.example/admin',
+      '/admin//evil.example',
+      '/api/admin',
+      '/admin\\evil',
+      '/admin/login',
+    ])
+      expect(safeNext(evil)).toBe('/admin');
+  });
+
+  it('ends the session at logout: the old cookie is useless at once', async () => {
+    const { jar, app } = await setup();
+    await jar.login('alice', PW);
+    const token = jar.session;
+    const csrf = await jar.csrfOf('/admin');
+    const out = await jar.post('/admin/logout', { _csrf: csrf });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/admin/login');
+    expect(jar.session).toBeUndefined();
+    const replay = new Jar(app);
+    replay.cookies.set(SESSION_COOKIE, token ?? '');
+    expect((await replay.fetch('/admin')).status).toBe(303);
+  });
+
+  it('ends every session after the absolute lifetime (12 h)', async () => {
+    const { jar, clock } = await setup();
+    await jar.login('alice', PW);
+    clock.advance(12 * 3600_000 - 1000);
+    expect((await jar.fetch('/admin')).status).toBe(200);
+    clock.advance(1000);
+    expect((await jar.fetch('/admin')).status).toBe(303);
+  });
+
+  it('applies a disable, a role change and a password reset to the very next request of that operator', async () => {
+    const { jar, deps, app } = await setup();
+    await createOperator(deps, 'bob', 'admin', PW);
+    const bob = new Jar(app);
+    await bob.login('bob', PW);
+    await jar.login('alice', PW);
+    const bobId = (await deps.operators.findByUsername('bob'))?.id;
+    const csrf = await jar.csrfOf('/admin/operators');
+
+    expect((await bob.fetch('/admin/operators')).status).toBe(200);
+    await jar.post(`/admin/operators/${bobId}/role`, { _csrf: csrf, role: 'viewer' });
+    expect((await bob.fetch('/admin/operators')).status).toBe(403);
+    expect((await bob.fetch('/admin')).status).toBe(200);
+
+    await jar.post(`/admin/operators/${bobId}/password`, { _csrf: csrf, password: 'another long password' });
+    expect((await bob.fetch('/admin')).status).toBe(303);
+    await bob.login('bob', 'another long password');
+    expect((await bob.fetch('/admin')).status).toBe(200);
+
+    await jar.post(`/admin/operators/${bobId}/disable`, { _csrf: csrf });
+    expect((await bob.fetch('/admin')).status).toBe(303);
+    await failedText(await bob.login('bob', 'another long password'));
+  });
+});
+
+describe('console login failures', () => {
+  it('answers an unknown username exactly as a wrong password', async () => {
+    const { jar } = await setup();
+    const unknown = await jar.login('nobody', PW);
+    const wrong = await jar.login('alice', 'wrong password!');
+    await failedText(unknown);
+    await failedText(wrong);
+    expect(jar.session).toBeUndefined();
+  });
+
+  it('locks a username after 5 failures in 15 minutes, refuses even the right password while locked, and doubles the next lock', async () => {
+    const { jar, clock } = await setup();
+    for (let i = 0; i < 5; i++) await failedText(await jar.login('alice', `wrong password ${i}`));
+    await failedText(await jar.login('alice', PW));
+    clock.advance(59_000);
+    await failedText(await jar.login('alice', PW));
+    clock.advance(2_000);
+    expect((await jar.login('alice', PW)).status).toBe(303);
+    // Still the same window: one more failure locks again, for twice as long.
+    await failedText(await jar.fresh().login('alice', 'wrong again!!'));
+    clock.advance(119_000);
+    await failedText(await jar.fresh().login('alice', PW));
+    clock.advance(2_000);
+    expect((await jar.fresh().login('alice', PW)).status).toBe(303);
+  });
+
+  it('locks a client address after 20 failures whatever the usernames', async () => {
+    const { jar } = await setup();
+    for (let i = 0; i < 20; i++) await failedText(await jar.login(`user${i}`, 'wrong password'));
+    await failedText(await jar.login('alice', PW));
+  });
+
+  it('refuses a login form without the login CSRF token or from another site', async () => {
+    const { jar } = await setup();
+    const csrf = await jar.csrfOf('/admin/login');
+    const missing = await jar.post('/admin/login', { username: 'alice', password: PW });
+    expect(missing.status).toBe(403);
+    const crossSite = await jar.post(
+      '/admin/login',
+      { _csrf: csrf, username: 'alice', password: PW },
+      { origin: 'https://evil.example' },
+    );
+    expect(crossSite.status).toBe(403);
+    const noCookie = jar.fresh();
+    expect(
+      (await noCookie.post('/admin/login', { _csrf: csrf, username: 'alice', password: PW })).status,
+    ).toBe(403);
+    expect(jar.session).toBeUndefined();
+    expect((await jar.post('/admin/login', { _csrf: csrf, username: 'alice', password: PW })).status).toBe(
+      303,
+    );
+  });
+});
+
+describe('console CSRF', () => {
+  async function loggedIn() {
+    const s = await setup();
+    await s.jar.login('alice', PW);
+    return { ...s, csrf: await s.jar.csrfOf('/admin/operators') };
+  }
+  const create = { username: 'mallory', role: 'admin', password: 'a long enough password' };
+
+  it.each([
+    ['no token', {}, {}],
+    ['a wrong token', { _csrf: 'x'.repeat(43) }, {}],
+    ['a cross-site Origin', 'right', { origin: 'https://evil.example' }],
+    ['Sec-Fetch-Site: cross-site', 'right', { 'sec-fetch-site': 'cross-site' }],
+  ] as const)('refuses a state change with %s (403) and changes nothing', async (_name, token, headers) => {
+    const { jar, deps, csrf } = await loggedIn();
+    const fields = token === 'right' ? { _csrf: csrf } : token;
+    const r = await jar.post('/admin/operators', { ...create, ...fields }, headers);
+    expect(r.status).toBe(403);
+    expect(await r.text()).toContain('CSRF');
+    expect(await deps.operators.findByUsername('mallory')).toBeNull();
+  });
+
+  it('answers a script without the token with {detail} JSON', async () => {
+    const { jar } = await loggedIn();
+    const r = await jar.fetch('/admin/operators', {
+      method: 'POST',
+      body: JSON.stringify(create),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(r.status).toBe(403);
+    expect(await r.json()).toEqual({ detail: expect.stringContaining('CSRF') });
+  });
+
+  it("refuses another session's token", async () => {
+    const { jar, app } = await loggedIn();
+    const other = new Jar(app);
+    await other.login('alice', PW);
+    const otherCsrf = await other.csrfOf('/admin/operators');
+    expect((await jar.post('/admin/operators', { ...create, _csrf: otherCsrf })).status).toBe(403);
+  });
+
+  it('accepts the token as a form field or as X-CSRF-Token', async () => {
+    const { jar, deps, csrf } = await loggedIn();
+    expect((await jar.post('/admin/operators', { ...create, _csrf: csrf })).status).toBe(303);
+    expect(await deps.operators.findByUsername('mallory')).not.toBeNull();
+    const r = await jar.post('/admin/operators', { ...create, username: 'trent' }, { 'x-csrf-token': csrf });
+    expect(r.status).toBe(303);
+  });
+
+  it('keeps the session when a logout comes without the token', async () => {
+    const { jar } = await loggedIn();
+    expect((await jar.post('/admin/logout', {})).status).toBe(403);
+    expect((await jar.fetch('/admin')).status).toBe(200);
+  });
+});
+
+describe('console roles', () => {
+  it.each(['viewer', 'operator'] as const)(
+    'refuses a %s the operators page and its actions (403), changing nothing',
+    async (role) => {
+      const { jar, deps } = await setup(role);
+      await jar.login('alice', PW);
+      const page = await jar.fetch('/admin/operators');
+      expect(page.status).toBe(403);
+      expect(await page.text()).toContain('需要「管理员」或更高权限');
+      expect(await (await jar.fetch('/admin')).text()).not.toContain('href="/admin/operators"');
+      const csrf = await jar.csrfOf('/admin');
+      const r = await jar.post('/admin/operators', {
+        _csrf: csrf,
+        username: 'mallory',
+        role: 'admin',
+        password: 'a long enough password',
+      });
+      expect(r.status).toBe(403);
+      expect(await deps.operators.findByUsername('mallory')).toBeNull();
+      const alice = await deps.operators.findByUsername('alice');
+      expect(
+        (await jar.post(`/admin/operators/${alice?.id}/role`, { _csrf: csrf, role: 'admin' })).status,
+      ).toBe(403);
+      expect((await deps.operators.findByUsername('alice'))?.role).toBe(role);
+    },
+  );
+
+  it('does not let an admin disable or demote themselves', async () => {
+    const { jar, deps, alice } = await setup();
+    await jar.login('alice', PW);
+    const csrf = await jar.csrfOf('/admin/operators');
+    expect((await jar.post(`/admin/operators/${alice.id}/disable`, { _csrf: csrf })).status).toBe(400);
+    expect(
+      (await jar.post(`/admin/operators/${alice.id}/role`, { _csrf: csrf, role: 'viewer' })).status,
+    ).toBe(400);
+    expect(await deps.operators.findById(alice.id)).toMatchObject({ role: 'admin', disabled: false });
+  });
+});
