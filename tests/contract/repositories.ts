@@ -1,4 +1,10 @@
 import type {
+  LoginLocks,
+  OperatorAudit,
+  OperatorSessions,
+  Operators,
+} from '../../src/domain/operators/ports';
+import type {
   AlertOutbox,
   CallBudget,
   Checks,
@@ -27,6 +33,10 @@ export interface Repositories {
   reviews: Reviews;
   statementReports: StatementReports;
   alertOutbox: AlertOutbox;
+  operators: Operators;
+  operatorSessions: OperatorSessions;
+  operatorAudit: OperatorAudit;
+  loginLocks: LoginLocks;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

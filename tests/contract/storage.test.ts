@@ -14,6 +14,7 @@ import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { alertOutboxContract } from './alert-outbox.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
+import { operatorsContract } from './operators.contract';
 import { ordersContract } from './orders.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
@@ -35,6 +36,7 @@ const suites = [
   sweeperStoreContract,
   statementReportsContract,
   alertOutboxContract,
+  operatorsContract,
 ];
 
 function runAll(make: MakeRepositories) {
