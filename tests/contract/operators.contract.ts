@@ -183,7 +183,7 @@ export function operatorsContract(make: MakeRepositories) {
         entry('b', { actor: { id: null, username: 'ghost' }, before: null, after: null, reason: null }),
       );
       const { entries } = await repos.operatorAudit.listDay({ day: '2023-07-01' }, { skip: 0, limit: 10 });
-      expect(entries.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+      expect([...entries].sort((x, y) => x.id.localeCompare(y.id))).toEqual([
         entry('a'),
         entry('b', { actor: { id: null, username: 'ghost' }, before: null, after: null, reason: null }),
       ]);

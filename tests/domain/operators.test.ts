@@ -135,7 +135,7 @@ describe('operator roles', () => {
         'disable_user',
         'resolve_review',
       ],
-      admin: Object.keys(ACTION_ROLES),
+      admin: Object.keys(ACTION_ROLES) as ConsoleAction[],
     });
   });
 
