@@ -65,7 +65,9 @@ ${
         if ((f.password ?? '') !== (f.confirm ?? '')) return error('两次输入的新密码不一致');
         const changed = await setOperatorPassword(deps)(ctx.acting, ctx.operator.id, f.password ?? '');
         if (!changed.ok)
-          return changed.error.kind === 'invalid' ? error(changed.error.detail) : error('修改失败，请刷新后重试', 409);
+          return changed.error.kind === 'invalid'
+            ? error(changed.error.detail)
+            : error('修改失败，请刷新后重试', 409);
         // Every session of the operator ended with the change, this one too: a new one continues here.
         const { token } = await startSession(deps, changed.value);
         const flash = encodeURIComponent(
