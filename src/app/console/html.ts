@@ -51,6 +51,9 @@ export const HTML_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy': CONSOLE_CSP,
+  // Not the API's no-referrer: with it a browser sends `Origin: null` on form posts, which the CSRF
+  // check (rightly) refuses. same-origin still tells other sites nothing.
+  'referrer-policy': 'same-origin',
 } as const;
 
 /** A whole page; `headers` are appended (several Set-Cookie lines stay separate). */

@@ -45,7 +45,7 @@ export const documentShell = (
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${title} · 积分商城运营后台</title>
 <link rel="stylesheet" href="/admin/static/console.css">
 <script src="/admin/static/console.js" defer></script>
