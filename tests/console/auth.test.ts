@@ -100,6 +100,15 @@ describe('console sessions', () => {
     expect((await replay.fetch('/admin')).status).toBe(303);
   });
 
+  it('refuses the session of an operator disabled by any means, even one that did not end sessions', async () => {
+    const { jar, deps, alice } = await setup();
+    await jar.login('alice', PW);
+    await deps.operators.update(alice.id, { disabled: true }, deps.clock.now());
+    expect((await jar.fetch('/admin')).status).toBe(303);
+    await deps.operators.update(alice.id, { disabled: false }, deps.clock.now());
+    expect((await jar.fetch('/admin')).status).toBe(200);
+  });
+
   it('ends every session after the absolute lifetime (12 h)', async () => {
     const { jar, clock } = await setup();
     await jar.login('alice', PW);
