@@ -103,9 +103,12 @@ describe('console sessions', () => {
   it('refuses the session of an operator disabled by any means, even one that did not end sessions', async () => {
     const { jar, deps, alice } = await setup();
     await jar.login('alice', PW);
+    const token = jar.session ?? '';
     await deps.operators.update(alice.id, { disabled: true }, deps.clock.now());
     expect((await jar.fetch('/admin')).status).toBe(303);
+    // The session itself was not ended: enabled again, the same cookie works.
     await deps.operators.update(alice.id, { disabled: false }, deps.clock.now());
+    jar.cookies.set(SESSION_COOKIE, token);
     expect((await jar.fetch('/admin')).status).toBe(200);
   });
 
