@@ -41,7 +41,14 @@ export function startConsole(): ConsoleServer {
   const app = createApp(deps).listen({ port: 0, hostname: '127.0.0.1' });
   const port = app.server?.port;
   if (!port) throw new Error('the console did not start listening');
-  return { deps, clock, base: `http://127.0.0.1:${port}`, stop: () => app.stop(true) };
+  return {
+    deps,
+    clock,
+    base: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await app.stop(true);
+    },
+  };
 }
 
 /**

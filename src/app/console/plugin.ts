@@ -1,4 +1,4 @@
-import { Elysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import type { AppDeps } from '../http/context';
 import { accountPage } from './pages/account';
 import { auditLogPage } from './pages/audit-log';
@@ -12,14 +12,16 @@ import { staticFiles } from './pages/static';
  * The console's page modules, each `(deps) => Elysia` with paths relative to /admin. A page that
  * needs a login starts from `consolePage(deps)` (auth.ts); adding a page is one line here.
  */
-export const CONSOLE_PAGES: readonly ((deps: AppDeps) => Elysia)[] = [
+export type ConsolePageModule = (deps: AppDeps) => AnyElysia;
+
+export const CONSOLE_PAGES: readonly ConsolePageModule[] = [
   loginPage,
   logoutPage,
   homePage,
   operatorsPage,
   auditLogPage,
   accountPage,
-] as unknown as readonly ((deps: AppDeps) => Elysia)[];
+];
 
 /** The operator console: server-rendered pages under /admin (see README "Operator console"). */
 export function consolePlugin(deps: AppDeps) {
