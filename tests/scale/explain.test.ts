@@ -18,6 +18,8 @@ import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
+import type { AppDeps } from '../../src/app/http/context';
+import { createOperator } from '../../src/domain/operators/manage';
 import type { AlertOutbox } from '../../src/domain/ports';
 import { ok } from '../../src/domain/result';
 import { watchForAlerts } from '../../src/domain/usecases/alert-watch';
@@ -49,6 +51,8 @@ let sandbox: ReturnType<typeof startSandbox>;
 let call: Call;
 let deps: Deps;
 let alertOutbox: AlertOutbox;
+let handle: (request: Request) => Promise<Response>;
+let consoleDeps: AppDeps;
 let logFile: string;
 let logOffset = 0;
 
@@ -127,6 +131,8 @@ beforeAll(async () => {
   const app = composed.app;
   deps = composed.deps;
   alertOutbox = composed.deps.alertOutbox as AlertOutbox;
+  consoleDeps = composed.deps;
+  handle = (request) => app.handle(request);
   call = async (method, url, opts = {}) => {
     const hasBody = opts.body !== undefined || opts.raw !== undefined;
     const res = await app.handle(
@@ -245,6 +251,59 @@ describe('refund queries on FerretDB + PostgreSQL', () => {
     } finally {
       await settings({ status: 'SUCCESS' });
     }
+    const scanning = [...steps].flatMap(([name, plans]) =>
+      plans.filter((p) => p.scans.length > 0).map((p) => `${name}: ${p.scans.join(', ')}\n    ${p.query}`),
+    );
+    expect(scanning).toEqual([]);
+    for (const [, plans] of steps) expect(plans.length).toBeGreaterThan(0);
+  });
+});
+
+describe('operator console queries on FerretDB + PostgreSQL', () => {
+  it('every query of a console login, a page, logout and the audit log is an index scan', async () => {
+    const password = 'explain console password';
+    const acting = { actor: { id: null, username: 'explain' }, ip: 'test' };
+    const created = await createOperator(consoleDeps)(acting, {
+      username: 'explainer',
+      role: 'admin',
+      password,
+    });
+    if (!created.ok) throw new Error('operator not created');
+    const cookies = new Map<string, string>();
+    const send = async (path: string, form?: Record<string, string>) => {
+      const headers = new Headers({ cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') });
+      if (form) headers.set('content-type', 'application/x-www-form-urlencoded');
+      const init = form
+        ? { method: 'POST', body: new URLSearchParams(form).toString(), headers }
+        : { headers };
+      const res = await handle(new Request(`http://explain.local${path}`, init));
+      for (const line of res.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+      }
+      const text = await res.text();
+      if (res.status >= 400) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
+      return /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? '';
+    };
+    const steps = new Map<string, Explained[]>();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      await newPlans();
+      await fn();
+      steps.set(name, await newPlans());
+    };
+    const loginCsrf = await send('/admin/login');
+    await step('POST /admin/login', () =>
+      send('/admin/login', { _csrf: loginCsrf, username: 'explainer', password }),
+    );
+    let csrf = '';
+    await step('GET /admin', async () => {
+      csrf = await send('/admin');
+    });
+    await step('GET /admin/audit-log?actor', () => send('/admin/audit-log?actor=explainer'));
+    await step('GET /admin/audit-log?kind&target', () =>
+      send(`/admin/audit-log?kind=operator&target=${created.value.id}`),
+    );
+    await step('POST /admin/logout', () => send('/admin/logout', { _csrf: csrf }));
     const scanning = [...steps].flatMap(([name, plans]) =>
       plans.filter((p) => p.scans.length > 0).map((p) => `${name}: ${p.scans.join(', ')}\n    ${p.query}`),
     );
