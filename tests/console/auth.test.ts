@@ -178,6 +178,17 @@ describe('console login failures', () => {
     await failedText(await jar.login('alice', PW));
   });
 
+  it("counts console logins in the API's login rate limit per address (429 with Retry-After)", async () => {
+    const { app, deps } = consoleApp({ abuseEnv: { RATE_LIMIT_LOGIN: 'ip:3/1m' } });
+    await createOperator(deps, 'alice', 'admin', PW);
+    const jar = new Jar(app);
+    for (let i = 0; i < 3; i++) await failedText(await jar.login('alice', 'wrong password!'));
+    const limited = await jar.login('alice', PW);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(jar.session).toBeUndefined();
+  });
+
   it('refuses a login form without the login CSRF token or from another site', async () => {
     const { jar } = await setup();
     const csrf = await jar.csrfOf('/admin/login');

@@ -13,11 +13,12 @@ export const BASE = 'http://localhost';
 const UNUSED_URL = 'http://127.0.0.1:9';
 export const CLI_ACTING = { actor: { id: null, username: 'test-setup' }, ip: 'test' } as const;
 
-export function consoleApp(opts: { clock?: Clock } = {}) {
+export function consoleApp(opts: { clock?: Clock; abuseEnv?: Record<string, string> } = {}) {
   const { deps, logs } = testDeps({
     gatewayUrl: UNUSED_URL,
     wechatApiBase: UNUSED_URL,
     clock: opts.clock ?? new FixedClock(new Date('2026-11-27T02:00:00Z')),
+    ...(opts.abuseEnv ? { abuseEnv: opts.abuseEnv } : {}),
   });
   return { deps, logs, app: createApp(deps) };
 }
