@@ -10,16 +10,30 @@ import type { OperatorDeps } from '../src/domain/operators/deps';
 import type { Acting } from '../src/domain/operators/manage';
 import { devSettings, devUrls, runningDevDatabase } from './database';
 
-/** `--name value` or `--name=value`; unknown flags are an error (a typo must not be ignored). */
-export function parseArgs(argv: readonly string[], allowed: readonly string[]): Record<string, string> {
+/**
+ * `--name value` or `--name=value`, and bare `--flag` for the names in `flags` ("true"); unknown
+ * arguments are an error (a typo must not be ignored).
+ */
+export function parseArgs(
+  argv: readonly string[],
+  allowed: readonly string[],
+  flags: readonly string[] = [],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m?.[1] || !allowed.includes(m[1])) throw new UsageError(`unknown argument: ${arg}`);
+    const name = m?.[1];
+    if (!m || !name || !(allowed.includes(name) || flags.includes(name)))
+      throw new UsageError(`unknown argument: ${arg}`);
+    if (flags.includes(name)) {
+      if (m[2] !== undefined) throw new UsageError(`--${name} takes no value`);
+      out[name] = 'true';
+      continue;
+    }
     const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${m[1]} needs a value`);
-    out[m[1]] = value;
+    if (value === undefined) throw new UsageError(`--${name} needs a value`);
+    out[name] = value;
   }
   return out;
 }

@@ -83,6 +83,23 @@ describe('operator CLI', () => {
       (await run('operator:password', ['--username', 'nobody'], 'long enough password\n', uri)).code,
     ).toBe(1);
 
+    await repos.operators.update(
+      alice?.id ?? 0,
+      { totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' },
+      new Date(),
+    );
+    const totp = await run(
+      'operator:password',
+      ['--username', 'alice', '--reset-totp'],
+      'third password 3\n',
+      uri,
+    );
+    expect(totp).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('two-step verification of alice turned off'),
+    });
+    expect((await repos.operators.findByUsername('alice'))?.totpSecret).toBeNull();
+
     const audited = await repos.operatorAudit.byTarget(
       { kind: 'operator', id: String(alice?.id) },
       { skip: 0, limit: 10 },
@@ -90,6 +107,8 @@ describe('operator CLI', () => {
     expect(audited.entries.map((e) => e.action).sort()).toEqual([
       'operator.created',
       'operator.password_reset',
+      'operator.password_reset',
+      'operator.totp_reset',
     ]);
     expect(audited.entries[0]?.actor.username).toStartWith('cli:');
   });

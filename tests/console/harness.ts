@@ -1,7 +1,10 @@
 // HTTP-level helpers for the console: an app over memory storage, operators created through the use
 // case, and a cookie jar that logs in exactly as a browser does (login page → form POST).
+
+import { expect } from 'bun:test';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { LOGIN_CSRF_COOKIE, SESSION_COOKIE } from '../../src/app/console/cookies';
+import { LOGIN_FAILED } from '../../src/app/console/pages/login';
 import type { AppDeps } from '../../src/app/http/context';
 import { createApp } from '../../src/app/http/create-app';
 import { createOperator as createOperatorUseCase } from '../../src/domain/operators/manage';
@@ -13,11 +16,12 @@ export const BASE = 'http://localhost';
 const UNUSED_URL = 'http://127.0.0.1:9';
 export const CLI_ACTING = { actor: { id: null, username: 'test-setup' }, ip: 'test' } as const;
 
-export function consoleApp(opts: { clock?: Clock } = {}) {
+export function consoleApp(opts: { clock?: Clock; abuseEnv?: Record<string, string> } = {}) {
   const { deps, logs } = testDeps({
     gatewayUrl: UNUSED_URL,
     wechatApiBase: UNUSED_URL,
     clock: opts.clock ?? new FixedClock(new Date('2026-11-27T02:00:00Z')),
+    ...(opts.abuseEnv ? { abuseEnv: opts.abuseEnv } : {}),
   });
   return { deps, logs, app: createApp(deps) };
 }
@@ -99,4 +103,20 @@ export class Jar {
   get loginCookie(): string | undefined {
     return this.cookies.get(LOGIN_CSRF_COOKIE);
   }
+}
+
+export const PW = 'correct horse battery';
+
+/** A console over memory storage with operator alice (`role`, password PW) and a browser-like jar. */
+export async function setup(role: OperatorRole = 'admin') {
+  const clock = new FixedClock(new Date('2026-11-27T02:00:00Z'));
+  const { app, deps } = consoleApp({ clock });
+  const alice = await createOperator(deps, 'alice', role, PW);
+  return { app, deps, clock, alice, jar: new Jar(app) };
+}
+
+/** The one answer to every failed login. */
+export async function failedText(r: Response): Promise<void> {
+  expect(r.status).toBe(401);
+  expect(await r.text()).toContain(LOGIN_FAILED);
 }

@@ -1,12 +1,12 @@
 import { Elysia } from 'elysia';
 import type { Acting } from '../../domain/operators/manage';
 import { type Operator, type OperatorRole, ROLE_LABELS, roleAtLeast } from '../../domain/operators/operator';
-import type { AuditFacts } from '../../domain/operators/record';
-import { recordAudit } from '../../domain/operators/record';
+import { type AuditFacts, recordAudit } from '../../domain/operators/record';
 import { ClientAddresses } from '../http/client-ip';
 import type { AppDeps } from '../http/context';
 import { clearCookie, readCookie, SESSION_COOKIE } from './cookies';
 import { formFields, redirectWithFlash, refusal, renderPage } from './form';
+import { html } from './html';
 import type { Flash, LayoutOptions } from './layout';
 import { type ActiveSession, resolveSession, sameToken } from './session';
 
@@ -114,11 +114,7 @@ export const audit = (
  */
 export const requireRole =
   (min: OperatorRole) =>
-  (ctx: {
-    operator: Operator;
-    request: Request;
-    render: (o: Omit<LayoutOptions, 'operator' | 'csrf'>, status?: number) => Response;
-  }) => {
+  (ctx: Pick<ConsoleContext, 'operator' | 'render'> & { readonly request: Request }) => {
     if (roleAtLeast(ctx.operator.role, min)) return;
     const detail = `需要「${ROLE_LABELS[min]}」或更高权限`;
     if (ctx.request.method !== 'GET') return refusal(ctx.request, 403, detail);
@@ -127,8 +123,6 @@ export const requireRole =
       403,
     );
   };
-
-import { html } from './html';
 
 const errorBody = (detail: string) =>
   html`<p>${detail}。如需权限请联系管理员。</p><p><a href="/admin">返回总览</a></p>`;

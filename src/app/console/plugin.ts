@@ -35,6 +35,9 @@ export const CONSOLE_PAGES: readonly ConsolePageModule[] = [
   accountPage,
 ];
 
+/** What a console page module uses; page modules import these from './auth' (this file imports them). */
+export { audit, type ConsoleContext, consolePage, requireRole } from './auth';
+
 /** The operator console: server-rendered pages under /admin (see README "Operator console"). */
 export function consolePlugin(deps: AppDeps) {
   let app = new Elysia({ name: 'operator-console', prefix: '/admin' }).use(staticFiles());

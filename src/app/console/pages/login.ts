@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import { loginOperator } from '../../../domain/operators/login';
-import { ClientAddresses } from '../../http/client-ip';
 import type { AppDeps } from '../../http/context';
+import { limiter, TOO_MANY } from '../../http/limits';
 import { originRefused } from '../auth';
 import {
   clearCookie,
@@ -47,7 +47,9 @@ ${flashBox(o.flash)}
 
 /** The login page and the login itself: public, guarded by a pre-session (double-submit) CSRF token. */
 export const loginPage = (deps: AppDeps) => {
-  const addresses = new ClientAddresses(deps.http.trustedProxies);
+  // The API's `login` rate limit (RATE_LIMIT_LOGIN, per client address) also bounds console login
+  // attempts, so a flood cannot write audit entries (or burn argon2 time) without limit.
+  const limits = limiter({ ...deps, limits: deps.http.limits, trustedProxies: deps.http.trustedProxies });
   const secure = deps.console.secureCookie;
   const login = loginOperator(deps);
   /** The page with a login CSRF cookie: the one the browser has, or a new one. */
@@ -84,12 +86,19 @@ export const loginPage = (deps: AppDeps) => {
           !sameToken(f._csrf, loginCsrf(deps.console.csrfKey, cookie))
         )
           return refusal(request, 403, '安全校验失败（CSRF），请刷新登录页后重试');
+        const ip = limits.addresses.of(request, server);
+        const wait = await limits.check('login', ip, undefined);
+        if (wait !== null) {
+          const refused = refusal(request, 429, TOO_MANY);
+          refused.headers.set('retry-after', String(wait));
+          return refused;
+        }
         const next = safeNext(f.next);
         const outcome = await login({
           username: f.username ?? '',
           password: f.password ?? '',
           code: f.code ?? '',
-          ip: addresses.of(request, server),
+          ip,
         });
         if (!outcome.ok)
           return page(
