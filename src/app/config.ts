@@ -1,4 +1,5 @@
 import { type AbuseConfig, loadAbuseConfig } from './config-limits';
+import { loadWechatPlatformConfig, type WechatPlatformConfig } from './config-wechat';
 
 /**
  * Every setting, read from the environment once at start. A wrong or missing value names the
@@ -63,6 +64,8 @@ export interface Config {
   readonly abuse: AbuseConfig;
   /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
   readonly console: { readonly sessionHours: number };
+  /** Message push, the shared access_token, shipping uploads (config-wechat.ts). */
+  readonly wechatPlatform: WechatPlatformConfig;
   readonly alerts: AlertConfig;
 }
 
@@ -219,6 +222,7 @@ export function loadConfig(env: Env): Config {
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
     abuse: loadAbuseConfig(env, prod, problems),
     console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
+    wechatPlatform: loadWechatPlatformConfig(env, prod, problems),
     alerts: {
       ...alertWebhook(env, prod, problems),
       format: oneOf('ALERT_WEBHOOK_FORMAT', 'wecom', ['wecom', 'json'] as const),

@@ -11,7 +11,11 @@ import { createWechatPay, wechatPayConfigFromEnv } from '../adapters/payment/wec
 import { systemClock } from '../adapters/system/clock';
 import { argon2Hasher } from '../adapters/system/password';
 import { cryptoRandom } from '../adapters/system/random';
+import { createAccessTokens } from '../adapters/wechat/access-token';
+import { createWechatApi } from '../adapters/wechat/api';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
+import { createPushVerifier } from '../adapters/wechat/push';
+import { createShippingInfo } from '../adapters/wechat/shipping';
 import { operatorActionsSource } from '../domain/operators/timeline-source';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
@@ -25,7 +29,7 @@ import type { AppDeps } from './http/context';
 import { createApp } from './http/create-app';
 import { presenter } from './http/present';
 import { createLogger } from './logger';
-import { countEvents, instrument } from './metrics/instrument';
+import { countEvents, countShipping, instrument } from './metrics/instrument';
 import { createMetrics } from './metrics/registry';
 import { probeReachable } from './probe';
 
@@ -81,6 +85,49 @@ function paymentProvider(config: Config, env: Env) {
   };
 }
 
+/** 发货信息管理 governs WeChat Pay orders (brief §2): the providers that are WeChat Pay underneath. */
+const SHIPPING_PROVIDERS: readonly string[] = ['gateway', 'wechatpay'];
+const shippingUpload = (config: Config) =>
+  config.wechatPlatform.shipping.enabled && SHIPPING_PROVIDERS.includes(config.paymentProvider);
+
+/**
+ * What every WeChat server API adapter shares: one access_token per appid for all instances (in the
+ * database), the API client with the token-retry rule, and the message-push security.
+ */
+function wechatPlatform(
+  config: Config,
+  repos: Pick<ReturnType<typeof mongoRepositories>, 'accessTokenStore' | 'rateWindows'>,
+  log: (event: string, fields: Record<string, unknown>) => void,
+) {
+  const { apiBase, appid, secret, timeoutMs } = config.wechat;
+  const accessTokens = createAccessTokens({
+    apiBase,
+    appid,
+    secret,
+    timeoutMs,
+    store: repos.accessTokenStore,
+    rateWindows: repos.rateWindows,
+    clock: systemClock,
+    log,
+    refreshAheadMs: config.wechatPlatform.tokenRefreshAheadMs,
+  });
+  const push = config.wechatPlatform.push;
+  return {
+    accessTokens,
+    api: createWechatApi({ apiBase, tokens: accessTokens, timeoutMs }),
+    tokenStore: repos.accessTokenStore,
+    /** Whether any feature of this instance calls WeChat with the access_token. */
+    usesToken: (deps: { readonly shipping?: unknown }) => deps.shipping !== undefined,
+    push: push
+      ? createPushVerifier({
+          token: push.token,
+          appid,
+          ...(push.encodingAesKey ? { encodingAesKey: push.encodingAesKey } : {}),
+        })
+      : undefined,
+  };
+}
+
 /**
  * Request ids: a random prefix per process and a counter. Unique across instances without a UUID
  * per request (which was a measurable share of a cached catalog request).
@@ -96,12 +143,14 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const metrics = createMetrics({ defaultMetrics: true });
   const log = createLogger({ level: config.logLevel, observe: countEvents(metrics) });
   await ensureIndexes(conn);
-  const provider = paymentProvider(config, env);
   // The business counters hang off the ports here; the domain never sees them.
   const stored = mongoRepositories(conn);
   // The timeline's inserts are written after the answer (deferred-events.ts).
   const paymentEvents = deferredPaymentEvents(stored.paymentEvents, log);
   const repos = { ...stored, paymentEvents };
+  // Before the payment provider: WeChat's own payment APIs need the shared access_token.
+  const wechat = wechatPlatform(config, repos, log);
+  const provider = paymentProvider(config, env);
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
   const settings: AppDeps['settings'] = {
     timeZone: config.timeZone,
@@ -181,6 +230,25 @@ export async function compose(config: Config, env: Env, conn: Connection) {
         ? createGatewayNotifications({ secrets: config.gateway.callbackSecrets, clock: systemClock })
         : undefined,
     wechatpayNotifications: provider.wechatpayNotifications,
+    ...(wechat.push ? { wechatPush: wechat.push } : {}),
+    ...(shippingUpload(config)
+      ? {
+          shipping: {
+            queue: repos.shippingQueue,
+            shipments: repos.shipments,
+            info: countShipping(
+              createShippingInfo({
+                api: wechat.api,
+                ...(config.wechatPlatform.shipping.mchid
+                  ? { mchid: config.wechatPlatform.shipping.mchid }
+                  : {}),
+              }),
+              metrics,
+            ),
+          },
+        }
+      : {}),
+    pushHandlers: new Map(),
     dbReady: async () => {
       try {
         await conn.db?.admin().ping();
@@ -215,5 +283,5 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   };
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
-  return { app: createApp(deps), deps, metrics, alerts, drainTimeline: paymentEvents.drain };
+  return { app: createApp(deps), deps, metrics, wechat, alerts, drainTimeline: paymentEvents.drain };
 }

@@ -16,6 +16,7 @@ export function startHousekeeping(
     readonly loginLocks?: Purgeable;
   },
   intervalMs = 60_000,
+  more: readonly { purge(now: Date): Promise<void> }[] = [],
 ): () => Promise<void> {
   let running: Promise<unknown> | undefined;
   const pass = async () => {
@@ -27,6 +28,7 @@ export function startHousekeeping(
       deps.paymentEvents,
       deps.operatorSessions,
       deps.loginLocks,
+      ...more,
     ];
     for (const store of stores) await store?.purge(now);
   };

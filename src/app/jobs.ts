@@ -5,6 +5,7 @@ import { followRefundInFlight } from '../domain/usecases/check-order';
 import { creditBaseline } from '../domain/usecases/dashboard';
 import type { Deps } from '../domain/usecases/deps';
 import { type SweepSettings, sweepOrders } from '../domain/usecases/reconcile';
+import { type ShippingDeps, uploadDueShipping } from '../domain/usecases/shipping';
 import { dueStatementDate, reconcileStatement, type StatementDeps } from '../domain/usecases/statement';
 
 export interface SweeperOptions extends Omit<SweepSettings, 'followRefund'> {
@@ -64,24 +65,63 @@ export function startStatementJob(
   deps: StatementDeps,
   opts: { readonly hour: number; readonly checkIntervalMs: number },
 ): () => Promise<void> {
-  if (opts.checkIntervalMs <= 0) return async () => {};
   const run = reconcileStatement(deps);
+  return repeat(opts.checkIntervalMs, () => {
+    const date = dueStatementDate(deps.clock.now(), opts.hour);
+    return (date ? run(date) : Promise.resolve()).catch((e) =>
+      deps.log('statement.failed', { date, error: e instanceof Error ? e.message : String(e) }),
+    );
+  });
+}
+
+/**
+ * Shipping-info uploads (SHIPPING_UPLOAD=on): every instance works the shared queue every
+ * `intervalMs` (with jitter); a task is claimed by one instance per minute, and the shipment record
+ * makes each order's upload count once.
+ */
+export function startShippingJob(
+  deps: Deps,
+  shipping: ShippingDeps,
+  opts: { readonly intervalMs: number; readonly onRun?: (tally: Record<string, number>) => void },
+): () => Promise<void> {
+  const run = uploadDueShipping(deps, shipping);
+  return repeat(opts.intervalMs, () =>
+    run()
+      .then((tally) => opts.onRun?.(tally))
+      .catch((e) => deps.log('shipping.failed', { error: e instanceof Error ? e.message : String(e) })),
+  );
+}
+
+/**
+ * Keeps the shared access_token fresh off the request path (brief §3 "refresh proactively"): each
+ * instance asks every `intervalMs`; only the one that wins the lease calls WeChat.
+ */
+export function startTokenKeeper(
+  tokens: { get(): Promise<string> },
+  intervalMs: number,
+  log: Deps['log'],
+): () => Promise<void> {
+  return repeat(intervalMs, () =>
+    tokens
+      .get()
+      .catch((e) => log('wechat.token_unavailable', { error: e instanceof Error ? e.message : String(e) })),
+  );
+}
+
+/** Runs `task` every `intervalMs` plus up to 20 % jitter, never twice at once; 0 = never. Returns stop. */
+function repeat(intervalMs: number, task: () => Promise<unknown>): () => Promise<void> {
+  if (intervalMs <= 0) return async () => {};
   let running: Promise<unknown> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
   const schedule = () => {
-    const jitter = Math.floor(opts.checkIntervalMs * 0.2 * Math.random());
+    const jitter = Math.floor(intervalMs * 0.2 * Math.random());
     timer = setTimeout(() => {
-      const date = dueStatementDate(deps.clock.now(), opts.hour);
-      running = (date ? run(date) : Promise.resolve())
-        .catch((e) =>
-          deps.log('statement.failed', { date, error: e instanceof Error ? e.message : String(e) }),
-        )
-        .finally(() => {
-          running = undefined;
-          if (!stopped) schedule();
-        });
-    }, opts.checkIntervalMs + jitter);
+      running = task().finally(() => {
+        running = undefined;
+        if (!stopped) schedule();
+      });
+    }, intervalMs + jitter);
   };
   schedule();
   return async () => {

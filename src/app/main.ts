@@ -3,7 +3,13 @@ import { startAlertJobs } from './alerts';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
-import { startCreditBaselineJob, startStatementJob, startSweeper } from './jobs';
+import {
+  startCreditBaselineJob,
+  startShippingJob,
+  startStatementJob,
+  startSweeper,
+  startTokenKeeper,
+} from './jobs';
 import { countSweep } from './metrics/instrument';
 
 /** The only file that reads the environment, connects and listens. */
@@ -21,13 +27,15 @@ const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   console.error(`api: cannot reach the database: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });
-const { app, deps, metrics, alerts, drainTimeline } = await compose(config, process.env, conn).catch((e) => {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
-});
+const { app, deps, metrics, wechat, alerts, drainTimeline } = await compose(config, process.env, conn).catch(
+  (e) => {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  },
+);
 try {
   app.listen({ port: config.port, hostname: config.host });
 } catch (e) {
@@ -52,11 +60,18 @@ const stopStatements =
   statements && statementReports
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
-const stopHousekeeping = startHousekeeping(deps);
 const { figureStore } = deps;
 const stopBaseline = figureStore
   ? startCreditBaselineJob({ ...deps, figureStore }, { checkIntervalMs: 5 * 60_000 })
   : async () => {};
+const stopShipping = deps.shipping
+  ? startShippingJob(deps, deps.shipping, { intervalMs: config.wechatPlatform.shipping.intervalMs })
+  : async () => {};
+// Only where something calls WeChat's server APIs with the token (shipping uploads, for now).
+const stopTokenKeeper = wechat.usesToken(deps)
+  ? startTokenKeeper(wechat.accessTokens, config.wechatPlatform.tokenCheckMs, log)
+  : async () => {};
+const stopHousekeeping = startHousekeeping(deps, 60_000, [wechat.tokenStore]);
 const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
@@ -69,6 +84,8 @@ async function shutdown(signal: string) {
   await app.stop(false);
   await stopSweeper();
   await stopStatements();
+  await stopShipping();
+  await stopTokenKeeper();
   await stopHousekeeping();
   await stopAlerts();
   await stopBaseline();

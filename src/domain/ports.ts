@@ -8,6 +8,7 @@ import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Result } from './result';
 import type { NewReview, Review } from './review';
 import type { Settlement } from './settlement';
+import type { ShippingRecord, ShippingRequest, ShippingResult } from './shipping';
 import type { StatementReport } from './statement';
 import type { ProjectedStatus, StatusChange } from './status';
 import type { EndedSession, Role, User } from './user';
@@ -308,6 +309,51 @@ export interface SpendTallies {
   remove(userId: number, day: string, key: string, now: Date): Promise<void>;
   /** Drops the tallies of days long past (housekeeping). */
   purge(now: Date): Promise<void>;
+}
+
+/** One access_token of an appid as fetched from WeChat; generations are numbered 1, 2, … per appid. */
+export interface TokenGeneration {
+  readonly appid: string;
+  readonly generation: number;
+  readonly token: string;
+  readonly fetchedAt: Date;
+  readonly expiresAt: Date;
+  /** Some API call reported this token invalid (40001/42001/40014): the next reader fetches anew. */
+  readonly invalid: boolean;
+}
+
+/**
+ * The WeChat access_token shared by every instance (brief §3). Each generation is taken by a unique
+ * insert, and so is the lease to fetch it: one instance calls WeChat per generation.
+ */
+export interface AccessTokenStore {
+  /** The newest generation of the appid, or null before the first. */
+  latest(appid: string): Promise<TokenGeneration | null>;
+  /** Inserts the generation unless its number exists; answers the stored one. */
+  save(
+    generation: Omit<TokenGeneration, 'invalid'>,
+  ): Promise<{ generation: TokenGeneration; created: boolean }>;
+  /**
+   * The right to fetch `generation`, held until `until`: true for exactly one caller while it holds;
+   * once a holder's time is up (it died or hangs) one later caller takes it over.
+   */
+  lease(appid: string, generation: number, now: Date, until: Date): Promise<boolean>;
+  /** Marks the generation invalid if its token is `token` (compare-and-set); true when it was. */
+  invalidate(appid: string, generation: number, token: string): Promise<boolean>;
+  /** Drops generations and leases long expired (housekeeping). */
+  purge(now: Date): Promise<void>;
+}
+
+/** Insert-only: the orders whose shipping WeChat has (domain/shipping.ts). */
+export interface Shipments {
+  /** Records it unless the order has a record; answers the stored one and whether this call stored it. */
+  record(record: ShippingRecord): Promise<{ record: ShippingRecord; created: boolean }>;
+  find(orderId: number): Promise<ShippingRecord | null>;
+}
+
+/** WeChat's `upload_shipping_info` for one credited order (virtual goods, logistics_type 3). */
+export interface ShippingInfo {
+  upload(request: ShippingRequest): Promise<ShippingResult>;
 }
 
 /**

@@ -10,7 +10,9 @@ export type ReviewReason =
   /** Still unresolved when the sweeper's schedule ran out (provider down, trade never settling…). */
   | 'unresolved'
   /** The order's status claims a payment that no settlement record proves. */
-  | 'status_without_settlement';
+  | 'status_without_settlement'
+  /** WeChat refused the order's shipping upload, or it kept failing for a day (money stays frozen). */
+  | 'shipping_failed';
 
 export interface NewReview {
   readonly orderId: number;

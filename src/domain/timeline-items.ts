@@ -43,6 +43,7 @@ const REVIEW_LABEL: Record<ReviewReason, string> = {
   second_payment: '同一订单被重复支付',
   unresolved: '多次巡检仍未解决',
   status_without_settlement: '订单状态显示已支付，但没有结算记录',
+  shipping_failed: '发货信息上传被拒绝或持续失败（资金可能被冻结）',
 };
 
 const item = (

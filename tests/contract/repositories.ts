@@ -5,6 +5,7 @@ import type {
   Operators,
 } from '../../src/domain/operators/ports';
 import type {
+  AccessTokenStore,
   AlertOutbox,
   CallBudget,
   Checks,
@@ -39,8 +40,9 @@ export interface Repositories {
   operatorSessions: OperatorSessions;
   operatorAudit: OperatorAudit;
   loginLocks: LoginLocks;
-  paymentEvents: PaymentEvents;
+  accessTokenStore: AccessTokenStore;
   alertOutbox: AlertOutbox;
+  paymentEvents: PaymentEvents;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

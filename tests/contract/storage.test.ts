@@ -11,6 +11,7 @@ import {
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { accessTokenStoreContract } from './access-tokens.contract';
 import { alertOutboxContract } from './alert-outbox.contract';
 import { figuresContract } from './figures.contract';
 import { ledgerContract } from './ledger.contract';
@@ -39,8 +40,9 @@ const suites = [
   statementReportsContract,
   figuresContract,
   operatorsContract,
-  paymentEventsContract,
+  accessTokenStoreContract,
   alertOutboxContract,
+  paymentEventsContract,
 ];
 
 function runAll(make: MakeRepositories) {

@@ -14,8 +14,14 @@ import { type Database, startDatabase } from '../../scripts/database';
 import { freePort } from '../../scripts/net';
 import { prepareDatabase } from '../../scripts/search-indexes';
 import { connectMongo } from '../../src/adapters/mongo';
+import { MongoAccessTokens } from '../../src/adapters/mongo/access-tokens';
+import { MongoShipments, mongoShippingQueue } from '../../src/adapters/mongo/shipments';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
+import { systemClock } from '../../src/adapters/system/clock';
+import { createAccessTokens } from '../../src/adapters/wechat/access-token';
+import { createWechatApi } from '../../src/adapters/wechat/api';
+import { createShippingInfo } from '../../src/adapters/wechat/shipping';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
 import type { AppDeps } from '../../src/app/http/context';
@@ -27,6 +33,8 @@ import { deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { followRefunds } from '../../src/domain/usecases/refund-follow';
+import { settleOrder } from '../../src/domain/usecases/settle';
+import { type ShippingDeps, uploadDueShipping } from '../../src/domain/usecases/shipping';
 import { CALLBACK_SECRET, SANDBOX_APPID, startSandbox } from '../sandbox/harness';
 
 const SCHEMA = 'explain_hot';
@@ -336,6 +344,88 @@ describe('sweeper queries on FerretDB + PostgreSQL', () => {
   });
 });
 
+describe('shipping and access_token queries on FerretDB + PostgreSQL', () => {
+  it('queueing, uploading and the shared token find everything by equality, through an index', async () => {
+    const store = new MongoAccessTokens(conn);
+    const tokens = createAccessTokens({
+      apiBase: sandbox.url,
+      appid: SANDBOX_APPID,
+      secret: 'explain-secret',
+      timeoutMs: 2000,
+      store,
+      clock: systemClock,
+      log: () => {},
+      localTtlMs: 0,
+    });
+    const shipping: ShippingDeps = {
+      queue: mongoShippingQueue(conn),
+      shipments: new MongoShipments(conn),
+      info: createShippingInfo({ api: createWechatApi({ apiBase: sandbox.url, tokens, timeoutMs: 2000 }) }),
+    };
+    const shippingDeps: Deps = { ...deps, shipping };
+    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-ship-user' } }))
+      .access_token as string;
+    const order = await call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+    await call('POST', `/api/orders/pay/${order.order_id}`, { token });
+    await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}/pay?notify=false`, { method: 'POST' });
+    const stored = await deps.orders.findById(order.order_id as number);
+    const tx = (await (await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}`)).json()) as {
+      transaction_id: string;
+    };
+    await newPlans();
+    await settleOrder(shippingDeps)(stored!, {
+      paymentId: tx.transaction_id,
+      amountFen: 990,
+      paidAt: new Date(),
+      source: 'query',
+    });
+    const tally = await uploadDueShipping(shippingDeps, shipping)();
+    await tokens.invalidate(await tokens.get());
+    await tokens.get();
+    const plans = await newPlans();
+    expect(tally).toEqual({ uploaded: 1 });
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
+  });
+});
+
+describe('alert queries on FerretDB + PostgreSQL', () => {
+  it('recording, delivering and the periodic watch find their work by equality, through an index', async () => {
+    const sent: string[] = [];
+    const alertDeps = {
+      alertOutbox,
+      rateWindows: deps.rateWindows,
+      clock: deps.clock,
+      log: () => {},
+      alertChannel: {
+        send: async (a: { id: string }) => {
+          sent.push(a.id);
+          return ok(undefined);
+        },
+      },
+    };
+    await newPlans();
+    await recordAlert(alertDeps)({
+      kind: 'review_queue',
+      key: 'explain',
+      severity: 'warning',
+      title: 'explain',
+      text: 'explain',
+      facts: {},
+    });
+    await deliverAlerts(alertDeps, { perMinute: 20 })();
+    await watchForAlerts({ ...deps, alerts: { raise: () => {} } }, { paidNotCompletedMinutes: 10 })();
+    const plans = await newPlans();
+    expect(sent).toHaveLength(1);
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
+  });
+});
+
 describe('order timeline queries on FerretDB + PostgreSQL', () => {
   it('every query of the timeline (first page, a later page) and of the unmatched events is an index scan', async () => {
     const login = async (code: string) =>
@@ -407,40 +497,5 @@ describe('console dashboard queries on FerretDB + PostgreSQL', () => {
       .map((p) => `${p.scans.join(', ')}\n    ${p.query}`);
     expect(scanning).toEqual([]);
     expect(plans.length).toBeGreaterThan(3 * 24);
-  });
-});
-
-describe('alert queries on FerretDB + PostgreSQL', () => {
-  it('recording, delivering and the periodic watch find their work by equality, through an index', async () => {
-    const sent: string[] = [];
-    const alertDeps = {
-      alertOutbox,
-      rateWindows: deps.rateWindows,
-      clock: deps.clock,
-      log: () => {},
-      alertChannel: {
-        send: async (a: { id: string }) => {
-          sent.push(a.id);
-          return ok(undefined);
-        },
-      },
-    };
-    await newPlans();
-    await recordAlert(alertDeps)({
-      kind: 'review_queue',
-      key: 'explain',
-      severity: 'warning',
-      title: 'explain',
-      text: 'explain',
-      facts: {},
-    });
-    await deliverAlerts(alertDeps, { perMinute: 20 })();
-    await watchForAlerts({ ...deps, alerts: { raise: () => {} } }, { paidNotCompletedMinutes: 10 })();
-    const plans = await newPlans();
-    expect(sent).toHaveLength(1);
-    expect(plans.length).toBeGreaterThan(0);
-    expect(
-      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
-    ).toEqual([]);
   });
 });

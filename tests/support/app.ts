@@ -106,6 +106,7 @@ export function testDeps(opts: {
     present: presenter('Asia/Shanghai'),
     jwt: TEST_JWT,
     gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),
+    pushHandlers: new Map(),
     dbReady: async () => true,
     newRequestId: () => `req-${++requestSeq}`,
     http: {

@@ -1,3 +1,4 @@
+import { MemoryAccessTokens } from './access-tokens';
 import { MemoryAlertOutbox } from './alerts';
 import { MemoryFigureStore } from './figure-store';
 import { MemoryLedger } from './ledger';
@@ -8,6 +9,7 @@ import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
 import { MemorySettlements } from './settlements';
+import { MemoryShipments } from './shipments';
 import { MemoryStatementReports } from './statement-reports';
 import { MemoryStatusChanges } from './status-changes';
 import { MemoryCallBudget, MemoryChecks, MemoryReviews } from './sweeper';
@@ -35,7 +37,10 @@ export function memoryRepositories() {
     operatorSessions: new MemoryOperatorSessions(),
     operatorAudit: new MemoryOperatorAudit(),
     loginLocks: new MemoryLoginLocks(),
-    paymentEvents: new MemoryPaymentEvents(),
+    accessTokenStore: new MemoryAccessTokens(),
+    shipments: new MemoryShipments(),
+    shippingQueue: new MemoryChecks(),
     alertOutbox: new MemoryAlertOutbox(),
+    paymentEvents: new MemoryPaymentEvents(),
   };
 }

@@ -9,24 +9,26 @@ interface CheckDoc {
   attempt: number;
 }
 
-const checkSchema = new Schema<CheckDoc>(
-  {
-    _id: String,
-    due_minute: { type: Number, required: true, index: true },
-    order_no: { type: String, required: true },
-    attempt: { type: Number, required: true },
-  },
-  schemaOptions('checks'),
-);
+const checkSchema = (collection: string) =>
+  new Schema<CheckDoc>(
+    {
+      _id: String,
+      due_minute: { type: Number, required: true, index: true },
+      order_no: { type: String, required: true },
+      attempt: { type: Number, required: true },
+    },
+    schemaOptions(collection),
+  );
 
 interface ClaimDoc {
   _id: string;
   run_minute: number;
 }
-const claimSchema = new Schema<ClaimDoc>(
-  { _id: String, run_minute: { type: Number, required: true, index: true } },
-  schemaOptions('check_claims'),
-);
+const claimSchema = (collection: string) =>
+  new Schema<ClaimDoc>(
+    { _id: String, run_minute: { type: Number, required: true, index: true } },
+    schemaOptions(collection),
+  );
 
 /** Small named values: the cursor hint and one-off claims. */
 interface StateDoc {
@@ -34,10 +36,19 @@ interface StateDoc {
   minute?: number;
   at?: Date;
 }
-const stateSchema = new Schema<StateDoc>(
-  { _id: String, minute: Number, at: Date },
-  schemaOptions('sweeper_state'),
-);
+const stateSchema = (collection: string) =>
+  new Schema<StateDoc>({ _id: String, minute: Number, at: Date }, schemaOptions(collection));
+
+/** Where one minute-bucketed queue lives: its three collections and their model names. */
+export interface QueueNames {
+  readonly model: string;
+  readonly collections: { readonly queue: string; readonly claims: string; readonly state: string };
+}
+
+const SWEEPER: QueueNames = {
+  model: 'Check',
+  collections: { queue: 'checks', claims: 'check_claims', state: 'sweeper_state' },
+};
 
 const key = (c: Check) => `${c.dueMinute}:${c.orderNo}`;
 
@@ -50,10 +61,16 @@ export class MongoChecks implements Checks {
   private readonly model;
   private readonly state;
   private readonly claims;
-  constructor(conn: Connection) {
-    this.model = modelOf<CheckDoc>(conn, 'Check', checkSchema);
-    this.claims = modelOf<ClaimDoc>(conn, 'CheckClaim', claimSchema);
-    this.state = modelOf<StateDoc>(conn, 'SweeperState', stateSchema);
+  /** The sweeper's queue by default; the same queue shape serves other per-order jobs (shipping uploads). */
+  constructor(conn: Connection, names: QueueNames = SWEEPER) {
+    const { model, collections: c } = names;
+    this.model = modelOf<CheckDoc>(conn, model, checkSchema(c.queue));
+    this.claims = modelOf<ClaimDoc>(conn, `${model}Claim`, claimSchema(c.claims));
+    this.state = modelOf<StateDoc>(
+      conn,
+      model === 'Check' ? 'SweeperState' : `${model}State`,
+      stateSchema(c.state),
+    );
   }
 
   async schedule(c: Check): Promise<void> {

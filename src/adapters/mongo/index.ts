@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { MongoAccessTokens } from './access-tokens';
 import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
@@ -17,6 +18,7 @@ import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
 import { MongoSettlements } from './settlements';
+import { MongoShipments, mongoShippingQueue } from './shipments';
 import { MongoSpendTallies } from './spend-tallies';
 import { MongoStatementReports } from './statement-reports';
 import { MongoStatusChanges } from './status-changes';
@@ -46,7 +48,10 @@ export function mongoRepositories(conn: Connection) {
     operatorSessions: new MongoOperatorSessions(conn),
     operatorAudit: new MongoOperatorAudit(conn),
     loginLocks: new MongoLoginLocks(conn),
-    paymentEvents: new MongoPaymentEvents(conn),
+    accessTokenStore: new MongoAccessTokens(conn),
+    shipments: new MongoShipments(conn),
+    shippingQueue: mongoShippingQueue(conn),
     alertOutbox: new MongoAlertOutbox(conn),
+    paymentEvents: new MongoPaymentEvents(conn),
   };
 }

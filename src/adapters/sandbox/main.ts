@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createSandbox } from './server';
 import { v3SimulatorFromEnv } from './v3/mount';
+import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN } from './wechat-push';
 
 // The only sandbox file that reads the environment; see docs/gateway-contract.md §8 (sandbox extras).
 const env = process.env;
@@ -11,10 +12,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535)
 if (!Number.isFinite(timeScale) || timeScale < 0)
   throw new Error(`SANDBOX_TIME_SCALE invalid: ${env.SANDBOX_TIME_SCALE}`);
 
+const seconds = (name: string, fallback: number) => {
+  const v = Number(env[name] ?? fallback);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} invalid: ${env[name]}`);
+  return v;
+};
+const appid = env.SANDBOX_APPID ?? 'wxd0000000sandbox';
 const wechatpayV3 = v3SimulatorFromEnv(env, timeScale); // WeChat Pay v3 under /v3/* and /v3sim/*
 const sandbox = createSandbox({
   routes: [wechatpayV3.handle],
-  appid: env.SANDBOX_APPID ?? 'wxd0000000sandbox',
+  appid,
+  tokenLifetimeSeconds: seconds('SANDBOX_TOKEN_SECONDS', 7200),
+  tokenOverlapSeconds: seconds('SANDBOX_TOKEN_OVERLAP_SECONDS', 300),
+  push: {
+    token: env.WECHAT_PUSH_TOKEN ?? DEV_PUSH_TOKEN,
+    encodingAesKey: env.WECHAT_PUSH_AES_KEY ?? DEV_PUSH_AES_KEY,
+    appid,
+  },
   // A rotation list `new,old` is shared with the API; a real gateway signs with the newest.
   callbackSecret: (env.GATEWAY_CALLBACK_SECRET ?? 'dev-gateway-callback-secret').split(',')[0]!.trim(),
   timeScale,

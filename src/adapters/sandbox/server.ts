@@ -6,6 +6,9 @@ import { merchantKey } from './paysign';
 import { refundControlRoutes } from './refunds';
 import { simulatorRoutes } from './simulator';
 import { newState, type SandboxContext } from './state';
+import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN, type PushCredentials } from './wechat-push';
+import { shippingSimulator } from './wechat-shipping';
+import { tokenSimulator } from './wechat-token';
 
 export interface SandboxOptions {
   /** The mini-program appid the prepays and logins are for (≤32 chars, starts with `wx`). */
@@ -20,6 +23,11 @@ export interface SandboxOptions {
   readonly now?: () => Date;
   /** Used for callback deliveries. */
   readonly fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** access_token lifetime and stable-mode overlap in seconds (WeChat: 7200 and 300). */
+  readonly tokenLifetimeSeconds?: number;
+  readonly tokenOverlapSeconds?: number;
+  /** Message-push credentials shared with the API (WECHAT_PUSH_TOKEN, WECHAT_PUSH_AES_KEY). */
+  readonly push?: PushCredentials;
   /** Extra route groups tried after the built-in ones (e.g. the WeChat Pay v3 simulator). */
   readonly routes?: readonly Handler[];
 }
@@ -40,11 +48,19 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     throw new Error(`sandbox appid must be wx… (≤32 chars): ${opts.appid}`);
   if (!opts.callbackSecret) throw new Error('sandbox callback secret must not be empty');
   const now = opts.now ?? (() => new Date());
+  const tokens = tokenSimulator({
+    appid: opts.appid,
+    lifetimeSeconds: opts.tokenLifetimeSeconds ?? 7200,
+    overlapSeconds: opts.tokenOverlapSeconds ?? 300,
+    now,
+  });
   const ctx: SandboxContext = {
     appid: opts.appid,
     key: merchantKey(opts.merchantKeyPem),
     state: newState(),
     now,
+    tokens,
+    push: opts.push ?? { token: DEV_PUSH_TOKEN, encodingAesKey: DEV_PUSH_AES_KEY, appid: opts.appid },
   };
   const notifier = createNotifier({
     secret: opts.callbackSecret,
@@ -60,6 +76,11 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     gatewayRoutes(ctx, notifier),
     simulatorRoutes(ctx, notifier),
     refundControlRoutes(ctx, notifier),
+    tokens.handle,
+    shippingSimulator(tokens, (tx) => {
+      for (const t of ctx.state.trades.values()) if (t.transactionId === tx) return t;
+      return null;
+    }),
     ...(opts.routes ?? []),
   ];
 

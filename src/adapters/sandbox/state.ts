@@ -1,5 +1,7 @@
 import type { WireTradeState } from '../payment/gateway/contract';
 import { digits, type MerchantKey } from './paysign';
+import type { PushCredentials } from './wechat-push';
+import type { TokenSimulator } from './wechat-token';
 
 /** One trade as the simulated gateway/WeChat knows it. Mutable: the sandbox is in-memory only. */
 export interface Trade {
@@ -100,4 +102,8 @@ export interface SandboxContext {
   readonly key: MerchantKey;
   readonly state: SandboxState;
   readonly now: () => Date;
+  /** stable_token and the access_token check of every simulated WeChat server API. */
+  readonly tokens: TokenSimulator;
+  /** What the sandbox signs and encrypts message pushes with (the API's WECHAT_PUSH_* values). */
+  readonly push: PushCredentials;
 }

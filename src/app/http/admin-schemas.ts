@@ -123,6 +123,7 @@ export const ReviewBody = t.Object(
       'second_payment',
       'unresolved',
       'status_without_settlement',
+      'shipping_failed',
     ]),
     detail: t.String(),
     created_at: t.Union([t.String(), t.Null()]),

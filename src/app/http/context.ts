@@ -1,6 +1,7 @@
 import type { OperatorDeps } from '../../domain/operators/deps';
 import type { PaymentNotifications } from '../../domain/payment';
 import type { AlertOutbox, FigureStore, Products, StatementReports, Statements } from '../../domain/ports';
+import type { PushHandlers, PushVerifier } from '../../domain/push';
 import type { Deps } from '../../domain/usecases/deps';
 import type { TimelineOptions } from '../../domain/usecases/timeline';
 import type { MetricsAccess } from '../metrics/route';
@@ -18,6 +19,10 @@ export interface AppDeps extends Deps, Omit<OperatorDeps, 'settings'> {
   readonly gatewayNotifications?: PaymentNotifications;
   /** Verifies `/api/orders/notify/wechatpay`; absent unless PAYMENT_PROVIDER=wechatpay. */
   readonly wechatpayNotifications?: PaymentNotifications;
+  /** WeChat message-push security (`/api/wechat/push`); absent = the endpoint answers 404. */
+  readonly wechatPush?: PushVerifier;
+  /** Push handlers by `Event` (or `MsgType` for non-events); unknown kinds are acknowledged and logged. */
+  readonly pushHandlers: PushHandlers;
   /** The provider's daily statement (gateway statement or WeChat Pay trade bill); absent = no reconciliation. */
   readonly statements?: Statements;
   readonly statementReports?: StatementReports;

@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import { refundCallbackRoutes } from './routes/refund-callbacks';
+import { wechatPushRoutes } from './routes/wechat-push';
 
 /** The whole HTTP API; tests drive it through `app.handle(new Request(...))`. */
 export function createApp(deps: AppDeps) {
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
     .use(authRoutes(deps, limits))
     .use(callbackRoutes(deps))
     .use(refundCallbackRoutes(deps))
+    .use(wechatPushRoutes(deps))
     .use(orderRoutes(deps, limits))
     .use(creditRoutes(deps, limits))
     .use(adminProductRoutes(deps, limits))

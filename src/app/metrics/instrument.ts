@@ -1,5 +1,5 @@
 import type { Payments } from '../../domain/payment';
-import type { Ledger, Orders, Refunds, StatusChanges } from '../../domain/ports';
+import type { Ledger, Orders, Refunds, ShippingInfo, StatusChanges } from '../../domain/ports';
 import type { Result } from '../../domain/result';
 import type { DifferenceKind } from '../../domain/statement';
 import type { Metrics } from './registry';
@@ -159,3 +159,19 @@ export const observeRequests =
     if (status < 300 && CALLBACK_ROUTES.has(route))
       m.notifications.inc({ route, outcome: 'accepted', reason: '' });
   };
+
+/** Counts every upload_shipping_info call by its result. */
+export function countShipping(info: ShippingInfo, m: Metrics): ShippingInfo {
+  return {
+    async upload(request) {
+      try {
+        const r = await info.upload(request);
+        m.shippingUploads.inc({ result: r.kind });
+        return r;
+      } catch (e) {
+        m.shippingUploads.inc({ result: 'exception' });
+        throw e;
+      }
+    },
+  };
+}

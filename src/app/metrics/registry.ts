@@ -89,6 +89,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['kind'] as const,
       registers,
     }),
+    shippingUploads: new Counter({
+      name: 'shipping_uploads_total',
+      help: 'upload_shipping_info calls by result (uploaded, already_shipped, retry, rejected, exception)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
     alertsRaised: new Counter({
       name: 'alerts_raised_total',
       help: 'Alerts recorded, by kind (a repeat of one already raised in the hour is not counted)',

@@ -1,6 +1,6 @@
 import type { Order } from '../order';
 import { orderExpiresAt } from '../order';
-import type { Check } from '../ports';
+import type { Check, Checks } from '../ports';
 import type { Deps } from './deps';
 
 export const MINUTE_MS = 60_000;
@@ -52,4 +52,39 @@ export function nextCheck(
   } else if (check.attempt + 1 >= MAX_ATTEMPTS) return 'give_up';
   const dueMinute = Math.max(Math.floor(due / MINUTE_MS), check.dueMinute + 1, minuteOf(now) + 1);
   return { dueMinute, attempt: check.attempt + 1 };
+}
+
+/** The newest minutes are read on every run, whatever is queued behind the cursor (clock skew, fairness). */
+export const RECENT_MINUTES = 2;
+/** A cursor-less start (a new database) looks this far back. */
+export const FIRST_LOOKBACK_MINUTES = 60;
+
+/**
+ * The due entries of a minute-bucketed queue, the newest minutes first and in full, then the backlog
+ * from the cursor on, at most `max` in all; `firstLeft` is the first minute not read to its end.
+ */
+export async function gatherDue(
+  queue: Checks,
+  nowMinute: number,
+  max: number,
+): Promise<{ checks: Check[]; firstLeft: number }> {
+  const start = Math.min((await queue.cursor()) ?? nowMinute - FIRST_LOOKBACK_MINUTES, nowMinute);
+  const recentFrom = Math.max(start, nowMinute - RECENT_MINUTES);
+  const checks: Check[] = [];
+  let firstLeft = Number.POSITIVE_INFINITY;
+  for (let m = nowMinute; m >= recentFrom; m--) {
+    const due = await queue.due(m, max);
+    if (due.length === max) firstLeft = Math.min(firstLeft, m);
+    checks.push(...due);
+  }
+  for (let m = start; m < recentFrom; m++) {
+    const room = max - checks.length;
+    const due = room > 0 ? await queue.due(m, room) : [];
+    checks.push(...due);
+    if (room <= 0 || due.length === room) {
+      firstLeft = Math.min(firstLeft, m);
+      break;
+    }
+  }
+  return { checks, firstLeft };
 }

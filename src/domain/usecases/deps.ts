@@ -20,6 +20,7 @@ import type {
   Users,
   WechatLogin,
 } from '../ports';
+import type { ShippingDeps } from './shipping';
 
 /** Limits on what one user can set in motion; each is off when absent or 0. */
 export interface OrderLimits {
@@ -79,6 +80,8 @@ export interface Deps {
     /** How long payment events are kept and how much of a received body; defaults when absent. */
     readonly timeline?: TimelineSettings;
   };
+  /** Shipping-info uploads to WeChat after crediting (SHIPPING_UPLOAD=on, WeChat Pay providers); absent = off. */
+  readonly shipping?: ShippingDeps;
   /** Structured log of events worth an operator's attention (rejected callbacks, anomalies). */
   readonly log: (event: string, fields: Record<string, unknown>) => void;
   /** What needs a human, sent to the operators' webhook (fire-and-forget); absent = none raised. */

@@ -2,7 +2,7 @@ import type { Check } from '../ports';
 import { reviewId } from '../review';
 import { budgetedPayments } from './budget';
 import { examineOrder, type RefundFollower, type Verdict } from './check-order';
-import { minuteOf, nextCheck } from './checks';
+import { FIRST_LOOKBACK_MINUTES, gatherDue, minuteOf, nextCheck, RECENT_MINUTES } from './checks';
 import type { Deps } from './deps';
 import { recordSweeperDecision } from './journal-sweeper';
 import { repairProjection } from './projection';
@@ -30,10 +30,6 @@ export interface SweepReport {
 
 /** Retries that are no failure: the trade is simply not paid (yet). */
 const STILL_OPEN = /^trade (NOTPAY|USERPAYING|NOT_FOUND)$/;
-/** The newest minutes are read on every run, whatever is queued behind the cursor (clock skew, fairness). */
-const RECENT_MINUTES = 2;
-/** A cursor-less start (a new database) looks this far back. */
-const FIRST_LOOKBACK_MINUTES = 60;
 /** Budget tokens and claims are kept this long, then deleted minute by minute. */
 const BUDGET_KEEP_MINUTES = 10;
 
@@ -113,29 +109,6 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
     return verdict;
   };
 
-  /** The due checks, the newest minutes first and in full, then the backlog from the cursor on. */
-  const gather = async (nowMinute: number) => {
-    const start = Math.min((await deps.checks.cursor()) ?? nowMinute - FIRST_LOOKBACK_MINUTES, nowMinute);
-    const recentFrom = Math.max(start, nowMinute - RECENT_MINUTES);
-    const checks: Check[] = [];
-    let firstLeft = Number.POSITIVE_INFINITY;
-    for (let m = nowMinute; m >= recentFrom; m--) {
-      const due = await deps.checks.due(m, settings.maxChecks);
-      if (due.length === settings.maxChecks) firstLeft = Math.min(firstLeft, m);
-      checks.push(...due);
-    }
-    for (let m = start; m < recentFrom; m++) {
-      const room = settings.maxChecks - checks.length;
-      const due = room > 0 ? await deps.checks.due(m, room) : [];
-      checks.push(...due);
-      if (room <= 0 || due.length === room) {
-        firstLeft = Math.min(firstLeft, m);
-        break;
-      }
-    }
-    return { checks, firstLeft };
-  };
-
   /** Budget tokens and check claims of past minutes, deleted one minute (one equality) at a time. */
   const forgetOldMinutes = async (nowMinute: number) => {
     const upTo = nowMinute - BUDGET_KEEP_MINUTES;
@@ -149,7 +122,7 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
   return async (): Promise<SweepReport> => {
     const now = deps.clock.now();
     const nowMinute = minuteOf(now);
-    const { checks, firstLeft } = await gather(nowMinute);
+    const { checks, firstLeft } = await gatherDue(deps.checks, nowMinute, settings.maxChecks);
     // What just fell due goes first, first checks before retries; then the backlog, oldest first. A
     // new order is so never queued behind old ones that keep failing or a budget-starved backlog.
     const recent = (c: Check) => (c.dueMinute >= nowMinute - RECENT_MINUTES ? 0 : 1);

@@ -10,6 +10,7 @@ import type { Deps } from './deps';
 import { releaseHolds } from './holds';
 import { appendEntry } from './ledger';
 import { projectStatus } from './projection';
+import { queueShipping } from './shipping';
 
 export interface PaidEvidence {
   readonly paymentId: string | null;
@@ -85,6 +86,9 @@ export function finishSettlement(deps: Deps) {
     if (order.status === 'pending' || order.status === 'cancelled') {
       await projectStatus(deps, order.id, { status: 'paid', ...paid });
     }
+    // Before the grant: a crash right after it still leaves the upload queued (brief §2).
+    const credited = ['completed', 'refunded'].includes(order.status);
+    if (deps.shipping && !credited) await queueShipping(deps, deps.shipping, order.orderNo);
     const granted = await appendEntry(deps, {
       userId: order.userId,
       amount: order.credits,
@@ -94,8 +98,7 @@ export function finishSettlement(deps: Deps) {
       idempotencyKey: purchaseKey(order.id),
     });
     if (!granted.ok) return granted;
-    const done = ['completed', 'refunded'].includes(order.status);
-    if (!done) {
+    if (!credited) {
       await projectStatus(deps, order.id, { status: 'completed', ...paid });
       await releaseHolds(deps)(order, 'settled');
       return ok({ ...order, status: 'completed', ...paid, updatedAt: deps.clock.now() });

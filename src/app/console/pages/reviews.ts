@@ -15,6 +15,7 @@ const REASONS: Readonly<Record<Review['reason'], string>> = {
   second_payment: '重复支付',
   unresolved: '自动核对未能解决',
   status_without_settlement: '状态与结算记录不符',
+  shipping_failed: '发货信息上传失败',
 };
 
 /** 复核: what the sweeper handed to a human (open first), resolved with a note. */

@@ -19,6 +19,7 @@ export const RAW_BODY_ROUTES: ReadonlySet<string> = new Set([
   '/api/orders/notify/wechatpay',
   '/api/orders/callback/refund',
   '/api/orders/notify/wechatpay/refund',
+  '/api/wechat/push',
 ]);
 
 /**
