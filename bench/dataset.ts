@@ -17,16 +17,35 @@ interface Clone {
   template?: Record<string, unknown>;
 }
 
-const CLONES: Clone[] = [
-  { collection: 'users', fields: { _id: 'i', openid: `'bench_bg_' || i` } },
-  { collection: 'orders', fields: { _id: 'i', order_no: `'B' || lpad(i::text, 12, '0')`, user_id: 'i' } },
-  { collection: 'settlements', fields: { _id: 'i', payment_id: `'T' || lpad(i::text, 12, '0')` } },
-  { collection: 'status_changes', fields: { _id: `i || ':completed'`, order_id: 'i' } },
-  {
-    collection: 'ledger',
-    fields: { _id: 'i', user_id: 'i', related_order_id: 'i', idempotency_key: `'purchase:' || i` },
-  },
-];
+/**
+ * The hour fields the console dashboard reads by equality are spread over the 30 days before `nowHour`
+ * (one hour per row number modulo 720), so a day's buckets hold what a shop of that size would.
+ */
+const clones = (nowHour: number): Clone[] => {
+  const hour = `${nowHour} - (i % 720)`;
+  // Dates are stored as epoch milliseconds: a time inside that hour, consistent with the hour field.
+  const at = `(${hour})::bigint * 3600000 + (i::bigint * 7919) % 3600000`;
+  return [
+    { collection: 'users', fields: { _id: 'i', openid: `'bench_bg_' || i` } },
+    { collection: 'orders', fields: { _id: 'i', order_no: `'B' || lpad(i::text, 12, '0')`, user_id: 'i' } },
+    {
+      collection: 'settlements',
+      fields: { _id: 'i', payment_id: `'T' || lpad(i::text, 12, '0')`, settled_hour: hour, settled_at: at },
+    },
+    { collection: 'status_changes', fields: { _id: `i || ':completed'`, order_id: 'i', hour, at } },
+    {
+      collection: 'ledger',
+      fields: {
+        _id: 'i',
+        user_id: 'i',
+        related_order_id: 'i',
+        idempotency_key: `'purchase:' || i`,
+        hour,
+        created_at: at,
+      },
+    },
+  ];
+};
 /** Counters of the id allocators: moved past the cloned ids so the API allocates above them. */
 const COUNTERS = ['users', 'orders', 'ledger'];
 
@@ -38,13 +57,19 @@ export class Dataset {
   private constructor(
     private readonly sql: SQL,
     private readonly schema: string,
+    private readonly clones: Clone[],
   ) {}
 
   /**
    * Makes the templates through the adapters on `conn`, then removes them; background ids run from
    * 1 to `maxSize`, and the id counters are moved past it so the API allocates above them.
    */
-  static async create(conn: Connection, postgresUrl: string, maxSize: number): Promise<Dataset> {
+  static async create(
+    conn: Connection,
+    postgresUrl: string,
+    maxSize: number,
+    nowHour = Math.floor(Date.now() / 3_600_000),
+  ): Promise<Dataset> {
     const schema = conn.db!.databaseName;
     const repos = mongoRepositories(conn);
     const now = new Date('2026-01-01T00:00:00Z');
@@ -86,8 +111,8 @@ export class Dataset {
       createdAt: now,
     });
     await repos.statusChanges.record({ orderId: order.id, status: 'completed', at: now });
-    const data = new Dataset(new SQL(postgresUrl, { max: 1 }), schema);
-    for (const clone of CLONES) {
+    const data = new Dataset(new SQL(postgresUrl, { max: 1 }), schema, clones(nowHour));
+    for (const clone of data.clones) {
       const table = await data.table(clone.collection);
       const rows = await data.sql.unsafe(`SELECT _jsonb FROM ${ident(schema)}.${ident(table)}`);
       if (rows.length !== 1)
@@ -126,7 +151,7 @@ export class Dataset {
   async growTo(target: number): Promise<number> {
     const started = performance.now();
     const from = this.loaded + 1;
-    for (const clone of CLONES) {
+    for (const clone of this.clones) {
       const table = await this.table(clone.collection);
       let expr = '$1::jsonb';
       for (const [field, value] of Object.entries(clone.fields))

@@ -62,11 +62,11 @@ export interface Config {
   readonly faultCrashAfterSettlement: boolean;
   /** Rate limits, order caps, sessions, proxies, docs, deadlines (config-limits.ts). */
   readonly abuse: AbuseConfig;
+  /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
+  readonly console: { readonly sessionHours: number };
   /** Message push, the shared access_token, shipping uploads (config-wechat.ts). */
   readonly wechatPlatform: WechatPlatformConfig;
   readonly alerts: AlertConfig;
-  /** The operator console: hours a session lasts from login (ADMIN_SESSION_HOURS). */
-  readonly console: { readonly sessionHours: number };
 }
 
 /** Alerts (app/alerts.ts): where they go and what the periodic look watches for. */
@@ -221,6 +221,7 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     ...(str('METRICS_TOKEN', '') ? { metricsToken: str('METRICS_TOKEN', '') } : {}),
     abuse: loadAbuseConfig(env, prod, problems),
+    console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
     wechatPlatform: loadWechatPlatformConfig(env, prod, problems),
     alerts: {
       ...alertWebhook(env, prod, problems),
@@ -231,7 +232,6 @@ export function loadConfig(env: Env): Config {
       reviewQueueThreshold: int('ALERT_REVIEW_QUEUE_THRESHOLD', 10, 0, 100_000),
       auditHour: str('AUDIT_HOUR', '4') === 'off' ? null : int('AUDIT_HOUR', 4, 0, 23),
     },
-    console: { sessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 168) },
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)
     problems.push('METRICS_TOKEN must be at least 16 characters');

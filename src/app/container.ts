@@ -16,6 +16,7 @@ import { createWechatApi } from '../adapters/wechat/api';
 import { createJscode2Session } from '../adapters/wechat/jscode2session';
 import { createPushVerifier } from '../adapters/wechat/push';
 import { createShippingInfo } from '../adapters/wechat/shipping';
+import { operatorActionsSource } from '../domain/operators/timeline-source';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
 import { reviewOpenedAlerts } from '../domain/usecases/alert-watch';
@@ -38,6 +39,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 function crashAfterSettlement(settlements: Settlements): Settlements {
   return {
     find: (orderId) => settlements.find(orderId),
+    inHour: (hour) => settlements.inHour(hour),
     async record(s) {
       const result = await settlements.record(s);
       if (result.created) process.kill(process.pid, 'SIGKILL');
@@ -150,6 +152,16 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const wechat = wechatPlatform(config, repos, log);
   const provider = paymentProvider(config, env);
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
+  const settings: AppDeps['settings'] = {
+    timeZone: config.timeZone,
+    orderExpireMinutes: config.orderExpireMinutes,
+    firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
+    notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
+    refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
+    adminOpenids: config.adminOpenids,
+    limits: config.abuse.orders,
+    timeline: config.timeline,
+  };
   const alerts = alertService(
     {
       alertOutbox: repos.alertOutbox,
@@ -168,16 +180,6 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     { perMinute: config.alerts.perMinute },
     metrics,
   );
-  const settings: AppDeps['settings'] = {
-    timeZone: config.timeZone,
-    orderExpireMinutes: config.orderExpireMinutes,
-    firstCheckAfterMs: config.sweeper.firstCheckAfterMs,
-    notifyUrl: `${config.publicBaseUrl}${provider.notifyPath}`,
-    refundNotifyUrl: `${config.publicBaseUrl}${provider.refundNotifyPath}`,
-    adminOpenids: config.adminOpenids,
-    limits: config.abuse.orders,
-    timeline: config.timeline,
-  };
   const deps: AppDeps = {
     ...repos,
     ...counted,
@@ -198,6 +200,8 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     settlements: config.faultCrashAfterSettlement
       ? crashAfterSettlement(repos.settlements)
       : repos.settlements,
+    // The order timeline (console and GET /api/admin/orders/{id}/timeline) shows the operator actions.
+    timelineSources: { operatorActions: operatorActionsSource(repos) },
     wechatLogin: createJscode2Session({
       baseUrl: config.wechat.apiBase,
       appid: config.wechat.appid,

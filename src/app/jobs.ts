@@ -1,5 +1,8 @@
+import { hourOf } from '../domain/figures';
+import type { FigureStore } from '../domain/ports';
 import { backfillChecks } from '../domain/usecases/backfill';
 import { followRefundInFlight } from '../domain/usecases/check-order';
+import { creditBaseline } from '../domain/usecases/dashboard';
 import type { Deps } from '../domain/usecases/deps';
 import { type SweepSettings, sweepOrders } from '../domain/usecases/reconcile';
 import { type ShippingDeps, uploadDueShipping } from '../domain/usecases/shipping';
@@ -124,6 +127,40 @@ function repeat(intervalMs: number, task: () => Promise<unknown>): () => Promise
   return async () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    await running;
+  };
+}
+
+/**
+ * The console dashboard's first credit snapshot (usecases/dashboard.ts `creditBaseline`): through the
+ * hour after this process started, so every ledger entry after it was stored with its hour. Looks
+ * every `checkIntervalMs` until a snapshot exists (this instance's or another's), then stops.
+ */
+export function startCreditBaselineJob(
+  deps: Deps & { readonly figureStore: FigureStore },
+  opts: { readonly checkIntervalMs: number },
+): () => Promise<void> {
+  const throughHour = hourOf(deps.clock.now()) + 1;
+  const build = creditBaseline(deps);
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = build(throughHour)
+      .then((snapshot) => {
+        if (!snapshot) return;
+        stopped = true;
+        clearInterval(timer);
+      })
+      .catch((e) =>
+        deps.log('dashboard.baseline_failed', { error: e instanceof Error ? e.message : String(e) }),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, opts.checkIntervalMs);
+  return async () => {
+    if (!stopped) clearInterval(timer);
     await running;
   };
 }

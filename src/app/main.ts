@@ -3,7 +3,13 @@ import { startAlertJobs } from './alerts';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
-import { startShippingJob, startStatementJob, startSweeper, startTokenKeeper } from './jobs';
+import {
+  startCreditBaselineJob,
+  startShippingJob,
+  startStatementJob,
+  startSweeper,
+  startTokenKeeper,
+} from './jobs';
 import { countSweep } from './metrics/instrument';
 
 /** The only file that reads the environment, connects and listens. */
@@ -54,6 +60,10 @@ const stopStatements =
   statements && statementReports
     ? startStatementJob({ ...deps, statements, statementReports }, config.statement)
     : async () => {};
+const { figureStore } = deps;
+const stopBaseline = figureStore
+  ? startCreditBaselineJob({ ...deps, figureStore }, { checkIntervalMs: 5 * 60_000 })
+  : async () => {};
 const stopShipping = deps.shipping
   ? startShippingJob(deps, deps.shipping, { intervalMs: config.wechatPlatform.shipping.intervalMs })
   : async () => {};
@@ -78,6 +88,7 @@ async function shutdown(signal: string) {
   await stopTokenKeeper();
   await stopHousekeeping();
   await stopAlerts();
+  await stopBaseline();
   await drainTimeline();
   await conn.close();
   log('api.stopped', {});

@@ -1,4 +1,5 @@
 import type { Alert, AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from './alert';
+import type { CreditSnapshot, HourFigures } from './figures';
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
 import type { PaymentEventPage, PaymentEventRecord } from './payment-events';
@@ -100,6 +101,8 @@ export interface OrderFilter {
   readonly status?: OrderStatus;
   readonly userId?: number;
   readonly orderNo?: string;
+  /** Exact amount in fen. */
+  readonly amountFen?: number;
   readonly createdFrom?: Date;
   readonly createdTo?: Date;
 }
@@ -186,12 +189,16 @@ export interface StatusChanges {
   record(change: StatusChange): Promise<boolean>;
   /** The order's recorded changes, in any order; empty for orders from before they were recorded. */
   list(orderId: number): Promise<StatusChange[]>;
+  /** Changes whose `at` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality. */
+  inHour(hour: number): Promise<StatusChange[]>;
 }
 
 export interface Settlements {
   /** Inserts the order's settlement unless one exists; returns the one that won. */
   record(settlement: Settlement): Promise<{ settlement: Settlement; created: boolean }>;
   find(orderId: number): Promise<Settlement | null>;
+  /** Settlements whose `settledAt` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality. */
+  inHour(hour: number): Promise<Settlement[]>;
 }
 
 export interface Ledger {
@@ -207,6 +214,26 @@ export interface Ledger {
   list(userId: number, page: Page): Promise<LedgerEntry[]>;
   /** The user's entries oldest first, streamed (for the audit). */
   scanUser(userId: number): AsyncIterable<LedgerEntry>;
+  /**
+   * Entries whose `createdAt` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality.
+   * Entries stored before the hour was recorded are not found; the credit baseline covers them.
+   */
+  inHour(hour: number): Promise<LedgerEntry[]>;
+}
+
+/**
+ * The dashboard's insert-only aggregates (figures.ts): the sums of each final hour, so a new process
+ * reads one small document per hour instead of the hour's records, and credit totals through an
+ * hour, so the dashboard never sums the whole ledger.
+ */
+export interface FigureStore {
+  /** Stores an hour's sums unless that hour has them (they never change once the hour is final). */
+  saveHour(hour: number, figures: HourFigures): Promise<void>;
+  hour(hour: number): Promise<HourFigures | null>;
+  /** Stores it unless one exists for its hour. */
+  saveSnapshot(snapshot: CreditSnapshot): Promise<void>;
+  /** The snapshot with the highest `throughHour` (or an older one: the pointer may lag), null when none. */
+  latestSnapshot(): Promise<CreditSnapshot | null>;
 }
 
 export type LoginFailure = 'code_invalid' | 'rate_limited' | 'user_blocked' | 'unavailable';
@@ -330,6 +357,22 @@ export interface ShippingInfo {
 }
 
 /**
+ * Insert-only record of each provider call, callback and sweeper decision (domain/payment-events.ts),
+ * read by the order timeline. Records expire after the retention they carry (`expiresAt`, which a
+ * store may keep to the minute only).
+ */
+export interface PaymentEvents {
+  /** Stores the record (ids are unique; recording the same id again changes nothing). */
+  record(event: PaymentEventRecord): Promise<void>;
+  /** The order's records, newest first (at, then id, descending). */
+  listByOrder(orderNo: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
+  /** Records of `day` (local `YYYY-MM-DD`) that concern no known order, newest first. */
+  listUnmatched(day: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
+  /** Drops records whose `expiresAt` has passed (housekeeping). */
+  purge(now: Date): Promise<void>;
+}
+
+/**
  * Raises an alert for a human (domain/alert.ts). Fire-and-forget: it returns at once and never
  * throws, so no money path waits for, or fails with, the alerting.
  */
@@ -360,20 +403,4 @@ export interface AlertOutbox {
 export interface AlertChannel {
   /** ok, or why not (network error, non-2xx, an `errcode` ≠ 0); never throws. The message carries no secret. */
   send(alert: StoredAlert): Promise<Result<void, { readonly message: string }>>;
-}
-
-/**
- * Insert-only record of each provider call, callback and sweeper decision (domain/payment-events.ts),
- * read by the order timeline. Records expire after the retention they carry (`expiresAt`, which a
- * store may keep to the minute only).
- */
-export interface PaymentEvents {
-  /** Stores the record (ids are unique; recording the same id again changes nothing). */
-  record(event: PaymentEventRecord): Promise<void>;
-  /** The order's records, newest first (at, then id, descending). */
-  listByOrder(orderNo: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
-  /** Records of `day` (local `YYYY-MM-DD`) that concern no known order, newest first. */
-  listUnmatched(day: string, page: PaymentEventPage): Promise<PaymentEventRecord[]>;
-  /** Drops records whose `expiresAt` has passed (housekeeping). */
-  purge(now: Date): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type {
   AlertOutbox,
   CallBudget,
   Checks,
+  FigureStore,
   Ledger,
   Orders,
   PaymentEvents,
@@ -34,13 +35,14 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
-  accessTokenStore: AccessTokenStore;
-  alertOutbox: AlertOutbox;
-  paymentEvents: PaymentEvents;
+  figureStore: FigureStore;
   operators: Operators;
   operatorSessions: OperatorSessions;
   operatorAudit: OperatorAudit;
   loginLocks: LoginLocks;
+  accessTokenStore: AccessTokenStore;
+  alertOutbox: AlertOutbox;
+  paymentEvents: PaymentEvents;
 }
 
 export type MakeRepositories = () => Promise<Repositories>;

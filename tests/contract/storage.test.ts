@@ -13,6 +13,7 @@ import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { accessTokenStoreContract } from './access-tokens.contract';
 import { alertOutboxContract } from './alert-outbox.contract';
+import { figuresContract } from './figures.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
 import { operatorsContract } from './operators.contract';
@@ -37,10 +38,11 @@ const suites = [
   ledgerContract,
   sweeperStoreContract,
   statementReportsContract,
+  figuresContract,
+  operatorsContract,
   accessTokenStoreContract,
   alertOutboxContract,
   paymentEventsContract,
-  operatorsContract,
 ];
 
 function runAll(make: MakeRepositories) {

@@ -111,6 +111,7 @@ describe('the sweeper reaches every order', () => {
     t.provider.pay(o.orderNo);
     const crashing: Settlements = {
       find: (id) => t.deps.settlements.find(id),
+      inHour: (hour) => t.deps.settlements.inHour(hour),
       async record(s) {
         await t.deps.settlements.record(s);
         throw new Error('SIGKILL');

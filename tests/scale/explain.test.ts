@@ -58,9 +58,9 @@ let conn: Connection;
 let sandbox: ReturnType<typeof startSandbox>;
 let call: Call;
 let deps: Deps;
-let alertOutbox: AlertOutbox;
 let handle: (request: Request) => Promise<Response>;
 let consoleDeps: AppDeps;
+let alertOutbox: AlertOutbox;
 let logFile: string;
 let logOffset = 0;
 
@@ -138,9 +138,9 @@ beforeAll(async () => {
   const composed = await compose(loadConfig(env), env, conn);
   const app = composed.app;
   deps = composed.deps;
-  alertOutbox = composed.deps.alertOutbox as AlertOutbox;
   consoleDeps = composed.deps;
   handle = (request) => app.handle(request);
+  alertOutbox = composed.deps.alertOutbox as AlertOutbox;
   call = async (method, url, opts = {}) => {
     const hasBody = opts.body !== undefined || opts.raw !== undefined;
     const res = await app.handle(
@@ -460,5 +460,42 @@ describe('order timeline queries on FerretDB + PostgreSQL', () => {
     );
     expect(scanning).toEqual([]);
     for (const [, plans] of steps) expect(plans.some((p) => p.query.includes('payment_events'))).toBe(true);
+  });
+});
+
+describe('console dashboard queries on FerretDB + PostgreSQL', () => {
+  it('every query of the dashboard (hour buckets, open orders, refunds, credit snapshot) is an index scan', async () => {
+    const { dashboard, figureCache } = await import('../../src/domain/usecases/dashboard');
+    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-dashboard-user' } }))
+      .access_token as string;
+    const order = await call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+    await call('POST', `/api/orders/pay/${order.order_id}`, { token });
+    await fetch(`${sandbox.url}/sandbox/trades/${order.order_no}/pay?notify=false`, { method: 'POST' });
+    await call('GET', `/api/orders/payment-status/${order.order_id}`, { token });
+    const snapshots = (deps as Deps & { figureStore: import('../../src/domain/ports').FigureStore })
+      .figureStore;
+    const hour = Math.floor(Date.now() / 3_600_000);
+    await snapshots.saveSnapshot({
+      throughHour: hour - 30,
+      issued: 0,
+      spent: 0,
+      takenBack: 0,
+      outstanding: 0,
+      createdAt: new Date(),
+    });
+    await newPlans();
+    const view = await dashboard(
+      { ...deps, figureStore: snapshots },
+      { ttlMs: 0, cap: 100 },
+      figureCache(),
+    )();
+    const plans = await newPlans();
+    expect(view.today.salesCount).toBeGreaterThan(0);
+    expect(view.credits).not.toBeNull();
+    const scanning = plans
+      .filter((p) => p.scans.length > 0)
+      .map((p) => `${p.scans.join(', ')}\n    ${p.query}`);
+    expect(scanning).toEqual([]);
+    expect(plans.length).toBeGreaterThan(3 * 24);
   });
 });

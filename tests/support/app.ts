@@ -67,8 +67,8 @@ export function testDeps(opts: {
   const logs: LogLine[] = [];
   let requestSeq = 0;
   const repos = memoryRepositories();
-  const log = (event: string, fields: Record<string, unknown>) => void logs.push({ event, fields });
   const abuse = abuseSettings(opts.abuseEnv);
+  const log = (event: string, fields: Record<string, unknown>) => void logs.push({ event, fields });
   const settings: AppDeps['settings'] = {
     timeZone: 'Asia/Shanghai',
     orderExpireMinutes: 30,

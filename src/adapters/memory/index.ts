@@ -1,5 +1,6 @@
 import { MemoryAccessTokens } from './access-tokens';
 import { MemoryAlertOutbox } from './alerts';
+import { MemoryFigureStore } from './figure-store';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
 import { MemoryLoginLocks, MemoryOperatorAudit, MemoryOperatorSessions, MemoryOperators } from './operators';
@@ -26,19 +27,20 @@ export function memoryRepositories() {
     checks: new MemoryChecks(),
     callBudget: new MemoryCallBudget(),
     reviews: new MemoryReviews(),
+    figureStore: new MemoryFigureStore(),
     statementReports: new MemoryStatementReports(),
     rateWindows: new MemoryRateWindows(),
     onceKeys: new MemoryOnceKeys(),
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
+    operators: new MemoryOperators(),
+    operatorSessions: new MemoryOperatorSessions(),
+    operatorAudit: new MemoryOperatorAudit(),
+    loginLocks: new MemoryLoginLocks(),
     accessTokenStore: new MemoryAccessTokens(),
     shipments: new MemoryShipments(),
     shippingQueue: new MemoryChecks(),
     alertOutbox: new MemoryAlertOutbox(),
     paymentEvents: new MemoryPaymentEvents(),
-    operators: new MemoryOperators(),
-    operatorSessions: new MemoryOperatorSessions(),
-    operatorAudit: new MemoryOperatorAudit(),
-    loginLocks: new MemoryLoginLocks(),
   };
 }

@@ -1,3 +1,4 @@
+import { hourOf } from '../../domain/figures';
 import type { LedgerEntry, NewLedgerEntry } from '../../domain/ledger';
 import type { Ledger, Page } from '../../domain/ports';
 
@@ -29,6 +30,10 @@ export class MemoryLedger implements Ledger {
 
   async *scanUser(userId: number): AsyncIterable<LedgerEntry> {
     yield* this.byUser(userId).reverse();
+  }
+
+  async inHour(hour: number): Promise<LedgerEntry[]> {
+    return this.rows.filter((e) => hourOf(e.createdAt) === hour);
   }
 
   private byUser(userId: number): LedgerEntry[] {

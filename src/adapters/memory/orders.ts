@@ -42,6 +42,7 @@ export class MemoryOrders implements Orders {
           (f.status === undefined || o.status === f.status) &&
           (f.userId === undefined || o.userId === f.userId) &&
           (f.orderNo === undefined || o.orderNo === f.orderNo) &&
+          (f.amountFen === undefined || o.amountFen === f.amountFen) &&
           (f.createdFrom === undefined || o.createdAt >= f.createdFrom) &&
           (f.createdTo === undefined || o.createdAt < f.createdTo),
       )

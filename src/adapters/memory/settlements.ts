@@ -1,3 +1,4 @@
+import { hourOf } from '../../domain/figures';
 import type { Settlements } from '../../domain/ports';
 import type { Settlement } from '../../domain/settlement';
 
@@ -13,5 +14,9 @@ export class MemorySettlements implements Settlements {
 
   async find(orderId: number): Promise<Settlement | null> {
     return this.rows.get(orderId) ?? null;
+  }
+
+  async inHour(hour: number): Promise<Settlement[]> {
+    return [...this.rows.values()].filter((s) => hourOf(s.settledAt) === hour);
   }
 }

@@ -1,3 +1,4 @@
+import { hourOf } from '../../domain/figures';
 import type { StatusChanges } from '../../domain/ports';
 import type { StatusChange } from '../../domain/status';
 
@@ -14,5 +15,9 @@ export class MemoryStatusChanges implements StatusChanges {
 
   async list(orderId: number): Promise<StatusChange[]> {
     return [...this.rows.values()].filter((c) => c.orderId === orderId);
+  }
+
+  async inHour(hour: number): Promise<StatusChange[]> {
+    return [...this.rows.values()].filter((c) => hourOf(c.at) === hour);
   }
 }

@@ -3,6 +3,7 @@ import { MongoAccessTokens } from './access-tokens';
 import { MongoAlertOutbox } from './alerts';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
+import { MongoFigureStore } from './figure-store';
 import { MongoLedger } from './ledger';
 import { MongoLoginLocks } from './login-locks';
 import { MongoOnceKeys } from './once-keys';
@@ -37,19 +38,20 @@ export function mongoRepositories(conn: Connection) {
     checks: new MongoChecks(conn),
     callBudget: new MongoCallBudget(conn),
     reviews: new MongoReviews(conn),
+    figureStore: new MongoFigureStore(conn),
     statementReports: new MongoStatementReports(conn),
     rateWindows: new MongoRateWindows(conn),
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    operators: new MongoOperators(conn),
+    operatorSessions: new MongoOperatorSessions(conn),
+    operatorAudit: new MongoOperatorAudit(conn),
+    loginLocks: new MongoLoginLocks(conn),
     accessTokenStore: new MongoAccessTokens(conn),
     shipments: new MongoShipments(conn),
     shippingQueue: mongoShippingQueue(conn),
     alertOutbox: new MongoAlertOutbox(conn),
     paymentEvents: new MongoPaymentEvents(conn),
-    operators: new MongoOperators(conn),
-    operatorSessions: new MongoOperatorSessions(conn),
-    operatorAudit: new MongoOperatorAudit(conn),
-    loginLocks: new MongoLoginLocks(conn),
   };
 }

@@ -1,4 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
+import { hourOf } from '../../domain/figures';
 import type { EntryType, LedgerEntry, NewLedgerEntry } from '../../domain/ledger';
 import type { Ledger, Page } from '../../domain/ports';
 import { insertOnce, modelOf, schemaOptions } from './connection';
@@ -15,6 +16,8 @@ interface EntryDoc {
   related_order_id: number | null;
   idempotency_key: string;
   created_at: Date;
+  /** hourOf(created_at), for the dashboard; absent on entries stored before it was kept. */
+  hour?: number;
 }
 
 const schema = new Schema<EntryDoc>(
@@ -29,6 +32,7 @@ const schema = new Schema<EntryDoc>(
     related_order_id: { type: Number, default: null },
     idempotency_key: { type: String, required: true, unique: true },
     created_at: { type: Date, required: true },
+    hour: { type: Number, index: true },
   },
   schemaOptions('ledger'),
 );
@@ -80,6 +84,7 @@ export class MongoLedger implements Ledger {
       related_order_id: e.relatedOrderId,
       idempotency_key: e.idempotencyKey,
       created_at: e.createdAt,
+      hour: hourOf(e.createdAt),
     });
     if (created) return { ...e, id };
     // Usually a seq or key clash, rarely an id clash; a fresh block costs one round trip either way.
@@ -95,6 +100,11 @@ export class MongoLedger implements Ledger {
       .batchSize(500)
       .cursor();
     for await (const doc of cursor) yield toDomain(doc as EntryDoc);
+  }
+
+  async inHour(hour: number): Promise<LedgerEntry[]> {
+    const docs = await this.model.find({ hour }).lean<EntryDoc[]>().exec();
+    return docs.map(toDomain);
   }
 
   async list(userId: number, page: Page): Promise<LedgerEntry[]> {

@@ -52,6 +52,8 @@ const schema = new Schema<OrderDoc>(
 schema.index({ user_id: 1, created_at: -1, _id: -1 });
 schema.index({ status: 1, created_at: 1 });
 schema.index({ created_at: -1, _id: -1 });
+// The console's search by amount (an equality, so FerretDB can serve it from the GIN index).
+schema.index({ amount_fen: 1 });
 
 const toDomain = (d: OrderDoc): Order => ({
   id: d._id,
@@ -151,6 +153,7 @@ export class MongoOrders implements Orders {
     if (f.status !== undefined) filter.status = f.status;
     if (f.userId !== undefined) filter.user_id = f.userId;
     if (f.orderNo !== undefined) filter.order_no = f.orderNo;
+    if (f.amountFen !== undefined) filter.amount_fen = f.amountFen;
     if (f.createdFrom !== undefined || f.createdTo !== undefined) {
       // Our own range operators: trusted, so sanitizeFilter (which neutralises client `$` keys) keeps them.
       filter.created_at = mongoose.trusted({

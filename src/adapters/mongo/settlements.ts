@@ -1,4 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
+import { hourOf } from '../../domain/figures';
 import type { Settlements } from '../../domain/ports';
 import type { Settlement } from '../../domain/settlement';
 import { insertOnce, modelOf, schemaOptions } from './connection';
@@ -9,6 +10,8 @@ interface SettlementDoc {
   amount_fen: number;
   settled_at: Date;
   source: Settlement['source'];
+  /** hourOf(settled_at), for the dashboard; absent on settlements stored before it was kept. */
+  settled_hour?: number;
 }
 
 const schema = new Schema<SettlementDoc>(
@@ -18,6 +21,7 @@ const schema = new Schema<SettlementDoc>(
     amount_fen: { type: Number, required: true },
     settled_at: { type: Date, required: true },
     source: { type: String, required: true },
+    settled_hour: { type: Number, index: true },
   },
   schemaOptions('settlements'),
 );
@@ -44,6 +48,7 @@ export class MongoSettlements implements Settlements {
       amount_fen: s.amountFen,
       settled_at: s.settledAt,
       source: s.source,
+      settled_hour: hourOf(s.settledAt),
     });
     if (created) return { settlement: s, created: true };
     const winner = await this.find(s.orderId);
@@ -54,5 +59,10 @@ export class MongoSettlements implements Settlements {
   async find(orderId: number): Promise<Settlement | null> {
     const doc = await this.model.findById(orderId).lean<SettlementDoc>().exec();
     return doc ? toDomain(doc) : null;
+  }
+
+  async inHour(hour: number): Promise<Settlement[]> {
+    const docs = await this.model.find({ settled_hour: hour }).lean<SettlementDoc[]>().exec();
+    return docs.map(toDomain);
   }
 }

@@ -1,4 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
+import { hourOf } from '../../domain/figures';
 import type { OrderStatus } from '../../domain/order';
 import type { StatusChanges } from '../../domain/ports';
 import type { StatusChange } from '../../domain/status';
@@ -12,6 +13,8 @@ interface ChangeDoc {
   payment_time?: Date | null;
   refund_time?: Date | null;
   at: Date;
+  /** hourOf(at), for the dashboard; absent on records stored before it was kept. */
+  hour?: number;
 }
 
 const schema = new Schema<ChangeDoc>(
@@ -23,6 +26,7 @@ const schema = new Schema<ChangeDoc>(
     payment_time: { type: Date },
     refund_time: { type: Date },
     at: { type: Date, required: true },
+    hour: { type: Number, index: true },
   },
   schemaOptions('status_changes'),
 );
@@ -52,11 +56,17 @@ export class MongoStatusChanges implements StatusChanges {
       ...(c.paymentTime !== undefined ? { payment_time: c.paymentTime } : {}),
       ...(c.refundTime !== undefined ? { refund_time: c.refundTime } : {}),
       at: c.at,
+      hour: hourOf(c.at),
     });
   }
 
   async list(orderId: number): Promise<StatusChange[]> {
     const docs = await this.model.find({ order_id: orderId }).lean<ChangeDoc[]>().exec();
+    return docs.map(toDomain);
+  }
+
+  async inHour(hour: number): Promise<StatusChange[]> {
+    const docs = await this.model.find({ hour }).lean<ChangeDoc[]>().exec();
     return docs.map(toDomain);
   }
 }

@@ -2,11 +2,17 @@ import { type AnyElysia, Elysia } from 'elysia';
 import type { AppDeps } from '../http/context';
 import { accountPage } from './pages/account';
 import { auditLogPage } from './pages/audit-log';
-import { homePage } from './pages/home';
+import { dashboardPage } from './pages/dashboard';
 import { loginPage } from './pages/login';
 import { logoutPage } from './pages/logout';
 import { operatorsPage } from './pages/operators';
+import { orderDetailPage } from './pages/order-detail';
+import { ordersPage } from './pages/orders';
+import { productsPage } from './pages/products';
+import { reviewsPage } from './pages/reviews';
+import { statementsPage } from './pages/statements';
 import { staticFiles } from './pages/static';
+import { usersPage } from './pages/users';
 
 /**
  * The console's page modules, each `(deps) => Elysia` with paths relative to /admin. A page that
@@ -17,7 +23,13 @@ export type ConsolePageModule = (deps: AppDeps) => AnyElysia;
 export const CONSOLE_PAGES: readonly ConsolePageModule[] = [
   loginPage,
   logoutPage,
-  homePage,
+  dashboardPage,
+  ordersPage,
+  orderDetailPage,
+  productsPage,
+  usersPage,
+  reviewsPage,
+  statementsPage,
   operatorsPage,
   auditLogPage,
   accountPage,

@@ -1,6 +1,6 @@
 import type { OperatorDeps } from '../../domain/operators/deps';
 import type { PaymentNotifications } from '../../domain/payment';
-import type { AlertOutbox, Products, StatementReports, Statements } from '../../domain/ports';
+import type { AlertOutbox, FigureStore, Products, StatementReports, Statements } from '../../domain/ports';
 import type { PushHandlers, PushVerifier } from '../../domain/push';
 import type { Deps } from '../../domain/usecases/deps';
 import type { TimelineOptions } from '../../domain/usecases/timeline';
@@ -26,6 +26,8 @@ export interface AppDeps extends Deps, Omit<OperatorDeps, 'settings'> {
   /** The provider's daily statement (gateway statement or WeChat Pay trade bill); absent = no reconciliation. */
   readonly statements?: Statements;
   readonly statementReports?: StatementReports;
+  /** All-time credit totals for the console dashboard; absent = the dashboard shows none. */
+  readonly figureStore?: FigureStore;
   /** The alerts' outbox, listed by GET /api/admin/alerts; absent = no such route data (empty list). */
   readonly alertOutbox?: AlertOutbox;
   /** True when the database answers a ping (for /ready). */

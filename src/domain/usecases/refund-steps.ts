@@ -36,7 +36,11 @@ export interface RefundView {
 /** Credits the deduction took (never -0: a forced refund of spent credits takes nothing). */
 export const creditsTaken = (entry: LedgerEntry | null): number => (entry ? Math.abs(entry.amount) : 0);
 
-export async function viewOf(deps: Deps, order: Order, attempt: RefundAttempt): Promise<RefundView> {
+export async function viewOf(
+  deps: Pick<Deps, 'refunds' | 'ledger'>,
+  order: Order,
+  attempt: RefundAttempt,
+): Promise<RefundView> {
   const [events, deduction, reversal] = await Promise.all([
     deps.refunds.events(attempt.outRefundNo),
     deps.ledger.findByKey(refundKey(order.id, attempt.attempt)),

@@ -1,0 +1,424 @@
+// The business pages through app.handle: who may see and do what, what is refused and changes
+// nothing, what each change writes to the operator audit log, and the CSV downloads.
+import { describe, expect, it } from 'bun:test';
+import { FixedClock } from '../../src/adapters/system/clock';
+import type { AppDeps } from '../../src/app/http/context';
+import { createApp } from '../../src/app/http/create-app';
+import type { OperatorRole } from '../../src/domain/operators/operator';
+import { appendEntry } from '../../src/domain/usecases/ledger';
+import { settleOrder } from '../../src/domain/usecases/settle';
+import { anOrder } from '../support/builders';
+import { scriptedPayments } from '../support/domain-deps';
+import { consoleApp, createOperator, Jar } from './harness';
+
+const PW = 'correct horse battery';
+
+async function setup() {
+  const clock = new FixedClock(new Date('2026-11-27T02:00:00Z'));
+  const base = consoleApp({ clock });
+  const provider = scriptedPayments();
+  const deps: AppDeps = { ...base.deps, payments: provider.payments };
+  const app = createApp(deps);
+  for (const role of ['viewer', 'operator', 'admin'] as const) await createOperator(deps, role, role, PW);
+  const { user } = await deps.users.ensure('openid-shopper', clock.now());
+  const created = await deps.orders.create(anOrder({ userId: user.id, createdAt: clock.now() }));
+  const settled = await settleOrder(deps)(created, {
+    paymentId: '4200000001',
+    amountFen: 990,
+    paidAt: clock.now(),
+    source: 'callback',
+  });
+  if (!settled.ok) throw new Error('settle failed');
+  const as = async (role: OperatorRole) => {
+    const jar = new Jar(app);
+    expect((await jar.login(role, PW)).status).toBe(303);
+    return jar;
+  };
+  const audit = async () =>
+    (await deps.operatorAudit.listDay({ day: '2026-11-27' }, { skip: 0, limit: 100 })).entries;
+  return { deps, app, clock, provider, user, order: settled.value, as, audit };
+}
+
+/** The CSRF token of the first form on `path` (every console form carries the session's token). */
+const csrf = (jar: Jar, path: string) => jar.csrfOf(path);
+
+describe('console: orders', () => {
+  it('finds the order by number, user, status, day and amount; refuses a malformed search with 400', async () => {
+    const { as, order, user } = await setup();
+    const viewer = await as('viewer');
+    for (const q of [
+      `order_no=${order.orderNo}`,
+      `user_id=${user.id}`,
+      'status=completed',
+      'from=2026-11-27&to=2026-11-27',
+      'amount=9.9',
+    ]) {
+      const page = await (await viewer.fetch(`/admin/orders?${q}`)).text();
+      expect(page).toContain(`data-order-id="${order.id}"`);
+    }
+    for (const q of ['status=refunded', 'from=2026-11-28', 'amount=9.91', 'user_id=999']) {
+      const page = await (await viewer.fetch(`/admin/orders?${q}`)).text();
+      expect(page).not.toContain(`data-order-id="${order.id}"`);
+    }
+    for (const q of [
+      'from=2026-13-01',
+      'amount=9.999',
+      'status=lost',
+      'user_id=-1',
+      'from=2026-11-28&to=2026-11-27',
+    ])
+      expect((await viewer.fetch(`/admin/orders?${q}`)).status).toBe(400);
+  });
+
+  it('shows the refund quote to an operator and refuses the viewer the confirm page and the POST', async () => {
+    const { as, order, deps } = await setup();
+    const viewer = await as('viewer');
+    expect((await viewer.fetch(`/admin/orders/${order.id}/refund`)).status).toBe(403);
+    const token = await csrf(viewer, `/admin/orders/${order.id}`);
+    const refused = await viewer.post(`/admin/orders/${order.id}/refund`, { _csrf: token, reason: 'x' });
+    expect(refused.status).toBe(403);
+    expect(await deps.refunds.attempts(order.id)).toEqual([]);
+    const operator = await as('operator');
+    const confirm = await (await operator.fetch(`/admin/orders/${order.id}/refund`)).text();
+    expect(confirm).toContain('data-testid="quote-amount">¥9.90');
+    expect(confirm).toContain('data-testid="quote-credits">100<');
+    expect(confirm).toContain('data-testid="quote-balance">100<');
+  });
+
+  it('refunds only with a reason and the quote that was shown, and audits it with the actor', async () => {
+    const { as, order, deps, audit } = await setup();
+    const operator = await as('operator');
+    const page = await (await operator.fetch(`/admin/orders/${order.id}/refund`)).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const quote = /name="quote" value="([^"]+)"/.exec(page)![1]!;
+    const noReason = await operator.post(`/admin/orders/${order.id}/refund`, {
+      _csrf: token,
+      quote,
+      reason: ' ',
+    });
+    expect(noReason.status).toBe(400);
+    const stale = await operator.post(`/admin/orders/${order.id}/refund`, {
+      _csrf: token,
+      quote: 'new::0',
+      reason: '用户申请',
+    });
+    expect(stale.status).toBe(409);
+    expect(await deps.refunds.attempts(order.id)).toEqual([]);
+    const done = await operator.post(`/admin/orders/${order.id}/refund`, {
+      _csrf: token,
+      quote,
+      reason: '用户申请',
+    });
+    expect(done.status).toBe(303);
+    expect((await deps.orders.findById(order.id))?.status).toBe('refunded');
+    const entries = (await audit()).filter((e) => e.action === 'order.refund');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      actor: { username: 'operator' },
+      target: { kind: 'order', id: String(order.id) },
+      reason: '用户申请',
+      before: { status: 'completed', balance: 100 },
+      after: { status: 'refunded', refund: 'succeeded', creditsTaken: 100 },
+    });
+  });
+
+  it('needs 强制退款 when the credits were spent, then takes back what is left', async () => {
+    const { as, order, deps, user } = await setup();
+    await appendEntry(deps, {
+      userId: user.id,
+      amount: -60,
+      type: 'consume',
+      description: 'spent',
+      relatedOrderId: null,
+      idempotencyKey: 'spent-1',
+    });
+    const operator = await as('operator');
+    const page = await (await operator.fetch(`/admin/orders/${order.id}/refund`)).text();
+    expect(page).toContain('data-testid="quote-shortfall">60');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const quote = /name="quote" value="([^"]+)"/.exec(page)![1]!;
+    const unforced = await operator.post(`/admin/orders/${order.id}/refund`, {
+      _csrf: token,
+      quote,
+      reason: 'r',
+    });
+    expect(unforced.status).toBe(400);
+    const forced = await operator.post(`/admin/orders/${order.id}/refund`, {
+      _csrf: token,
+      quote,
+      reason: 'r',
+      force: '1',
+    });
+    expect(forced.status).toBe(303);
+    expect((await deps.ledger.head(user.id))?.balanceAfter).toBe(0);
+  });
+
+  it('syncs with the provider (operator and up) and audits it; a CSRF-less POST is refused', async () => {
+    const { as, deps, clock, user, audit } = await setup();
+    const pending = await deps.orders.create(anOrder({ userId: user.id, createdAt: clock.now() }));
+    const viewer = await as('viewer');
+    const vt = await csrf(viewer, `/admin/orders/${pending.id}`);
+    expect((await viewer.post(`/admin/orders/${pending.id}/sync`, { _csrf: vt })).status).toBe(403);
+    const operator = await as('operator');
+    expect((await operator.post(`/admin/orders/${pending.id}/sync`, {})).status).toBe(403);
+    const token = await csrf(operator, `/admin/orders/${pending.id}`);
+    const synced = await operator.post(`/admin/orders/${pending.id}/sync`, { _csrf: token });
+    expect(synced.status).toBe(303);
+    const entry = (await audit()).find((e) => e.action === 'order.sync');
+    expect(entry).toMatchObject({
+      actor: { username: 'operator' },
+      before: { status: 'pending' },
+      after: { status: 'pending' },
+    });
+  });
+
+  it('exports the search as CSV: BOM, header, rows; a viewer may', async () => {
+    const { as, order } = await setup();
+    const viewer = await as('viewer');
+    const r = await viewer.fetch(`/admin/orders/export.csv?status=completed`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).slice(1).split('\r\n');
+    expect(lines[0]).toBe('订单号,订单ID,用户ID,商品,积分,金额(元),状态,支付单号,创建时间,支付时间,退款时间');
+    expect(lines[1]).toBe(
+      `${order.orderNo},${order.id},${order.userId},100积分套餐,100,9.90,已完成,4200000001,2026-11-27 10:00:00,2026-11-27 10:00:00,`,
+    );
+    expect((await viewer.fetch('/admin/orders/export.csv?from=nope')).status).toBe(400);
+  });
+});
+
+describe('console: products', () => {
+  it('lets only an admin change products; a price change needs a reason and is audited before → after', async () => {
+    const { as, deps, audit } = await setup();
+    await deps.products.seed(
+      [
+        {
+          id: 1,
+          name: '100积分套餐',
+          description: '购买100积分',
+          credits: 100,
+          priceFen: 990,
+          imageUrl: null,
+          isActive: true,
+          sortOrder: 1,
+        },
+      ],
+      new Date(),
+    );
+    const operator = await as('operator');
+    const ot = await csrf(operator, '/admin/orders');
+    const fields = {
+      name: '100积分套餐',
+      description: '购买100积分',
+      credits: '100',
+      price: '8.80',
+      sort_order: '1',
+      version: '1',
+    };
+    expect((await operator.post('/admin/products/1', { _csrf: ot, ...fields, reason: 'x' })).status).toBe(
+      403,
+    );
+    const admin = await as('admin');
+    const token = await csrf(admin, '/admin/products/1');
+    const preview = await admin.post('/admin/products/1', { _csrf: token, ...fields, _preview: '1' });
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain('¥8.80');
+    expect((await deps.products.findById(1))?.priceFen).toBe(990);
+    expect((await admin.post('/admin/products/1', { _csrf: token, ...fields })).status).toBe(400);
+    expect(
+      (await admin.post('/admin/products/1', { _csrf: token, ...fields, price: '8.888', reason: 'x' }))
+        .status,
+    ).toBe(400);
+    const saved = await admin.post('/admin/products/1', { _csrf: token, ...fields, reason: '促销' });
+    expect(saved.status).toBe(303);
+    expect((await deps.products.findById(1))?.priceFen).toBe(880);
+    const stale = await admin.post('/admin/products/1', {
+      _csrf: token,
+      ...fields,
+      price: '7.70',
+      reason: 'again',
+    });
+    expect(stale.status).toBe(409);
+    const entry = (await audit()).find((e) => e.action === 'product.price');
+    expect(entry).toMatchObject({
+      actor: { username: 'admin' },
+      before: { priceFen: 990 },
+      after: { priceFen: 880 },
+      reason: '促销',
+    });
+    const off = await admin.post('/admin/products/1/active', { _csrf: token, active: '0' });
+    expect(off.status).toBe(303);
+    expect((await deps.products.findById(1))?.isActive).toBe(false);
+    expect(await (await admin.fetch('/admin/products')).text()).toContain('已下架');
+  });
+
+  it('pages the product list', async () => {
+    const { as, deps } = await setup();
+    for (let i = 1; i <= 21; i++)
+      await deps.products.create(
+        {
+          name: `p${i}`,
+          description: '',
+          credits: i,
+          priceFen: 100 * i,
+          imageUrl: null,
+          isActive: i % 2 === 0,
+          sortOrder: i,
+        },
+        new Date(),
+      );
+    const viewer = await as('viewer');
+    const first = await (await viewer.fetch('/admin/products')).text();
+    expect(first).toContain('rel="next"');
+    expect((first.match(/data-product-id=/g) ?? []).length).toBe(20);
+    const second = await (await viewer.fetch('/admin/products?page=2')).text();
+    expect((second.match(/data-product-id=/g) ?? []).length).toBe(1);
+  });
+});
+
+describe('console: users', () => {
+  it('finds a user by id or openid, adjusts credits once per form with a reason, and audits it', async () => {
+    const { as, deps, user, audit } = await setup();
+    const viewer = await as('viewer');
+    expect((await viewer.fetch('/admin/users?q=openid-shopper')).headers.get('location')).toBe(
+      `/admin/users/${user.id}`,
+    );
+    expect((await viewer.fetch(`/admin/users?q=${user.id}`)).headers.get('location')).toBe(
+      `/admin/users/${user.id}`,
+    );
+    expect((await viewer.fetch('/admin/users?q=nobody')).status).toBe(404);
+    const vt = await csrf(viewer, `/admin/users/${user.id}`);
+    expect(
+      (
+        await viewer.post(`/admin/users/${user.id}/credits`, {
+          _csrf: vt,
+          amount: '5',
+          reason: 'x',
+          key: 'abcdefgh12',
+        })
+      ).status,
+    ).toBe(403);
+
+    const operator = await as('operator');
+    const page = await (await operator.fetch(`/admin/users/${user.id}`)).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const key = /name="key" value="([^"]+)"/.exec(page)![1]!;
+    const noReason = await operator.post(`/admin/users/${user.id}/credits`, {
+      _csrf: token,
+      amount: '50',
+      reason: '',
+      key,
+    });
+    expect(noReason.status).toBe(303);
+    expect((await deps.ledger.head(user.id))?.balanceAfter).toBe(100);
+    for (let i = 0; i < 2; i++) {
+      const r = await operator.post(`/admin/users/${user.id}/credits`, {
+        _csrf: token,
+        amount: '50',
+        reason: '活动补偿',
+        key,
+      });
+      expect(r.status).toBe(303);
+    }
+    expect((await deps.ledger.head(user.id))?.balanceAfter).toBe(150);
+    const adjusted = (await audit()).filter((e) => e.action === 'user.credits');
+    expect(adjusted).toHaveLength(1);
+    const entry = adjusted[0];
+    expect(entry).toMatchObject({
+      actor: { username: 'operator' },
+      before: { balance: 100 },
+      after: { balance: 150, amount: 50 },
+      reason: '活动补偿',
+    });
+
+    const disabled = await operator.post(`/admin/users/${user.id}/active`, {
+      _csrf: token,
+      active: '0',
+      reason: '风控',
+    });
+    expect(disabled.status).toBe(303);
+    expect((await deps.users.findById(user.id))?.isActive).toBe(false);
+    expect((await audit()).some((e) => e.action === 'user.disable' && e.actor.username === 'operator')).toBe(
+      true,
+    );
+  });
+
+  it('exports the ledger as CSV with a BOM and the entries newest first', async () => {
+    const { as, user } = await setup();
+    const viewer = await as('viewer');
+    const r = await viewer.fetch(`/admin/users/${user.id}/ledger.csv`);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await r.arrayBuffer());
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).split('\r\n');
+    expect(lines[0]).toBe('流水ID,序号,时间,类型,积分变动,余额,说明,关联订单ID');
+    expect(lines[1]).toMatch(/^\d+,1,2026-11-27 10:00:00,购买,100,100,/);
+  });
+});
+
+describe('console: dashboard, reviews, statements', () => {
+  it('shows today’s sales and when the figures were computed', async () => {
+    const { as } = await setup();
+    const viewer = await as('viewer');
+    const page = await (await viewer.fetch('/admin')).text();
+    expect(page).toContain('数据更新于 2026-11-27 10:00:00');
+    expect(page).toMatch(/data-testid="today">[\s\S]*?¥9\.90[\s\S]*?1 笔支付/);
+  });
+
+  it('says the figures are being computed when they take long, and shows them once they are ready', async () => {
+    const clock = new FixedClock(new Date('2026-11-27T02:00:00Z'));
+    const base = consoleApp({ clock });
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = {
+      ...base.deps.settlements,
+      inHour: async (hour: number) => {
+        await gate;
+        return base.deps.settlements.inHour(hour);
+      },
+    };
+    const app = createApp({ ...base.deps, settlements: slow });
+    await createOperator(base.deps, 'viewer', 'viewer', PW);
+    const viewer = new Jar(app);
+    await viewer.login('viewer', PW);
+    expect(await (await viewer.fetch('/admin')).text()).toContain('data-testid="computing"');
+    release();
+    expect(await (await viewer.fetch('/admin')).text()).toContain('数据更新于');
+  });
+
+  it('resolves a review with a note (operator and up) and audits it', async () => {
+    const { as, deps, order, audit } = await setup();
+    await deps.reviews.open({
+      orderId: order.id,
+      orderNo: order.orderNo,
+      reason: 'second_payment',
+      detail: 'two trades',
+      createdAt: new Date(),
+    });
+    const viewer = await as('viewer');
+    expect(await (await viewer.fetch('/admin/reviews')).text()).toContain('重复支付');
+    const operator = await as('operator');
+    const token = await csrf(operator, '/admin/orders');
+    const id = encodeURIComponent(`${order.id}:second_payment`);
+    expect((await operator.post(`/admin/reviews/${id}/resolve`, { _csrf: token, note: '' })).status).toBe(
+      303,
+    );
+    expect((await deps.reviews.list({ openOnly: true }, { skip: 0, limit: 10 })).length).toBe(1);
+    await operator.post(`/admin/reviews/${id}/resolve`, { _csrf: token, note: '已人工退款' });
+    expect((await deps.reviews.list({ openOnly: true }, { skip: 0, limit: 10 })).length).toBe(0);
+    expect((await audit()).find((e) => e.action === 'review.resolve')).toMatchObject({
+      actor: { username: 'operator' },
+      reason: '已人工退款',
+    });
+  });
+
+  it('lists statement reports', async () => {
+    const { as } = await setup();
+    const viewer = await as('viewer');
+    const r = await viewer.fetch('/admin/statements');
+    expect(r.status).toBe(200);
+  });
+});
