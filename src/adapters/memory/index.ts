@@ -7,6 +7,7 @@ import { MemoryOrders } from './orders';
 import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
+import { MemorySessionKeys } from './session-keys';
 import { MemorySettlements } from './settlements';
 import { MemoryShipments } from './shipments';
 import { MemoryStatementReports } from './statement-reports';
@@ -31,6 +32,7 @@ export function memoryRepositories() {
     onceKeys: new MemoryOnceKeys(),
     pendingSlots: new MemoryPendingSlots(),
     spendTallies: new MemorySpendTallies(),
+    sessionKeys: new MemorySessionKeys(),
     accessTokenStore: new MemoryAccessTokens(),
     shipments: new MemoryShipments(),
     shippingQueue: new MemoryChecks(),

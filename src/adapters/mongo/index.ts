@@ -16,6 +16,7 @@ import { MongoProducts } from './products';
 import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
+import { MongoSessionKeys } from './session-keys';
 import { MongoSettlements } from './settlements';
 import { MongoShipments, mongoShippingQueue } from './shipments';
 import { MongoSpendTallies } from './spend-tallies';
@@ -42,6 +43,7 @@ export function mongoRepositories(conn: Connection) {
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),
     spendTallies: new MongoSpendTallies(conn),
+    sessionKeys: new MongoSessionKeys(conn),
     accessTokenStore: new MongoAccessTokens(conn),
     shipments: new MongoShipments(conn),
     shippingQueue: mongoShippingQueue(conn),
