@@ -219,3 +219,40 @@ describe('xpay Payments adapter (against the xpay simulator)', () => {
     });
   });
 });
+
+describe('xpay refund racing a concurrent call with the same refund number', () => {
+  it('answers the refund the other call made, never a refusal, when left_fee is already gone', async () => {
+    const h = xpayHarness();
+    const openid = 'oBuyer00000000000000000000002';
+    h.sessions.set(openid, SESSION_KEY);
+    let firstLook = true;
+    const lookup = {
+      openidOfOrder: async () => openid,
+      // The first look at the refund number happens before the other call's refund_order.
+      openidOfRefund: async () => {
+        if (!firstLook) return openid;
+        firstLook = false;
+        return null;
+      },
+    };
+    const payments = createXpayPayments(config, h.api, lookup);
+    const p = await payments.createPayment(request({ openid, outTradeNo: 'P20230701120000race0001' }));
+    if (!p.ok) throw new Error('create failed');
+    await h.control('/xpaysim/request-virtual-payment', { ...p.value, openid });
+    const other = createXpayPayments(config, h.api, {
+      openidOfOrder: async () => openid,
+      openidOfRefund: async () => openid,
+    });
+    const req = {
+      outTradeNo: 'P20230701120000race0001',
+      outRefundNo: 'R2023070112race0001',
+      refundFen: 990,
+      totalFen: 990,
+      reason: 'x',
+    };
+    // The other call refunds and WeChat finishes it: left_fee is 0 when ours reads the pay order.
+    expect((await other.refund(req)).ok).toBe(true);
+    await Bun.sleep(5);
+    expect(await payments.refund(req)).toMatchObject({ ok: true, value: { status: 'SUCCESS' } });
+  });
+});

@@ -130,8 +130,13 @@ export function createXpayPayments(
         return rejected(`refund ${req.outRefundNo}: WeChat has no order ${req.outTradeNo}`, 'NOT_FOUND');
       if (pay.value.orderType === IOS_PAY_ORDER) return rejected(IOS_REFUND_REFUSED, 'IOS_ORDER');
       const leftFee = pay.value.leftFee ?? 0;
-      if (leftFee < req.refundFen)
+      if (leftFee < req.refundFen) {
+        // A concurrent call with this very number may have refunded it since our first look: its
+        // refund order is the answer then, not a refusal (which would give the credits back).
+        const again = await queryRefund(req.outRefundNo);
+        if (again.ok || again.error.kind === 'provider_unavailable') return again;
         return rejected(`refund ${req.outRefundNo}: left_fee ${leftFee} < ${req.refundFen}`, 'LEFT_FEE');
+      }
       const r = await call('refund_order', {
         openid,
         order_id: req.outTradeNo,
