@@ -10,11 +10,15 @@ export interface LocalPair {
 
 export const localUrl = (port: number) => `http://127.0.0.1:${port}`;
 
-/** The sandbox with callback retries scaled down 1000×: WeChat's 15 s becomes 15 ms. */
+/**
+ * The sandbox with callback retries scaled down 1000×: WeChat's 15 s becomes 15 ms. Its message
+ * pushes (xpay) go to this API's push endpoint.
+ */
 export const sandboxEnv = (p: LocalPair): Record<string, string> => ({
   SANDBOX_PORT: String(p.sandboxPort),
   GATEWAY_CALLBACK_SECRET: p.callbackSecret,
   SANDBOX_TIME_SCALE: '0.001',
+  SANDBOX_PUSH_URL: `${localUrl(p.apiPort)}/api/wechat/push`,
 });
 
 /** The API pointed at that sandbox for payments and login, with callbacks addressed to itself. */

@@ -41,7 +41,7 @@ export interface Config {
     readonly apiBase: string;
     readonly timeoutMs: number;
   };
-  readonly paymentProvider: 'gateway' | 'wechatpay';
+  readonly paymentProvider: 'gateway' | 'wechatpay' | 'xpay';
   readonly gateway: {
     readonly url: string;
     readonly callbackSecrets: readonly string[];
@@ -150,7 +150,7 @@ export function loadConfig(env: Env): Config {
     else if (v.length < minLength) problems.push(`${name} must be at least ${minLength} characters`);
     return v;
   };
-  const provider = oneOf('PAYMENT_PROVIDER', 'gateway', ['gateway', 'wechatpay'] as const);
+  const provider = oneOf('PAYMENT_PROVIDER', 'gateway', ['gateway', 'wechatpay', 'xpay'] as const);
   /**
    * Each rotated secret is checked on its own: a strong new secret must not smuggle in the public
    * development one (or a short one) behind a comma. Only the gateway provider needs them at all.

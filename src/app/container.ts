@@ -19,6 +19,7 @@ import { createShippingInfo } from '../adapters/wechat/shipping';
 import { operatorActionsSource } from '../domain/operators/timeline-source';
 import type { PaymentNotifications, Payments } from '../domain/payment';
 import type { Settlements } from '../domain/ports';
+import type { PushHandler } from '../domain/push';
 import { reviewOpenedAlerts } from '../domain/usecases/alert-watch';
 import { seedDemoProducts } from '../domain/usecases/catalog';
 import { journaledPayments } from '../domain/usecases/payment-journal';
@@ -32,6 +33,7 @@ import { createLogger } from './logger';
 import { countEvents, countShipping, instrument } from './metrics/instrument';
 import { createMetrics } from './metrics/registry';
 import { probeReachable } from './probe';
+import { xpayProvider, xpayPushHandlers } from './xpay';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -128,6 +130,14 @@ function wechatPlatform(
   };
 }
 
+/** xpay has no notify URL of its own: results come by message push; no daily statement (README). */
+const XPAY_ROUTES = {
+  notifyPath: '/api/wechat/push',
+  refundNotifyPath: '/api/wechat/push',
+  wechatpayNotifications: undefined,
+  statements: undefined,
+} as const;
+
 /**
  * Request ids: a random prefix per process and a counter. Unique across instances without a UUID
  * per request (which was a measurable share of a cached catalog request).
@@ -150,7 +160,10 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const repos = { ...stored, paymentEvents };
   // Before the payment provider: WeChat's own payment APIs need the shared access_token.
   const wechat = wechatPlatform(config, repos, log);
-  const provider = paymentProvider(config, env);
+  const xpay = config.paymentProvider === 'xpay' ? xpayProvider(config, env, repos, wechat.api) : undefined;
+  const provider = xpay
+    ? { ...XPAY_ROUTES, payments: xpay.payments as Payments, baseUrl: config.wechat.apiBase }
+    : paymentProvider(config, env);
   const counted = instrument({ ...repos, payments: provider.payments }, metrics);
   const settings: AppDeps['settings'] = {
     timeZone: config.timeZone,
@@ -161,7 +174,9 @@ export async function compose(config: Config, env: Env, conn: Connection) {
     adminOpenids: config.adminOpenids,
     limits: config.abuse.orders,
     timeline: config.timeline,
+    virtualPayment: xpay !== undefined,
   };
+  const pushHandlers = new Map<string, PushHandler>();
   const alerts = alertService(
     {
       alertOutbox: repos.alertOutbox,
@@ -183,6 +198,8 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const deps: AppDeps = {
     ...repos,
     ...counted,
+    // Only xpay signs with the session_key, and only then is one stored (sealed).
+    sessionKeys: xpay?.sessionKeys ?? repos.sessionKeys,
     // Every provider call, whichever provider, is recorded for the order timeline.
     payments: journaledPayments(counted.payments, {
       paymentEvents,
@@ -248,7 +265,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
           },
         }
       : {}),
-    pushHandlers: new Map(),
+    pushHandlers,
     dbReady: async () => {
       try {
         await conn.db?.admin().ping();
@@ -281,6 +298,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
       origins: [new URL(config.publicBaseUrl).origin],
     },
   };
+  if (xpay) for (const [event, handle] of xpayPushHandlers(deps, xpay.xpay)) pushHandlers.set(event, handle);
   const seeded = await seedDemoProducts(deps)();
   if (seeded > 0) log('catalog.seeded', { products: seeded });
   return { app: createApp(deps), deps, metrics, wechat, alerts, drainTimeline: paymentEvents.drain };

@@ -32,6 +32,9 @@ export type DomainError =
   | { readonly kind: 'review_not_found' }
   | { readonly kind: 'pending_order_limit'; readonly limit: number; readonly retryAfterSeconds: number }
   | { readonly kind: 'daily_spend_limit'; readonly retryAfterSeconds: number }
-  | { readonly kind: 'session_ended' };
+  | { readonly kind: 'session_ended' }
+  | { readonly kind: 'session_key_missing' }
+  | { readonly kind: 'product_not_sellable' }
+  | { readonly kind: 'refund_refused'; readonly message: string };
 
 export type ErrorKind = DomainError['kind'];

@@ -16,6 +16,8 @@ export type PaymentEventAction =
   | 'close'
   | 'refund'
   | 'queryRefund'
+  | 'confirmDelivery'
+  | 'refundRefusal'
   | 'callback'
   | 'notify'
   | 'refund_callback'

@@ -27,6 +27,23 @@ export interface PaymentParams {
   readonly outTradeNo: string;
 }
 
+/**
+ * Exactly what `wx.requestVirtualPayment` needs (小程序虚拟支付, 道具直购): `signData` is the JSON string
+ * both signatures cover, passed through by the client byte for byte.
+ */
+export interface VirtualPaymentParams {
+  readonly mode: 'short_series_goods';
+  readonly signData: string;
+  readonly paySig: string;
+  readonly signature: string;
+  readonly outTradeNo: string;
+}
+
+/** What a provider hands the client: `wx.requestPayment` arguments, or `wx.requestVirtualPayment` ones. */
+export type ClientPayment = PaymentParams | VirtualPaymentParams;
+
+export const isVirtualPayment = (p: ClientPayment): p is VirtualPaymentParams => 'signData' in p;
+
 export interface CreatePaymentRequest {
   readonly outTradeNo: string;
   readonly description: string;
@@ -35,6 +52,10 @@ export interface CreatePaymentRequest {
   readonly notifyUrl: string;
   /** Deterministic per order: WeChat rejects a re-posted prepay whose time_expire changed. */
   readonly expiresAt: Date;
+  /** Virtual payment only: the user's current WeChat session_key (signs `signature`). */
+  readonly sessionKey?: string;
+  /** Virtual payment only: the provider's item id of the order's product (xpay 道具 productId). */
+  readonly providerProductId?: string;
 }
 
 export interface TradeStatus {
@@ -91,10 +112,13 @@ export type NotificationError =
   | { readonly kind: 'notification_unauthenticated'; readonly message: string }
   | { readonly kind: 'notification_invalid'; readonly message: string };
 
-/** The payment provider port. Every method returns a value; none throws on provider or network failure. */
-export interface Payments {
+/**
+ * The payment provider port. Every method returns a value; none throws on provider or network failure.
+ * `P` is what the provider hands the client (WeChat Pay: `wx.requestPayment`; xpay: virtual payment).
+ */
+export interface Payments<P extends ClientPayment = ClientPayment> {
   /** Prepay (idempotent per outTradeNo: repeating it reuses the prepay with a fresh signature). */
-  createPayment(req: CreatePaymentRequest): Promise<Result<PaymentParams, ProviderError>>;
+  createPayment(req: CreatePaymentRequest): Promise<Result<P, ProviderError>>;
   /** Current trade state; NOT_FOUND when the provider has no such trade. */
   query(outTradeNo: string): Promise<Result<TradeStatus, ProviderError>>;
   /** Closes an unpaid trade; `already_paid` when money was taken after all (never cancel then). */
@@ -103,6 +127,16 @@ export interface Payments {
   refund(req: RefundRequest): Promise<Result<RefundStatus, ProviderError>>;
   /** The refund's current status; `provider_rejected` when the provider does not know the number. */
   queryRefund(outRefundNo: string): Promise<Result<RefundStatus, ProviderError>>;
+  /**
+   * Providers that track delivery themselves (xpay): makes sure the provider has the paid order marked
+   * delivered, telling it so if not. Called after the grant; idempotent. Absent = nothing to tell.
+   */
+  confirmDelivery?(outTradeNo: string): Promise<Result<void, ProviderError>>;
+  /**
+   * Why the provider will never refund this paid trade through us (xpay: an iOS order, refunded only
+   * by Apple), or null. Asked before a refund takes anything; absent = every trade is refundable.
+   */
+  refundRefusal?(outTradeNo: string): Promise<Result<string | null, ProviderError>>;
 }
 
 /** Authenticates a provider's callback from its raw bytes (signature before parsing, time window). */

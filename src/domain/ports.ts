@@ -242,7 +242,23 @@ export type LoginFailure = 'code_invalid' | 'rate_limited' | 'user_blocked' | 'u
 export interface WechatLogin {
   exchange(
     code: string,
-  ): Promise<{ ok: true; openid: string } | { ok: false; reason: LoginFailure; message: string }>;
+  ): Promise<
+    { ok: true; openid: string; sessionKey: string } | { ok: false; reason: LoginFailure; message: string }
+  >;
+}
+
+/**
+ * Each user's newest WeChat `session_key` (xpay's `signature` is computed with it; any later login
+ * replaces it at WeChat, so the newest one stored wins). Versions are inserted under a unique
+ * (user, n): concurrent logins each take their own version and never overwrite one another, and the
+ * reader takes the highest n. The values are opaque here; the composition root seals them
+ * (AES-256-GCM) before any adapter sees them.
+ */
+export interface SessionKeys {
+  /** Stores `value` as the user's newest key. */
+  save(userId: number, value: string, at: Date): Promise<void>;
+  /** The user's newest key, or null when none was ever stored. */
+  latest(userId: number): Promise<string | null>;
 }
 
 /** Insert-only: one reconciliation report per statement date (domain/statement.ts). */

@@ -9,6 +9,8 @@ export interface Product {
   readonly imageUrl: string | null;
   readonly isActive: boolean;
   readonly sortOrder: number;
+  /** The xpay 道具 `productId` this package is sold as (PAYMENT_PROVIDER=xpay); null = not sold there. */
+  readonly xpayProductId: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   /** 1 at creation, +1 per edit; an admin edit may name the version it was based on (409 otherwise). */
@@ -28,6 +30,7 @@ export const DEMO_PRODUCTS: readonly (NewProduct & { readonly id: number })[] = 
     imageUrl: 'https://example.com/images/credits-100.png',
     isActive: true,
     sortOrder: 1,
+    xpayProductId: 'credits_100',
   },
   {
     id: 2,
@@ -38,5 +41,6 @@ export const DEMO_PRODUCTS: readonly (NewProduct & { readonly id: number })[] = 
     imageUrl: 'https://example.com/images/credits-500.png',
     isActive: true,
     sortOrder: 2,
+    xpayProductId: 'credits_500',
   },
 ];

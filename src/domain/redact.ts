@@ -10,9 +10,11 @@ export const SECRET_KEYS = [
   'access_token',
   'refresh_token',
   'session_key',
+  'sessionKey',
   'signature',
   'sign',
   'paySign',
+  'paySig',
   'pay_sig',
   'wechatpay-signature',
   'x-gateway-signature',
@@ -41,7 +43,10 @@ export const isSecretKey = (key: string): boolean => SECRET_SET.has(key.toLowerC
 const SCRUB: readonly [RegExp, string][] = [
   [/Bearer\s+[\w.~+/=-]+/gi, `Bearer ${REDACTED}`],
   [/("(?:sp_|sub_)?openid"\s*:\s*)"[^"]*"/gi, `$1"${REDACTED}"`],
-  [/("(?:signature|paySign|sign|pay_sig|session_key|ciphertext)"\s*:\s*)"[^"]*"/gi, `$1"${REDACTED}"`],
+  [
+    /("(?:signature|paySign|paySig|sign|pay_sig|session_key|sessionKey|ciphertext)"\s*:\s*)"[^"]*"/gi,
+    `$1"${REDACTED}"`,
+  ],
   [/\bv1=[0-9a-f]{16,}/gi, `v1=${REDACTED}`],
   [/\bo[A-Za-z0-9_-]{27}\b/g, REDACTED],
   // Webhook URLs (a WeCom robot's) carry their key as a query parameter.

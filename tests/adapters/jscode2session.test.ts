@@ -19,11 +19,14 @@ beforeAll(() => {
 afterAll(() => sb.stop());
 
 describe('WechatJscode2Session against the sandbox', () => {
-  it('maps the same code to the same openid, and never returns the session_key', async () => {
+  it('maps the same user to the same openid, with a fresh session_key per login', async () => {
     const first = await login.exchange('alice');
-    expect(first).toEqual({ ok: true, openid: sandboxOpenid(SANDBOX_APPID, 'alice') });
-    expect(await login.exchange('alice')).toEqual(first);
-    expect(await login.exchange('bob')).not.toEqual(first);
+    expect(first).toMatchObject({ ok: true, openid: sandboxOpenid(SANDBOX_APPID, 'alice') });
+    const again = await login.exchange('alice');
+    expect(again.ok && again.openid).toBe(first.ok && first.openid);
+    expect(again.ok && again.sessionKey).not.toBe(first.ok && first.sessionKey);
+    expect((await login.exchange('bob')).ok && true).toBe(true);
+    expect(await login.exchange('bob')).not.toMatchObject({ openid: first.ok && first.openid });
   });
 
   it('gives 28-character openids starting with o', async () => {
@@ -105,7 +108,7 @@ describe('WechatJscode2Session when WeChat misbehaves', () => {
         secret: 's',
         timeoutMs: 500,
       });
-      expect(await l.exchange('alice')).toEqual({ ok: true, openid: 'oABC' });
+      expect(await l.exchange('alice')).toEqual({ ok: true, openid: 'oABC', sessionKey: 'k' });
     } finally {
       await server.stop(true);
     }

@@ -234,6 +234,7 @@ describe('orders (SPEC §2)', () => {
             imageUrl: null,
             isActive: false,
             sortOrder: 5,
+            xpayProductId: null,
           },
         ],
         new Date(),

@@ -78,6 +78,7 @@ describe('GET /api/products (SPEC §1.1–1.2)', () => {
           imageUrl: null,
           isActive: false,
           sortOrder: 9,
+          xpayProductId: null,
         },
       ],
       new Date(),

@@ -203,6 +203,7 @@ describe('console: products', () => {
           imageUrl: null,
           isActive: true,
           sortOrder: 1,
+          xpayProductId: null,
         },
       ],
       new Date(),
@@ -266,6 +267,7 @@ describe('console: products', () => {
           imageUrl: null,
           isActive: i % 2 === 0,
           sortOrder: i,
+          xpayProductId: null,
         },
         new Date(),
       );

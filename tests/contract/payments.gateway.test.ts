@@ -3,11 +3,11 @@ import { createGatewayNotifications } from '../../src/adapters/payment/gateway/n
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
 import { SIGNATURE_HEADER } from '../../src/adapters/payment/gateway/signature';
 import { systemClock } from '../../src/adapters/system/clock';
-import type { Payments } from '../../src/domain/payment';
+import type { PaymentParams, Payments } from '../../src/domain/payment';
 import { CALLBACK_SECRET, createRequest, eventually, startSandbox } from '../sandbox/harness';
 
 let sb: ReturnType<typeof startSandbox>;
-let payments: Payments;
+let payments: Payments<PaymentParams>;
 
 beforeAll(() => {
   sb = startSandbox();

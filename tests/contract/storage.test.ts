@@ -8,7 +8,9 @@ import {
   MemoryRateWindows,
   MemorySpendTallies,
 } from '../../src/adapters/memory/limits';
+import { MemorySessionKeys } from '../../src/adapters/memory/session-keys';
 import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
+import { MongoSessionKeys } from '../../src/adapters/mongo/session-keys';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { accessTokenStoreContract } from './access-tokens.contract';
@@ -22,6 +24,7 @@ import { paymentEventsContract } from './payment-events.contract';
 import { productsContract } from './products.contract';
 import { refundsContract } from './refunds.contract';
 import type { MakeRepositories } from './repositories';
+import { sessionKeysContract } from './session-keys.contract';
 import { settlementsContract } from './settlements.contract';
 import { statementReportsContract } from './statement-reports.contract';
 import { statusChangesContract } from './status-changes.contract';
@@ -63,6 +66,10 @@ describe('memory adapters', () => {
       const instance = (): LimitStores => ({ ...shared, rateWindows: new MemoryRateWindows(windows) });
       return { a: instance(), b: instance(), fresh: instance };
     });
+  sessionKeysContract(async () => {
+    const one = new MemorySessionKeys();
+    return { a: one, b: one };
+  });
 });
 
 // The catalog cache must keep the Products contract (a fresh clock per suite, so TTLs never expire mid-test).
@@ -95,4 +102,12 @@ describe('mongo adapters (FerretDB unless TEST_MONGODB_URI)', () => {
       await ensureIndexes(one);
       return { a, b: mongoRepositories(two), fresh: () => mongoRepositories(two) };
     });
+  sessionKeysContract(async () => {
+    const uri = await testMongoUri(uniqueDbName('contract'));
+    const [one, two] = [await connectMongo(uri), await connectMongo(uri)];
+    connections.push(one, two);
+    const a = new MongoSessionKeys(one);
+    await ensureIndexes(one);
+    return { a, b: new MongoSessionKeys(two) };
+  });
 });

@@ -52,6 +52,7 @@ describe('newOrder', () => {
     imageUrl: 'https://example.com/images/credits-500.png',
     isActive: true,
     sortOrder: 2,
+    xpayProductId: null,
     createdAt: new Date('2023-01-01T00:00:00Z'),
     updatedAt: new Date('2023-01-01T00:00:00Z'),
     version: 1,

@@ -27,7 +27,7 @@ const receiver = Bun.serve({
 const notifyUrl = `http://localhost:${receiver.port}/api/orders/callback`;
 
 let sb: ReturnType<typeof startSandbox>;
-let payments: Payments;
+let payments: Payments<PaymentParams>;
 beforeAll(() => {
   sb = startSandbox({ merchantKeyPem: keyPem, timeScale: 0.001 });
   payments = createGatewayPayments({ baseUrl: sb.url, timeoutMs: 2000 });

@@ -15,6 +15,7 @@ import { freePort } from '../../scripts/net';
 import { prepareDatabase } from '../../scripts/search-indexes';
 import { connectMongo } from '../../src/adapters/mongo';
 import { MongoAccessTokens } from '../../src/adapters/mongo/access-tokens';
+import { MongoSessionKeys } from '../../src/adapters/mongo/session-keys';
 import { MongoShipments, mongoShippingQueue } from '../../src/adapters/mongo/shipments';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
@@ -341,6 +342,22 @@ describe('sweeper queries on FerretDB + PostgreSQL', () => {
       plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
     ).toEqual([]);
     expect((await call('GET', `/api/orders/${paid.order_id}`, { token })).status).toBe('completed');
+  });
+});
+
+describe('xpay queries on FerretDB + PostgreSQL', () => {
+  it("a login's session_key version insert and the pay call's newest-key read are index scans", async () => {
+    const keys = new MongoSessionKeys(conn);
+    await keys.save(424242, 'sealed-1', new Date());
+    await newPlans();
+    await keys.save(424242, 'sealed-2', new Date()); // reads the head, inserts n+1, drops n-1
+    const latest = await keys.latest(424242);
+    const plans = await newPlans();
+    expect(latest).toBe('sealed-2');
+    expect(plans.length).toBeGreaterThan(0);
+    expect(
+      plans.filter((p) => p.scans.length > 0).map((p) => `${p.scans.join(', ')}\n    ${p.query}`),
+    ).toEqual([]);
   });
 });
 

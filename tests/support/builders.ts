@@ -13,6 +13,7 @@ export const aProduct = (over: Partial<NewProduct & { id: number }> = {}): NewPr
   imageUrl: 'https://example.com/images/credits-100.png',
   isActive: true,
   sortOrder: 1,
+  xpayProductId: 'credits_100',
   ...over,
 });
 

@@ -8,6 +8,7 @@ import { MemoryOrders } from './orders';
 import { MemoryPaymentEvents } from './payment-events';
 import { MemoryProducts } from './products';
 import { MemoryRefunds } from './refunds';
+import { MemorySessionKeys } from './session-keys';
 import { MemorySettlements } from './settlements';
 import { MemoryShipments } from './shipments';
 import { MemoryStatementReports } from './statement-reports';
@@ -37,6 +38,7 @@ export function memoryRepositories() {
     operatorSessions: new MemoryOperatorSessions(),
     operatorAudit: new MemoryOperatorAudit(),
     loginLocks: new MemoryLoginLocks(),
+    sessionKeys: new MemorySessionKeys(),
     accessTokenStore: new MemoryAccessTokens(),
     shipments: new MemoryShipments(),
     shippingQueue: new MemoryChecks(),

@@ -17,6 +17,7 @@ import { MongoProducts } from './products';
 import { MongoRateWindows } from './rate-windows';
 import { MongoRefunds } from './refunds';
 import { MongoReviews } from './reviews';
+import { MongoSessionKeys } from './session-keys';
 import { MongoSettlements } from './settlements';
 import { MongoShipments, mongoShippingQueue } from './shipments';
 import { MongoSpendTallies } from './spend-tallies';
@@ -48,6 +49,7 @@ export function mongoRepositories(conn: Connection) {
     operatorSessions: new MongoOperatorSessions(conn),
     operatorAudit: new MongoOperatorAudit(conn),
     loginLocks: new MongoLoginLocks(conn),
+    sessionKeys: new MongoSessionKeys(conn),
     accessTokenStore: new MongoAccessTokens(conn),
     shipments: new MongoShipments(conn),
     shippingQueue: mongoShippingQueue(conn),

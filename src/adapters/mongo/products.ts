@@ -15,6 +15,8 @@ interface ProductDoc {
   image_url: string | null;
   is_active: boolean;
   sort_order: number;
+  /** Absent on products stored before xpay: not sold through xpay. */
+  xpay_product_id?: string | null;
   created_at: Date;
   updated_at: Date;
   version?: number;
@@ -30,6 +32,7 @@ const schema = new Schema<ProductDoc>(
     image_url: { type: String, default: null },
     is_active: { type: Boolean, default: true },
     sort_order: { type: Number, default: 0 },
+    xpay_product_id: { type: String, default: null },
     created_at: Date,
     updated_at: Date,
     version: { type: Number, default: 1 },
@@ -47,6 +50,7 @@ const toDomain = (d: ProductDoc): Product => ({
   imageUrl: d.image_url,
   isActive: d.is_active,
   sortOrder: d.sort_order,
+  xpayProductId: d.xpay_product_id ?? null,
   createdAt: d.created_at,
   updatedAt: d.updated_at,
   version: d.version ?? 1,
@@ -61,6 +65,7 @@ const toDocument = (p: NewProduct, id: number, now: Date): ProductDoc => ({
   image_url: p.imageUrl,
   is_active: p.isActive,
   sort_order: p.sortOrder,
+  xpay_product_id: p.xpayProductId ?? null,
   created_at: now,
   updated_at: now,
   version: 1,
@@ -129,6 +134,7 @@ export class MongoProducts implements Products {
     if (patch.imageUrl !== undefined) set.image_url = patch.imageUrl;
     if (patch.isActive !== undefined) set.is_active = patch.isActive;
     if (patch.sortOrder !== undefined) set.sort_order = patch.sortOrder;
+    if (patch.xpayProductId !== undefined) set.xpay_product_id = patch.xpayProductId;
     const edited = await this.edit(id, () => set, now, expectedVersion);
     return edited.ok ? ok(toDomain(edited.value)) : edited;
   }

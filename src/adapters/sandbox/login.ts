@@ -27,9 +27,10 @@ export function sandboxOpenid(appid: string, code: string): string {
 /**
  * `GET /sns/jscode2session`: always HTTP 200, like WeChat, with `errcode` for failures.
  * `GET /sandbox/logins`: how many jscode2session calls arrived — what the same calls would cost
- * of a real mini-program's WeChat quota.
+ * of a real mini-program's WeChat quota. `sessionKeys` (openid → current session_key) is kept up to
+ * date for the xpay simulator.
  */
-export function loginRoutes(appid: string): Handler {
+export function loginRoutes(appid: string, sessionKeys?: Map<string, string>): Handler {
   let calls = 0;
   return async (req, url) => {
     if (req.method === 'GET' && url.pathname === '/sandbox/logins') return json({ calls });
@@ -44,6 +45,11 @@ export function loginRoutes(appid: string): Handler {
     if (!CODE_PATTERN.test(code)) return json({ errcode: 40029, errmsg: 'invalid code' });
     const reserved = RESERVED_CODE_PREFIXES.find(([prefix]) => code.startsWith(prefix));
     if (reserved) return json({ errcode: reserved[1], errmsg: reserved[2] });
-    return json({ openid: sandboxOpenid(appid, code), session_key: randomBytes(16).toString('base64') });
+    // A new key per login replaces the user's previous one, as WeChat's does (brief §5): the xpay
+    // simulator checks signatures against the current one only.
+    const openid = sandboxOpenid(appid, code);
+    const sessionKey = randomBytes(16).toString('base64');
+    sessionKeys?.set(openid, sessionKey);
+    return json({ openid, session_key: sessionKey });
   };
 }

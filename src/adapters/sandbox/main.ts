@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createSandbox } from './server';
 import { v3SimulatorFromEnv } from './v3/mount';
 import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN } from './wechat-push';
+import { xpaySettingsFromEnv } from './xpay/mount';
 
 // The only sandbox file that reads the environment; see docs/gateway-contract.md §8 (sandbox extras).
 const env = process.env;
@@ -29,6 +30,7 @@ const sandbox = createSandbox({
     encodingAesKey: env.WECHAT_PUSH_AES_KEY ?? DEV_PUSH_AES_KEY,
     appid,
   },
+  xpay: xpaySettingsFromEnv(env), // 小程序虚拟支付 under /xpay/* and /xpaysim/*
   // A rotation list `new,old` is shared with the API; a real gateway signs with the newest.
   callbackSecret: (env.GATEWAY_CALLBACK_SECRET ?? 'dev-gateway-callback-secret').split(',')[0]!.trim(),
   timeScale,

@@ -9,6 +9,7 @@ import { newState, type SandboxContext } from './state';
 import { DEV_PUSH_AES_KEY, DEV_PUSH_TOKEN, type PushCredentials } from './wechat-push';
 import { shippingSimulator } from './wechat-shipping';
 import { tokenSimulator } from './wechat-token';
+import { mountXpay, type XpaySettings } from './xpay/mount';
 
 export interface SandboxOptions {
   /** The mini-program appid the prepays and logins are for (≤32 chars, starts with `wx`). */
@@ -30,6 +31,10 @@ export interface SandboxOptions {
   readonly push?: PushCredentials;
   /** Extra route groups tried after the built-in ones (e.g. the WeChat Pay v3 simulator). */
   readonly routes?: readonly Handler[];
+  /** Filled by the login simulator: each user's current session_key (the xpay simulator reads it). */
+  readonly sessionKeys?: Map<string, string>;
+  /** Mounts the xpay simulator (/xpay/*, /xpaysim/*) with these AppKeys, offerId and push URL. */
+  readonly xpay?: XpaySettings;
 }
 
 export interface Sandbox {
@@ -62,6 +67,15 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     tokens,
     push: opts.push ?? { token: DEV_PUSH_TOKEN, encodingAesKey: DEV_PUSH_AES_KEY, appid: opts.appid },
   };
+  const sessionKeys = opts.sessionKeys ?? new Map<string, string>();
+  const xpay = opts.xpay
+    ? mountXpay(opts.xpay, {
+        timeScale: opts.timeScale ?? 1,
+        sessionKeys,
+        checkToken: (url) => tokens.check(url),
+        push: ctx.push,
+      })
+    : undefined;
   const notifier = createNotifier({
     secret: opts.callbackSecret,
     timeScale: opts.timeScale ?? 1,
@@ -72,7 +86,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   // Route groups tried in order; a new simulator (e.g. WeChat Pay v3 under ./v3/) is one more entry.
   const handlers: readonly Handler[] = [
     async (req, url) => (req.method === 'GET' && url.pathname === '/health' ? json({ status: 'ok' }) : null),
-    loginRoutes(opts.appid),
+    loginRoutes(opts.appid, sessionKeys),
     gatewayRoutes(ctx, notifier),
     simulatorRoutes(ctx, notifier),
     refundControlRoutes(ctx, notifier),
@@ -81,6 +95,7 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       for (const t of ctx.state.trades.values()) if (t.transactionId === tx) return t;
       return null;
     }),
+    ...(xpay ? [xpay.handle] : []),
     ...(opts.routes ?? []),
   ];
 
@@ -88,7 +103,10 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     appid: opts.appid,
     publicKeyPem: ctx.key.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     deliveries: () => notifier.deliveries(),
-    stop: () => notifier.stop(),
+    stop: () => {
+      notifier.stop();
+      xpay?.stop();
+    },
     async fetch(req) {
       const url = new URL(req.url);
       try {

@@ -27,9 +27,9 @@ type Outcome = Awaited<ReturnType<WechatLogin['exchange']>>;
 const fail = (reason: LoginFailure, message: string): Outcome => ({ ok: false, reason, message });
 
 /**
- * `WechatJscode2Session`. The session_key in WeChat's answer is dropped right here: we never use
- * it and it must not reach logs, responses or storage. Error messages never contain the URL,
- * because the URL carries the app secret.
+ * `WechatJscode2Session`. The session_key goes to the login use case only (xpay signs payments with
+ * it; it is stored sealed); it never reaches logs, responses or error messages. Error messages never
+ * contain the URL, because the URL carries the app secret.
  */
 export function createJscode2Session(opts: Jscode2SessionOptions): WechatLogin {
   const fetchFn = opts.fetch ?? fetch;
@@ -64,9 +64,11 @@ export function createJscode2Session(opts: Jscode2SessionOptions): WechatLogin {
       }
       if (typeof body !== 'object' || body === null)
         return fail('unavailable', 'jscode2session: not an object');
-      const { openid, errcode, errmsg } = body as Record<string, unknown>;
+      const { openid, session_key: sessionKey, errcode, errmsg } = body as Record<string, unknown>;
       if ((errcode === undefined || errcode === 0) && typeof openid === 'string' && openid.length > 0) {
-        return { ok: true, openid };
+        if (typeof sessionKey !== 'string' || sessionKey === '')
+          return fail('unavailable', 'jscode2session answered without session_key');
+        return { ok: true, openid, sessionKey };
       }
       const detail = `jscode2session errcode ${String(errcode)}: ${typeof errmsg === 'string' ? errmsg : ''}`;
       const verdict = typeof errcode === 'number' ? VERDICTS[errcode] : undefined;

@@ -10,6 +10,8 @@ export interface ProductFields {
   readonly price: string;
   readonly image_url: string;
   readonly sort_order: string;
+  /** 小程序虚拟支付 道具 productId; empty = none. */
+  readonly xpay_product_id: string;
   readonly reason: string;
 }
 
@@ -20,6 +22,7 @@ export const fieldsOf = (p: Product): ProductFields => ({
   price: `${Math.floor(p.priceFen / 100)}.${String(p.priceFen % 100).padStart(2, '0')}`,
   image_url: p.imageUrl ?? '',
   sort_order: String(p.sortOrder),
+  xpay_product_id: p.xpayProductId ?? '',
   reason: '',
 });
 
@@ -30,6 +33,7 @@ export const EMPTY_FIELDS: ProductFields = {
   price: '',
   image_url: '',
   sort_order: '0',
+  xpay_product_id: '',
   reason: '',
 };
 
@@ -40,6 +44,7 @@ export const readFields = (f: Record<string, string>): ProductFields => ({
   price: (f.price ?? '').trim(),
   image_url: (f.image_url ?? '').trim(),
   sort_order: (f.sort_order ?? '0').trim(),
+  xpay_product_id: (f.xpay_product_id ?? '').trim(),
   reason: (f.reason ?? '').trim(),
 });
 
@@ -59,6 +64,8 @@ export function checkProduct(f: ProductFields): Checked {
     errors.push('图片地址须以 http:// 或 https:// 开头，最多 500 个字符');
   const sortOrder = /^-?\d{1,7}$/.test(f.sort_order) ? Number(f.sort_order) : Number.NaN;
   if (!(Math.abs(sortOrder) <= 1_000_000)) errors.push('排序须为 -1000000–1000000 的整数');
+  if (f.xpay_product_id && !/^[A-Za-z0-9_-]{1,64}$/.test(f.xpay_product_id))
+    errors.push('虚拟支付道具 ID 须为 1–64 个字母、数字、下划线或连字符');
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -69,6 +76,7 @@ export function checkProduct(f: ProductFields): Checked {
       priceFen: priceFen as Fen,
       imageUrl: f.image_url || null,
       sortOrder,
+      xpayProductId: f.xpay_product_id || null,
     },
   };
 }

@@ -20,6 +20,14 @@ const Price = t.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: '
 const Name = t.String({ minLength: 1, maxLength: 100 });
 const Description = t.String({ maxLength: 500 });
 const ImageUrl = t.Union([t.String({ maxLength: 500, pattern: '^https?://' }), t.Null()]);
+// xpay 道具 id rules (start_upload_goods): (0,64] chars of [A-Za-z0-9_-]; null removes it.
+const XpayProductId = t.Union(
+  [t.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), t.Null()],
+  {
+    description:
+      '小程序虚拟支付道具 productId（1–64 位字母、数字、_、-），须与 MP 后台已发布的道具一致；null 表示不通过虚拟支付出售',
+  },
+);
 const SortOrder = t.Number({ multipleOf: 1, minimum: -1_000_000, maximum: 1_000_000 });
 const Version = t.Number({
   multipleOf: 1,
@@ -30,7 +38,11 @@ const Version = t.Number({
 const ReadVersion = t.Integer({ description: '版本：创建时为 1，每次修改加 1' });
 
 /** The admin view adds `version` (the public catalog keeps exactly the seed's fields). */
-export const AdminProductBody = t.Object({ ...ProductBody.properties, version: ReadVersion });
+export const AdminProductBody = t.Object({
+  ...ProductBody.properties,
+  xpay_product_id: t.Union([t.String(), t.Null()], { description: '小程序虚拟支付道具 productId' }),
+  version: ReadVersion,
+});
 export const AdminUserBody = t.Object({ ...UserBody.properties, version: ReadVersion });
 
 export const CreateProductRequest = t.Object(
@@ -42,11 +54,19 @@ export const CreateProductRequest = t.Object(
     image_url: t.Optional(ImageUrl),
     is_active: t.Optional(t.Boolean()),
     sort_order: t.Optional(SortOrder),
+    xpay_product_id: t.Optional(XpayProductId),
   },
   {
     additionalProperties: false,
     examples: [
-      { name: '1000积分套餐', description: '购买1000积分', credits: 1000, price: 69.9, sort_order: 3 },
+      {
+        name: '1000积分套餐',
+        description: '购买1000积分',
+        credits: 1000,
+        price: 69.9,
+        sort_order: 3,
+        xpay_product_id: 'credits_1000',
+      },
     ],
   },
 );
@@ -60,6 +80,7 @@ export const UpdateProductRequest = t.Object(
     image_url: t.Optional(ImageUrl),
     is_active: t.Optional(t.Boolean()),
     sort_order: t.Optional(SortOrder),
+    xpay_product_id: t.Optional(XpayProductId),
     version: t.Optional(Version),
   },
   { additionalProperties: false, minProperties: 1, examples: [{ price: 8.8, version: 3 }] },

@@ -41,6 +41,11 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   pending_order_limit: (e) => [429, `待支付订单过多（最多 ${e.limit} 个），请先支付或等待未支付订单过期`],
   daily_spend_limit: () => [429, '已达到今日购买金额上限，请明天再试'],
   session_ended: () => [401, '登录已失效，请重新登录'],
+  // The client calls wx.login() again and sends the new code: the next pay call then signs with it.
+  session_key_missing: () => [409, '请重新登录：微信登录态已过期或缺失（调用 wx.login 后重新发起支付）'],
+  product_not_sellable: () => [409, '该商品未配置虚拟支付道具，暂不能购买'],
+  // The provider's own reason, written for the operator (e.g. an iOS order of 小程序虚拟支付).
+  refund_refused: (e) => [409, e.message],
 };
 
 export function httpError(error: DomainError): { status: number; detail: string; retryAfter?: number } {

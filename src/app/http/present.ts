@@ -59,7 +59,7 @@ export function presenter(timeZone: string) {
   });
   return {
     product,
-    adminProduct: (p: Product) => ({ ...product(p), version: p.version }),
+    adminProduct: (p: Product) => ({ ...product(p), xpay_product_id: p.xpayProductId, version: p.version }),
     order,
     /** The seed's detail shape: the list fields without user_id/product_id, plus the product snapshot. */
     orderDetail: (o: Order) => {

@@ -174,6 +174,44 @@ export const PayResponse = t.Object(
   },
 );
 
+const EXAMPLE_SIGN_DATA =
+  '{"offerId":"1450000000","buyQuantity":1,"env":1,"currencyType":"CNY","productId":"credits_100","goodsPrice":990,"outTradeNo":"P20230701120000abcd1234","attach":"order:12"}';
+
+/** PAYMENT_PROVIDER=xpay: the arguments of `wx.requestVirtualPayment` (小程序虚拟支付, 道具直购). */
+export const VirtualPayResponse = t.Object(
+  {
+    payment_data: t.Object({
+      mode: t.Literal('short_series_goods', { description: '道具直购' }),
+      signData: t.String({
+        description:
+          '原样传给 wx.requestVirtualPayment 的 JSON 字符串（不可重新序列化）：offerId、buyQuantity、env、currencyType、productId、goodsPrice（分）、outTradeNo、attach',
+      }),
+      paySig: t.String({
+        description: 'HMAC-SHA256(AppKey[env], "requestVirtualPayment&" + signData)，小写十六进制',
+      }),
+      signature: t.String({ description: 'HMAC-SHA256(session_key, signData)，小写十六进制' }),
+      outTradeNo: t.String(),
+    }),
+    client_call: t.Literal('wx.requestVirtualPayment', { description: '小程序应调用的接口' }),
+    message: t.String(),
+  },
+  {
+    examples: [
+      {
+        payment_data: {
+          mode: 'short_series_goods',
+          signData: EXAMPLE_SIGN_DATA,
+          paySig: 'c7af3d6281e8a1152250b461620997b8593d1b5fc82487c9979a267a657a5770',
+          signature: '45452c7526451610cbc261fe44ff7d711bbe3a09c2ef8ef6390cda78fbabaa42',
+          outTradeNo: 'P20230701120000abcd1234',
+        },
+        client_call: 'wx.requestVirtualPayment',
+        message: '创建支付成功',
+      },
+    ],
+  },
+);
+
 export const PaymentStatusResponse = t.Object(
   { order_id: t.Integer(), status: t.String(), paid: t.Boolean(), message: t.String() },
   { examples: [{ order_id: 100, status: 'completed', paid: true, message: '支付成功' }] },

@@ -39,13 +39,17 @@ async function exchangeOnce(
 }
 
 /** wx.login() code → openid → the user, created on first login. Token issuance is the HTTP layer's job. */
-export function login(deps: Pick<Deps, 'wechatLogin' | 'onceKeys' | 'users' | 'clock' | 'settings'>) {
+export function login(
+  deps: Pick<Deps, 'wechatLogin' | 'onceKeys' | 'users' | 'clock' | 'settings' | 'sessionKeys'>,
+) {
   return async (code: string): Promise<Result<User, DomainError>> => {
     const exchanged = await exchangeOnce(deps, code);
     if (!exchanged.ok) return err(LOGIN_ERRORS[exchanged.reason](exchanged.message));
     const now = deps.clock.now();
     let { user } = await deps.users.ensure(exchanged.openid, now);
     if (!user.isActive) return err({ kind: 'user_disabled' });
+    // Every login replaces the key at WeChat, so the newest one is what xpay's signature must use.
+    if (deps.settings.virtualPayment) await deps.sessionKeys.save(user.id, exchanged.sessionKey, now);
     // Persisted, so the role also holds for tokens issued later; removal from the list demotes nobody.
     if (user.role !== 'admin' && deps.settings.adminOpenids?.includes(user.openid)) {
       const promoted = await deps.users.update(user.id, { role: 'admin' }, now);

@@ -29,12 +29,14 @@ export function budgetedPayments(deps: Pick<Deps, 'payments' | 'callBudget'>, mi
           return exhausted();
         };
       const p = deps.payments;
+      const confirm = p.confirmDelivery?.bind(p);
       const payments: Payments = {
         createPayment: metered((req) => p.createPayment(req)),
         query: metered((no) => p.query(no)),
         close: metered((no) => p.close(no)),
         refund: metered((req) => p.refund(req)),
         queryRefund: metered((no) => p.queryRefund(no)),
+        ...(confirm ? { confirmDelivery: metered((no: string) => confirm(no)) } : {}),
       };
       return { payments, denied: () => denied };
     },

@@ -50,6 +50,9 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
       if (!finished.ok) return { kind: 'retry', reason: finished.error.kind };
       const followed = await followUp(finished.value, runDeps);
       if (followed) return followed;
+      const confirmed =
+        finished.value.status === 'completed' ? await confirmDelivery(order.orderNo, runDeps) : undefined;
+      if (confirmed) return confirmed;
       return { kind: 'done', outcome: order.status === 'completed' ? 'none' : 'completed' };
     }
     if (order.status === 'cancelled') return { kind: 'done', outcome: 'none' };
@@ -68,7 +71,7 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
     if (!outcome.ok) return { kind: 'retry', reason: outcome.error.kind };
     switch (outcome.value) {
       case 'paid':
-        return { kind: 'done', outcome: 'completed' };
+        return (await confirmDelivery(order.orderNo, runDeps)) ?? { kind: 'done', outcome: 'completed' };
       case 'cancelled':
         return { kind: 'done', outcome: 'cancelled' };
       case 'review':
@@ -77,6 +80,17 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
         return { kind: 'retry', reason: `trade ${trade.value.state}` };
     }
   };
+
+  /**
+   * A provider that tracks delivery (xpay) learns that we granted: when its push was lost and the
+   * order was healed by a query, WeChat still shows it undelivered until we tell it. Retried by the
+   * sweeper's back-off until the provider confirms.
+   */
+  async function confirmDelivery(orderNo: string, runDeps: Deps): Promise<Verdict | undefined> {
+    if (!runDeps.payments.confirmDelivery) return undefined;
+    const confirmed = await runDeps.payments.confirmDelivery(orderNo);
+    return confirmed.ok ? undefined : { kind: 'retry', reason: `confirm delivery: ${confirmed.error.kind}` };
+  }
 
   async function followUp(order: Order, runDeps: Deps): Promise<Verdict | undefined> {
     if (!followRefund || order.status === 'refunded') return undefined;

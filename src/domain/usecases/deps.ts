@@ -14,6 +14,7 @@ import type {
   RateWindows,
   Refunds,
   Reviews,
+  SessionKeys,
   Settlements,
   SpendTallies,
   StatusChanges,
@@ -62,6 +63,7 @@ export interface Deps {
   /** Provider calls, callbacks and sweeper decisions, for the order timeline (payment-journal.ts). */
   readonly paymentEvents: PaymentEvents;
   readonly wechatLogin: WechatLogin;
+  readonly sessionKeys: SessionKeys;
   readonly clock: Clock;
   readonly random: Random;
   readonly settings: {
@@ -77,6 +79,11 @@ export interface Deps {
     readonly adminOpenids?: readonly string[];
     /** Abuse limits of the use cases (usecases/limits.ts); absent means none. */
     readonly limits?: OrderLimits;
+    /**
+     * The provider is xpay (wx.requestVirtualPayment): logins keep the session_key, and a payment is
+     * signed with it and names the product's xpay item.
+     */
+    readonly virtualPayment?: boolean;
     /** How long payment events are kept and how much of a received body; defaults when absent. */
     readonly timeline?: TimelineSettings;
   };

@@ -1,6 +1,6 @@
 import type { DomainError } from '../errors';
 import { makeOrderNo, newOrder, ORDER_NO_ALPHABET, type Order, orderExpiresAt } from '../order';
-import type { PaymentParams } from '../payment';
+import type { ClientPayment } from '../payment';
 import type { Page } from '../ports';
 import { err, ok, type Result } from '../result';
 import type { User } from '../user';
@@ -60,9 +60,25 @@ export function listOrders(deps: Pick<Deps, 'orders'>) {
 
 export { orderExpiresAt } from '../order';
 
+/**
+ * What xpay signs besides the order: the user's newest session_key (none stored → the client must
+ * log in again) and the product's 道具 id (the order keeps no copy; the price is the order's own).
+ */
+async function virtualPaymentInputs(
+  deps: Deps,
+  user: User,
+  order: Order,
+): Promise<Result<{ sessionKey: string; providerProductId: string }, DomainError>> {
+  const sessionKey = await deps.sessionKeys.latest(user.id);
+  if (sessionKey === null) return err({ kind: 'session_key_missing' });
+  const product = await deps.products.findById(order.productId);
+  if (!product?.xpayProductId) return err({ kind: 'product_not_sellable' });
+  return ok({ sessionKey, providerProductId: product.xpayProductId });
+}
+
 /** Asks the provider for a prepay; the provider reuses it for the same out_trade_no, so no second charge. */
 export function payOrder(deps: Deps) {
-  return async (user: User, orderId: number): Promise<Result<PaymentParams, DomainError>> => {
+  return async (user: User, orderId: number): Promise<Result<ClientPayment, DomainError>> => {
     const found = await findOwnOrder(deps)(user.id, orderId);
     if (!found.ok) return found;
     const order = found.value;
@@ -74,6 +90,8 @@ export function payOrder(deps: Deps) {
     if (order.status !== 'pending') return err({ kind: 'order_not_payable', status: order.status });
     const expiresAt = orderExpiresAt(order, deps.settings.orderExpireMinutes);
     if (deps.clock.now() >= expiresAt) return err({ kind: 'order_not_payable', status: 'expired' });
+    const virtual = deps.settings.virtualPayment ? await virtualPaymentInputs(deps, user, order) : ok({});
+    if (!virtual.ok) return virtual;
     const created = await deps.payments.createPayment({
       outTradeNo: order.orderNo,
       description: order.productName,
@@ -81,6 +99,7 @@ export function payOrder(deps: Deps) {
       openid: user.openid,
       notifyUrl: deps.settings.notifyUrl,
       expiresAt,
+      ...virtual.value,
     });
     if (created.ok || created.error.kind !== 'provider_rejected') return created;
     // A refusal often means the trade moved on without us (paid with its callback lost, or closed):

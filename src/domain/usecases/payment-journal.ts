@@ -62,6 +62,8 @@ const CALL_LABEL: Record<Operation, string> = {
   close: '关闭交易',
   refund: '申请退款',
   queryRefund: '查询退款',
+  confirmDelivery: '确认发货',
+  refundRefusal: '查询是否可退款',
 };
 
 const ERROR_LABEL: Record<ProviderError['kind'], string> = {
@@ -84,7 +86,8 @@ function describeAnswer(op: Operation, r: Result<unknown, ProviderError>): strin
   if (!r.ok) return `${ERROR_LABEL[r.error.kind]}：${r.error.message}`;
   const v = r.value as Record<string, unknown> | string;
   if (typeof v === 'string') return v === 'already_paid' ? '交易已支付，未关闭' : '已关闭';
-  if (op === 'createPayment') return '成功';
+  if (op === 'createPayment' || op === 'confirmDelivery') return '成功';
+  if (op === 'refundRefusal') return v === null ? '可退款' : `不可退款：${String(v)}`;
   if (op === 'query')
     return `${String(v.state)}${v.transactionId ? `，交易号 ${String(v.transactionId)}` : ''}${typeof v.amountFen === 'number' ? `，¥${v.amountFen / 100}` : ''}`;
   return `${String(v.status)}${v.refundId ? `，退款号 ${String(v.refundId)}` : ''}`;
@@ -142,11 +145,16 @@ export function journaledPayments(
         });
       }
     };
+  // The optional calls of providers that have them (xpay) are kept, and recorded like the rest.
+  const confirm = payments.confirmDelivery?.bind(payments);
+  const refusal = payments.refundRefusal?.bind(payments);
   return {
     createPayment: wrap('createPayment', (req) => payments.createPayment(req)),
     query: wrap('query', (no) => payments.query(no)),
     close: wrap('close', (no) => payments.close(no)),
     refund: wrap('refund', (req) => payments.refund(req)),
     queryRefund: wrap('queryRefund', (no) => payments.queryRefund(no)),
+    ...(confirm ? { confirmDelivery: wrap('confirmDelivery', (no: string) => confirm(no)) } : {}),
+    ...(refusal ? { refundRefusal: wrap('refundRefusal', (no: string) => refusal(no)) } : {}),
   };
 }

@@ -49,6 +49,8 @@ export function refundOrder(deps: Deps) {
     if (!finished.ok) return finished;
     const order = finished.value;
     const force = cmd.force === true;
+    const refusal = await refundRefusal(deps, order);
+    if (refusal) return refusal;
 
     const chosen = await chooseAttempt(deps, order, cmd, force);
     if (!chosen.ok) return chosen;
@@ -58,6 +60,17 @@ export function refundOrder(deps: Deps) {
     if (!deducted.ok) return deducted;
     return advanceRefund(deps)(order, attempt, 'admin');
   };
+}
+
+/**
+ * A trade the provider will never refund through us is refused before anything is recorded or taken
+ * (xpay's iOS orders: Apple decides). Only a first attempt asks: one in flight is simply continued.
+ */
+async function refundRefusal(deps: Deps, order: Order): Promise<Result<never, DomainError> | null> {
+  if (!deps.payments.refundRefusal || (await deps.refunds.attempts(order.id)).length > 0) return null;
+  const refusal = await deps.payments.refundRefusal(order.orderNo);
+  if (!refusal.ok) return err({ kind: 'provider_unavailable', message: refusal.error.message });
+  return refusal.value === null ? null : err({ kind: 'refund_refused', message: refusal.value });
 }
 
 type Choice = { readonly attempt: RefundAttempt } | { readonly view: RefundView };

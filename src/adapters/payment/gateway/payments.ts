@@ -26,7 +26,7 @@ const rejected = (e: { code: number; message: string }) =>
   });
 
 /** `GatewayPayments`: the Payments port over the Java gateway contract (docs/gateway-contract.md). */
-export function createGatewayPayments(opts: GatewayPaymentsOptions): Payments {
+export function createGatewayPayments(opts: GatewayPaymentsOptions): Payments<PaymentParams> {
   const fetchFn = opts.fetch ?? fetch;
   const post = (path: string, body: unknown): Promise<Result<Envelope, ProviderError>> =>
     postGateway(fetchFn, opts.baseUrl, path, body, opts.timeoutMs);

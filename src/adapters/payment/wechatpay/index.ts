@@ -1,5 +1,5 @@
 // Factory and public surface of the WeChat Pay v3 adapter.
-import type { PaymentNotifications, Payments, Statements } from '../../../domain/payment';
+import type { PaymentNotifications, PaymentParams, Payments, Statements } from '../../../domain/payment';
 import type { Clock, Random } from '../../../domain/ports';
 import { createApiClient, type Fetch } from './client';
 import type { WechatPayConfig } from './config';
@@ -17,7 +17,7 @@ export { notifyFailBody, notifyFailStatus } from './notifications';
 export function createWechatPay(
   config: WechatPayConfig,
   deps: { fetch?: Fetch; clock: Clock; random: Random },
-): { payments: Payments; notifications: PaymentNotifications; statements: Statements } {
+): { payments: Payments<PaymentParams>; notifications: PaymentNotifications; statements: Statements } {
   const verifier = createVerifier(config.verifierKeys);
   const api = createApiClient(config, verifier, {
     fetch: deps.fetch ?? fetch,

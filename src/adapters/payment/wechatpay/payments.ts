@@ -24,7 +24,7 @@ export function createWechatPayPayments(
   config: WechatPayConfig,
   api: ApiClient,
   deps: { clock: Clock; random: Random },
-): Payments {
+): Payments<PaymentParams> {
   const key: KeyObject = parsePrivateKey(config.merchantPrivateKeyPem);
 
   /** Fresh timeStamp/nonceStr/paySign on every call, even for a reused prepay_id. */

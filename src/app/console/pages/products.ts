@@ -39,6 +39,7 @@ ${o.version !== undefined ? html`<input type="hidden" name="version" value="${o.
 <label>价格（元，最多两位小数） <input name="price" value="${f.price}" inputmode="decimal" required${dis}></label>
 <label>图片地址 <input name="image_url" value="${f.image_url}" maxlength="500"${dis}></label>
 <label>排序 <input name="sort_order" value="${f.sort_order}" inputmode="numeric"${dis}></label>
+<label>虚拟支付道具 ID（xpay productId，可空） <input name="xpay_product_id" value="${f.xpay_product_id}" maxlength="64"${dis}></label>
 ${o.isNew ? '' : html`<label>原因（修改价格时必填） <input name="reason" value="${f.reason}" maxlength="200"${dis}></label>`}
 ${o.editable ? html`<div class="actions"><button type="submit" name="_preview" value="1" class="secondary">预览</button> <button type="submit">${o.isNew ? '创建' : '保存'}</button></div>` : html`<p class="muted">只有管理员可以修改商品。</p>`}
 </form>`;

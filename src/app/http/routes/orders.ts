@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia';
 import type { DomainError } from '../../../domain/errors';
 import { fenToYuan } from '../../../domain/money';
+import { isVirtualPayment } from '../../../domain/payment';
 import { createOrder, findOwnOrder, listOrders, payOrder } from '../../../domain/usecases/orders';
 import { queryPaymentStatus } from '../../../domain/usecases/payment-status';
 import { authPlugin } from '../auth';
@@ -17,6 +18,7 @@ import {
   PageQuery,
   PaymentStatusResponse,
   PayResponse,
+  VirtualPayResponse,
 } from '../schemas';
 
 const OrderIdParams = t.Object({ order_id: IdParam });
@@ -62,7 +64,17 @@ export const orderRoutes = (deps: AppDeps, limits: Limiter) =>
       '/pay/:order_id',
       async ({ user, params }) => {
         const paid = await payOrder(deps)(user, params.order_id);
-        if (paid.ok) return { payment_data: paid.value, message: '创建支付成功' };
+        if (paid.ok) {
+          const data = paid.value;
+          // The seed's clients keep their exact shape; only xpay's answer names its client call.
+          return isVirtualPayment(data)
+            ? {
+                payment_data: data,
+                client_call: 'wx.requestVirtualPayment' as const,
+                message: '创建支付成功',
+              }
+            : { payment_data: data, message: '创建支付成功' };
+        }
         logProviderError(deps, params.order_id, paid.error);
         return problem(paid.error);
       },
@@ -72,9 +84,18 @@ export const orderRoutes = (deps: AppDeps, limits: Limiter) =>
         params: OrderIdParams,
         detail: {
           summary: '发起支付',
-          description: '返回 wx.requestPayment 所需参数；重复调用复用同一预支付单，不会重复扣款。',
+          description:
+            '微信支付（gateway / wechatpay）：返回 wx.requestPayment 所需参数；重复调用复用同一预支付单，不会重复扣款。\n\n' +
+            '小程序虚拟支付（PAYMENT_PROVIDER=xpay）：返回 wx.requestVirtualPayment 所需的 mode、signData、paySig、signature，并以 `client_call` 指明调用的接口；signature 用该用户最近一次登录的 session_key 计算。没有可用的 session_key 时 409（客户端须 wx.login 重新登录后再发起支付）；商品未配置道具 productId 时 409。积分只在微信的发货推送或对账查询确认支付后发放，客户端的 success 回调不发放积分。',
         },
-        response: { 200: PayResponse, 400: ErrorBody, ...own, 429: ErrorBody, 502: ErrorBody },
+        response: {
+          200: t.Union([PayResponse, VirtualPayResponse]),
+          400: ErrorBody,
+          ...own,
+          409: ErrorBody,
+          429: ErrorBody,
+          502: ErrorBody,
+        },
       },
     )
     .get(

@@ -68,9 +68,17 @@ export const adminOrderRoutes = (deps: AppDeps, limits: Limiter) =>
           description:
             '仅已完成订单，全额退款。先扣回积分再请求支付服务；用户积分不足时拒绝（400，不做任何改动），除非 force=true（只扣除剩余积分）。' +
             '重复或并发调用从已记录的状态继续并返回同一结果。支付服务受理后为 processing，成功后订单才变为 refunded；' +
-            '关闭/异常/被拒绝时积分退回，可带 retry_of=<原退款单号> 以新的退款单号重新发起。支付服务不可用时返回 502，可安全重试。',
+            '关闭/异常/被拒绝时积分退回，可带 retry_of=<原退款单号> 以新的退款单号重新发起。支付服务不可用时返回 502，可安全重试。' +
+            '小程序虚拟支付（xpay）的 iOS 订单（Apple IAP）开发者无法退款：返回 409 并在 detail 中说明（须用户向 Apple 申请），不扣积分、不做任何改动。',
         },
-        response: { 200: RefundResponse, 400: ErrorBody, ...guarded, 404: ErrorBody, 502: ErrorBody },
+        response: {
+          200: RefundResponse,
+          400: ErrorBody,
+          ...guarded,
+          404: ErrorBody,
+          409: ErrorBody,
+          502: ErrorBody,
+        },
       },
     )
     .get(

@@ -54,6 +54,7 @@ export const adminProductRoutes = (deps: AppDeps, limits: Limiter) =>
           imageUrl: body.image_url ?? null,
           isActive: body.is_active ?? true,
           sortOrder: body.sort_order ?? 0,
+          xpayProductId: body.xpay_product_id ?? null,
         });
         return deps.present.adminProduct(created);
       },
@@ -78,6 +79,7 @@ export const adminProductRoutes = (deps: AppDeps, limits: Limiter) =>
         if (body.image_url !== undefined) patch.imageUrl = body.image_url;
         if (body.is_active !== undefined) patch.isActive = body.is_active;
         if (body.sort_order !== undefined) patch.sortOrder = body.sort_order;
+        if (body.xpay_product_id !== undefined) patch.xpayProductId = body.xpay_product_id;
         if (Object.keys(patch).length === 0) return status(400, { detail: '请求参数错误: 至少修改一个字段' });
         const updated = await updateProduct(deps)(params.product_id, patch, body.version);
         return updated.ok ? deps.present.adminProduct(updated.value) : problem(updated.error);
