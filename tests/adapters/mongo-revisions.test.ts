@@ -50,4 +50,43 @@ describe('revisioned edits on Mongo (FerretDB unless TEST_MONGODB_URI)', () => {
     expect(edited.ok && edited.value).toMatchObject({ name: 'v2', priceFen: 1234, sortOrder: 7, version: 4 });
     expect(await repos.products.findById(2)).toMatchObject({ priceFen: 1234, version: 4 });
   });
+
+  // The bring-forward write of a check is itself a slow write: it can land over a version that was
+  // won and written after it read. The concurrent edits contract saw this under load.
+  it('repairs a slow bring-forward write that landed after a newer edit finished', async () => {
+    await repos.products.seed([aProduct({ id: 3 })], T0);
+    const stored = await products().findOne({ _id: 3 });
+    const { _id, ...state } = stored!;
+    await revisions().insertOne({
+      _id: 'product:3:2',
+      entity: 'product',
+      entity_id: 3,
+      version: 2,
+      state: { ...state, name: 'v2', version: 2 },
+      at: T0,
+    });
+    // Hold the first document write (the stale edit's bring-forward to version 2) until released.
+    const model = conn.models.Product!;
+    const updateOne = model.updateOne;
+    let release!: () => void;
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = 0;
+    model.updateOne = ((...args: Parameters<typeof updateOne>) =>
+      held++ === 0
+        ? { exec: () => released.then(() => updateOne.apply(model, args).exec()) }
+        : updateOne.apply(model, args)) as typeof updateOne;
+    try {
+      const stale = repos.products.update(3, { name: 'x' }, T0, 1);
+      while (held === 0) await Bun.sleep(1);
+      const newer = await repos.products.update(3, { priceFen: 777 }, T0);
+      expect(newer.ok && newer.value).toMatchObject({ name: 'v2', priceFen: 777, version: 3 });
+      release();
+      expect((await stale).ok).toBe(false);
+    } finally {
+      model.updateOne = updateOne;
+    }
+    expect(await repos.products.findById(3)).toMatchObject({ name: 'v2', priceFen: 777, version: 3 });
+  });
 });

@@ -50,20 +50,33 @@ export function revisionedEdits<D extends Versioned>(conn: Connection, entity: s
     return rest;
   };
 
-  /** The document as its newest revision has it, written back if it lagged; null when absent. */
-  async function current(id: number): Promise<D | null> {
-    const doc = await model.findById(id).lean<D>().exec();
-    if (!doc) return null;
+  /** The newest revision's state from `doc` on (`doc` itself when none is newer). */
+  async function newest(id: number, doc: D): Promise<D> {
     let latest = doc;
     for (;;) {
       const next = await Revisions.findById(revisionId(id, versionOf(latest) + 1))
         .lean<RevisionDoc>()
         .exec();
-      if (!next) break;
+      if (!next) return latest;
       latest = { ...next.state, _id: id } as unknown as D;
     }
-    if (latest !== doc) await model.updateOne({ _id: id }, { $set: stateOf(latest) }).exec();
-    return latest;
+  }
+
+  /**
+   * The document as its newest revision has it, written back if it lagged; null when absent. The
+   * write-back is a slow write like any other: it can land over a version won and written after
+   * this read it. So it only returns once a read shows the document lagging no more — every write
+   * to the document is followed by its writer's check, and the last one leaves it current.
+   */
+  async function current(id: number): Promise<D | null> {
+    for (let round = 0; round < ROUNDS; round++) {
+      const doc = await model.findById(id).lean<D>().exec();
+      if (!doc) return null;
+      const latest = await newest(id, doc);
+      if (latest === doc) return doc;
+      await model.updateOne({ _id: id }, { $set: stateOf(latest) }).exec();
+    }
+    throw new Error(`${entity} ${id}: still behind its revisions after ${ROUNDS} write-backs`);
   }
 
   return async function edit(
