@@ -72,15 +72,25 @@ function walk(node: PlanNode, out: PlanNode[] = []): PlanNode[] {
 }
 
 /** Plans logged since the last call, for statements on our collections' tables. */
+let markers = 0;
+
 async function newPlans(): Promise<Explained[]> {
-  // The logging collector writes asynchronously: wait until the file stops growing.
-  let size = -1;
-  for (let i = 0; i < 40 && size !== fs.statSync(logFile).size; i++) {
-    size = fs.statSync(logFile).size;
-    await Bun.sleep(50);
+  // The logging collector writes asynchronously, and on a loaded machine it can pause longer than
+  // any "the file stopped growing" wait (a step's plans then landed in the next step). So: run a
+  // marker query after the step and read up to its line — the step's queries ended before it began.
+  const marker = `explain-marker-${++markers}`;
+  const sql = new SQL(db.postgresUrl, { max: 1 });
+  await sql.unsafe(`SELECT '${marker}' AS marker`);
+  await sql.close();
+  let end = -1;
+  let bytes = Buffer.alloc(0);
+  for (let i = 0; i < 600 && end < 0; i++) {
+    bytes = fs.readFileSync(logFile).subarray(logOffset);
+    end = bytes.indexOf(marker);
+    if (end < 0) await Bun.sleep(50);
   }
-  const bytes = fs.readFileSync(logFile).subarray(logOffset);
-  const complete = bytes.subarray(0, bytes.lastIndexOf(10) + 1); // whole lines only
+  if (end < 0) throw new Error(`${marker} never reached the PostgreSQL log`);
+  const complete = bytes.subarray(0, bytes.indexOf(10, end) + 1); // through the marker's line
   logOffset += complete.length;
   const text = complete.toString('utf8');
   const plans: Explained[] = [];
