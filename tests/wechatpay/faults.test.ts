@@ -5,7 +5,8 @@ import { type Harness, orderNo, paymentRequest, startHarness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // A deadline shorter than the `timeout` fault's hold, so that case ends in the client's timeout.
+  h = await startHarness({}, { timeoutMs: 300 });
 });
 afterAll(() => h.stop());
 beforeEach(() => {

@@ -31,7 +31,6 @@ export async function startHarness(simOpts: V3SimulatorOptions = {}, cfg: Partia
     apiV3Key: m.apiV3Key,
     verifierKeys,
     baseUrl: `http://127.0.0.1:${simServer.port}`,
-    timeoutMs: 300,
     ...cfg,
   });
   if (!config.ok) throw new Error(config.error.join('; '));
@@ -75,7 +74,8 @@ export async function startHarness(simOpts: V3SimulatorOptions = {}, cfg: Partia
         method: 'POST',
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
-    async waitFor(pred: () => boolean, ms = 3000) {
+    // A bound for a stuck test, not a speed check: a loaded machine takes seconds for a delivery.
+    async waitFor(pred: () => boolean, ms = 30_000) {
       const until = Date.now() + ms;
       while (!pred()) {
         if (Date.now() > until) throw new Error('condition not met in time');
