@@ -36,13 +36,16 @@ describe('the reconciliation sweeper in the running API (real processes, FerretD
       orders.push(created.body.order_id as number);
     }
     // The order detail never asks the provider: "completed" here can only be the sweeper's work.
+    // A sweep of either instance may look between an order's creation and its payment (more likely
+    // on a loaded machine): the order is still NOTPAY then and its next check is backed off by a
+    // minute or two, so the wait covers that step.
     for (const id of orders)
       await eventually(async () => {
         const d = await api.call('GET', `/api/orders/${id}`, { token });
         return d.body.status === 'completed' ? d.body : undefined;
-      }, 20_000);
+      }, 150_000);
     expect((await api.call('GET', '/api/users/me', { token })).body.credits).toBe(300);
     // The run logs what it did once it has finished with every check it read.
     await eventually(async () => stack.logs.find((l) => l.includes('"sweeper.run"')));
-  });
+  }, 240_000);
 });
