@@ -4,6 +4,7 @@ import { type NewReview, reviewId } from '../domain/review';
 import { dailyAudit, type WatchSettings, watchForAlerts } from '../domain/usecases/alert-watch';
 import { type AlertDeps, type DeliverySettings, deliverAlerts, recordAlert } from '../domain/usecases/alerts';
 import type { Deps } from '../domain/usecases/deps';
+import { repeat } from './jobs';
 import type { Metrics } from './metrics/registry';
 
 export interface AlertService extends Alerts {
@@ -111,27 +112,13 @@ export function startAlertJobs(
       deps.log(`alert.${name}_failed`, { error: e instanceof Error ? e.message : String(e) });
     }
   };
-  let running: Promise<unknown> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const schedule = () => {
-    const jitter = Math.floor(opts.intervalMs * 0.2 * Math.random());
-    timer = setTimeout(() => {
-      running = (async () => {
-        await step('watch', watch);
-        if (audit) await step('audit', audit);
-        await service.deliver();
-      })().finally(() => {
-        running = undefined;
-        if (!stopped) schedule();
-      });
-    }, opts.intervalMs + jitter);
-  };
-  schedule();
+  const stop = repeat(opts.intervalMs, async () => {
+    await step('watch', watch);
+    if (audit) await step('audit', audit);
+    await service.deliver();
+  });
   return async () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-    await running;
+    await stop();
     await service.idle();
   };
 }

@@ -109,7 +109,7 @@ export function startTokenKeeper(
 }
 
 /** Runs `task` every `intervalMs` plus up to 20 % jitter, never twice at once; 0 = never. Returns stop. */
-function repeat(intervalMs: number, task: () => Promise<unknown>): () => Promise<void> {
+export function repeat(intervalMs: number, task: () => Promise<unknown>): () => Promise<void> {
   if (intervalMs <= 0) return async () => {};
   let running: Promise<unknown> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type App, createApp } from '../../src/app/http/create-app';
+import { launchBrowser } from '../console/browser';
 import { testDeps } from '../support/app';
 
 // Nothing is called upstream: the docs never reach the gateway or WeChat.
@@ -96,7 +96,6 @@ describe('GET /swagger/json', () => {
 });
 
 describe('GET /swagger in headless Chromium', () => {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   let server: App;
   let browser: Browser;
   let base: string;
@@ -105,20 +104,7 @@ describe('GET /swagger in headless Chromium', () => {
     server = app().listen({ port: 0, hostname: '127.0.0.1' });
     base = `http://127.0.0.1:${server.server?.port}`;
     // A missing browser must fail the suite, not skip it: `bun scripts/test.ts` installs one.
-    if (!existsSync(executablePath))
-      throw new Error(`no Chromium at ${executablePath}; run \`bun run test\``);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
