@@ -120,6 +120,29 @@ describe('recordNotification', () => {
     expect(e?.detail.body_bytes).toBe(raw.length);
   });
 
+  it('keeps two records of one instant in the order they were made, whatever the random part of the ids', async () => {
+    const t = await setup();
+    // Random characters that sort the wrong way round: ordering must not depend on them.
+    const draws = ['z', 'a'];
+    const record = recordNotification({
+      ...t.deps,
+      random: { string: (length) => (draws.shift() ?? 'm').repeat(length) },
+    });
+    const refused = (tag: string) =>
+      record({
+        route: 'callback',
+        at: T0,
+        headers: new Headers(),
+        rawBody: JSON.stringify({ order_no: t.order.orderNo, tag }),
+        verified: err({ kind: 'notification_unauthenticated' as const, message: 'signature mismatch' }),
+        status: 401,
+      });
+    await refused('first');
+    await refused('second');
+    const newestFirst = await t.deps.paymentEvents.listByOrder(t.order.orderNo, { limit: 10 });
+    expect(newestFirst.map((e) => JSON.parse(String(e.detail.body)).tag)).toEqual(['second', 'first']);
+  });
+
   it('names why, in an operator’s words', () => {
     const label = (kind: string, message: string) => rejectionLabel({ kind, message });
     expect(label('notification_unauthenticated', 'signature timestamp outside window')).toBe(

@@ -1,3 +1,4 @@
+import { timeOrderedId } from '../event-id';
 import { localParts } from '../time';
 import type { AuditTarget, OperatorAuditEntry } from './audit';
 import type { OperatorDeps } from './deps';
@@ -16,8 +17,6 @@ export interface AuditFacts {
   readonly reason?: string | null;
 }
 
-const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
-
 export const localDay = (at: Date, timeZone: string): string => {
   const p = localParts(at, timeZone);
   return `${p.year}-${p.month}-${p.day}`;
@@ -29,7 +28,7 @@ export const recordAudit =
   async (actor: AuditActor, ip: string, facts: AuditFacts): Promise<OperatorAuditEntry> => {
     const at = deps.clock.now();
     const entry: OperatorAuditEntry = {
-      id: `${at.getTime().toString(36)}-${deps.random.string(12, ID_ALPHABET)}`,
+      id: timeOrderedId(at, deps.random, 10),
       at,
       day: localDay(at, deps.settings.timeZone),
       hour: Number(localParts(at, deps.settings.timeZone).hour),

@@ -1,3 +1,4 @@
+import { timeOrderedId } from '../event-id';
 import type { Payments, ProviderError } from '../payment';
 import type { PaymentEventRecord } from '../payment-events';
 import { redactRecord } from '../redact';
@@ -8,7 +9,6 @@ import type { Deps, TimelineSettings } from './deps';
 /** Kept 180 days, callback bodies up to 8 KiB, unless configured (TIMELINE_RETENTION_DAYS, TIMELINE_BODY_MAX_BYTES). */
 export const DEFAULT_TIMELINE_SETTINGS: TimelineSettings = { retentionDays: 180, bodyMaxBytes: 8192 };
 
-const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const DAY_MS = 86_400_000;
 
 export type JournalDeps = Pick<Deps, 'paymentEvents' | 'clock' | 'random' | 'settings' | 'log'>;
@@ -35,7 +35,7 @@ export function journal(deps: JournalDeps) {
     const p = localParts(e.at, deps.settings.timeZone);
     const record: PaymentEventRecord = {
       ...e,
-      id: `${e.at.getTime().toString(36)}-${deps.random.string(10, ID_ALPHABET)}`,
+      id: timeOrderedId(e.at, deps.random, 8),
       day: `${p.year}-${p.month}-${p.day}`,
       durationMs: e.durationMs ?? null,
       // A received body is the longest string a record holds; it is bounded by its own setting.
