@@ -85,6 +85,29 @@ describe('structured logger', () => {
     expect(seen).toEqual(['api.listening']);
   });
 
+  it('writes stdout access lines in batches, in order, and the last ones even when the process exits at once', async () => {
+    // Business events are written synchronously, access lines gather up to 50 ms: a process that
+    // exits right after its last request must still write them.
+    const script = `
+      const { createLogger } = await import(${JSON.stringify(`${import.meta.dir}/../../src/app/logger.ts`)});
+      const log = createLogger({});
+      for (let i = 0; i < 3; i++) log('http.access', { method: 'GET', route: '/health', status: 200, request_id: 'r' + i });
+      log('api.stopped', {});
+      process.exit(0);
+    `;
+    const proc = Bun.spawn([process.execPath, '-e', script], { stdout: 'pipe', stderr: 'pipe' });
+    const out = await new Response(proc.stdout).text();
+    expect(await proc.exited).toBe(0);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.event)).toEqual(['api.stopped', 'http.access', 'http.access', 'http.access']);
+    expect(lines.slice(1).map((l) => l.request_id)).toEqual(['r0', 'r1', 'r2']);
+    expect(lines[1]).toMatchObject({ level: 'info', method: 'GET', route: '/health', status: 200 });
+    expect(String(lines[1]?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+  });
+
   it('formats the local offset', () => {
     const s = isoWithOffset(new Date('2026-01-02T03:04:05.006Z'));
     expect(s).toMatch(/^2026-01-0\dT\d\d:04:05\.006[+-]\d\d:\d\d$/);
