@@ -1,3 +1,4 @@
+import type { TimelineSettings } from '../domain/usecases/deps';
 import { type AbuseConfig, loadAbuseConfig } from './config-limits';
 import { loadWechatPlatformConfig, type WechatPlatformConfig } from './config-wechat';
 
@@ -28,7 +29,7 @@ export interface Config {
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
   /** The order timeline's payment events: days kept, and bytes of a received callback body kept. */
-  readonly timeline: { readonly retentionDays: number; readonly bodyMaxBytes: number };
+  readonly timeline: TimelineSettings;
   readonly jwt: {
     readonly secret: string;
     readonly issuer: string;
@@ -183,6 +184,7 @@ export function loadConfig(env: Env): Config {
     timeline: {
       retentionDays: int('TIMELINE_RETENTION_DAYS', 180, 1, 3650),
       bodyMaxBytes: int('TIMELINE_BODY_MAX_BYTES', 8192, 256, 1024 * 1024),
+      unverifiedPerMinute: int('TIMELINE_UNVERIFIED_PER_MINUTE', 60, 0, 100_000),
     },
     sweeper: {
       intervalMs: int('RECONCILE_INTERVAL_SECONDS', 60, 0, 24 * 3600) * 1000,

@@ -57,15 +57,27 @@ describe('configuration', () => {
     }
   });
 
-  it('keeps timeline events 180 days and bodies up to 8 KiB unless told otherwise, within bounds', () => {
-    expect(loadConfig({}).timeline).toEqual({ retentionDays: 180, bodyMaxBytes: 8192 });
-    expect(loadConfig({ TIMELINE_RETENTION_DAYS: '30', TIMELINE_BODY_MAX_BYTES: '1024' }).timeline).toEqual({
-      retentionDays: 30,
-      bodyMaxBytes: 1024,
+  it('keeps timeline events 180 days, bodies up to 8 KiB and 60 unverified callbacks a minute unless told otherwise, within bounds', () => {
+    expect(loadConfig({}).timeline).toEqual({
+      retentionDays: 180,
+      bodyMaxBytes: 8192,
+      unverifiedPerMinute: 60,
     });
-    const problems = problemsOf({ TIMELINE_RETENTION_DAYS: '0', TIMELINE_BODY_MAX_BYTES: 'lots' });
+    expect(
+      loadConfig({
+        TIMELINE_RETENTION_DAYS: '30',
+        TIMELINE_BODY_MAX_BYTES: '1024',
+        TIMELINE_UNVERIFIED_PER_MINUTE: '0',
+      }).timeline,
+    ).toEqual({ retentionDays: 30, bodyMaxBytes: 1024, unverifiedPerMinute: 0 });
+    const problems = problemsOf({
+      TIMELINE_RETENTION_DAYS: '0',
+      TIMELINE_BODY_MAX_BYTES: 'lots',
+      TIMELINE_UNVERIFIED_PER_MINUTE: '-1',
+    });
     expect(problems.some((p) => p.includes('TIMELINE_RETENTION_DAYS'))).toBe(true);
     expect(problems.some((p) => p.includes('TIMELINE_BODY_MAX_BYTES'))).toBe(true);
+    expect(problems.some((p) => p.includes('TIMELINE_UNVERIFIED_PER_MINUTE'))).toBe(true);
   });
 
   it('accepts a complete production configuration', () => {

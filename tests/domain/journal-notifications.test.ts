@@ -143,6 +143,52 @@ describe('recordNotification', () => {
     expect(newestFirst.map((e) => JSON.parse(String(e.detail.body)).tag)).toEqual(['second', 'first']);
   });
 
+  it('stores at most the budget of unverified callbacks a minute, says so once, and always stores verified ones', async () => {
+    const t = await setup();
+    const deps = {
+      ...t.deps,
+      settings: {
+        ...t.deps.settings,
+        timeline: { retentionDays: 180, bodyMaxBytes: 8192, unverifiedPerMinute: 2 },
+      },
+    };
+    const record = recordNotification(deps);
+    const forged = (at: Date) =>
+      record({
+        route: 'callback',
+        at,
+        headers: new Headers(),
+        rawBody: JSON.stringify({ order_no: t.order.orderNo }),
+        verified: err({ kind: 'notification_unauthenticated' as const, message: 'signature mismatch' }),
+        status: 401,
+      });
+    for (let i = 0; i < 5; i++) await forged(new Date(T0.getTime() + i * 1000));
+    const genuine = {
+      outTradeNo: t.order.orderNo,
+      state: 'NOTPAY' as const,
+      transactionId: null,
+      amountFen: 990,
+      paidAt: null,
+    };
+    await record({
+      route: 'callback',
+      at: new Date(T0.getTime() + 6000),
+      headers: new Headers(),
+      rawBody: '{}',
+      verified: ok(genuine),
+      handled: ok(undefined),
+      status: 200,
+    });
+    const stored = () => t.deps.paymentEvents.listByOrder(t.order.orderNo, { limit: 50 });
+    expect((await stored()).map((e) => e.outcome)).toEqual(['accepted', 'rejected', 'rejected']);
+    expect(t.logs.filter((l) => l.event === 'timeline.unverified_not_recorded')).toEqual([
+      { event: 'timeline.unverified_not_recorded', fields: { route: 'callback', per_minute: 2 } },
+    ]);
+    // A new minute, a new budget.
+    await forged(new Date(T0.getTime() + 60_000));
+    expect(await stored()).toHaveLength(4);
+  });
+
   it('names why, in an operator’s words', () => {
     const label = (kind: string, message: string) => rejectionLabel({ kind, message });
     expect(label('notification_unauthenticated', 'signature timestamp outside window')).toBe(

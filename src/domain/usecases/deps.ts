@@ -40,6 +40,11 @@ export interface TimelineSettings {
   readonly retentionDays: number;
   /** Bytes of a received callback body kept (TIMELINE_BODY_MAX_BYTES); the rest is cut with a marker. */
   readonly bodyMaxBytes: number;
+  /**
+   * Refused, unverified callbacks recorded per minute and route group in one instance
+   * (TIMELINE_UNVERIFIED_PER_MINUTE): anyone can send them, and each would otherwise be an insert.
+   */
+  readonly unverifiedPerMinute: number;
 }
 
 /** Everything the use cases need, wired once by the composition root. */

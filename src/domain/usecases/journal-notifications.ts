@@ -70,6 +70,31 @@ function claimedOrderNo(raw: string): string | null {
 }
 
 /**
+ * Admits at most `limit` calls per clock minute (fixed windows). `firstRefusal()` is true once per
+ * minute, right after the first call it refused, so an operator reads one line per minute of a flood.
+ */
+function perMinuteBudget(limit: number) {
+  let minute = Number.NaN;
+  let used = 0;
+  let refusals = 0;
+  const admit = (at: Date): boolean => {
+    const m = Math.floor(at.getTime() / 60_000);
+    if (m !== minute) {
+      minute = m;
+      used = 0;
+      refusals = 0;
+    }
+    if (used < limit) {
+      used++;
+      return true;
+    }
+    refusals++;
+    return false;
+  };
+  return Object.assign(admit, { firstRefusal: () => refusals === 1 });
+}
+
+/**
  * Records a received callback / notification with what verification and handling concluded. It is
  * filed under its order when one is identified — the verified order, or for an unverified one the
  * existing order it claims to be about (so forged callbacks show up on the order they target) — and
@@ -77,8 +102,16 @@ function claimedOrderNo(raw: string): string | null {
  */
 export function recordNotification(deps: JournalDeps & Pick<Deps, 'orders'>) {
   const record = journal(deps);
-  const { bodyMaxBytes } = timelineSettings(deps);
+  const { bodyMaxBytes, unverifiedPerMinute } = timelineSettings(deps);
+  const admitUnverified = perMinuteBudget(unverifiedPerMinute);
   return async (n: ReceivedNotification): Promise<void> => {
+    // Anyone can send a callback that fails verification: past the budget it is answered and counted
+    // (metrics, `callback.rejected` log lines) like any other, but not stored.
+    if (!n.verified.ok && !admitUnverified(n.at)) {
+      if (admitUnverified.firstRefusal())
+        deps.log('timeline.unverified_not_recorded', { route: n.route, per_minute: unverifiedPerMinute });
+      return;
+    }
     const statement = n.verified.ok ? n.verified.value : null;
     const named = statement ? statement.outTradeNo : claimedOrderNo(n.rawBody);
     const failure = !n.verified.ok ? n.verified.error : n.handled && !n.handled.ok ? n.handled.error : null;

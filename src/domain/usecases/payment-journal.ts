@@ -6,8 +6,12 @@ import type { Result } from '../result';
 import { localParts } from '../time';
 import type { Deps, TimelineSettings } from './deps';
 
-/** Kept 180 days, callback bodies up to 8 KiB, unless configured (TIMELINE_RETENTION_DAYS, TIMELINE_BODY_MAX_BYTES). */
-export const DEFAULT_TIMELINE_SETTINGS: TimelineSettings = { retentionDays: 180, bodyMaxBytes: 8192 };
+/** Kept 180 days, callback bodies up to 8 KiB, 60 unverified callbacks a minute, unless configured (TIMELINE_*). */
+export const DEFAULT_TIMELINE_SETTINGS: TimelineSettings = {
+  retentionDays: 180,
+  bodyMaxBytes: 8192,
+  unverifiedPerMinute: 60,
+};
 
 const DAY_MS = 86_400_000;
 
