@@ -83,6 +83,8 @@ export interface AlertConfig {
   readonly reviewQueueThreshold: number;
   /** Beijing hour of the daily integrity audit; null = off. */
   readonly auditHour: number | null;
+  /** ALERT_RETENTION_DAYS: alerts and their delivery records older than this are deleted by housekeeping. */
+  readonly retentionDays: number;
 }
 
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production';
@@ -233,6 +235,7 @@ export function loadConfig(env: Env): Config {
       paidNotCompletedMinutes: int('ALERT_PAID_NOT_COMPLETED_MINUTES', 10, 1, 7 * 24 * 60),
       reviewQueueThreshold: int('ALERT_REVIEW_QUEUE_THRESHOLD', 10, 0, 100_000),
       auditHour: str('AUDIT_HOUR', '4') === 'off' ? null : int('AUDIT_HOUR', 4, 0, 23),
+      retentionDays: int('ALERT_RETENTION_DAYS', 90, 1, 3650),
     },
   };
   if (config.metricsToken !== undefined && config.metricsToken.length < 16)

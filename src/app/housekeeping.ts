@@ -6,7 +6,9 @@ interface Purgeable {
 
 /**
  * Deletes what the abuse limits leave behind once it has expired — rate-window slots, once-keys
- * (login codes, used refresh tokens, used TOTP steps), daily tallies, console sessions and login locks — and payment events past TIMELINE_RETENTION_DAYS, every `intervalMs` in each instance. FerretDB
+ * (login codes, used refresh tokens, used TOTP steps), daily tallies, console sessions and login
+ * locks — payment events past TIMELINE_RETENTION_DAYS, and whatever `more` holds (access tokens,
+ * alerts past ALERT_RETENTION_DAYS), every `intervalMs` in each instance. FerretDB
  * has no TTL index; each adapter deletes by equality on an expiry minute, from where the last pass
  * of any instance stopped, so several instances doing it at once only repeat harmless deletes.
  */

@@ -71,7 +71,11 @@ const stopShipping = deps.shipping
 const stopTokenKeeper = wechat.usesToken(deps)
   ? startTokenKeeper(wechat.accessTokens, config.wechatPlatform.tokenCheckMs, log)
   : async () => {};
-const stopHousekeeping = startHousekeeping(deps, 60_000, [wechat.tokenStore]);
+const alertRetentionMs = config.alerts.retentionDays * 86_400_000;
+const stopHousekeeping = startHousekeeping(deps, 60_000, [
+  wechat.tokenStore,
+  { purge: async (now) => deps.alertOutbox?.purge(new Date(now.getTime() - alertRetentionMs)) },
+]);
 const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 

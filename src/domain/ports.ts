@@ -413,6 +413,11 @@ export interface AlertOutbox {
   record(attempt: DeliveryAttempt): Promise<void>;
   /** The alert's claims and outcomes, in any order. */
   attempts(id: string): Promise<DeliveryAttempt[]>;
+  /**
+   * Deletes alerts raised before `before` and delivery records made before it (housekeeping,
+   * ALERT_RETENTION_DAYS). Safe to repeat and to run in several instances at once.
+   */
+  purge(before: Date): Promise<void>;
 }
 
 /** Where alerts go (a WeCom robot, a generic JSON webhook). */

@@ -164,7 +164,12 @@ describe('configuration', () => {
       paidNotCompletedMinutes: 10,
       reviewQueueThreshold: 10,
       auditHour: 4,
+      retentionDays: 90,
     });
+    expect(loadConfig({ ALERT_RETENTION_DAYS: '7' }).alerts.retentionDays).toBe(7);
+    expect(problemsOf({ ALERT_RETENTION_DAYS: '0' }).some((p) => p.includes('ALERT_RETENTION_DAYS'))).toBe(
+      true,
+    );
     const url = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx';
     expect(
       loadConfig({ ALERT_WEBHOOK_URL: url, ALERT_WEBHOOK_FORMAT: 'json', AUDIT_HOUR: 'off' }).alerts,

@@ -111,5 +111,26 @@ export function alertOutboxContract(make: MakeRepositories) {
       });
       expect(await repos.alertOutbox.attempts('other')).toEqual([]);
     });
+
+    it('purges alerts raised, and delivery records made, before a time; repeating it changes nothing', async () => {
+      const DAY = 1440 * MINUTE;
+      const old = stored({ key: 'old' });
+      const recent = stored({ key: 'recent' }, new Date(T0.getTime() + 30 * DAY));
+      await repos.alertOutbox.add(old);
+      await repos.alertOutbox.add(recent);
+      await repos.alertOutbox.claim(old.id, 1, T0);
+      await repos.alertOutbox.record({ alertId: old.id, minute: 1, stage: 'sent', at: T0, error: null });
+      await repos.alertOutbox.claim(recent.id, 2, recent.raisedAt);
+      const before = new Date(T0.getTime() + 10 * DAY);
+      await repos.alertOutbox.purge(before);
+      await repos.alertOutbox.purge(before);
+      expect(await repos.alertOutbox.find(old.id)).toBeNull();
+      expect(await repos.alertOutbox.attempts(old.id)).toEqual([]);
+      expect(await repos.alertOutbox.find(recent.id)).toEqual(recent);
+      expect((await repos.alertOutbox.attempts(recent.id)).map((a) => a.stage)).toEqual(['claim']);
+      expect((await repos.alertOutbox.list({}, { skip: 0, limit: 10 })).map((a) => a.key)).toEqual([
+        'recent',
+      ]);
+    });
   });
 }

@@ -53,4 +53,9 @@ export class MemoryAlertOutbox implements AlertOutbox {
   async attempts(id: string): Promise<DeliveryAttempt[]> {
     return [...this.history.values()].filter((a) => a.alertId === id);
   }
+
+  async purge(before: Date): Promise<void> {
+    for (const [id, a] of this.alerts) if (a.raisedAt < before) this.alerts.delete(id);
+    for (const [key, a] of this.history) if (a.at < before) this.history.delete(key);
+  }
 }

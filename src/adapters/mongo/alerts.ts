@@ -2,6 +2,7 @@ import { type Connection, Schema } from 'mongoose';
 import type { AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from '../../domain/alert';
 import type { AlertOutbox, Page } from '../../domain/ports';
 import { insertOnce, modelOf, schemaOptions } from './connection';
+import { expiryMinute, expiryPurger } from './expiry';
 
 interface AlertDoc {
   _id: string;
@@ -19,6 +20,8 @@ interface AlertDoc {
   last_error: string | null;
   sent_at: Date | null;
   summary_id: string | null;
+  /** The minute after `raised_at` (expiry.ts): housekeeping deletes by equality on it. */
+  exp: number;
 }
 
 const alertSchema = new Schema<AlertDoc>(
@@ -39,6 +42,7 @@ const alertSchema = new Schema<AlertDoc>(
     last_error: { type: String, default: null },
     sent_at: { type: Date, default: null },
     summary_id: { type: String, default: null },
+    exp: { type: Number, required: true, index: true },
   },
   { ...schemaOptions('alerts'), minimize: false },
 );
@@ -52,6 +56,7 @@ interface AttemptDoc {
   stage: DeliveryAttempt['stage'];
   at: Date;
   error: string | null;
+  exp: number;
 }
 
 const attemptSchema = new Schema<AttemptDoc>(
@@ -62,6 +67,7 @@ const attemptSchema = new Schema<AttemptDoc>(
     stage: { type: String, required: true },
     at: { type: Date, required: true },
     error: { type: String, default: null },
+    exp: { type: Number, required: true, index: true },
   },
   schemaOptions('alert_attempts'),
 );
@@ -101,9 +107,13 @@ const PATCH_FIELDS: Record<keyof AlertPatch, keyof AlertDoc> = {
 export class MongoAlertOutbox implements AlertOutbox {
   private readonly alerts;
   private readonly history;
+  private readonly purgeAlerts;
+  private readonly purgeHistory;
   constructor(conn: Connection) {
     this.alerts = modelOf<AlertDoc>(conn, 'Alert', alertSchema);
     this.history = modelOf<AttemptDoc>(conn, 'AlertAttempt', attemptSchema);
+    this.purgeAlerts = expiryPurger(conn, 'alerts', this.alerts);
+    this.purgeHistory = expiryPurger(conn, 'alert_attempts', this.history);
   }
 
   add(a: StoredAlert): Promise<boolean> {
@@ -123,6 +133,7 @@ export class MongoAlertOutbox implements AlertOutbox {
       last_error: a.lastError,
       sent_at: a.sentAt,
       summary_id: a.summaryId,
+      exp: expiryMinute(a.raisedAt.getTime()),
     });
   }
 
@@ -159,7 +170,14 @@ export class MongoAlertOutbox implements AlertOutbox {
   }
 
   claim(id: string, minute: number, at: Date): Promise<boolean> {
-    return insertOnce(this.history, { _id: `${id}@${minute}`, alert_id: id, minute, stage: 'claim', at });
+    return insertOnce(this.history, {
+      _id: `${id}@${minute}`,
+      alert_id: id,
+      minute,
+      stage: 'claim',
+      at,
+      exp: expiryMinute(at.getTime()),
+    });
   }
 
   async record(a: DeliveryAttempt): Promise<void> {
@@ -170,6 +188,7 @@ export class MongoAlertOutbox implements AlertOutbox {
       stage: a.stage,
       at: a.at,
       error: a.error,
+      exp: expiryMinute(a.at.getTime()),
     });
   }
 
@@ -182,5 +201,11 @@ export class MongoAlertOutbox implements AlertOutbox {
       at: d.at,
       error: d.error,
     }));
+  }
+
+  /** Records carry their own minute as `exp`; purging "up to `before`" is the expiry purge run at it. */
+  async purge(before: Date): Promise<void> {
+    await this.purgeAlerts(before);
+    await this.purgeHistory(before);
   }
 }
