@@ -1,0 +1,125 @@
+// `bun bench/framework-floor.ts`: what each layer between a bare Bun.serve and our API costs a
+// cached catalog request. Each step of bench/floor-server.ts (and the API itself, on PostgreSQL +
+// FerretDB as `npm start` runs them) gets a 3 s wrk warm-up, then BENCH_ROUNDS (5) rounds of
+// `wrk -t1 -c64` for BENCH_WRK_SECONDS (4) each, every round in a fresh random order; medians are
+// reported. CPU per request is the server's user + system ticks from /proc over a run divided by
+// its requests.
+// Prints a markdown table (docs/benchmarks.md quotes it). FLOOR_MODES=bare picks steps; KEY=value
+// arguments go to the API's environment; FLOOR_SKIP_API=1 measures the steps only.
+import fs from 'node:fs';
+import type { Subprocess } from 'bun';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
+import { freePort } from '../scripts/net';
+import { prepareDatabase } from '../scripts/search-indexes';
+import { CALLBACK_SECRET } from './config';
+import { cleanup, spawn, startDb, tmp, waitHealthy } from './processes';
+import { wrk } from './wrk';
+
+const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 4);
+const MODES = (
+  process.env.FLOOR_MODES ?? 'bare,bare-headers,elysia,elysia-headers,elysia-hooks,native-logged'
+)
+  .split(',')
+  .filter(Boolean);
+/** `KEY=value` arguments are added to the API's environment (to try a setting). */
+const API_ENV = Object.fromEntries(
+  process.argv.slice(2).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+);
+
+const cpuTicks = (pid: number): number => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
+};
+const TICK_US = 1e6 / 100; // USER_HZ
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+interface Target {
+  readonly label: string;
+  readonly url: string;
+  readonly proc: Subprocess;
+  readonly runs: { perSecond: number; p50: number; cpuUs: number }[];
+}
+
+async function run(target: Target): Promise<void> {
+  const opts = { connections: 64, seconds: SECONDS, tmp };
+  const before = cpuTicks(target.proc.pid);
+  const r = await wrk(target.label, target.url, opts);
+  const cpuUs = ((cpuTicks(target.proc.pid) - before) * TICK_US) / (r.perSecond * SECONDS);
+  target.runs.push({ perSecond: r.perSecond, p50: r.p50, cpuUs });
+}
+
+async function waitUp(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await Bun.sleep(50);
+    }
+  }
+  throw new Error(`${url} never answered`);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};
+
+async function main() {
+  const targets: Target[] = [];
+  for (const mode of MODES) {
+    const port = await freePort();
+    const proc = spawn(`floor_${mode}`, 'bench/floor-server.ts', {
+      FLOOR_PORT: String(port),
+      FLOOR_MODE: mode,
+    });
+    const url = `${localUrl(port)}/api/products/`;
+    await waitUp(url);
+    targets.push({ label: mode, url, proc, runs: [] });
+  }
+  if (!process.env.FLOOR_SKIP_API) {
+    const db = await startDb();
+    const mongoUri = `${db.mongoUri}/floor`;
+    await prepareDatabase(mongoUri, db.postgresUrl);
+    const apiPort = await freePort();
+    const api = spawn('api', 'src/app/main.ts', {
+      ...apiEnv({ apiPort, sandboxPort: await freePort(), mongoUri, callbackSecret: CALLBACK_SECRET }),
+      ...BENCH_WITHOUT_LIMITS,
+      RECONCILE_INTERVAL_SECONDS: '0',
+      ...API_ENV,
+    });
+    await waitHealthy(localUrl(apiPort), api, 'api');
+    targets.push({
+      label: 'API (cached catalog)',
+      url: `${localUrl(apiPort)}/api/products/`,
+      proc: api,
+      runs: [],
+    });
+  }
+  // A warm-up each, then rounds in a fresh random order: whatever else the machine does at a moment
+  // lands on every server alike, and the median of each is what is reported.
+  for (const t of targets) await wrk(`${t.label} warm-up`, t.url, { connections: 64, seconds: 3, tmp });
+  for (let round = 0; round < ROUNDS; round++)
+    for (const t of [...targets].sort(() => Math.random() - 0.5)) await run(t);
+  const bare = median(targets[0]?.runs.map((r) => r.perSecond) ?? []);
+  console.log(`| server | req/s (median of ${ROUNDS}) | × bare | p50 ms | CPU µs / request |`);
+  console.log('|---|--:|--:|--:|--:|');
+  for (const t of targets) {
+    const rps = median(t.runs.map((r) => r.perSecond));
+    console.log(
+      `| ${t.label} | ${rps.toFixed(0)} | ${(rps / bare).toFixed(2)} | ${median(t.runs.map((r) => r.p50)).toFixed(2)} | ${median(t.runs.map((r) => r.cpuUs)).toFixed(1)} |`,
+    );
+  }
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (error) {
+  console.error('bench failed:', error);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);
