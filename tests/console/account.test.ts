@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'bun:test';
 import { FixedClock } from '../../src/adapters/system/clock';
-import { base32Decode, totpAt } from '../../src/domain/operators/totp';
+import { base32Decode, otpauthUri, totpAt } from '../../src/domain/operators/totp';
 import { consoleApp, createOperator, Jar } from './harness';
+import { readQr } from './qr';
 
 const PW = 'correct horse battery';
 
@@ -25,11 +26,14 @@ async function setup(opts: { ticking?: boolean } = {}) {
 
 const codeFor = (secret: string, at: Date) => totpAt(base32Decode(secret) as Uint8Array, at);
 
-async function enroll(jar: Jar, clock: FixedClock) {
+async function enroll(jar: Jar, clock: FixedClock, username = 'alice') {
   const page = await (await jar.fetch('/admin/account')).text();
   const secret = /data-testid="totp-secret">([A-Z2-7]+)</.exec(page)?.[1] ?? '';
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
-  expect(page).toContain(`otpauth://totp/`);
+  // The QR code an authenticator app scans holds the shown secret, for this operator and issuer.
+  const qr = readQr(/data-testid="totp-qr"[^>]*>(<svg[\s\S]*?<\/svg>)/.exec(page)?.[1] ?? '');
+  expect(qr).toBe(otpauthUri('积分商城运营后台', username, secret));
+  expect(qr).toContain(`secret=${secret}`);
   const r = await jar.post('/admin/account/totp', {
     _csrf: csrf,
     secret,
@@ -78,7 +82,7 @@ describe('TOTP', () => {
     await createOperator(deps, 'bob', 'operator', PW);
     const bob = new Jar(app);
     await bob.login('bob', PW);
-    await enroll(bob, clock);
+    await enroll(bob, clock, 'bob');
     const bobId = (await deps.operators.findByUsername('bob'))?.id;
     const csrf = await jar.csrfOf('/admin/operators');
     expect((await jar.post(`/admin/operators/${bobId}/totp-reset`, { _csrf: csrf })).status).toBe(303);

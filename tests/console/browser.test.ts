@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../src/app/console/cookies';
 import { base32Decode, totpAt } from '../../src/domain/operators/totp';
 import { type ConsoleServer, createOperator, launchBrowser, loginAs, newPage, startConsole } from './browser';
+import { readQr } from './qr';
 
 const PW = 'correct horse battery';
 
@@ -108,6 +109,10 @@ describe('the operator console in headless Chromium', () => {
     await page.goto('/admin/account');
     const secret = (await page.getByTestId('totp-secret').textContent()) ?? '';
     expect(await page.getByTestId('totp-uri').textContent()).toContain(`secret=${secret}`);
+    // The QR code is drawn (inline SVG, allowed by the strict CSP) at its size, and reads back.
+    const qr = page.getByTestId('totp-qr');
+    expect(await qr.locator('svg').boundingBox()).toMatchObject({ width: 220, height: 220 });
+    expect(readQr(await qr.innerHTML())).toContain(`secret=${secret}`);
     const code = (at: Date) => totpAt(base32Decode(secret) as Uint8Array, at);
     await page.getByLabel('验证码').fill(code(server.clock.now()));
     await Promise.all([
