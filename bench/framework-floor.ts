@@ -23,7 +23,11 @@ const MODES = (
   .filter(Boolean);
 /** `KEY=value` arguments are added to the API's environment (to try a setting). */
 const API_ENV = Object.fromEntries(
-  process.argv.slice(2).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+  process.argv.slice(2).map((a) => {
+    const eq = a.indexOf('=');
+    if (eq < 1) throw new Error(`expected KEY=value, got "${a}"`);
+    return [a.slice(0, eq), a.slice(eq + 1)];
+  }),
 );
 
 const cpuTicks = (pid: number): number => {
@@ -45,6 +49,9 @@ async function run(target: Target): Promise<void> {
   const opts = { connections: 64, seconds: SECONDS, tmp };
   const before = cpuTicks(target.proc.pid);
   const r = await wrk(target.label, target.url, opts);
+  // A server that answers errors fast must not pass for a fast server.
+  if (r.non2xx > 0 || r.errors > 0)
+    throw new Error(`${target.label}: ${r.non2xx} non-2xx answers and ${r.errors} socket errors`);
   const cpuUs = ((cpuTicks(target.proc.pid) - before) * TICK_US) / (r.perSecond * SECONDS);
   target.runs.push({ perSecond: r.perSecond, p50: r.p50, cpuUs });
 }
@@ -52,13 +59,24 @@ async function run(target: Target): Promise<void> {
 async function waitUp(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     try {
-      await fetch(url);
+      const answer = await fetch(url);
+      if (answer.status !== 200) throw new Error(`${url} answered ${answer.status}`);
       return;
     } catch {
       await Bun.sleep(50);
     }
   }
   throw new Error(`${url} never answered`);
+}
+
+/** Fisher–Yates: every order equally likely. */
+function shuffled<T>(xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 const median = (xs: number[]): number => {
@@ -100,9 +118,9 @@ async function main() {
   // A warm-up each, then rounds in a fresh random order: whatever else the machine does at a moment
   // lands on every server alike, and the median of each is what is reported.
   for (const t of targets) await wrk(`${t.label} warm-up`, t.url, { connections: 64, seconds: 3, tmp });
-  for (let round = 0; round < ROUNDS; round++)
-    for (const t of [...targets].sort(() => Math.random() - 0.5)) await run(t);
-  const bare = median(targets[0]?.runs.map((r) => r.perSecond) ?? []);
+  for (let round = 0; round < ROUNDS; round++) for (const t of shuffled(targets)) await run(t);
+  const baseline = targets.find((t) => t.label === 'bare');
+  const bare = baseline ? median(baseline.runs.map((r) => r.perSecond)) : Number.NaN;
   console.log(`| server | req/s (median of ${ROUNDS}) | × bare | p50 ms | CPU µs / request |`);
   console.log('|---|--:|--:|--:|--:|');
   for (const t of targets) {

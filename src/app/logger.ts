@@ -61,13 +61,16 @@ function accessTime(): string {
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
-  /** Where lines go; stdout (synchronously, so a crash loses nothing) when absent. Tests pass a collector. */
+  /**
+   * Where lines go, each as written (tests pass a collector). Absent: stdout, business events
+   * synchronously (a crash loses none) and access lines in batches (see `batched`).
+   */
   readonly destination?: DestinationStream;
   /** Told of every event after it is logged (the metrics counters hang off this). */
   readonly observe?: Log;
 }
 
-/** How long an access line may wait for company before it is written, and how much may gather. */
+/** How long an access line may wait for company before it is written, and how much (about 64 KiB) may gather. */
 const ACCESS_FLUSH_MS = 50;
 const ACCESS_FLUSH_CHARS = 64 * 1024;
 
@@ -107,9 +110,9 @@ function batched(out: DestinationStream): DestinationStream {
 }
 
 /**
- * The `deps.log(event, fields)` port, written by pino: one JSON object per line with `level`,
- * `time` (ISO with offset), `event` and the fields. Secrets are removed by key (pino's redaction)
- * and from free-text string values (scrub).
+ * The `deps.log(event, fields)` port: one JSON object per line with `level`, `time` (ISO with
+ * offset), `event` and the fields. Business events go through pino, which removes secrets by key,
+ * and free-text string values are scrubbed; access lines are built directly from known-safe fields.
  */
 export function createLogger(opts: LoggerOptions = {}): Log {
   const common = {

@@ -182,7 +182,7 @@ describe('recordNotification', () => {
     const stored = () => t.deps.paymentEvents.listByOrder(t.order.orderNo, { limit: 50 });
     expect((await stored()).map((e) => e.outcome)).toEqual(['accepted', 'rejected', 'rejected']);
     expect(t.logs.filter((l) => l.event === 'timeline.unverified_not_recorded')).toEqual([
-      { event: 'timeline.unverified_not_recorded', fields: { route: 'callback', per_minute: 2 } },
+      { event: 'timeline.unverified_not_recorded', fields: { routes: 'payment', per_minute: 2 } },
     ]);
     // A new minute, a new budget.
     await forged(new Date(T0.getTime() + 60_000));

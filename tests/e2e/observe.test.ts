@@ -97,11 +97,16 @@ describe('observability end to end', () => {
     expect(delta('http_requests_total', { route: '/api/orders/callback', status: '401' })).toBe(1);
     expect(delta('http_request_duration_seconds_count', { route: '/api/orders/pay/:order_id' })).toBe(1);
 
+    // Access lines are written in batches up to 50 ms apart: wait for the create's.
+    const accessLines = () =>
+      stack.logs
+        .filter((l) => l.includes('"http.access"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const createLine = await eventually(async () =>
+      accessLines().find((l) => l.route === '/api/orders/create'),
+    );
+    await Bun.sleep(120); // and for the last batch, so the secret check below reads every line
     const lines = stack.logs;
-    const access = lines
-      .filter((l) => l.includes('"http.access"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const createLine = access.find((l) => l.route === '/api/orders/create');
     expect(createLine).toMatchObject({ level: 'info', method: 'POST', status: 200 });
     expect(typeof createLine?.ms).toBe('number');
     expect(typeof createLine?.user_id).toBe('number');

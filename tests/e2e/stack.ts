@@ -39,11 +39,19 @@ function spawn(entry: string, env: Record<string, string>, logs: string[]): Subp
     stdout: 'pipe',
     stderr: 'pipe',
   });
-  // Keep the children's output for assertions and for debugging a failed run.
+  // Keep the children's output for assertions and for debugging a failed run, line by line: a
+  // chunk of a pipe can end inside a line (access lines are written in batches), so the unfinished
+  // tail waits for the next chunk.
   for (const stream of [proc.stdout, proc.stderr] as ReadableStream<Uint8Array>[]) {
     void (async () => {
       const decoder = new TextDecoder();
-      for await (const chunk of stream) logs.push(...decoder.decode(chunk).split('\n').filter(Boolean));
+      let tail = '';
+      for await (const chunk of stream) {
+        const parts = (tail + decoder.decode(chunk, { stream: true })).split('\n');
+        tail = parts.pop() ?? '';
+        logs.push(...parts.filter(Boolean));
+      }
+      if (tail) logs.push(tail);
     })();
   }
   return proc;

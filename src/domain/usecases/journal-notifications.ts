@@ -106,10 +106,14 @@ export function recordNotification(deps: JournalDeps & Pick<Deps, 'orders'>) {
   const admitUnverified = perMinuteBudget(unverifiedPerMinute);
   return async (n: ReceivedNotification): Promise<void> => {
     // Anyone can send a callback that fails verification: past the budget it is answered and counted
-    // (metrics, `callback.rejected` log lines) like any other, but not stored.
+    // (metrics, the route's rejection log line) like any other, but not stored. Each caller holds one
+    // budget: the payment routes share one, the refund routes another.
     if (!n.verified.ok && !admitUnverified(n.at)) {
       if (admitUnverified.firstRefusal())
-        deps.log('timeline.unverified_not_recorded', { route: n.route, per_minute: unverifiedPerMinute });
+        deps.log('timeline.unverified_not_recorded', {
+          routes: n.route.startsWith('refund') ? 'refund' : 'payment',
+          per_minute: unverifiedPerMinute,
+        });
       return;
     }
     const statement = n.verified.ok ? n.verified.value : null;

@@ -44,7 +44,7 @@ ${
 <figure class="qr" data-testid="totp-qr" aria-label="两步验证二维码">${
         // Drawn here as SVG (uqr, no dependencies): no image request, nothing for the CSP to allow,
         // and the secret never leaves the page. The otpauth URI is ours (base32 secret, escaped names).
-        raw(renderSVG(uri, { border: 2 }))
+        raw(renderSVG(uri, { border: 4 }))
       }</figure>
 <p>密钥：<code class="secret" data-testid="totp-secret">${secret}</code></p>
 <p>链接：<code data-testid="totp-uri">${uri}</code></p>
