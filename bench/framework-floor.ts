@@ -12,7 +12,7 @@ import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { CALLBACK_SECRET } from './config';
-import { cleanup, spawn, startDb, tmp, waitHealthy } from './processes';
+import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
 import { wrk } from './wrk';
 
 const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 4);
@@ -56,19 +56,6 @@ async function run(target: Target): Promise<void> {
   target.runs.push({ perSecond: r.perSecond, p50: r.p50, cpuUs });
 }
 
-async function waitUp(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const answer = await fetch(url);
-      if (answer.status !== 200) throw new Error(`${url} answered ${answer.status}`);
-      return;
-    } catch {
-      await Bun.sleep(50);
-    }
-  }
-  throw new Error(`${url} never answered`);
-}
-
 /** Fisher–Yates: every order equally likely. */
 function shuffled<T>(xs: readonly T[]): T[] {
   const out = [...xs];
@@ -93,7 +80,7 @@ async function main() {
       FLOOR_MODE: mode,
     });
     const url = `${localUrl(port)}/api/products/`;
-    await waitUp(url);
+    await waitHealthy(localUrl(port), proc, `floor_${mode}`, '/api/products/');
     targets.push({ label: mode, url, proc, runs: [] });
   }
   if (!process.env.FLOOR_SKIP_API) {
@@ -131,13 +118,4 @@ async function main() {
   }
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  console.error('bench failed:', error);
-  exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench(main);

@@ -63,12 +63,18 @@ function tail(name: string): string {
   return `${read(file)}${read(`${file}.err`)}`.split('\n').slice(-20).join('\n');
 }
 
-export async function waitHealthy(url: string, proc: Subprocess, name: string): Promise<void> {
+/** Waits until `url` + `probePath` answers 2xx; a process that exits first fails with its log tail. */
+export async function waitHealthy(
+  url: string,
+  proc: Subprocess,
+  name: string,
+  probePath = '/health',
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`${name} exited with ${proc.exitCode}:\n${tail(name)}`);
     try {
-      if ((await fetch(`${url}/health`)).ok) return;
+      if ((await fetch(`${url}${probePath}`)).ok) return;
     } catch {}
     await Bun.sleep(50);
   }
@@ -94,4 +100,18 @@ export async function startDb(): Promise<Database> {
     }
   }
   throw lastError;
+}
+
+/** Runs a bench's `main`, tears down whatever it started, and exits non-zero when it failed. */
+export async function runBench(main: () => Promise<unknown>): Promise<never> {
+  let exitCode = 0;
+  try {
+    await main();
+  } catch (error) {
+    console.error('bench failed:', error);
+    exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+  process.exit(exitCode);
 }

@@ -10,7 +10,7 @@ import { creditMismatches, login, purchaseFlow } from './client';
 import { countCommands } from './commands';
 import { CALLBACK_SECRET, CONNECTIONS, DOC, FLOWS, SECONDS, USERS, WARMUP_SECONDS } from './config';
 import { httpTask, type LoadOptions, runLoad } from './load';
-import { cleanup, spawn, startDb, tmp, waitHealthy } from './processes';
+import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
 import { formatResults, type HttpRun, writeDoc } from './report';
 
 async function loadHttp(
@@ -108,16 +108,9 @@ async function main(): Promise<string> {
   });
 }
 
-let exitCode = 0;
-try {
+await runBench(async () => {
   const results = await main();
   console.log(results);
   await writeDoc(results);
   console.error(`written to ${path.relative(process.cwd(), DOC)}`);
-} catch (error) {
-  console.error('bench failed:', error);
-  exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+});

@@ -17,7 +17,7 @@ import { CALLBACK_SECRET, DOC, ROOT } from './config';
 import { Dataset } from './dataset';
 import { HOT_REQUESTS, type HotRequest, hotRequests, httpCall } from './hot-requests';
 import { percentile } from './load';
-import { cleanup, spawn, startDb, tmp, waitHealthy } from './processes';
+import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
 import { latencyChart } from './svg';
 import { postJsonLua, type WrkResult, wrk } from './wrk';
 
@@ -240,13 +240,4 @@ async function main(): Promise<void> {
   console.error(`written to ${path.relative(process.cwd(), DOC)} and ${path.relative(process.cwd(), CHART)}`);
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  console.error('bench failed:', error);
-  exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench(main);
