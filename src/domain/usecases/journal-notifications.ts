@@ -2,6 +2,7 @@ import type { DomainError } from '../errors';
 import type { NotificationError, PaymentEvent, RefundNotice } from '../payment';
 import { redactBody, utf8Length } from '../redact';
 import type { Result } from '../result';
+import { windowOf } from '../window';
 import type { Deps } from './deps';
 import { type JournalDeps, journal, timelineSettings } from './payment-journal';
 
@@ -78,7 +79,7 @@ function perMinuteBudget(limit: number) {
   let used = 0;
   let refusals = 0;
   const admit = (at: Date): boolean => {
-    const m = Math.floor(at.getTime() / 60_000);
+    const m = windowOf(at, 60).start;
     if (m !== minute) {
       minute = m;
       used = 0;
