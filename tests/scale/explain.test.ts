@@ -15,6 +15,7 @@ import { freePort } from '../../scripts/net';
 import { prepareDatabase } from '../../scripts/search-indexes';
 import { connectMongo } from '../../src/adapters/mongo';
 import { MongoAccessTokens } from '../../src/adapters/mongo/access-tokens';
+import { MongoLedger } from '../../src/adapters/mongo/ledger';
 import { MongoSessionKeys } from '../../src/adapters/mongo/session-keys';
 import { MongoShipments, mongoShippingQueue } from '../../src/adapters/mongo/shipments';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
@@ -26,12 +27,14 @@ import { createShippingInfo } from '../../src/adapters/wechat/shipping';
 import { loadConfig } from '../../src/app/config';
 import { compose } from '../../src/app/container';
 import type { AppDeps } from '../../src/app/http/context';
+import type { LedgerEntry } from '../../src/domain/ledger';
 import { createOperator } from '../../src/domain/operators/manage';
 import type { AlertOutbox } from '../../src/domain/ports';
 import { ok } from '../../src/domain/result';
 import { watchForAlerts } from '../../src/domain/usecases/alert-watch';
 import { deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
 import type { Deps } from '../../src/domain/usecases/deps';
+import { appendEntry } from '../../src/domain/usecases/ledger';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { followRefunds } from '../../src/domain/usecases/refund-follow';
 import { settleOrder } from '../../src/domain/usecases/settle';
@@ -43,6 +46,7 @@ const LOG_NAME = 'plans.json';
 
 interface PlanNode {
   'Node Type': string;
+  'Actual Rows'?: number;
   'Relation Name'?: string;
   Schema?: string;
   Plans?: PlanNode[];
@@ -51,6 +55,9 @@ interface Explained {
   query: string;
   scans: string[]; // "Seq Scan on <table>" for our collections' tables
   indexed: boolean;
+  tables: string[];
+  /** Rows the statement returned to FerretDB, which decodes (and sorts, in Go) every one of them. */
+  rows: number;
 }
 
 let db: Database;
@@ -106,7 +113,14 @@ async function newPlans(): Promise<Explained[]> {
       .filter((n) => n['Node Type'] === 'Seq Scan')
       .map((n) => `Seq Scan on ${n['Relation Name']}`);
     const indexed = walk(logged.Plan).some((n) => /Index/.test(n['Node Type']));
-    plans.push({ query: logged['Query Text'], scans, indexed });
+    const tables = [...new Set(nodes.map((n) => n['Relation Name'] as string))];
+    plans.push({
+      query: logged['Query Text'],
+      scans,
+      indexed,
+      tables,
+      rows: logged.Plan['Actual Rows'] ?? 0,
+    });
   }
   return plans;
 }
@@ -124,6 +138,8 @@ beforeAll(async () => {
       'auto_explain.log_min_duration': '0',
       'auto_explain.log_format': 'json',
       'auto_explain.log_verbose': 'on', // adds each scan's schema
+      'auto_explain.log_analyze': 'on', // adds the rows each statement returned
+      'auto_explain.log_timing': 'off',
       enable_seqscan: 'off',
       logging_collector: 'on',
       log_destination: 'jsonlog',
@@ -219,6 +235,60 @@ describe('hot queries on FerretDB + PostgreSQL', () => {
     // The capture works: an uncached request that must read the users collection logged plans.
     expect(byRequest.get('GET /api/users/me')?.length).toBeGreaterThan(0);
     expect(byRequest.get('GET /api/users/me')?.every((p) => p.indexed)).toBe(true);
+  });
+});
+
+describe('a user with a long credit history on FerretDB + PostgreSQL', () => {
+  // FerretDB 1.24 sorts in Go, so `sort({seq: -1})` returns a user's whole history to it: every
+  // balance read, consume and transactions page cost time in the history's length (1.1 s at 10,000
+  // entries). Each ledger statement of these requests must return at most a page.
+  it('reads at most a page of ledger rows per statement, in a warm or a new process', async () => {
+    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-long-history' } }))
+      .access_token as string;
+    const userId = (await call('GET', '/api/users/me', { token })).id as number;
+    const history = 300;
+    for (let i = 0; i < history; i++) {
+      const appended = await appendEntry(deps, {
+        userId,
+        amount: 10,
+        type: 'adjust',
+        description: 'explain',
+        relatedOrderId: null,
+        idempotencyKey: `explain-history:${i}`,
+      });
+      if (!appended.ok) throw new Error(`entry ${i}: ${appended.error.kind}`);
+    }
+    const steps = new Map<string, Explained[]>();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      await newPlans();
+      await fn();
+      steps.set(name, await newPlans());
+    };
+    await step('GET /api/users/me', () => call('GET', '/api/users/me', { token }));
+    await step('POST /api/credits/consume', () =>
+      call('POST', '/api/credits/consume', {
+        token,
+        body: { amount: 1, description: 'explain', idempotency_key: 'explain-history-consume' },
+      }),
+    );
+    await step('GET /api/credits/transactions', () => call('GET', '/api/credits/transactions', { token }));
+    await step('GET /api/credits/transactions?skip=250', () =>
+      call('GET', '/api/credits/transactions?skip=250', { token }),
+    );
+    let head: LedgerEntry | null = null;
+    await step('the head, read by a process that has not seen the user', async () => {
+      head = await new MongoLedger(conn).head(userId);
+    });
+    expect(head).toMatchObject({ seq: history + 1, balanceAfter: history * 10 - 1 });
+    const ledgerTable = /^ledger_[0-9a-f]{8}$/;
+    const tooMany = [...steps].flatMap(([name, plans]) =>
+      plans
+        .filter((p) => p.tables.some((t) => ledgerTable.test(t)) && p.rows > 20)
+        .map((p) => `${name}: ${p.rows} rows\n    ${p.query}`),
+    );
+    expect(tooMany).toEqual([]);
+    for (const [, plans] of steps)
+      expect(plans.some((p) => p.tables.some((t) => ledgerTable.test(t)))).toBe(true);
   });
 });
 

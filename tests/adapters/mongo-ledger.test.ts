@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import type { Connection } from 'mongoose';
+import { connectMongo, ensureIndexes } from '../../src/adapters/mongo';
+import { MongoLedger } from '../../src/adapters/mongo/ledger';
+import { FixedClock } from '../../src/adapters/system/clock';
+import { appendEntry } from '../../src/domain/usecases/ledger';
+import { testMongoUri, uniqueDbName } from '../support/ferret';
+
+/**
+ * The Mongo ledger finds a user's head by probing (user_id, seq) from the head it saw last or from a
+ * stored hint. What only several processes over one real store can show: another process's appends
+ * are found, a process that never saw the user starts from the hint, and a history with no hint
+ * (stored before hints were kept) is still read right and gets one.
+ */
+describe('the Mongo ledger head across processes (FerretDB unless TEST_MONGODB_URI)', () => {
+  const connections: Connection[] = [];
+  let uri: string;
+  const clock = new FixedClock();
+  /** A new connection and adapter: a process that has seen nothing yet. */
+  const aProcess = async () => {
+    const conn = await connectMongo(uri);
+    connections.push(conn);
+    return new MongoLedger(conn);
+  };
+  const append = async (ledger: MongoLedger, userId: number, n: number, from: number) => {
+    for (let i = from; i < from + n; i++) {
+      const r = await appendEntry(
+        { ledger, clock },
+        {
+          userId,
+          amount: 1,
+          type: 'adjust',
+          description: `entry ${i}`,
+          relatedOrderId: null,
+          idempotencyKey: `u${userId}:${i}`,
+        },
+      );
+      if (!r.ok) throw new Error(r.error.kind);
+    }
+  };
+  const hints = () => connections[0]!.db!.collection<{ _id: number; seq: number }>('ledger_heads');
+
+  beforeAll(async () => {
+    uri = await testMongoUri(uniqueDbName('ledger_head'));
+    const first = await connectMongo(uri);
+    connections.push(first);
+    new MongoLedger(first);
+    await ensureIndexes(first);
+  });
+  afterAll(async () => {
+    await Promise.all(connections.map((c) => c.close()));
+  });
+
+  it('sees the appends of another process, and pages a long history newest first', async () => {
+    const [a, b] = [await aProcess(), await aProcess()];
+    expect(await b.head(1)).toBeNull();
+    await append(a, 1, 100, 0);
+    expect(await b.head(1)).toMatchObject({ seq: 100, balanceAfter: 100 });
+    await append(a, 1, 7, 100); // b remembers seq 100 and must find 107
+    expect(await b.head(1)).toMatchObject({ seq: 107, description: 'entry 106' });
+    const seqs = async (skip: number, limit: number) => (await b.list(1, { skip, limit })).map((e) => e.seq);
+    expect(await seqs(0, 3)).toEqual([107, 106, 105]);
+    expect(await seqs(100, 20)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    expect(await seqs(107, 20)).toEqual([]);
+    expect(await hints().findOne({ _id: 1 })).toEqual({ _id: 1, seq: 96 });
+  });
+
+  it('starts from the hint in a process that never saw the user', async () => {
+    const a = await aProcess();
+    await append(a, 2, 70, 0);
+    expect(await hints().findOne({ _id: 2 })).toEqual({ _id: 2, seq: 64 });
+    expect(await (await aProcess()).head(2)).toMatchObject({ seq: 70, balanceAfter: 70 });
+  });
+
+  it('reads a history without a hint in full once, and then leaves one', async () => {
+    const a = await aProcess();
+    await append(a, 3, 40, 0);
+    await hints().deleteOne({ _id: 3 });
+    expect(await (await aProcess()).head(3)).toMatchObject({ seq: 40 });
+    expect(await hints().findOne({ _id: 3 })).toEqual({ _id: 3, seq: 40 });
+  });
+
+  it('keeps a short history to one read, and tells users apart', async () => {
+    const a = await aProcess();
+    await append(a, 4, 3, 0);
+    const b = await aProcess();
+    expect((await b.list(4, { skip: 0, limit: 10 })).map((e) => e.seq)).toEqual([3, 2, 1]);
+    expect(await b.head(5)).toBeNull();
+    expect(await hints().findOne({ _id: 4 })).toBeNull();
+  });
+});
