@@ -6,13 +6,13 @@
 // its requests.
 // Prints a markdown table (docs/benchmarks.md quotes it). FLOOR_MODES=bare picks steps; KEY=value
 // arguments go to the API's environment; FLOOR_SKIP_API=1 measures the steps only.
-import fs from 'node:fs';
 import type { Subprocess } from 'bun';
 import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { CALLBACK_SECRET } from './config';
 import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
+import { cpuUs, median, shuffled } from './rounds';
 import { wrk } from './wrk';
 
 const SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 4);
@@ -30,12 +30,6 @@ const API_ENV = Object.fromEntries(
   }),
 );
 
-const cpuTicks = (pid: number): number => {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return Number(fields[11]) + Number(fields[12]);
-};
-const TICK_US = 1e6 / 100; // USER_HZ
-
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 interface Target {
@@ -47,29 +41,14 @@ interface Target {
 
 async function run(target: Target): Promise<void> {
   const opts = { connections: 64, seconds: SECONDS, tmp };
-  const before = cpuTicks(target.proc.pid);
+  const before = cpuUs(target.proc.pid);
   const r = await wrk(target.label, target.url, opts);
   // A server that answers errors fast must not pass for a fast server.
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(`${target.label}: ${r.non2xx} non-2xx answers and ${r.errors} socket errors`);
-  const cpuUs = ((cpuTicks(target.proc.pid) - before) * TICK_US) / (r.perSecond * SECONDS);
-  target.runs.push({ perSecond: r.perSecond, p50: r.p50, cpuUs });
+  const perRequest = (cpuUs(target.proc.pid) - before) / (r.perSecond * SECONDS);
+  target.runs.push({ perSecond: r.perSecond, p50: r.p50, cpuUs: perRequest });
 }
-
-/** Fisher–Yates: every order equally likely. */
-function shuffled<T>(xs: readonly T[]): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 
 async function main() {
   const targets: Target[] = [];
