@@ -122,8 +122,7 @@ export class MongoLedger implements Ledger {
     });
     if (created) {
       const entry = { ...e, id };
-      const seen = this.heads.get(e.userId);
-      if (!seen || seen.seq < e.seq) this.remember(e.userId, entry);
+      this.remember(e.userId, entry);
       if (e.seq % HINT_EVERY === 0) await this.writeHint(e.userId, e.seq);
       return entry;
     }
@@ -168,7 +167,10 @@ export class MongoLedger implements Ledger {
       .limit(page.limit)
       .lean<EntryDoc[]>()
       .exec();
-    return docs.map(toDomain);
+    const entries = docs.map(toDomain);
+    // The first page starts at the head: remembered, so a history that grew is noticed here too.
+    if (page.skip === 0 && entries[0]) this.remember(userId, entries[0]);
+    return entries;
   }
 
   private async at(userId: number, seq: number): Promise<LedgerEntry | null> {
@@ -198,7 +200,10 @@ export class MongoLedger implements Ledger {
     }
   }
 
+  /** Keeps the newest head seen: a slower concurrent read must not put back an older one. */
   private remember(userId: number, head: LedgerEntry | null): LedgerEntry | null {
+    const seen = this.heads.get(userId);
+    if (seen && (!head || head.seq < seen.seq)) return head;
     this.heads.delete(userId);
     this.heads.set(userId, head);
     if (this.heads.size > HEADS_KEPT) this.heads.delete(this.heads.keys().next().value as number);
