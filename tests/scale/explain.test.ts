@@ -16,6 +16,7 @@ import { prepareDatabase } from '../../scripts/search-indexes';
 import { connectMongo } from '../../src/adapters/mongo';
 import { MongoAccessTokens } from '../../src/adapters/mongo/access-tokens';
 import { MongoLedger } from '../../src/adapters/mongo/ledger';
+import { MongoPendingSlots } from '../../src/adapters/mongo/pending-slots';
 import { MongoSessionKeys } from '../../src/adapters/mongo/session-keys';
 import { MongoShipments, mongoShippingQueue } from '../../src/adapters/mongo/shipments';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
@@ -238,7 +239,16 @@ describe('hot queries on FerretDB + PostgreSQL', () => {
   });
 });
 
-describe('a user with a long credit history on FerretDB + PostgreSQL', () => {
+/** Statements on a table matching `table` that returned more than a page (20 rows), by step. */
+function overAPage(steps: Map<string, Explained[]>, table: RegExp): string[] {
+  return [...steps].flatMap(([name, plans]) =>
+    plans
+      .filter((p) => p.tables.some((t) => table.test(t)) && p.rows > 20)
+      .map((p) => `${name}: ${p.rows} rows\n    ${p.query}`),
+  );
+}
+
+describe('a user with a long history on FerretDB + PostgreSQL', () => {
   // FerretDB 1.24 sorts in Go, so `sort({seq: -1})` returns a user's whole history to it: every
   // balance read, consume and transactions page cost time in the history's length (1.1 s at 10,000
   // entries). Each ledger statement of these requests must return at most a page.
@@ -281,14 +291,36 @@ describe('a user with a long credit history on FerretDB + PostgreSQL', () => {
     });
     expect(head).toMatchObject({ seq: history + 1, balanceAfter: history * 10 - 1 });
     const ledgerTable = /^ledger_[0-9a-f]{8}$/;
-    const tooMany = [...steps].flatMap(([name, plans]) =>
-      plans
-        .filter((p) => p.tables.some((t) => ledgerTable.test(t)) && p.rows > 20)
-        .map((p) => `${name}: ${p.rows} rows\n    ${p.query}`),
-    );
-    expect(tooMany).toEqual([]);
+    expect(overAPage(steps, ledgerTable)).toEqual([]);
     for (const [, plans] of steps)
       expect(plans.some((p) => p.tables.some((t) => ledgerTable.test(t)))).toBe(true);
+  });
+
+  it('creates an order for a user with many finished orders reading at most a page of slot records', async () => {
+    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-many-orders' } }))
+      .access_token as string;
+    const userId = (await call('GET', '/api/users/me', { token })).id as number;
+    const now = new Date();
+    for (let i = 0; i < 100; i++) {
+      expect(await deps.pendingSlots.claim(userId, `explain-finished-${i}`, 5, now)).toBe(true);
+      await deps.pendingSlots.release(`explain-finished-${i}`, now);
+    }
+    const steps = new Map<string, Explained[]>();
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      await newPlans();
+      await fn();
+      steps.set(name, await newPlans());
+    };
+    await step('POST /api/orders/create', () =>
+      call('POST', '/api/orders/create', { token, body: { product_id: 1 } }),
+    );
+    await step('a slot claimed by a process that has not seen the user', async () => {
+      expect(await new MongoPendingSlots(conn).claim(userId, 'explain-finished-new', 5, now)).toBe(true);
+    });
+    const slotTables = /^pending_(claims|releases|release_numbers)_[0-9a-f]{8}$/;
+    expect(overAPage(steps, slotTables)).toEqual([]);
+    for (const [, plans] of steps)
+      expect(plans.some((p) => p.tables.some((t) => slotTables.test(t)))).toBe(true);
   });
 });
 

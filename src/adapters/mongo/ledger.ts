@@ -5,6 +5,7 @@ import type { Ledger, Page } from '../../domain/ports';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 import { lastPresent } from './last-present';
+import { Recent } from './recent';
 
 interface EntryDoc {
   _id: number;
@@ -83,8 +84,8 @@ export class MongoLedger implements Ledger {
   private readonly model;
   private readonly hints;
   private readonly ids;
-  /** userId → the newest entry this process saw (null: none existed); oldest-used first. */
-  private readonly heads = new Map<number, LedgerEntry | null>();
+  /** userId → the newest entry this process saw (null: none existed). */
+  private readonly heads = new Recent<number, LedgerEntry | null>(HEADS_KEPT);
   constructor(conn: Connection) {
     this.model = modelOf<EntryDoc>(conn, 'LedgerEntry', schema);
     this.hints = modelOf<HeadHintDoc>(conn, 'LedgerHeadHint', hintSchema);
@@ -204,9 +205,6 @@ export class MongoLedger implements Ledger {
   private remember(userId: number, head: LedgerEntry | null): LedgerEntry | null {
     const seen = this.heads.get(userId);
     if (seen && (!head || head.seq < seen.seq)) return head;
-    this.heads.delete(userId);
-    this.heads.set(userId, head);
-    if (this.heads.size > HEADS_KEPT) this.heads.delete(this.heads.keys().next().value as number);
-    return head;
+    return this.heads.set(userId, head);
   }
 }
