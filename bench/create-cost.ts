@@ -9,12 +9,12 @@
 // the API's environment.
 import path from 'node:path';
 import type { Subprocess } from 'bun';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl, sandboxEnv } from '../scripts/local-env';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { CALLBACK_SECRET } from './config';
 import { httpCall } from './hot-requests';
-import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
+import { checkouts, runBench, spawn, startDb, startSandbox, tmp, waitHealthy } from './processes';
 import { cpuUs, median, shuffled, treeCpuUs } from './rounds';
 import { postJsonLua, wrk } from './wrk';
 
@@ -48,17 +48,9 @@ interface Target {
 
 async function main() {
   const db = await startDb();
-  const sandboxPort = await freePort();
-  const sandbox = spawn(
-    'sandbox',
-    'src/adapters/sandbox/main.ts',
-    sandboxEnv({ apiPort: 0, sandboxPort, mongoUri: '', callbackSecret: CALLBACK_SECRET }),
-  );
-  await waitHealthy(localUrl(sandboxPort), sandbox, 'sandbox');
-  const checkouts: [string, string][] = [['this checkout', '.']];
-  if (process.env.CREATE_BASELINE) checkouts.push(['baseline', path.resolve(process.env.CREATE_BASELINE)]);
+  const { port: sandboxPort } = await startSandbox();
   const targets: Target[] = [];
-  for (const [i, [label, dir]] of checkouts.entries()) {
+  for (const [i, { label, dir }] of checkouts('CREATE_BASELINE').entries()) {
     const mongoUri = `${db.mongoUri}/create_cost_${i}`;
     await prepareDatabase(mongoUri, db.postgresUrl);
     const apiPort = await freePort();

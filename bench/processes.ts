@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Subprocess } from 'bun';
 import { type Database, startDatabase } from '../scripts/database';
+import { localUrl, sandboxEnv } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
-import { ROOT } from './config';
+import { CALLBACK_SECRET, ROOT } from './config';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 let cleaning: Promise<void> | undefined;
@@ -100,6 +101,32 @@ export async function startDb(): Promise<Database> {
     }
   }
   throw lastError;
+}
+
+/** The sandbox (the gateway and WeChat's API, played locally) on a free port, for APIs to use. */
+export async function startSandbox(): Promise<{ port: number; url: string }> {
+  const port = await freePort();
+  const url = localUrl(port);
+  const proc = spawn(
+    'sandbox',
+    'src/adapters/sandbox/main.ts',
+    sandboxEnv({ apiPort: 0, sandboxPort: port, mongoUri: '', callbackSecret: CALLBACK_SECRET }),
+  );
+  await waitHealthy(url, proc, 'sandbox');
+  return { port, url };
+}
+
+/**
+ * This checkout, and the one `variable` names when set (another commit's worktree that can reach a
+ * node_modules: `git worktree add /tmp/base HEAD~1 && ln -s "$PWD/node_modules" /tmp/base/`), whose
+ * API a bench runs beside ours.
+ */
+export function checkouts(variable: string): { label: string; dir: string }[] {
+  const other = process.env[variable];
+  return [
+    { label: 'this checkout', dir: '.' },
+    ...(other ? [{ label: 'baseline', dir: path.resolve(other) }] : []),
+  ];
 }
 
 /** Runs a bench's `main`, tears down whatever it started, and exits non-zero when it failed. */

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl, sandboxEnv } from '../scripts/local-env';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
@@ -17,7 +17,7 @@ import { CALLBACK_SECRET, DOC, ROOT } from './config';
 import { Dataset } from './dataset';
 import { HOT_REQUESTS, type HotRequest, hotRequests, httpCall } from './hot-requests';
 import { percentile } from './load';
-import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
+import { runBench, spawn, startDb, startSandbox, tmp, waitHealthy } from './processes';
 import { latencyChart } from './svg';
 import { postJsonLua, type WrkResult, wrk } from './wrk';
 
@@ -150,14 +150,7 @@ function writeSection(section: string): void {
 async function main(): Promise<void> {
   const started = performance.now();
   const db = await startDb();
-  const sandboxPort = await freePort();
-  const sandbox = localUrl(sandboxPort);
-  const sandboxProc = spawn(
-    'sandbox',
-    'src/adapters/sandbox/main.ts',
-    sandboxEnv({ apiPort: 0, sandboxPort, mongoUri: '', callbackSecret: CALLBACK_SECRET }),
-  );
-  await waitHealthy(sandbox, sandboxProc, 'sandbox');
+  const { port: sandboxPort, url: sandbox } = await startSandbox();
   // One database and one API process per size, side by side on the same PostgreSQL and FerretDB.
   const targets: Target[] = [];
   for (const size of SIZES) {

@@ -9,7 +9,7 @@
 // HISTORY_BASELINE=<dir> runs an API from another checkout beside it on the same database (see
 // bench/create-cost.ts for making one), interleaved with it.
 import path from 'node:path';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl, sandboxEnv } from '../scripts/local-env';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
@@ -18,7 +18,7 @@ import { systemClock } from '../src/adapters/system/clock';
 import { appendEntry } from '../src/domain/usecases/ledger';
 import { CALLBACK_SECRET } from './config';
 import { type Call, httpCall } from './hot-requests';
-import { onCleanup, runBench, spawn, startDb, waitHealthy } from './processes';
+import { checkouts, onCleanup, runBench, spawn, startDb, startSandbox, waitHealthy } from './processes';
 import { median, shuffled } from './rounds';
 
 const HISTORIES = (process.env.BENCH_HISTORIES ?? '10,1000,10000').split(',').map(Number);
@@ -34,15 +34,8 @@ async function main() {
   const db = await startDb();
   const mongoUri = `${db.mongoUri}/user_history`;
   await prepareDatabase(mongoUri, db.postgresUrl);
-  const sandboxPort = await freePort();
-  const sandbox = spawn(
-    'sandbox',
-    'src/adapters/sandbox/main.ts',
-    sandboxEnv({ apiPort: 0, sandboxPort, mongoUri: '', callbackSecret: CALLBACK_SECRET }),
-  );
-  await waitHealthy(localUrl(sandboxPort), sandbox, 'sandbox');
-  const checkouts: [string, string][] = [['this checkout', '.']];
-  if (process.env.HISTORY_BASELINE) checkouts.push(['baseline', path.resolve(process.env.HISTORY_BASELINE)]);
+  const { port: sandboxPort } = await startSandbox();
+  const apiCheckouts = checkouts('HISTORY_BASELINE');
   let started = 0;
   const startApi = async (dir: string) => {
     const apiPort = await freePort();
@@ -55,7 +48,7 @@ async function main() {
     await waitHealthy(localUrl(apiPort), proc, name);
     return { call: httpCall(localUrl(apiPort)), stop: () => proc.kill('SIGTERM') };
   };
-  const apis = await Promise.all(checkouts.map(([, dir]) => startApi(dir)));
+  const apis = await Promise.all(apiCheckouts.map(({ dir }) => startApi(dir)));
   const first = apis[0]?.call as Call;
 
   const conn = await connectMongo(mongoUri);
@@ -86,11 +79,11 @@ async function main() {
   }
 
   type Sample = Map<string, number[]>;
-  const samples = checkouts.map((): Sample => new Map());
+  const samples = apiCheckouts.map((): Sample => new Map());
   const add = (s: Sample, key: string, ms: number) => s.set(key, [...(s.get(key) ?? []), ms]);
   let consumed = 0;
   for (let round = 0; round < ROUNDS + 3; round++) {
-    for (const [c, u] of shuffled(checkouts.flatMap((_, c) => users.map((u) => [c, u] as const)))) {
+    for (const [c, u] of shuffled(apiCheckouts.flatMap((_, c) => users.map((u) => [c, u] as const)))) {
       const call = apis[c]?.call as Call;
       const s = round < 3 ? new Map() : (samples[c] as Sample); // 3 warm-up rounds
       const token = u.token;
@@ -107,7 +100,7 @@ async function main() {
     }
   }
   for (const api of apis) api.stop();
-  for (const [c, [, dir]] of checkouts.entries()) {
+  for (const [c, { dir }] of apiCheckouts.entries()) {
     const fresh = await startApi(dir);
     for (const u of users)
       add(
@@ -120,9 +113,9 @@ async function main() {
 
   const requests = [...new Set([...(samples[0] as Sample).keys()].map((k) => k.split('|')[0] as string))];
   console.log(
-    `| request | ${checkouts.flatMap(([label]) => HISTORIES.map((h) => `${label}: ${h.toLocaleString('en')} entries`)).join(' | ')} |`,
+    `| request | ${apiCheckouts.flatMap(({ label }) => HISTORIES.map((h) => `${label}: ${h.toLocaleString('en')} entries`)).join(' | ')} |`,
   );
-  console.log(`|---|${checkouts.flatMap(() => HISTORIES.map(() => '--:')).join('|')}|`);
+  console.log(`|---|${apiCheckouts.flatMap(() => HISTORIES.map(() => '--:')).join('|')}|`);
   for (const r of requests)
     console.log(
       `| ${r} | ${samples.flatMap((s) => HISTORIES.map((h) => median(s.get(`${r}|${h}`) ?? []).toFixed(1))).join(' | ')} |`,
