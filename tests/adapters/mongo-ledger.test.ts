@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import type { Connection } from 'mongoose';
-import { connectMongo, ensureIndexes } from '../../src/adapters/mongo';
+import { describe, expect, it } from 'bun:test';
 import { MongoLedger } from '../../src/adapters/mongo/ledger';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { appendEntry } from '../../src/domain/usecases/ledger';
-import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { processesOverOneDatabase } from '../support/processes';
 
 /**
  * The Mongo ledger finds a user's head by probing (user_id, seq) from the head it saw last or from a
@@ -13,15 +11,9 @@ import { testMongoUri, uniqueDbName } from '../support/ferret';
  * (stored before hints were kept) is still read right and gets one.
  */
 describe('the Mongo ledger head across processes (FerretDB unless TEST_MONGODB_URI)', () => {
-  const connections: Connection[] = [];
-  let uri: string;
+  const store = processesOverOneDatabase('ledger_head', (conn) => new MongoLedger(conn));
+  const aProcess = store.open;
   const clock = new FixedClock();
-  /** A new connection and adapter: a process that has seen nothing yet. */
-  const aProcess = async () => {
-    const conn = await connectMongo(uri);
-    connections.push(conn);
-    return new MongoLedger(conn);
-  };
   const append = async (ledger: MongoLedger, userId: number, n: number, from: number) => {
     for (let i = from; i < from + n; i++) {
       const r = await appendEntry(
@@ -38,18 +30,7 @@ describe('the Mongo ledger head across processes (FerretDB unless TEST_MONGODB_U
       if (!r.ok) throw new Error(r.error.kind);
     }
   };
-  const hints = () => connections[0]!.db!.collection<{ _id: number; seq: number }>('ledger_heads');
-
-  beforeAll(async () => {
-    uri = await testMongoUri(uniqueDbName('ledger_head'));
-    const first = await connectMongo(uri);
-    connections.push(first);
-    new MongoLedger(first);
-    await ensureIndexes(first);
-  });
-  afterAll(async () => {
-    await Promise.all(connections.map((c) => c.close()));
-  });
+  const hints = () => store.db().collection<{ _id: number; seq: number }>('ledger_heads');
 
   it('sees the appends of another process, and pages a long history newest first', async () => {
     const [a, b] = [await aProcess(), await aProcess()];

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
-import type { Connection } from 'mongoose';
-import { connectMongo, ensureIndexes } from '../../src/adapters/mongo';
+import { describe, expect, it } from 'bun:test';
 import { MongoPendingSlots } from '../../src/adapters/mongo/pending-slots';
 import { T0 } from '../support/builders';
-import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { processesOverOneDatabase } from '../support/processes';
 
 /**
  * Releases are numbered per user so a claim finds their count by probing instead of counting. What
@@ -12,29 +10,13 @@ import { testMongoUri, uniqueDbName } from '../support/ferret';
  * (`pending_releases`, `_id` = order number) still count, once.
  */
 describe('Mongo pending-order slots across processes (FerretDB unless TEST_MONGODB_URI)', () => {
-  const connections: Connection[] = [];
-  let uri: string;
-  const aProcess = async () => {
-    const conn = await connectMongo(uri);
-    connections.push(conn);
-    return new MongoPendingSlots(conn);
-  };
-  const db = () => connections[0]!.db!;
+  const store = processesOverOneDatabase('pending_slots', (conn) => new MongoPendingSlots(conn));
+  const aProcess = store.open;
+  const db = store.db;
   const releaseNumbers = async (userId: number) =>
     (await db().collection('pending_release_numbers').find({ user_id: userId }).toArray())
       .map((r) => r._id as unknown as string)
       .sort();
-
-  beforeAll(async () => {
-    uri = await testMongoUri(uniqueDbName('pending_slots'));
-    const first = await connectMongo(uri);
-    connections.push(first);
-    new MongoPendingSlots(first);
-    await ensureIndexes(first);
-  });
-  afterAll(async () => {
-    await Promise.all(connections.map((c) => c.close()));
-  });
 
   it('holds at most the limit, whichever process released the earlier orders', async () => {
     const [a, b] = [await aProcess(), await aProcess()];

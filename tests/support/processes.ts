@@ -1,0 +1,37 @@
+import { afterAll, beforeAll } from 'bun:test';
+import type { Connection } from 'mongoose';
+import { connectMongo, ensureIndexes } from '../../src/adapters/mongo';
+import { testMongoUri, uniqueDbName } from './ferret';
+
+/**
+ * One database and any number of "processes" over it: each `open()` is a new connection with a new
+ * adapter from `make`, knowing nothing another one learned (what a second API instance would be).
+ * Registers its own beforeAll (database and indexes) and afterAll (every connection closed).
+ */
+export function processesOverOneDatabase<T>(prefix: string, make: (conn: Connection) => T) {
+  const connections: Connection[] = [];
+  let uri = '';
+  beforeAll(async () => {
+    uri = await testMongoUri(uniqueDbName(prefix));
+    const first = await connectMongo(uri);
+    connections.push(first);
+    make(first); // registers the adapter's models, so their indexes exist before any test
+    await ensureIndexes(first);
+  });
+  afterAll(async () => {
+    await Promise.all(connections.map((c) => c.close()));
+  });
+  return {
+    open: async (): Promise<T> => {
+      const conn = await connectMongo(uri);
+      connections.push(conn);
+      return make(conn);
+    },
+    /** The raw database, for what only a test writes or inspects. */
+    db: () => {
+      const db = connections[0]?.db;
+      if (!db) throw new Error('the database is not open yet (use it inside a test)');
+      return db;
+    },
+  };
+}
