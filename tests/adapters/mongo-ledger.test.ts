@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'bun:test';
+import mongoose from 'mongoose';
 import { MongoLedger } from '../../src/adapters/mongo/ledger';
 import { FixedClock } from '../../src/adapters/system/clock';
 import { appendEntry } from '../../src/domain/usecases/ledger';
@@ -46,11 +47,35 @@ describe('the Mongo ledger head across processes (FerretDB unless TEST_MONGODB_U
     expect(await hints().findOne({ _id: 1 })).toEqual({ _id: 1, seq: 96 });
   });
 
-  it('starts from the hint in a process that never saw the user', async () => {
+  it('starts from the hint in a process that never saw the user, without reading the history', async () => {
     const a = await aProcess();
     await append(a, 2, 70, 0);
     expect(await hints().findOne({ _id: 2 })).toEqual({ _id: 2, seq: 64 });
-    expect(await (await aProcess()).head(2)).toMatchObject({ seq: 70, balanceAfter: 70 });
+    const conn = mongoose.createConnection(store.uri(), { monitorCommands: true, sanitizeFilter: true });
+    try {
+      await conn.asPromise();
+      const finds: Record<string, unknown>[] = [];
+      conn.getClient().on('commandStarted', (e) => {
+        if (e.commandName === 'find') finds.push(e.command);
+      });
+      expect(await new MongoLedger(conn).head(2)).toMatchObject({ seq: 70, balanceAfter: 70 });
+      expect(finds.filter((f) => f.sort)).toEqual([]); // a sorted read would return all 70 entries
+      expect(finds.length).toBeLessThanOrEqual(1 + 1 + 2 * 3 + 1); // hint, its entry, gallop and bisect over 6
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it('keeps one gap-free chain when two processes append to one user at once', async () => {
+    const [a, b] = [await aProcess(), await aProcess()];
+    await Promise.all([a.head(6), b.head(6)]); // both remember "no entries"
+    await Promise.all(Array.from({ length: 50 }, (_, i) => append(i % 2 ? a : b, 6, 1, i)));
+    const entries = await (await aProcess()).list(6, { skip: 0, limit: 100 });
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 50 - i));
+    expect(entries.map((e) => e.balanceAfter)).toEqual(Array.from({ length: 50 }, (_, i) => 50 - i));
+    expect(new Set(entries.map((e) => e.idempotencyKey)).size).toBe(50);
+    expect(await a.head(6)).toMatchObject({ seq: 50, balanceAfter: 50 });
+    expect(await b.head(6)).toMatchObject({ seq: 50, balanceAfter: 50 });
   });
 
   it('reads a history without a hint in full once, and then leaves one', async () => {

@@ -31,6 +31,7 @@ describe('Mongo pending-order slots across processes (FerretDB unless TEST_MONGO
     expect(await b.claim(1, 'o1-9', 2, T0)).toBe(false);
     await a.release('o1-7', T0); // a remembers 6 releases and must number this one 7
     expect(await b.claim(1, 'o1-9', 2, T0)).toBe(true);
+    expect(await a.claim(1, 'o1-10', 2, T0)).toBe(false);
     expect((await b.held(1)).map((h) => h.orderNo).sort()).toEqual(['o1-8', 'o1-9']);
   });
 
@@ -41,6 +42,16 @@ describe('Mongo pending-order slots across processes (FerretDB unless TEST_MONGO
     expect(await releaseNumbers(2)).toEqual(['2:1']);
     expect(await b.claim(2, 'o2-1', 1, T0)).toBe(false); // a released order never holds a slot again
     expect(await b.claim(2, 'o2-2', 1, T0)).toBe(true);
+  });
+
+  it('numbers releases of different orders given back by two processes at once densely', async () => {
+    const [a, b] = [await aProcess(), await aProcess()];
+    for (let i = 1; i <= 6; i++) expect(await a.claim(4, `o4-${i}`, 6, T0)).toBe(true);
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).release(`o4-${i + 1}`, T0)));
+    expect(await releaseNumbers(4)).toEqual(['4:1', '4:2', '4:3', '4:4', '4:5', '4:6']);
+    expect(await b.held(4)).toEqual([]);
+    for (let i = 7; i <= 12; i++) expect(await (await aProcess()).claim(4, `o4-${i}`, 6, T0)).toBe(true);
+    expect(await b.claim(4, 'o4-13', 6, T0)).toBe(false);
   });
 
   it('counts releases stored before they were numbered, and never numbers them again', async () => {
@@ -57,6 +68,22 @@ describe('Mongo pending-order slots across processes (FerretDB unless TEST_MONGO
     expect(await slots.claim(3, 'o3-5', 1, T0)).toBe(false);
     await slots.release('o3-4', T0);
     expect(await releaseNumbers(3)).toEqual(['3:1']);
-    expect(await (await aProcess()).claim(3, 'o3-5', 1, T0)).toBe(true);
+    const fresh = await aProcess();
+    expect(await fresh.claim(3, 'o3-5', 1, T0)).toBe(true);
+    expect(await fresh.claim(3, 'o3-6', 1, T0)).toBe(false);
+  });
+
+  it('never numbers a release an instance of the previous version recorded the old way', async () => {
+    const slots = await aProcess();
+    expect(await slots.claim(7, 'o7-1', 1, T0)).toBe(true); // this process now knows: no old releases
+    await db()
+      .collection('pending_releases')
+      .insertOne({ _id: 'o7-1' as never, user_id: 7, at: T0 });
+    await slots.release('o7-1', T0); // a repeat (a retried cancel) reaching this instance
+    expect(await releaseNumbers(7)).toEqual([]);
+    expect(await slots.claim(7, 'o7-1', 1, T0)).toBe(false); // released, so it holds no slot
+    const fresh = await aProcess(); // counts the old release once: one slot for o7-2, none more
+    expect(await fresh.claim(7, 'o7-2', 1, T0)).toBe(true);
+    expect(await fresh.claim(7, 'o7-3', 1, T0)).toBe(false);
   });
 });

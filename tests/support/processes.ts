@@ -27,6 +27,8 @@ export function processesOverOneDatabase<T>(prefix: string, make: (conn: Connect
       connections.push(conn);
       return make(conn);
     },
+    /** The database's URI, for a connection of the test's own. */
+    uri: () => uri,
     /** The raw database, for what only a test writes or inspects. */
     db: () => {
       const db = connections[0]?.db;

@@ -58,6 +58,8 @@ const hintSchema = new Schema<HeadHintDoc>(
 const HINT_EVERY = 32;
 /** Up to this many entries, one query reading them all is cheaper than a probe per entry. */
 const SHORT_HISTORY = 64;
+/** Probes of one transactions page sent together. */
+const PROBES_AT_ONCE = 10;
 /** Heads remembered per process: one small entry per active user. */
 const HEADS_KEPT = 10_000;
 
@@ -156,7 +158,14 @@ export class MongoLedger implements Ledger {
     const top = head.seq - page.skip;
     const seqs: number[] = [];
     for (let seq = top; seq >= Math.max(1, top - page.limit + 1); seq--) seqs.push(seq);
-    const entries = await Promise.all(seqs.map((seq) => (seq === head.seq ? head : this.at(userId, seq))));
+    const entries: (LedgerEntry | null)[] = [];
+    // In batches, so a page of 100 cannot take the whole connection pool from the money writes.
+    for (let i = 0; i < seqs.length; i += PROBES_AT_ONCE)
+      entries.push(
+        ...(await Promise.all(
+          seqs.slice(i, i + PROBES_AT_ONCE).map((seq) => (seq === head.seq ? head : this.at(userId, seq))),
+        )),
+      );
     return entries.filter((e): e is LedgerEntry => e !== null);
   }
 

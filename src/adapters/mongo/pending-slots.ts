@@ -64,7 +64,8 @@ const MAX_ROUNDS = 100;
  * unreleased. R is the last release number that exists, found by `_id` probes from the last one this
  * process saw (one probe when nothing moved): counting a user's releases made FerretDB read every one
  * of them on every create (439 ms at 10,000 orders). Releases stored before they were numbered are
- * counted once per process and user; there are no new ones.
+ * counted once per process and user; this version writes none (an instance of the previous version
+ * would, which is why the README asks to stop those before starting this one).
  */
 export class MongoPendingSlots implements PendingSlots {
   private readonly claims;
@@ -91,14 +92,16 @@ export class MongoPendingSlots implements PendingSlots {
     }
     // All taken — possibly by this very order number (a repeated claim keeps its slot).
     const own = await this.claims.exists({ order_no: orderNo }).exec();
-    return own !== null && !(await this.isReleased(userId, orderNo));
+    return own !== null && !(await this.isReleased(orderNo));
   }
 
   async release(orderNo: string, now: Date): Promise<void> {
     const claim = await this.claims.findOne({ order_no: orderNo }).lean<ClaimDoc>().exec();
     if (!claim) return;
     const userId = claim.user_id;
-    if ((await this.legacyCount(userId)) > 0 && (await this.legacy.exists({ _id: orderNo }).exec())) return;
+    // Always asked, not only when the user had old releases: an instance of the previous version
+    // may still be writing them, and numbering one of those again would count it twice.
+    if (await this.legacy.exists({ _id: orderNo }).exec()) return;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const k = (await this.lastRelease(userId)) + 1;
       if (
@@ -128,11 +131,12 @@ export class MongoPendingSlots implements PendingSlots {
     return claims.filter((c) => !gone.has(c.order_no)).map((c) => ({ orderNo: c.order_no, claimedAt: c.at }));
   }
 
-  private async isReleased(userId: number, orderNo: string): Promise<boolean> {
-    if ((await this.releases.exists({ order_no: orderNo }).exec()) !== null) return true;
-    return (
-      (await this.legacyCount(userId)) > 0 && (await this.legacy.exists({ _id: orderNo }).exec()) !== null
-    );
+  private async isReleased(orderNo: string): Promise<boolean> {
+    const [numbered, legacy] = await Promise.all([
+      this.releases.exists({ order_no: orderNo }).exec(),
+      this.legacy.exists({ _id: orderNo }).exec(),
+    ]);
+    return numbered !== null || legacy !== null;
   }
 
   /** The highest release number of the user (0: none), probed from the last one this process saw. */
