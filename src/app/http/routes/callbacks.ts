@@ -1,10 +1,9 @@
 import { Elysia } from 'elysia';
-import { recordNotification } from '../../../domain/usecases/journal-notifications';
 import { handlePaymentEvent } from '../../../domain/usecases/notification';
 import type { AppDeps } from '../context';
-import { httpError } from '../errors';
 import { problem } from '../plugins';
 import { CallbackRequest, ErrorBody, MessageBody } from '../schemas';
+import { notificationReceiver } from './receive-notification';
 
 /** WeChat retries on any non-2xx; this body shape is the one its docs ask for. */
 export const wechatFail = (status: number, message: string) =>
@@ -27,31 +26,27 @@ export const RAW_BODY_ROUTES: ReadonlySet<string> = new Set([
  * exact bytes; JSON is parsed only after verification. Nothing changes unless verification passes.
  */
 export const callbackRoutes = (deps: AppDeps) => {
-  const noted = recordNotification(deps);
+  const receive = notificationReceiver(deps);
   return new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
     .post(
       '/callback',
       async ({ request, body, status }) => {
         // With WeChat Pay direct, no gateway exists: a second key able to mark orders paid must not either.
-        if (!deps.gatewayNotifications) return status(404, { detail: '未启用支付网关回调' });
-        const at = deps.clock.now();
-        const raw = String(body);
-        const verified = deps.gatewayNotifications.verify(request.headers, raw);
-        const handled = verified.ok ? await handlePaymentEvent(deps)(verified.value, 'callback') : verified;
-        const received = { route: 'callback', at, headers: request.headers, rawBody: raw, verified } as const;
-        if (handled.ok) {
-          await noted({ ...received, handled, status: 200 });
-          return { message: '处理支付回调成功' };
-        }
-        const { status: code, detail } = httpError(handled.error);
-        await noted({ ...received, handled, status: code });
-        deps.log('callback.rejected', {
-          status: code,
-          reason: handled.error.kind,
-          detail,
-          body: raw.slice(0, 512),
-        });
-        return problem(handled.error);
+        const gateway = deps.gatewayNotifications;
+        if (!gateway) return status(404, { detail: '未启用支付网关回调' });
+        return receive(
+          {
+            route: 'callback',
+            verify: (headers, raw) => gateway.verify(headers, raw),
+            handle: (event) => handlePaymentEvent(deps)(event, 'callback'),
+            accepted: { status: 200, answer: () => ({ message: '处理支付回调成功' }) },
+            refused: problem,
+            rejectedEvent: 'callback.rejected',
+            logBody: true,
+          },
+          request.headers,
+          body,
+        );
       },
       {
         parse: 'text',
@@ -73,19 +68,18 @@ export const callbackRoutes = (deps: AppDeps) => {
       async ({ request, body }) => {
         const notifications = deps.wechatpayNotifications;
         if (!notifications) return wechatFail(404, '未启用微信支付直连');
-        const at = deps.clock.now();
-        const raw = String(body);
-        const verified = notifications.verify(request.headers, raw);
-        const handled = verified.ok ? await handlePaymentEvent(deps)(verified.value, 'notify') : verified;
-        const received = { route: 'notify', at, headers: request.headers, rawBody: raw, verified } as const;
-        if (handled.ok) {
-          await noted({ ...received, handled, status: 204 });
-          return new Response(null, { status: 204 });
-        }
-        const { status: code, detail } = httpError(handled.error);
-        await noted({ ...received, handled, status: code });
-        deps.log('wechatpay.notify_rejected', { status: code, reason: handled.error.kind, detail });
-        return wechatFail(code, detail);
+        return receive(
+          {
+            route: 'notify',
+            verify: (headers, raw) => notifications.verify(headers, raw),
+            handle: (event) => handlePaymentEvent(deps)(event, 'notify'),
+            accepted: { status: 204, answer: () => new Response(null, { status: 204 }) },
+            refused: (_, code, detail) => wechatFail(code, detail),
+            rejectedEvent: 'wechatpay.notify_rejected',
+          },
+          request.headers,
+          body,
+        );
       },
       {
         parse: 'text',

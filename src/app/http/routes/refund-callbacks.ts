@@ -1,11 +1,10 @@
 import { Elysia } from 'elysia';
-import { recordNotification } from '../../../domain/usecases/journal-notifications';
 import { handleRefundNotice } from '../../../domain/usecases/refund-follow';
 import type { AppDeps } from '../context';
-import { httpError } from '../errors';
 import { problem } from '../plugins';
 import { ErrorBody, MessageBody } from '../schemas';
 import { wechatFail } from './callbacks';
+import { notificationReceiver } from './receive-notification';
 
 /**
  * Refund results pushed by the provider, at the notify URL our refund request names. Same rules as the
@@ -13,36 +12,26 @@ import { wechatFail } from './callbacks';
  * through the same refund use case as the admin's call and the follower.
  */
 export const refundCallbackRoutes = (deps: AppDeps) => {
-  const noted = recordNotification(deps);
+  const receive = notificationReceiver(deps);
   return new Elysia({ prefix: '/api/orders', detail: { tags: ['支付回调'] } })
     .post(
       '/callback/refund',
       async ({ request, body, status }) => {
-        if (!deps.gatewayNotifications) return status(404, { detail: '未启用支付网关回调' });
-        const at = deps.clock.now();
-        const raw = String(body);
-        const verified = deps.gatewayNotifications.verifyRefund(request.headers, raw);
-        const handled = verified.ok ? await handleRefundNotice(deps)(verified.value) : verified;
-        const received = {
-          route: 'refund_callback',
-          at,
-          headers: request.headers,
-          rawBody: raw,
-          verified,
-        } as const;
-        if (handled.ok) {
-          await noted({ ...received, handled, status: 200 });
-          return { message: '处理退款回调成功' };
-        }
-        const { status: code, detail } = httpError(handled.error);
-        await noted({ ...received, handled, status: code });
-        deps.log('refund_callback.rejected', {
-          status: code,
-          reason: handled.error.kind,
-          detail,
-          body: raw.slice(0, 512),
-        });
-        return problem(handled.error);
+        const gateway = deps.gatewayNotifications;
+        if (!gateway) return status(404, { detail: '未启用支付网关回调' });
+        return receive(
+          {
+            route: 'refund_callback',
+            verify: (headers, raw) => gateway.verifyRefund(headers, raw),
+            handle: (notice) => handleRefundNotice(deps)(notice),
+            accepted: { status: 200, answer: () => ({ message: '处理退款回调成功' }) },
+            refused: problem,
+            rejectedEvent: 'refund_callback.rejected',
+            logBody: true,
+          },
+          request.headers,
+          body,
+        );
       },
       {
         parse: 'text',
@@ -60,25 +49,18 @@ export const refundCallbackRoutes = (deps: AppDeps) => {
       async ({ request, body }) => {
         const notifications = deps.wechatpayNotifications;
         if (!notifications) return wechatFail(404, '未启用微信支付直连');
-        const at = deps.clock.now();
-        const raw = String(body);
-        const verified = notifications.verifyRefund(request.headers, raw);
-        const handled = verified.ok ? await handleRefundNotice(deps)(verified.value) : verified;
-        const received = {
-          route: 'refund_notify',
-          at,
-          headers: request.headers,
-          rawBody: raw,
-          verified,
-        } as const;
-        if (handled.ok) {
-          await noted({ ...received, handled, status: 204 });
-          return new Response(null, { status: 204 });
-        }
-        const { status: code, detail } = httpError(handled.error);
-        await noted({ ...received, handled, status: code });
-        deps.log('wechatpay.refund_notify_rejected', { status: code, reason: handled.error.kind, detail });
-        return wechatFail(code, detail);
+        return receive(
+          {
+            route: 'refund_notify',
+            verify: (headers, raw) => notifications.verifyRefund(headers, raw),
+            handle: (notice) => handleRefundNotice(deps)(notice),
+            accepted: { status: 204, answer: () => new Response(null, { status: 204 }) },
+            refused: (_, code, detail) => wechatFail(code, detail),
+            rejectedEvent: 'wechatpay.refund_notify_rejected',
+          },
+          request.headers,
+          body,
+        );
       },
       {
         parse: 'text',
