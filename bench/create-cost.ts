@@ -7,14 +7,10 @@
 // /tmp/base HEAD~1 && ln -s "$PWD/node_modules" /tmp/base/`), on its own database of the same
 // servers, and interleaves the two in a fresh random order each round. KEY=value arguments go to
 // the API's environment.
-import path from 'node:path';
 import type { Subprocess } from 'bun';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
-import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
-import { CALLBACK_SECRET } from './config';
 import { httpCall } from './hot-requests';
-import { checkouts, runBench, spawn, startDb, startSandbox, tmp, waitHealthy } from './processes';
+import { checkouts, runBench, startApi, startDb, startSandbox, tmp } from './processes';
 import { cpuUs, median, shuffled, treeCpuUs } from './rounds';
 import { postJsonLua, wrk } from './wrk';
 
@@ -53,15 +49,7 @@ async function main() {
   for (const [i, { label, dir }] of checkouts('CREATE_BASELINE').entries()) {
     const mongoUri = `${db.mongoUri}/create_cost_${i}`;
     await prepareDatabase(mongoUri, db.postgresUrl);
-    const apiPort = await freePort();
-    const proc = spawn(`api_${i}`, path.join(dir, 'src/app/main.ts'), {
-      ...apiEnv({ apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET }),
-      ...BENCH_WITHOUT_LIMITS,
-      RECONCILE_INTERVAL_SECONDS: '0',
-      ...API_ENV,
-    });
-    const api = localUrl(apiPort);
-    await waitHealthy(api, proc, `api_${i}`);
+    const { url: api, proc } = await startApi(`api_${i}`, { mongoUri, sandboxPort, dir, env: API_ENV });
     const call = httpCall(api);
     const tokens: string[] = [];
     for (let u = 0; u < USERS; u++)

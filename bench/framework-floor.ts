@@ -7,11 +7,10 @@
 // Prints a markdown table (docs/benchmarks.md quotes it). FLOOR_MODES=bare picks steps; KEY=value
 // arguments go to the API's environment; FLOOR_SKIP_API=1 measures the steps only.
 import type { Subprocess } from 'bun';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
+import { localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
-import { CALLBACK_SECRET } from './config';
-import { runBench, spawn, startDb, tmp, waitHealthy } from './processes';
+import { runBench, spawn, startApi, startDb, tmp, waitHealthy } from './processes';
 import { cpuUs, median, shuffled } from './rounds';
 import { wrk } from './wrk';
 
@@ -66,18 +65,12 @@ async function main() {
     const db = await startDb();
     const mongoUri = `${db.mongoUri}/floor`;
     await prepareDatabase(mongoUri, db.postgresUrl);
-    const apiPort = await freePort();
-    const api = spawn('api', 'src/app/main.ts', {
-      ...apiEnv({ apiPort, sandboxPort: await freePort(), mongoUri, callbackSecret: CALLBACK_SECRET }),
-      ...BENCH_WITHOUT_LIMITS,
-      RECONCILE_INTERVAL_SECONDS: '0',
-      ...API_ENV,
-    });
-    await waitHealthy(localUrl(apiPort), api, 'api');
+    // No sandbox: a cached catalog request calls nobody.
+    const api = await startApi('api', { mongoUri, sandboxPort: await freePort(), env: API_ENV });
     targets.push({
       label: 'API (cached catalog)',
-      url: `${localUrl(apiPort)}/api/products/`,
-      proc: api,
+      url: `${api.url}/api/products/`,
+      proc: api.proc,
       runs: [],
     });
   }

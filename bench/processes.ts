@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Subprocess } from 'bun';
 import { type Database, startDatabase } from '../scripts/database';
-import { localUrl, sandboxEnv } from '../scripts/local-env';
+import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl, sandboxEnv } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { CALLBACK_SECRET, ROOT } from './config';
 
@@ -114,6 +114,32 @@ export async function startSandbox(): Promise<{ port: number; url: string }> {
   );
   await waitHealthy(url, proc, 'sandbox');
   return { port, url };
+}
+
+/**
+ * An API process as `npm start` runs it, on a free port, with what every bench turns off: the abuse
+ * limits (one load generator on one address is what they stop) and the sweeper (its runs would land
+ * in the samples). `dir` is the checkout it runs from; `env` adds or overrides settings.
+ */
+export async function startApi(
+  name: string,
+  opts: { mongoUri: string; sandboxPort: number; dir?: string; env?: Record<string, string> },
+): Promise<{ url: string; proc: Subprocess }> {
+  const apiPort = await freePort();
+  const url = localUrl(apiPort);
+  const proc = spawn(name, path.join(opts.dir ?? '.', 'src/app/main.ts'), {
+    ...apiEnv({
+      apiPort,
+      sandboxPort: opts.sandboxPort,
+      mongoUri: opts.mongoUri,
+      callbackSecret: CALLBACK_SECRET,
+    }),
+    ...BENCH_WITHOUT_LIMITS,
+    RECONCILE_INTERVAL_SECONDS: '0',
+    ...opts.env,
+  });
+  await waitHealthy(url, proc, name);
+  return { url, proc };
 }
 
 /**

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
+import { localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
@@ -17,7 +17,7 @@ import { CALLBACK_SECRET, DOC, ROOT } from './config';
 import { Dataset } from './dataset';
 import { HOT_REQUESTS, type HotRequest, hotRequests, httpCall } from './hot-requests';
 import { percentile } from './load';
-import { runBench, spawn, startDb, startSandbox, tmp, waitHealthy } from './processes';
+import { runBench, spawn, startApi, startDb, startSandbox, tmp, waitHealthy } from './processes';
 import { latencyChart } from './svg';
 import { postJsonLua, type WrkResult, wrk } from './wrk';
 
@@ -163,19 +163,11 @@ async function main(): Promise<void> {
     const loadSeconds = await data.growTo(size);
     await data.close();
     console.error(`  loaded in ${loadSeconds.toFixed(1)} s`);
-    const apiPort = await freePort();
-    const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
-    // The sweeper is off: its runs would land in random samples.
-    const proc = spawn(`api_${size}`, 'src/app/main.ts', {
-      ...apiEnv(pair),
-      ...BENCH_WITHOUT_LIMITS,
-      RECONCILE_INTERVAL_SECONDS: '0',
-    });
-    await waitHealthy(localUrl(apiPort), proc, `api_${size}`);
+    const { url, proc } = await startApi(`api_${size}`, { mongoUri, sandboxPort });
     targets.push({
       size,
       loadSeconds,
-      api: localUrl(apiPort),
+      api: url,
       pid: proc.pid,
       samples: new Map(HOT_REQUESTS.map((r) => [r, []])),
     });

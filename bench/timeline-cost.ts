@@ -14,7 +14,7 @@ import { compose } from '../src/app/container';
 import { createApp } from '../src/app/http/create-app';
 import { CALLBACK_SECRET } from './config';
 import { envNumber } from './load';
-import { cleanup, onCleanup, spawn, startDb, waitHealthy } from './processes';
+import { onCleanup, runBench, spawn, startDb, waitHealthy } from './processes';
 
 const ROUNDS = Math.round(envNumber('TIMELINE_COST_ROUNDS', 200));
 
@@ -110,13 +110,4 @@ async function main(): Promise<string> {
   ].join('\n');
 }
 
-let exitCode = 0;
-try {
-  console.log(await main());
-} catch (error) {
-  console.error('timeline-cost failed:', error);
-  exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit(exitCode);
+await runBench(async () => console.log(await main()));

@@ -8,17 +8,13 @@
 // balance is read once by a newly started API (a process that has not seen them).
 // HISTORY_BASELINE=<dir> runs an API from another checkout beside it on the same database (see
 // bench/create-cost.ts for making one), interleaved with it.
-import path from 'node:path';
-import { apiEnv, BENCH_WITHOUT_LIMITS, localUrl } from '../scripts/local-env';
-import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
 import { MongoLedger } from '../src/adapters/mongo/ledger';
 import { systemClock } from '../src/adapters/system/clock';
 import { appendEntry } from '../src/domain/usecases/ledger';
-import { CALLBACK_SECRET } from './config';
 import { type Call, httpCall } from './hot-requests';
-import { checkouts, onCleanup, runBench, spawn, startDb, startSandbox, waitHealthy } from './processes';
+import { checkouts, onCleanup, runBench, startApi, startDb, startSandbox } from './processes';
 import { median, shuffled } from './rounds';
 
 const HISTORIES = (process.env.BENCH_HISTORIES ?? '10,1000,10000').split(',').map(Number);
@@ -37,18 +33,11 @@ async function main() {
   const { port: sandboxPort } = await startSandbox();
   const apiCheckouts = checkouts('HISTORY_BASELINE');
   let started = 0;
-  const startApi = async (dir: string) => {
-    const apiPort = await freePort();
-    const name = `api_${started++}`;
-    const proc = spawn(name, path.join(dir, 'src/app/main.ts'), {
-      ...apiEnv({ apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET }),
-      ...BENCH_WITHOUT_LIMITS,
-      RECONCILE_INTERVAL_SECONDS: '0',
-    });
-    await waitHealthy(localUrl(apiPort), proc, name);
-    return { call: httpCall(localUrl(apiPort)), stop: () => proc.kill('SIGTERM') };
+  const apiFrom = async (dir: string) => {
+    const { url, proc } = await startApi(`api_${started++}`, { mongoUri, sandboxPort, dir });
+    return { call: httpCall(url), stop: () => proc.kill('SIGTERM') };
   };
-  const apis = await Promise.all(apiCheckouts.map(({ dir }) => startApi(dir)));
+  const apis = await Promise.all(apiCheckouts.map(({ dir }) => apiFrom(dir)));
   const first = apis[0]?.call as Call;
 
   const conn = await connectMongo(mongoUri);
@@ -101,7 +90,7 @@ async function main() {
   }
   for (const api of apis) api.stop();
   for (const [c, { dir }] of apiCheckouts.entries()) {
-    const fresh = await startApi(dir);
+    const fresh = await apiFrom(dir);
     for (const u of users)
       add(
         samples[c] as Sample,
