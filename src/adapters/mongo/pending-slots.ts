@@ -112,7 +112,7 @@ export class MongoPendingSlots implements PendingSlots {
           at: now,
         })
       ) {
-        this.numbered.set(userId, Math.max(k, this.numbered.get(userId) ?? 0));
+        this.noteReleases(userId, k);
         return;
       }
       // Number k was taken, by another release or by this one (a repeat, or a concurrent twin).
@@ -145,7 +145,12 @@ export class MongoPendingSlots implements PendingSlots {
     const found = await lastPresent({ n: known, value: known > 0 ? true : null }, async (k) =>
       (await this.releases.exists({ _id: `${userId}:${k}` }).exec()) ? true : null,
     );
-    return this.numbered.set(userId, Math.max(found.n, this.numbered.get(userId) ?? 0));
+    return this.noteReleases(userId, found.n);
+  }
+
+  /** Keeps the highest release number seen: a slower concurrent probe must not put back a lower one. */
+  private noteReleases(userId: number, n: number): number {
+    return this.numbered.set(userId, Math.max(n, this.numbered.get(userId) ?? 0));
   }
 
   private async legacyCount(userId: number): Promise<number> {
