@@ -27,7 +27,10 @@ const clones = (nowHour: number): Clone[] => {
   const at = `(${hour})::bigint * 3600000 + (i::bigint * 7919) % 3600000`;
   return [
     { collection: 'users', fields: { _id: 'i', openid: `'bench_bg_' || i` } },
-    { collection: 'orders', fields: { _id: 'i', order_no: `'B' || lpad(i::text, 12, '0')`, user_id: 'i' } },
+    {
+      collection: 'orders',
+      fields: { _id: 'i', order_no: `'B' || lpad(i::text, 12, '0')`, user_id: 'i', user_order: `i || ':1'` },
+    },
     {
       collection: 'settlements',
       fields: { _id: 'i', payment_id: `'T' || lpad(i::text, 12, '0')`, settled_hour: hour, settled_at: at },

@@ -3,6 +3,7 @@ import type { NewOrder, Order, OrderStatus } from '../../domain/order';
 import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
+import { UserNumbers } from './user-numbers';
 
 interface OrderDoc {
   _id: number;
@@ -23,6 +24,14 @@ interface OrderDoc {
   updated_at: Date;
   /** Absent on orders stored before the expiry was kept per order. */
   expires_at?: Date | null;
+  /**
+   * `<user_id>:<k>`: the user's k-th order, numbered densely from 1 so a page of a long history is
+   * read by equality probes. Absent on orders stored before orders were numbered (never null: the
+   * unique index admits any number of absent values, on FerretDB and, being sparse, on MongoDB).
+   */
+  user_order?: string;
+  /** On a user's order 1 only, when orders stored before numbering exist: the list then goes on to them. */
+  unnumbered_before?: boolean;
 }
 
 const nullableString = { type: String, default: null };
@@ -46,6 +55,8 @@ const schema = new Schema<OrderDoc>(
     created_at: Date,
     updated_at: Date,
     expires_at: nullableDate,
+    user_order: { type: String, unique: true, sparse: true },
+    unnumbered_before: Boolean,
   },
   schemaOptions('orders'),
 );
@@ -75,7 +86,9 @@ const toDomain = (d: OrderDoc): Order => ({
   expiresAt: d.expires_at ?? null,
 });
 
-const toDocument = (o: NewOrder, id: number): OrderDoc => ({
+const userOrder = (userId: number, k: number) => `${userId}:${k}`;
+
+const toDocument = (o: NewOrder, id: number, k: number): OrderDoc => ({
   _id: id,
   order_no: o.orderNo,
   user_id: o.userId,
@@ -93,28 +106,74 @@ const toDocument = (o: NewOrder, id: number): OrderDoc => ({
   created_at: o.createdAt,
   updated_at: o.updatedAt,
   expires_at: o.expiresAt,
+  user_order: userOrder(o.userId, k),
 });
 
+/** Up to this many numbered orders, one query reading all of the user's orders beats a probe each. */
+const SHORT_HISTORY = 64;
+/** Probes of one page sent together, so a page of 100 cannot take the whole connection pool. */
+const PROBES_AT_ONCE = 10;
+/** Concurrent creates of one user each take the next number; each round has one winner. */
+const MAX_ROUNDS = 100;
+
+/**
+ * FerretDB 1.24 sorts in Go, so `find({user_id}).sort(…).limit(20)` decodes all of a user's orders
+ * (1.55 s at 10,000). Orders are therefore numbered per user (`user_order`, unique): a long history is
+ * paged by equality probes, which PostgreSQL answers from its indexes. The number is part of the order
+ * insert itself, so no order exists without one and no number without its order.
+ */
 export class MongoOrders implements Orders {
   private readonly model;
   private readonly ids;
+  private readonly numbers;
   constructor(conn: Connection) {
-    this.model = modelOf<OrderDoc>(conn, 'Order', schema);
+    const model = modelOf<OrderDoc>(conn, 'Order', schema);
+    this.model = model;
     this.ids = idAllocator(conn, 'orders');
+    this.numbers = new UserNumbers(
+      async (userId, k) => (await model.exists({ user_order: userOrder(userId, k) }).exec()) !== null,
+    );
   }
 
   async create(order: NewOrder): Promise<Order> {
-    return this.ids.insert(
-      async (id) => {
-        const doc = toDocument(order, id);
-        await this.model.create(doc);
-        return toDomain(doc);
-      },
-      async () => {
-        if (await this.findByOrderNo(order.orderNo)) throw new Error(`duplicate order_no ${order.orderNo}`);
-        return undefined;
-      },
-    );
+    const { userId } = order;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const { k, unnumberedBefore } = await this.nextNumber(userId);
+      const created = await this.ids.insert<Order | 'number taken'>(
+        async (id) => {
+          const doc = toDocument(order, id, k);
+          if (unnumberedBefore) doc.unnumbered_before = true;
+          await this.model.create(doc);
+          return toDomain(doc);
+        },
+        async () => {
+          if (await this.findByOrderNo(order.orderNo)) throw new Error(`duplicate order_no ${order.orderNo}`);
+          // FerretDB does not say which unique index refused the insert: the number, or else the id.
+          return (await this.numbers.exists(userId, k)) ? 'number taken' : undefined;
+        },
+      );
+      if (created !== 'number taken') {
+        this.numbers.note(userId, k);
+        return created;
+      }
+      await this.numbers.last(userId);
+    }
+    throw new Error(`orders of user ${userId} are too busy`);
+  }
+
+  /**
+   * The last number this process saw, plus one: usually still free, and a clash says it moved. A user
+   * this process never saw numbered is asked for first; one whose orders are all unnumbered (stored before
+   * numbering) gets order 1 marked so that listing goes on to them.
+   */
+  private async nextNumber(userId: number): Promise<{ k: number; unnumberedBefore: boolean }> {
+    const seen = this.numbers.remembered(userId);
+    // 0 is asked again: whether order 1 must be marked is only known by asking.
+    if (seen) return { k: seen + 1, unnumberedBefore: false };
+    if ((await this.model.exists({ user_id: userId }).exec()) === null)
+      return { k: 1, unnumberedBefore: false };
+    const k = (await this.numbers.last(userId)) + 1;
+    return { k, unnumberedBefore: k === 1 };
   }
 
   async findById(id: number): Promise<Order | null> {
@@ -127,8 +186,47 @@ export class MongoOrders implements Orders {
     return doc ? toDomain(doc) : null;
   }
 
-  listByUser(userId: number, page: Page): Promise<Order[]> {
-    return this.search({ userId }, page);
+  /**
+   * Newest first. Up to SHORT_HISTORY numbered orders, one query; beyond, one probe per order of the
+   * page. Orders stored before numbering (all older) follow the numbered ones.
+   */
+  async listByUser(userId: number, page: Page): Promise<Order[]> {
+    const seen = this.numbers.remembered(userId);
+    const short =
+      seen === undefined ? !(await this.numbers.exists(userId, SHORT_HISTORY + 1)) : seen <= SHORT_HISTORY;
+    if (short) {
+      const docs = await this.find({ user_id: userId }, page);
+      // The newest order carries the user's last number: a history that grew elsewhere is noticed.
+      const newest = page.skip === 0 ? docs[0]?.user_order : undefined;
+      if (newest) this.numbers.note(userId, Number(newest.slice(newest.indexOf(':') + 1)));
+      return docs.map(toDomain);
+    }
+    const numbered = await this.numbers.last(userId, SHORT_HISTORY + 1);
+    const top = numbered - page.skip;
+    const ks: number[] = [];
+    for (let k = top; k >= Math.max(1, top - page.limit + 1); k--) ks.push(k);
+    const orders: Order[] = [];
+    for (let i = 0; i < ks.length; i += PROBES_AT_ONCE) {
+      const docs = await Promise.all(
+        ks.slice(i, i + PROBES_AT_ONCE).map((k) =>
+          this.model
+            .findOne({ user_order: userOrder(userId, k) })
+            .lean<OrderDoc>()
+            .exec(),
+        ),
+      );
+      for (const doc of docs) if (doc) orders.push(toDomain(doc));
+    }
+    if (ks.length === page.limit) return orders;
+    // The page reaches past order 1: what follows is the orders stored before numbering, if any.
+    const first = await this.model
+      .findOne({ user_order: userOrder(userId, 1) })
+      .lean<OrderDoc>()
+      .exec();
+    if (!first?.unnumbered_before) return orders;
+    const unnumbered = mongoose.trusted({ $exists: false });
+    const rest = { skip: Math.max(0, page.skip - numbered), limit: page.limit - ks.length };
+    return [...orders, ...(await this.find({ user_id: userId, user_order: unnumbered }, rest)).map(toDomain)];
   }
 
   /** A driver cursor: documents arrive in batches, never all in memory at once. */
@@ -148,7 +246,7 @@ export class MongoOrders implements Orders {
     await this.model.updateOne({ _id: id, status }, { $set: set }).exec();
   }
 
-  async search(f: OrderFilter, page: Page): Promise<Order[]> {
+  search(f: OrderFilter, page: Page): Promise<Order[]> {
     const filter: Record<string, unknown> = {};
     if (f.status !== undefined) filter.status = f.status;
     if (f.userId !== undefined) filter.user_id = f.userId;
@@ -161,14 +259,19 @@ export class MongoOrders implements Orders {
         ...(f.createdTo ? { $lt: f.createdTo } : {}),
       });
     }
-    const docs = await this.model
-      .find(filter)
-      // Ids come from per-process blocks, so across instances only the clock orders them.
-      .sort({ created_at: -1, _id: -1 })
-      .skip(page.skip)
-      .limit(page.limit)
-      .lean<OrderDoc[]>()
-      .exec();
-    return docs.map(toDomain);
+    return this.find(filter, page).then((docs) => docs.map(toDomain));
+  }
+
+  private find(filter: Record<string, unknown>, page: Page): Promise<OrderDoc[]> {
+    return (
+      this.model
+        .find(filter)
+        // Ids come from per-process blocks, so across instances only the clock orders them.
+        .sort({ created_at: -1, _id: -1 })
+        .skip(page.skip)
+        .limit(page.limit)
+        .lean<OrderDoc[]>()
+        .exec()
+    );
   }
 }

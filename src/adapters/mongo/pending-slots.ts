@@ -1,8 +1,8 @@
 import { type Connection, Schema } from 'mongoose';
 import type { PendingSlots } from '../../domain/ports';
 import { insertOnce, isDuplicateKey, modelOf, schemaOptions } from './connection';
-import { lastPresent } from './last-present';
 import { Recent } from './recent';
+import { UserNumbers } from './user-numbers';
 
 interface ClaimDoc {
   _id: string;
@@ -71,17 +71,21 @@ export class MongoPendingSlots implements PendingSlots {
   private readonly claims;
   private readonly legacy;
   private readonly releases;
-  private readonly numbered = new Recent<number, number>(USERS_KEPT);
+  private readonly numbered;
   private readonly legacyCounts = new Recent<number, number>(USERS_KEPT);
 
   constructor(conn: Connection) {
     this.claims = modelOf<ClaimDoc>(conn, 'PendingClaim', claimSchema);
     this.legacy = modelOf<LegacyReleaseDoc>(conn, 'PendingRelease', legacyReleaseSchema);
     this.releases = modelOf<ReleaseDoc>(conn, 'PendingReleaseNumber', releaseSchema);
+    const releases = this.releases;
+    this.numbered = new UserNumbers(
+      async (userId, k) => (await releases.exists({ _id: `${userId}:${k}` }).exec()) !== null,
+    );
   }
 
   async claim(userId: number, orderNo: string, limit: number, now: Date): Promise<boolean> {
-    const released = (await this.legacyCount(userId)) + (await this.lastRelease(userId));
+    const released = (await this.legacyCount(userId)) + (await this.numbered.last(userId));
     for (let n = released + 1; n <= released + limit; n++) {
       try {
         await this.claims.create({ _id: `${userId}:${n}`, user_id: userId, order_no: orderNo, at: now });
@@ -103,7 +107,7 @@ export class MongoPendingSlots implements PendingSlots {
     // may still be writing them, and numbering one of those again would count it twice.
     if (await this.legacy.exists({ _id: orderNo }).exec()) return;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const k = (await this.lastRelease(userId)) + 1;
+      const k = (await this.numbered.last(userId)) + 1;
       if (
         await insertOnce(this.releases, {
           _id: `${userId}:${k}`,
@@ -112,7 +116,7 @@ export class MongoPendingSlots implements PendingSlots {
           at: now,
         })
       ) {
-        this.noteReleases(userId, k);
+        this.numbered.note(userId, k);
         return;
       }
       // Number k was taken, by another release or by this one (a repeat, or a concurrent twin).
@@ -137,20 +141,6 @@ export class MongoPendingSlots implements PendingSlots {
       this.legacy.exists({ _id: orderNo }).exec(),
     ]);
     return numbered !== null || legacy !== null;
-  }
-
-  /** The highest release number of the user (0: none), probed from the last one this process saw. */
-  private async lastRelease(userId: number): Promise<number> {
-    const known = this.numbered.get(userId) ?? 0;
-    const found = await lastPresent({ n: known, value: known > 0 ? true : null }, async (k) =>
-      (await this.releases.exists({ _id: `${userId}:${k}` }).exec()) ? true : null,
-    );
-    return this.noteReleases(userId, found.n);
-  }
-
-  /** Keeps the highest release number seen: a slower concurrent probe must not put back a lower one. */
-  private noteReleases(userId: number, n: number): number {
-    return this.numbered.set(userId, Math.max(n, this.numbered.get(userId) ?? 0));
   }
 
   private async legacyCount(userId: number): Promise<number> {

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'bun:test';
+import mongoose from 'mongoose';
+import { MongoOrders } from '../../src/adapters/mongo/orders';
+import { anOrder, T0 } from '../support/builders';
+import { processesOverOneDatabase } from '../support/processes';
+
+/**
+ * Orders are numbered per user (`user_order` = `<user>:<k>`) so a long history is paged by equality
+ * probes. What only several processes over one real store can show: concurrent creates from two
+ * processes number densely, a process that never saw the user pages right without reading the whole
+ * history, and orders stored before numbering still follow, oldest last.
+ */
+describe('Mongo orders numbered per user across processes (FerretDB unless TEST_MONGODB_URI)', () => {
+  const store = processesOverOneDatabase('orders_numbered', (conn) => new MongoOrders(conn));
+  const aProcess = store.open;
+  const minute = (n: number) => new Date(T0.getTime() + n * 60_000);
+  const numbers = async (userId: number) =>
+    (await store.db().collection('orders').find({ user_id: userId }).toArray())
+      .map((d) => d.user_order as string | undefined)
+      .filter((n) => n !== undefined)
+      .sort((a, b) => Number(a.split(':')[1]) - Number(b.split(':')[1]));
+  const createMany = async (orders: MongoOrders, userId: number, n: number, fromMinute: number) => {
+    const made = [];
+    for (let i = 0; i < n; i++)
+      made.push(await orders.create(anOrder({ userId, createdAt: minute(fromMinute + i) })));
+    return made;
+  };
+  /** Every page of `size`, concatenated: the whole list as a client paging through it sees it. */
+  const allPages = async (orders: MongoOrders, userId: number, size: number) => {
+    const out: string[] = [];
+    for (let skip = 0; ; skip += size) {
+      const page = await orders.listByUser(userId, { skip, limit: size });
+      out.push(...page.map((o) => o.orderNo));
+      if (page.length < size) return out;
+    }
+  };
+  /** Runs `fn` on a fresh process whose `find` commands are recorded. */
+  const watched = async <T>(fn: (orders: MongoOrders, finds: Record<string, unknown>[]) => Promise<T>) => {
+    const conn = mongoose.createConnection(store.uri(), { monitorCommands: true, sanitizeFilter: true });
+    const finds: Record<string, unknown>[] = [];
+    try {
+      await conn.asPromise();
+      conn.getClient().on('commandStarted', (e) => {
+        if (e.commandName === 'find') finds.push(e.command);
+      });
+      return { result: await fn(new MongoOrders(conn), finds), finds };
+    } finally {
+      await conn.close();
+    }
+  };
+
+  it('numbers concurrent creates of one user from two processes densely, each order once', async () => {
+    const [a, b] = [await aProcess(), await aProcess()];
+    await createMany(a, 1, 2, 0);
+    await b.listByUser(1, { skip: 0, limit: 1 }); // b remembers 2; then a moves on without it
+    await createMany(a, 1, 3, 2);
+    const made = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).create(anOrder({ userId: 1, createdAt: minute(10) })),
+      ),
+    );
+    expect(new Set(made.map((o) => o.id)).size).toBe(40);
+    expect(await numbers(1)).toEqual(Array.from({ length: 45 }, (_, i) => `1:${i + 1}`));
+    expect((await allPages(await aProcess(), 1, 7)).length).toBe(45);
+  });
+
+  it('pages a long history newest first by probes, in a process that never saw the user', async () => {
+    const made = await createMany(await aProcess(), 2, 100, 0);
+    const newestFirst = made.map((o) => o.orderNo).reverse();
+    const { result, finds } = await watched((orders) => orders.listByUser(2, { skip: 0, limit: 20 }));
+    expect(result.map((o) => o.orderNo)).toEqual(newestFirst.slice(0, 20));
+    // A sorted find of the user would hand FerretDB all 100 orders to sort; a probe finds one.
+    expect(finds.filter((f) => f.sort)).toEqual([]);
+    expect(finds.length).toBeLessThanOrEqual(1 + 2 * 6 + 20); // "more than 64?", gallop and bisect, the page
+    const later = await watched((orders) => orders.listByUser(2, { skip: 90, limit: 20 }));
+    expect(later.result.map((o) => o.orderNo)).toEqual(newestFirst.slice(90));
+    expect(later.finds.filter((f) => f.sort)).toEqual([]); // no orders from before numbering to look for
+    expect(await allPages(await aProcess(), 2, 9)).toEqual(newestFirst);
+  });
+
+  it('notices a short history that grew long in another process', async () => {
+    const a = await aProcess();
+    const { result: probedFinds } = await watched(async (b, finds) => {
+      await createMany(b, 3, 10, 0); // b remembers 10: short
+      const made = await createMany(a, 3, 70, 10);
+      // The first page is still one query (b thought the history short), and shows b the head...
+      expect((await b.listByUser(3, { skip: 0, limit: 3 })).map((o) => o.orderNo)).toEqual(
+        made
+          .slice(-3)
+          .map((o) => o.orderNo)
+          .reverse(),
+      );
+      // ...so the next page is read by probes, in the same order.
+      const before = finds.length;
+      const probed = await b.listByUser(3, { skip: 3, limit: 3 });
+      expect(probed.map((o) => o.orderNo)).toEqual(
+        made
+          .slice(-6, -3)
+          .map((o) => o.orderNo)
+          .reverse(),
+      );
+      return finds.slice(before);
+    });
+    expect(probedFinds.filter((f) => f.sort)).toEqual([]);
+    expect(probedFinds.length).toBe(1 + 3); // the head still there, and the page
+  });
+
+  it('lists orders stored before numbering after the numbered ones, oldest last', async () => {
+    const legacy = Array.from({ length: 5 }, (_, i) => ({
+      _id: 900_000 + i,
+      order_no: `LEGACY-${i}`,
+      user_id: 4,
+      created_at: minute(-100 + i),
+      updated_at: minute(-100 + i),
+    }));
+    // What the previous version stored: the order's fields, no user_order.
+    const template = await store.db().collection('orders').findOne({ user_id: 1 });
+    const { _id, user_order, unnumbered_before, ...fields } = template!;
+    await store
+      .db()
+      .collection('orders')
+      .insertMany(legacy.map((l) => ({ ...fields, ...l })) as never[]);
+    const made = await createMany(await aProcess(), 4, 70, 0);
+    expect(await numbers(4)).toEqual(Array.from({ length: 70 }, (_, i) => `4:${i + 1}`));
+    const expected = [...made.map((o) => o.orderNo).reverse(), ...legacy.map((l) => l.order_no).reverse()];
+    expect(await allPages(await aProcess(), 4, 8)).toEqual(expected); // pages by probes, then the rest
+    expect(await allPages(await aProcess(), 4, 100)).toEqual(expected); // one page across the boundary
+    const short = await aProcess(); // a short numbered history lists them all in one query
+    await createMany(short, 5, 2, 0);
+    await store
+      .db()
+      .collection('orders')
+      .insertOne({
+        ...fields,
+        _id: 900_100,
+        order_no: 'LEGACY-5',
+        user_id: 5,
+        created_at: minute(-1),
+      } as never);
+    expect((await short.listByUser(5, { skip: 0, limit: 10 })).map((o) => o.orderNo).at(-1)).toBe('LEGACY-5');
+  });
+
+  it('still refuses a repeated order number, without taking a number for it', async () => {
+    const a = await aProcess();
+    const [first] = await createMany(a, 6, 1, 0);
+    await expect(a.create(anOrder({ userId: 6, orderNo: first!.orderNo }))).rejects.toThrow(
+      /duplicate order_no/,
+    );
+    await createMany(a, 6, 1, 1);
+    expect(await numbers(6)).toEqual(['6:1', '6:2']);
+  });
+});
