@@ -1,17 +1,20 @@
 // `bun bench/user-history.ts`: latency against one user's history. A credits shop's users consume
 // credits all day, so their ledgers grow by the thousand while everyone else's stay short; every
-// balance read, consume and transactions page of theirs must still cost what a new user's does.
-// PostgreSQL + FerretDB as `npm start` runs them, the sandbox and the API; one user per history
-// size in BENCH_HISTORIES (10,1000,10000), their entries appended through the Mongo adapter as the
-// API would. Then BENCH_ROUNDS (30) rounds, the sizes in a fresh random order each: users/me,
-// transactions (first page and a page halfway back), consume; medians reported. Last, each user's
-// balance is read once by a newly started API (a process that has not seen them).
+// balance read, consume, transactions page and orders page of theirs must still cost what a new
+// user's does. PostgreSQL + FerretDB as `npm start` runs them, the sandbox and the API; one user per
+// history size in BENCH_HISTORIES (10,1000,10000), with that many ledger entries and as many
+// finished orders, written through the Mongo adapters as the API would. Then BENCH_ROUNDS (30)
+// rounds, the sizes in a fresh random order each: users/me, transactions and my orders (first page
+// and a page halfway back), consume; medians reported. Last, each user's balance and orders are read
+// once by a newly started API (a process that has not seen them).
 // HISTORY_BASELINE=<dir> runs an API from another checkout beside it on the same database (see
 // bench/create-cost.ts for making one), interleaved with it.
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
 import { MongoLedger } from '../src/adapters/mongo/ledger';
+import { MongoOrders } from '../src/adapters/mongo/orders';
 import { systemClock } from '../src/adapters/system/clock';
+import type { NewOrder } from '../src/domain/order';
 import { appendEntry } from '../src/domain/usecases/ledger';
 import { type Call, httpCall } from './hot-requests';
 import { checkouts, onCleanup, runBench, startApi, startDb, startSandbox } from './processes';
@@ -25,6 +28,29 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   return performance.now() - t;
 }
+
+/** An order of the seed's first package that ended long ago (so it is neither reused nor held). */
+const finishedOrder = (userId: number, i: number): NewOrder => {
+  const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000);
+  return {
+    orderNo: `HIST${userId}X${i}`,
+    userId,
+    productId: 1,
+    amountFen: 990,
+    credits: 100,
+    status: 'cancelled',
+    paymentId: null,
+    paymentTime: null,
+    refundTime: null,
+    remark: null,
+    productName: 'bench',
+    productDescription: 'bench',
+    productImageUrl: null,
+    createdAt: at,
+    updatedAt: at,
+    expiresAt: new Date(at.getTime() + 30 * 60_000),
+  };
+};
 
 async function main() {
   const db = await startDb();
@@ -43,6 +69,7 @@ async function main() {
   const conn = await connectMongo(mongoUri);
   onCleanup(() => conn.close());
   const ledger = new MongoLedger(conn);
+  const orders = new MongoOrders(conn);
   const users: { size: number; token: string; id: number }[] = [];
   for (const size of HISTORIES) {
     const token = (await first('POST', '/api/auth/login', { body: { code: `history_${size}` } }))
@@ -62,8 +89,11 @@ async function main() {
         },
       );
       if (!r.ok) throw new Error(r.error.kind);
+      await orders.create(finishedOrder(id, i));
     }
-    console.error(`user ${id}: ${size} entries in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    console.error(
+      `user ${id}: ${size} entries and orders in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+    );
     users.push({ size, token, id });
   }
 
@@ -84,6 +114,9 @@ async function main() {
       );
       const deep = `/api/credits/transactions?skip=${Math.floor(u.size / 2)}`;
       add(s, `transactions, halfway back|${u.size}`, await timed(() => call('GET', deep, { token })));
+      add(s, `my orders|${u.size}`, await timed(() => call('GET', '/api/orders/', { token })));
+      const deepOrders = `/api/orders/?skip=${Math.floor(u.size / 2)}`;
+      add(s, `my orders, halfway back|${u.size}`, await timed(() => call('GET', deepOrders, { token })));
       const body = { amount: 1, description: 'bench', idempotency_key: `history-consume-${consumed++}` };
       add(s, `consume|${u.size}`, await timed(() => call('POST', '/api/credits/consume', { token, body })));
     }
@@ -91,18 +124,24 @@ async function main() {
   for (const api of apis) api.stop();
   for (const [c, { dir }] of apiCheckouts.entries()) {
     const fresh = await apiFrom(dir);
-    for (const u of users)
+    for (const u of users) {
       add(
         samples[c] as Sample,
         `users/me, new process (1 sample)|${u.size}`,
         await timed(() => fresh.call('GET', '/api/users/me', { token: u.token })),
       );
+      add(
+        samples[c] as Sample,
+        `my orders, new process (1 sample)|${u.size}`,
+        await timed(() => fresh.call('GET', '/api/orders/', { token: u.token })),
+      );
+    }
     fresh.stop();
   }
 
   const requests = [...new Set([...(samples[0] as Sample).keys()].map((k) => k.split('|')[0] as string))];
   console.log(
-    `| request | ${apiCheckouts.flatMap(({ label }) => HISTORIES.map((h) => `${label}: ${h.toLocaleString('en')} entries`)).join(' | ')} |`,
+    `| request | ${apiCheckouts.flatMap(({ label }) => HISTORIES.map((h) => `${label}: ${h.toLocaleString('en')}`)).join(' | ')} |`,
   );
   console.log(`|---|${apiCheckouts.flatMap(() => HISTORIES.map(() => '--:')).join('|')}|`);
   for (const r of requests)
