@@ -38,12 +38,14 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
   const watched = async <T>(fn: (orders: MongoOrders, finds: Record<string, unknown>[]) => Promise<T>) => {
     const conn = mongoose.createConnection(store.uri(), { monitorCommands: true, sanitizeFilter: true });
     const finds: Record<string, unknown>[] = [];
+    const inserts: Record<string, unknown>[] = [];
     try {
       await conn.asPromise();
       conn.getClient().on('commandStarted', (e) => {
         if (e.commandName === 'find') finds.push(e.command);
+        if (e.commandName === 'insert' && e.command.insert === 'orders') inserts.push(e.command);
       });
-      return { result: await fn(new MongoOrders(conn), finds), finds };
+      return { result: await fn(new MongoOrders(conn), finds), finds, inserts };
     } finally {
       await conn.close();
     }
@@ -62,6 +64,17 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
     expect(new Set(made.map((o) => o.id)).size).toBe(40);
     expect(await numbers(1)).toEqual(Array.from({ length: 45 }, (_, i) => `1:${i + 1}`));
     expect((await allPages(await aProcess(), 1, 7)).length).toBe(45);
+  });
+
+  it('takes the numbers of concurrent creates of one user in one process in turn, without a clash', async () => {
+    const { result, inserts } = await watched((orders) =>
+      Promise.all(
+        Array.from({ length: 30 }, () => orders.create(anOrder({ userId: 7, createdAt: minute(0) }))),
+      ),
+    );
+    expect(result.length).toBe(30);
+    expect(inserts.length).toBe(30); // each lost race would be one more insert, and a round of probes
+    expect(await numbers(7)).toEqual(Array.from({ length: 30 }, (_, i) => `7:${i + 1}`));
   });
 
   it('pages a long history newest first by probes, in a process that never saw the user', async () => {

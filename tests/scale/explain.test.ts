@@ -250,14 +250,34 @@ function overAPage(steps: Map<string, Explained[]>, table: RegExp): string[] {
   );
 }
 
+/** Every step sent statements to `table`, and none of them returned more than a page. */
+function expectAtMostAPage(steps: Map<string, Explained[]>, table: RegExp) {
+  expect(overAPage(steps, table)).toEqual([]);
+  for (const [, plans] of steps) expect(plans.some((p) => p.tables.some((t) => table.test(t)))).toBe(true);
+}
+
+/** The plans of each named step, and nothing of what ran between steps. */
+function planSteps() {
+  const steps = new Map<string, Explained[]>();
+  const step = async (name: string, fn: () => Promise<unknown>) => {
+    await newPlans();
+    await fn();
+    steps.set(name, await newPlans());
+  };
+  return { steps, step };
+}
+
+async function aUser(code: string): Promise<{ token: string; userId: number }> {
+  const token = (await call('POST', '/api/auth/login', { body: { code } })).access_token as string;
+  return { token, userId: (await call('GET', '/api/users/me', { token })).id as number };
+}
+
 describe('a user with a long history on FerretDB + PostgreSQL', () => {
   // FerretDB 1.24 sorts in Go, so `sort({seq: -1})` returns a user's whole history to it: every
   // balance read, consume and transactions page cost time in the history's length (1.1 s at 10,000
   // entries). Each ledger statement of these requests must return at most a page.
   it('reads at most a page of ledger rows per statement, in a warm or a new process', async () => {
-    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-long-history' } }))
-      .access_token as string;
-    const userId = (await call('GET', '/api/users/me', { token })).id as number;
+    const { token, userId } = await aUser('explain-long-history');
     const history = 300;
     for (let i = 0; i < history; i++) {
       const appended = await appendEntry(deps, {
@@ -270,12 +290,7 @@ describe('a user with a long history on FerretDB + PostgreSQL', () => {
       });
       if (!appended.ok) throw new Error(`entry ${i}: ${appended.error.kind}`);
     }
-    const steps = new Map<string, Explained[]>();
-    const step = async (name: string, fn: () => Promise<unknown>) => {
-      await newPlans();
-      await fn();
-      steps.set(name, await newPlans());
-    };
+    const { steps, step } = planSteps();
     await step('GET /api/users/me', () => call('GET', '/api/users/me', { token }));
     await step('POST /api/credits/consume', () =>
       call('POST', '/api/credits/consume', {
@@ -293,26 +308,17 @@ describe('a user with a long history on FerretDB + PostgreSQL', () => {
     });
     expect(head).toMatchObject({ seq: history + 1, balanceAfter: history * 10 - 1 });
     const ledgerTable = /^ledger_[0-9a-f]{8}$/;
-    expect(overAPage(steps, ledgerTable)).toEqual([]);
-    for (const [, plans] of steps)
-      expect(plans.some((p) => p.tables.some((t) => ledgerTable.test(t)))).toBe(true);
+    expectAtMostAPage(steps, ledgerTable);
   });
 
   it('creates an order for a user with many finished orders reading at most a page of slot records', async () => {
-    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-many-orders' } }))
-      .access_token as string;
-    const userId = (await call('GET', '/api/users/me', { token })).id as number;
+    const { token, userId } = await aUser('explain-many-orders');
     const now = new Date();
     for (let i = 0; i < 100; i++) {
       expect(await deps.pendingSlots.claim(userId, `explain-finished-${i}`, 5, now)).toBe(true);
       await deps.pendingSlots.release(`explain-finished-${i}`, now);
     }
-    const steps = new Map<string, Explained[]>();
-    const step = async (name: string, fn: () => Promise<unknown>) => {
-      await newPlans();
-      await fn();
-      steps.set(name, await newPlans());
-    };
+    const { steps, step } = planSteps();
     await step('POST /api/orders/create', () =>
       call('POST', '/api/orders/create', { token, body: { product_id: 1 } }),
     );
@@ -320,23 +326,15 @@ describe('a user with a long history on FerretDB + PostgreSQL', () => {
       expect(await new MongoPendingSlots(conn).claim(userId, 'explain-finished-new', 5, now)).toBe(true);
     });
     const slotTables = /^pending_(claims|releases|release_numbers)_[0-9a-f]{8}$/;
-    expect(overAPage(steps, slotTables)).toEqual([]);
-    for (const [, plans] of steps)
-      expect(plans.some((p) => p.tables.some((t) => slotTables.test(t)))).toBe(true);
+    expectAtMostAPage(steps, slotTables);
   });
+
   // `find({user_id}).sort(…).limit(20)` hands FerretDB all of a user's orders to sort (1.55 s at 10,000).
   it('lists a long order history reading at most a page of order rows per statement', async () => {
-    const token = (await call('POST', '/api/auth/login', { body: { code: 'explain-order-history' } }))
-      .access_token as string;
-    const userId = (await call('GET', '/api/users/me', { token })).id as number;
+    const { token, userId } = await aUser('explain-order-history');
     for (let i = 0; i < 100; i++)
       await deps.orders.create(anOrder({ userId, orderNo: `EXPLAIN-HISTORY-${i}`, status: 'cancelled' }));
-    const steps = new Map<string, Explained[]>();
-    const step = async (name: string, fn: () => Promise<unknown>) => {
-      await newPlans();
-      await fn();
-      steps.set(name, await newPlans());
-    };
+    const { steps, step } = planSteps();
     await step('POST /api/orders/create', () =>
       call('POST', '/api/orders/create', { token, body: { product_id: 1 } }),
     );
@@ -348,9 +346,7 @@ describe('a user with a long history on FerretDB + PostgreSQL', () => {
     });
     expect(listed).toBe(20);
     const ordersTable = /^orders_[0-9a-f]{8}$/;
-    expect(overAPage(steps, ordersTable)).toEqual([]);
-    for (const [, plans] of steps)
-      expect(plans.some((p) => p.tables.some((t) => ordersTable.test(t)))).toBe(true);
+    expectAtMostAPage(steps, ordersTable);
   });
 });
 
@@ -369,12 +365,7 @@ describe('refund queries on FerretDB + PostgreSQL', () => {
       fetch(`${sandbox.url}/sandbox/refund-settings`, { method: 'POST', body: JSON.stringify(body) });
     await settings({ status: 'PROCESSING' });
 
-    const steps = new Map<string, Explained[]>();
-    const step = async (name: string, fn: () => Promise<unknown>) => {
-      await newPlans();
-      await fn();
-      steps.set(name, await newPlans());
-    };
+    const { steps, step } = planSteps();
     try {
       let started: Record<string, unknown> = {};
       await step('POST /api/admin/orders/{id}/refund', async () => {
@@ -436,12 +427,7 @@ describe('operator console queries on FerretDB + PostgreSQL', () => {
       if (res.status >= 400) throw new Error(`${path}: ${res.status} ${text.slice(0, 300)}`);
       return /name="_csrf" value="([^"]+)"/.exec(text)?.[1] ?? '';
     };
-    const steps = new Map<string, Explained[]>();
-    const step = async (name: string, fn: () => Promise<unknown>) => {
-      await newPlans();
-      await fn();
-      steps.set(name, await newPlans());
-    };
+    const { steps, step } = planSteps();
     const loginCsrf = await send('/admin/login');
     await step('POST /admin/login', () =>
       send('/admin/login', { _csrf: loginCsrf, username: 'explainer', password }),
@@ -597,12 +583,7 @@ describe('order timeline queries on FerretDB + PostgreSQL', () => {
     await call('GET', `/api/orders/payment-status/${order.order_id}`, { token });
     await call('POST', `/api/admin/orders/${order.order_id}/refund`, { token: admin, body: {} });
     const path = `/api/admin/orders/${order.order_id}/timeline`;
-    const steps = new Map<string, Explained[]>();
-    const step = async (name: string, fn: () => Promise<unknown>) => {
-      await newPlans();
-      await fn();
-      steps.set(name, await newPlans());
-    };
+    const { steps, step } = planSteps();
     let cursor = '';
     await step('GET …/timeline', async () => {
       cursor = (await call('GET', `${path}?limit=3`, { token: admin })).next_cursor as string;

@@ -135,7 +135,11 @@ export class MongoOrders implements Orders {
     );
   }
 
-  async create(order: NewOrder): Promise<Order> {
+  create(order: NewOrder): Promise<Order> {
+    return this.numbers.oneAtATime(order.userId, () => this.insertNumbered(order));
+  }
+
+  private async insertNumbered(order: NewOrder): Promise<Order> {
     const { userId } = order;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const { k, unnumberedBefore } = await this.nextNumber(userId);

@@ -106,6 +106,10 @@ export class MongoPendingSlots implements PendingSlots {
     // Always asked, not only when the user had old releases: an instance of the previous version
     // may still be writing them, and numbering one of those again would count it twice.
     if (await this.legacy.exists({ _id: orderNo }).exec()) return;
+    await this.numbered.oneAtATime(userId, () => this.numberRelease(userId, orderNo, now));
+  }
+
+  private async numberRelease(userId: number, orderNo: string, now: Date): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const k = (await this.numbered.last(userId)) + 1;
       if (

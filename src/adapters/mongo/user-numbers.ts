@@ -12,6 +12,8 @@ const USERS_KEPT = 10_000;
  */
 export class UserNumbers {
   private readonly seen = new Recent<number, number>(USERS_KEPT);
+  /** Per user, the end of the queue of `oneAtATime` calls (removed when the queue empties). */
+  private readonly queues = new Map<number, Promise<unknown>>();
   /** `exists(userId, n)`: one equality probe for the user's n-th number. */
   constructor(readonly exists: (userId: number, n: number) => Promise<boolean>) {}
 
@@ -32,5 +34,23 @@ export class UserNumbers {
   /** Keeps the highest number seen: a slower concurrent probe must not put back a lower one. */
   note(userId: number, n: number): number {
     return this.seen.set(userId, Math.max(n, this.seen.get(userId) ?? 0));
+  }
+
+  /**
+   * Runs `take` after this process's earlier takes for the user have finished. Concurrent writers that
+   * all try the same next number lose to each other over and over (each loss costs a round of probes);
+   * within one process they simply wait their turn, so only writers in other processes can clash.
+   */
+  oneAtATime<T>(userId: number, take: () => Promise<T>): Promise<T> {
+    const result = (this.queues.get(userId) ?? Promise.resolve()).then(take);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(userId, tail);
+    void tail.then(() => {
+      if (this.queues.get(userId) === tail) this.queues.delete(userId);
+    });
+    return result;
   }
 }
