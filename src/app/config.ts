@@ -28,6 +28,8 @@ export interface Config {
   };
   /** How long each instance may serve the public catalog from memory; 0 turns the cache off. */
   readonly catalogCacheSeconds: number;
+  /** A full garbage collection once no request finished for this long after some did (0 = never). */
+  readonly idleGcMs: number;
   /** The order timeline's payment events: days kept, and bytes of a received callback body kept. */
   readonly timeline: TimelineSettings;
   readonly jwt: {
@@ -183,6 +185,7 @@ export function loadConfig(env: Env): Config {
     publicBaseUrl: url('PUBLIC_BASE_URL', `http://localhost:${port}`),
     orderExpireMinutes: int('ORDER_EXPIRE_MINUTES', 30, 1, 7 * 24 * 60),
     catalogCacheSeconds: int('CATALOG_CACHE_SECONDS', 5, 0, 3600),
+    idleGcMs: int('IDLE_GC_SECONDS', 1, 0, 3600) * 1000,
     timeline: {
       retentionDays: int('TIMELINE_RETENTION_DAYS', 180, 1, 3650),
       bodyMaxBytes: int('TIMELINE_BODY_MAX_BYTES', 8192, 256, 1024 * 1024),
