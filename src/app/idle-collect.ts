@@ -1,14 +1,14 @@
+// One full garbage collection when the API goes quiet after a burst of requests. Under load
+// JavaScriptCore grows its heap and keeps the pages until it needs them again (200+ MB resident at
+// the end of the scale benchmark's wrk runs, against 140–150 MB before them); a full collection hands
+// them back. It starts only when no request is in flight and none finished since the previous check
+// (a request arriving during its 40–80 ms pause waits that long), and only when the process grew by
+// 16 MB since the last one, so a trickle of requests does not make it collect after each. Requests
+// more often than the interval (a health probe every 500 ms) keep it from running at all.
+
 /** Growth of the resident size since the last collection that makes one worth its pause (40–80 ms). */
 const WORTH_COLLECTING_BYTES = 16 * 2 ** 20;
 
-/**
- * One full garbage collection when the API goes quiet after a burst of requests. Under load
- * JavaScriptCore grows its heap and keeps the pages until it needs them again (200+ MB resident at
- * the end of the scale benchmark's wrk runs, against 140–150 MB before them); a full collection hands
- * them back. It runs only when no request is in flight and none finished since the previous check,
- * so no request waits on it, and only when the process grew by 16 MB since the last one, so a trickle
- * of requests does not make it collect after each.
- */
 interface IdleCollectionOptions {
   /** Requests finished so far (any counter that only grows). */
   readonly served: () => Promise<number>;
@@ -28,6 +28,8 @@ export function idleCollector(opts: IdleCollectionOptions): () => Promise<boolea
     const quiet = served === seen && opts.inFlight() === 0;
     seen = served;
     const before = rss();
+    // The allocator may hand pages back a while after a collection: measure growth from the lowest.
+    rssAfterLast = Math.min(rssAfterLast, before);
     if (!quiet || before - rssAfterLast < WORTH_COLLECTING_BYTES) return false;
     const started = performance.now();
     opts.collect();
@@ -47,11 +49,19 @@ export function startIdleCollection(
 ): () => void {
   const check = idleCollector(opts);
   let checking = false;
+  let failed = false;
   const timer = setInterval(() => {
     if (checking) return;
     checking = true;
     check()
-      .catch(() => false) // only memory is at stake: the next check simply tries again
+      .then(() => {
+        failed = false;
+      })
+      .catch((e: unknown) => {
+        // Only memory is at stake: the next check tries again. Said once per run of failures.
+        if (!failed) opts.log('api.idle_gc_failed', { error: e instanceof Error ? e.message : String(e) });
+        failed = true;
+      })
       .finally(() => {
         checking = false;
       });

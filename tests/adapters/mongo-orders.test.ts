@@ -63,7 +63,29 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
     );
     expect(new Set(made.map((o) => o.id)).size).toBe(40);
     expect(await numbers(1)).toEqual(Array.from({ length: 45 }, (_, i) => `1:${i + 1}`));
-    expect((await allPages(await aProcess(), 1, 7)).length).toBe(45);
+    const listed = await allPages(await aProcess(), 1, 7);
+    expect(listed.length).toBe(45);
+    expect(new Set(listed).size).toBe(45);
+  });
+
+  it('pages in one order whether a page is read in one query or by probes', async () => {
+    const [a, b] = [await aProcess(), await aProcess()];
+    // Each process holds its own block of ids, and the two take turns: with one date for all, the
+    // ids order the orders a, a, …, b, b, … while the numbers order them a, b, a, b, ….
+    await a.create(anOrder({ userId: 10 }));
+    await b.create(anOrder({ userId: 10 }));
+    const inTurns = async (n: number) => {
+      for (let i = 0; i < n; i++) await (i % 2 ? a : b).create(anOrder({ userId: 8, createdAt: T0 }));
+    };
+    await inTurns(64);
+    const short = await allPages(await aProcess(), 8, 10); // 64 numbered: one query a page
+    await inTurns(6);
+    const probed = await allPages(await aProcess(), 8, 10); // 70: probes
+    expect(probed.slice(6)).toEqual(short);
+    const numbered = (await store.db().collection('orders').find({ user_id: 8 }).toArray())
+      .sort((x, y) => (y.user_seq as number) - (x.user_seq as number))
+      .map((d) => d.order_no as string);
+    expect(probed).toEqual(numbered);
   });
 
   it('takes the numbers of concurrent creates of one user in one process in turn, without a clash', async () => {
@@ -127,8 +149,9 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
       updated_at: minute(-100 + i),
     }));
     // What the previous version stored: the order's fields, no user_order.
-    const template = await store.db().collection('orders').findOne({ user_id: 1 });
-    const { _id, user_order, unnumbered_before, ...fields } = template!;
+    const [made0] = await createMany(await aProcess(), 9, 1, 0);
+    const template = await store.db().collection('orders').findOne({ order_no: made0!.orderNo });
+    const { _id, user_order, user_seq, unnumbered_before, ...fields } = template!;
     await store
       .db()
       .collection('orders')
@@ -138,6 +161,7 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
     const expected = [...made.map((o) => o.orderNo).reverse(), ...legacy.map((l) => l.order_no).reverse()];
     expect(await allPages(await aProcess(), 4, 8)).toEqual(expected); // pages by probes, then the rest
     expect(await allPages(await aProcess(), 4, 100)).toEqual(expected); // one page across the boundary
+    expect(await allPages(await aProcess(), 4, 10)).toEqual(expected); // a page ends on order 1
     const short = await aProcess(); // a short numbered history lists them all in one query
     await createMany(short, 5, 2, 0);
     await store
@@ -148,9 +172,10 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
         _id: 900_100,
         order_no: 'LEGACY-5',
         user_id: 5,
-        created_at: minute(-1),
+        created_at: minute(100), // dated after the numbered ones, yet listed after them as on a long path
       } as never);
     expect((await short.listByUser(5, { skip: 0, limit: 10 })).map((o) => o.orderNo).at(-1)).toBe('LEGACY-5');
+    expect((await short.listByUser(5, { skip: 2, limit: 1 })).map((o) => o.orderNo)).toEqual(['LEGACY-5']);
   });
 
   it('still refuses a repeated order number, without taking a number for it', async () => {

@@ -51,4 +51,11 @@ describe('UserNumbers', () => {
     await Promise.all([numbers.oneAtATime(1, take(5)), numbers.oneAtATime(2, take(5))]);
     expect(most).toBe(2);
   });
+
+  it('lets the next take go when one hangs past its turn', async () => {
+    const numbers = new UserNumbers(async () => false, 20);
+    const hung = numbers.oneAtATime(1, () => new Promise<never>(() => {}));
+    expect(await numbers.oneAtATime(1, async () => 'next')).toBe('next');
+    expect(await Promise.race([hung, Bun.sleep(5).then(() => 'still waiting')])).toBe('still waiting');
+  });
 });

@@ -44,6 +44,17 @@ describe('idle collection', () => {
     expect(await check()).toBe(true);
   });
 
+  it('measures growth from the lowest size seen since, as the allocator hands pages back late', async () => {
+    const { state, check } = aProcess();
+    state.rss = 200 * MB;
+    await check();
+    expect(await check()).toBe(true); // leaves 110 MB...
+    state.rss = 60 * MB; // ...and the pages come back to the system later
+    expect(await check()).toBe(false);
+    state.rss = 80 * MB; // a burst as big as the first, from 60 MB
+    expect(await check()).toBe(true);
+  });
+
   it('leaves a process that grew less than 16 MB since the last collection alone', async () => {
     const { state, check } = aProcess();
     state.rss = 115 * MB;

@@ -30,6 +30,8 @@ interface OrderDoc {
    * unique index admits any number of absent values, on FerretDB and, being sparse, on MongoDB).
    */
   user_order?: string;
+  /** k of `user_order` as a number, to sort by: a user's numbered orders come newest first by it. */
+  user_seq?: number;
   /** On a user's order 1 only, when orders stored before numbering exist: the list then goes on to them. */
   unnumbered_before?: boolean;
 }
@@ -56,6 +58,7 @@ const schema = new Schema<OrderDoc>(
     updated_at: Date,
     expires_at: nullableDate,
     user_order: { type: String, unique: true, sparse: true },
+    user_seq: Number,
     unnumbered_before: Boolean,
   },
   schemaOptions('orders'),
@@ -107,8 +110,12 @@ const toDocument = (o: NewOrder, id: number, k: number): OrderDoc => ({
   updated_at: o.updatedAt,
   expires_at: o.expiresAt,
   user_order: userOrder(o.userId, k),
+  user_seq: k,
 });
 
+// Ids come from per-process blocks, so across instances only the clock orders them by date.
+const BY_DATE = { created_at: -1, _id: -1 } as const;
+const BY_NUMBER = { user_seq: -1, created_at: -1, _id: -1 } as const;
 /** Up to this many numbered orders, one query reading all of the user's orders beats a probe each. */
 const SHORT_HISTORY = 64;
 /** Probes of one page sent together, so a page of 100 cannot take the whole connection pool. */
@@ -199,10 +206,13 @@ export class MongoOrders implements Orders {
     const short =
       seen === undefined ? !(await this.numbers.exists(userId, SHORT_HISTORY + 1)) : seen <= SHORT_HISTORY;
     if (short) {
-      const docs = await this.find({ user_id: userId }, page);
+      // The order the probes page in (numbered newest first, then the unnumbered by date), so a page
+      // never repeats or skips an order when the next one is read the other way. A missing user_seq
+      // sorts below every number, on MongoDB as on FerretDB.
+      const docs = await this.find({ user_id: userId }, page, BY_NUMBER);
       // The newest order carries the user's last number: a history that grew elsewhere is noticed.
-      const newest = page.skip === 0 ? docs[0]?.user_order : undefined;
-      if (newest) this.numbers.note(userId, Number(newest.slice(newest.indexOf(':') + 1)));
+      const newest = page.skip === 0 ? docs[0]?.user_seq : undefined;
+      if (newest) this.numbers.note(userId, newest);
       return docs.map(toDomain);
     }
     const numbered = await this.numbers.last(userId, SHORT_HISTORY + 1);
@@ -266,16 +276,7 @@ export class MongoOrders implements Orders {
     return this.find(filter, page).then((docs) => docs.map(toDomain));
   }
 
-  private find(filter: Record<string, unknown>, page: Page): Promise<OrderDoc[]> {
-    return (
-      this.model
-        .find(filter)
-        // Ids come from per-process blocks, so across instances only the clock orders them.
-        .sort({ created_at: -1, _id: -1 })
-        .skip(page.skip)
-        .limit(page.limit)
-        .lean<OrderDoc[]>()
-        .exec()
-    );
+  private find(filter: Record<string, unknown>, page: Page, sort = BY_DATE): Promise<OrderDoc[]> {
+    return this.model.find(filter).sort(sort).skip(page.skip).limit(page.limit).lean<OrderDoc[]>().exec();
   }
 }

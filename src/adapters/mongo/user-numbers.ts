@@ -3,6 +3,8 @@ import { Recent } from './recent';
 
 /** Users a process remembers a number for: one small entry per active user. */
 const USERS_KEPT = 10_000;
+/** The longest one take holds a user's turn. */
+const TAKE_TURN_MS = 30_000;
 
 /**
  * The last of a user's dense numbers 1..N (each k+1 is only ever written after k was seen), found by
@@ -15,7 +17,10 @@ export class UserNumbers {
   /** Per user, the end of the queue of `oneAtATime` calls (removed when the queue empties). */
   private readonly queues = new Map<number, Promise<unknown>>();
   /** `exists(userId, n)`: one equality probe for the user's n-th number. */
-  constructor(readonly exists: (userId: number, n: number) => Promise<boolean>) {}
+  constructor(
+    readonly exists: (userId: number, n: number) => Promise<boolean>,
+    private readonly turnMs = TAKE_TURN_MS,
+  ) {}
 
   /** The last number this process saw, asking nothing (undefined: it never looked). */
   remembered(userId: number): number | undefined {
@@ -43,10 +48,18 @@ export class UserNumbers {
    */
   oneAtATime<T>(userId: number, take: () => Promise<T>): Promise<T> {
     const result = (this.queues.get(userId) ?? Promise.resolve()).then(take);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    // A take that hangs (a database that stopped answering) lets the next one go after `turnMs`:
+    // the unique index still decides, they only stop waiting for each other.
+    let timer: Timer | undefined;
+    const tail = Promise.race([
+      result.then(
+        () => undefined,
+        () => undefined,
+      ),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, this.turnMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
     this.queues.set(userId, tail);
     void tail.then(() => {
       if (this.queues.get(userId) === tail) this.queues.delete(userId);
