@@ -187,4 +187,19 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
     await createMany(a, 6, 1, 1);
     expect(await numbers(6)).toEqual(['6:1', '6:2']);
   });
+
+  it('tells the audit about a user whose order numbers have a gap', async () => {
+    const a = await aProcess();
+    const faults = async () => {
+      const out: string[] = [];
+      for await (const f of a.storeFaults()) out.push(`${f.subject}: ${f.message}`);
+      return out;
+    };
+    expect(await faults()).toEqual([]); // every test above left dense numbers (and unnumbered orders)
+    const made = await createMany(a, 12, 3, 0);
+    await store.db().collection('orders').deleteOne({ order_no: made[1]!.orderNo });
+    expect(await faults()).toEqual([
+      'user 12: orders are numbered up to 3, but 1 of the numbers 1..3 are missing',
+    ]);
+  });
 });

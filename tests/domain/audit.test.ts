@@ -46,6 +46,27 @@ async function healthyStore() {
 }
 
 describe('the integrity audit', () => {
+  it('reports the faults the orders store finds in its own bookkeeping', async () => {
+    const t = await healthyStore();
+    const faulty = Object.assign(Object.create(t.deps.orders), {
+      async *storeFaults() {
+        yield {
+          subject: 'user 7',
+          message: 'orders are numbered up to 3, but 1 of the numbers 1..3 are missing',
+        };
+      },
+    });
+    const report = await auditStore({ ...t.deps, orders: faulty })();
+    expect(report).toMatchObject({ ok: false, violations: { order_numbers: 1 } });
+    expect(report.findings).toEqual([
+      {
+        check: 'order_numbers',
+        subject: 'user 7',
+        message: 'orders are numbered up to 3, but 1 of the numbers 1..3 are missing',
+      },
+    ]);
+  });
+
   it('passes a store where every record agrees', async () => {
     const t = await healthyStore();
     const report = await t.audit();

@@ -243,6 +243,32 @@ export class MongoOrders implements Orders {
     return [...orders, ...(await this.find({ user_id: userId, user_order: unnumbered }, rest)).map(toDomain)];
   }
 
+  /**
+   * Users whose numbered orders are not exactly 1..max (an order deleted or written by hand): a long
+   * history's pages probe every number, so a missing one shortens a page, and the search for the
+   * last number may stop at it. One count and maximum per user is held, streamed over all orders.
+   */
+  async *storeFaults(): AsyncIterable<{ subject: string; message: string }> {
+    const byUser = new Map<number, { count: number; max: number }>();
+    const cursor = this.model
+      .find({}, { user_id: 1, user_seq: 1 })
+      .lean<Pick<OrderDoc, 'user_id' | 'user_seq'>>()
+      .batchSize(1000)
+      .cursor();
+    for await (const doc of cursor) {
+      const { user_id: userId, user_seq: k } = doc as Pick<OrderDoc, 'user_id' | 'user_seq'>;
+      if (k === undefined) continue;
+      const seen = byUser.get(userId) ?? { count: 0, max: 0 };
+      byUser.set(userId, { count: seen.count + 1, max: Math.max(seen.max, k) });
+    }
+    for (const [userId, { count, max }] of byUser)
+      if (count !== max)
+        yield {
+          subject: `user ${userId}`,
+          message: `orders are numbered up to ${max}, but ${max - count} of the numbers 1..${max} are missing`,
+        };
+  }
+
   /** A driver cursor: documents arrive in batches, never all in memory at once. */
   async *scan(filter: { readonly status?: OrderStatus } = {}): AsyncIterable<Order> {
     const query = filter.status === undefined ? {} : { status: filter.status };
