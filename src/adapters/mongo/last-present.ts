@@ -1,3 +1,5 @@
+import type { Page } from '../../domain/ports';
+
 /**
  * The highest n ≥ `known.n` for which `probe(n)` finds something, given that what exists is a prefix
  * 1..N (a user's ledger is gap-free: seq k+1 is only ever inserted after seq k was read) and that
@@ -32,4 +34,26 @@ export async function lastPresent<T>(
     else hit = { n, value };
   }
   return hit;
+}
+
+/** Probes of one page sent together, so a page of 100 cannot take the whole connection pool. */
+const PROBES_AT_ONCE = 10;
+
+/**
+ * A newest-first page of a history numbered 1..`last`: numbers last − skip down to 1, at most
+ * `limit` of them, each found by `probe` (PROBES_AT_ONCE at a time); what a probe misses is left out.
+ */
+export async function probePage<T>(
+  last: number,
+  page: Page,
+  probe: (n: number) => Promise<T | null>,
+): Promise<T[]> {
+  const top = last - page.skip;
+  const ns: number[] = [];
+  for (let n = top; n >= Math.max(1, top - page.limit + 1); n--) ns.push(n);
+  const found: T[] = [];
+  for (let i = 0; i < ns.length; i += PROBES_AT_ONCE)
+    for (const item of await Promise.all(ns.slice(i, i + PROBES_AT_ONCE).map(probe)))
+      if (item !== null) found.push(item);
+  return found;
 }

@@ -4,7 +4,7 @@ import type { EntryType, LedgerEntry, NewLedgerEntry } from '../../domain/ledger
 import type { Ledger, Page } from '../../domain/ports';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
-import { lastPresent } from './last-present';
+import { lastPresent, probePage } from './last-present';
 import { Recent } from './recent';
 
 interface EntryDoc {
@@ -58,8 +58,6 @@ const hintSchema = new Schema<HeadHintDoc>(
 const HINT_EVERY = 32;
 /** Up to this many entries, one query reading them all is cheaper than a probe per entry. */
 const SHORT_HISTORY = 64;
-/** Probes of one transactions page sent together. */
-const PROBES_AT_ONCE = 10;
 /** Heads remembered per process: one small entry per active user. */
 const HEADS_KEPT = 10_000;
 
@@ -155,18 +153,7 @@ export class MongoLedger implements Ledger {
     // A remembered short history may have grown since; one query still returns all of it.
     const head = seen !== undefined && (seen?.seq ?? 0) <= SHORT_HISTORY ? seen : await this.head(userId);
     if (!head || head.seq <= SHORT_HISTORY) return this.sortedPage(userId, page);
-    const top = head.seq - page.skip;
-    const seqs: number[] = [];
-    for (let seq = top; seq >= Math.max(1, top - page.limit + 1); seq--) seqs.push(seq);
-    const entries: (LedgerEntry | null)[] = [];
-    // In batches, so a page of 100 cannot take the whole connection pool from the money writes.
-    for (let i = 0; i < seqs.length; i += PROBES_AT_ONCE)
-      entries.push(
-        ...(await Promise.all(
-          seqs.slice(i, i + PROBES_AT_ONCE).map((seq) => (seq === head.seq ? head : this.at(userId, seq))),
-        )),
-      );
-    return entries.filter((e): e is LedgerEntry => e !== null);
+    return probePage(head.seq, page, async (seq) => (seq === head.seq ? head : this.at(userId, seq)));
   }
 
   private async sortedPage(userId: number, page: Page): Promise<LedgerEntry[]> {

@@ -3,6 +3,7 @@ import type { NewOrder, Order, OrderStatus } from '../../domain/order';
 import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
+import { probePage } from './last-present';
 import { UserNumbers } from './user-numbers';
 
 interface OrderDoc {
@@ -118,8 +119,6 @@ const BY_DATE = { created_at: -1, _id: -1 } as const;
 const BY_NUMBER = { user_seq: -1, created_at: -1, _id: -1 } as const;
 /** Up to this many numbered orders, one query reading all of the user's orders beats a probe each. */
 const SHORT_HISTORY = 64;
-/** Probes of one page sent together, so a page of 100 cannot take the whole connection pool. */
-const PROBES_AT_ONCE = 10;
 /** Concurrent creates of one user each take the next number; each round has one winner. */
 const MAX_ROUNDS = 100;
 
@@ -216,31 +215,23 @@ export class MongoOrders implements Orders {
       return docs.map(toDomain);
     }
     const numbered = await this.numbers.last(userId, SHORT_HISTORY + 1);
-    const top = numbered - page.skip;
-    const ks: number[] = [];
-    for (let k = top; k >= Math.max(1, top - page.limit + 1); k--) ks.push(k);
-    const orders: Order[] = [];
-    for (let i = 0; i < ks.length; i += PROBES_AT_ONCE) {
-      const docs = await Promise.all(
-        ks.slice(i, i + PROBES_AT_ONCE).map((k) =>
-          this.model
-            .findOne({ user_order: userOrder(userId, k) })
-            .lean<OrderDoc>()
-            .exec(),
-        ),
-      );
-      for (const doc of docs) if (doc) orders.push(toDomain(doc));
-    }
-    if (ks.length === page.limit) return orders;
+    const orders = (await probePage(numbered, page, (k) => this.numberedOrder(userId, k))).map(toDomain);
+    // How many of the page's places fall on numbers 1..numbered.
+    const probed = Math.max(0, Math.min(page.limit, numbered - page.skip));
+    if (probed === page.limit) return orders;
     // The page reaches past order 1: what follows is the orders stored before numbering, if any.
-    const first = await this.model
-      .findOne({ user_order: userOrder(userId, 1) })
-      .lean<OrderDoc>()
-      .exec();
+    const first = await this.numberedOrder(userId, 1);
     if (!first?.unnumbered_before) return orders;
     const unnumbered = mongoose.trusted({ $exists: false });
-    const rest = { skip: Math.max(0, page.skip - numbered), limit: page.limit - ks.length };
+    const rest = { skip: Math.max(0, page.skip - numbered), limit: page.limit - probed };
     return [...orders, ...(await this.find({ user_id: userId, user_order: unnumbered }, rest)).map(toDomain)];
+  }
+
+  private numberedOrder(userId: number, k: number): Promise<OrderDoc | null> {
+    return this.model
+      .findOne({ user_order: userOrder(userId, k) })
+      .lean<OrderDoc>()
+      .exec();
   }
 
   /**
