@@ -6,6 +6,8 @@
 // 16 MB since the last one, so a trickle of requests does not make it collect after each. Requests
 // more often than the interval (a health probe every 500 ms) keep it from running at all.
 
+import { repeat } from './jobs';
+
 /** Growth of the resident size since the last collection that makes one worth its pause (40–80 ms). */
 const WORTH_COLLECTING_BYTES = 16 * 2 ** 20;
 
@@ -43,29 +45,22 @@ export function idleCollector(opts: IdleCollectionOptions): () => Promise<boolea
   };
 }
 
-/** Checks every `intervalMs` (a check still running is not overlapped); returns the stop function. */
+/** Checks every `intervalMs` (through `repeat`: never two at once; 0 = never); returns the stop function. */
 export function startIdleCollection(
   opts: IdleCollectionOptions & { readonly intervalMs: number },
-): () => void {
+): () => Promise<void> {
   const check = idleCollector(opts);
-  let checking = false;
   let failed = false;
-  const timer = setInterval(() => {
-    if (checking) return;
-    checking = true;
-    check()
-      .then(() => {
+  return repeat(opts.intervalMs, () =>
+    check().then(
+      () => {
         failed = false;
-      })
-      .catch((e: unknown) => {
+      },
+      (e: unknown) => {
         // Only memory is at stake: the next check tries again. Said once per run of failures.
         if (!failed) opts.log('api.idle_gc_failed', { error: e instanceof Error ? e.message : String(e) });
         failed = true;
-      })
-      .finally(() => {
-        checking = false;
-      });
-  }, opts.intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+      },
+    ),
+  );
 }

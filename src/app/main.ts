@@ -78,16 +78,13 @@ const stopHousekeeping = startHousekeeping(deps, 60_000, [
   { purge: async (now) => deps.alertOutbox?.purge(new Date(now.getTime() - alertRetentionMs)) },
 ]);
 const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
-const stopIdleGc =
-  config.idleGcMs > 0
-    ? startIdleCollection({
-        served: async () => (await metrics.httpRequests.get()).values.reduce((n, v) => n + v.value, 0),
-        inFlight: () => app.server?.pendingRequests ?? 0,
-        intervalMs: config.idleGcMs,
-        collect: () => Bun.gc(true),
-        log,
-      })
-    : () => {};
+const stopIdleGc = startIdleCollection({
+  served: async () => (await metrics.httpRequests.get()).values.reduce((n, v) => n + v.value, 0),
+  inFlight: () => app.server?.pendingRequests ?? 0,
+  intervalMs: config.idleGcMs,
+  collect: () => Bun.gc(true),
+  log,
+});
 log('api.listening', { port: app.server?.port, provider: config.paymentProvider, env: config.env });
 
 let stopping = false;
@@ -103,7 +100,7 @@ async function shutdown(signal: string) {
   await stopTokenKeeper();
   await stopHousekeeping();
   await stopAlerts();
-  stopIdleGc();
+  await stopIdleGc();
   await stopBaseline();
   await drainTimeline();
   await conn.close();
