@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'bun:test';
-import mongoose from 'mongoose';
 import { MongoOrders } from '../../src/adapters/mongo/orders';
 import { anOrder, T0 } from '../support/builders';
 import { processesOverOneDatabase } from '../support/processes';
@@ -34,23 +33,6 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
       if (page.length < size) return out;
     }
   };
-  /** Runs `fn` on a fresh process whose `find` commands are recorded. */
-  const watched = async <T>(fn: (orders: MongoOrders, finds: Record<string, unknown>[]) => Promise<T>) => {
-    const conn = mongoose.createConnection(store.uri(), { monitorCommands: true, sanitizeFilter: true });
-    const finds: Record<string, unknown>[] = [];
-    const inserts: Record<string, unknown>[] = [];
-    try {
-      await conn.asPromise();
-      conn.getClient().on('commandStarted', (e) => {
-        if (e.commandName === 'find') finds.push(e.command);
-        if (e.commandName === 'insert' && e.command.insert === 'orders') inserts.push(e.command);
-      });
-      return { result: await fn(new MongoOrders(conn), finds), finds, inserts };
-    } finally {
-      await conn.close();
-    }
-  };
-
   it('numbers concurrent creates of one user from two processes densely, each order once', async () => {
     const [a, b] = [await aProcess(), await aProcess()];
     await createMany(a, 1, 2, 0);
@@ -89,33 +71,36 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
   });
 
   it('takes the numbers of concurrent creates of one user in one process in turn, without a clash', async () => {
-    const { result, inserts } = await watched((orders) =>
+    const { result, started } = await store.watched((orders) =>
       Promise.all(
         Array.from({ length: 30 }, () => orders.create(anOrder({ userId: 7, createdAt: minute(0) }))),
       ),
     );
     expect(result.length).toBe(30);
-    expect(inserts.length).toBe(30); // each lost race would be one more insert, and a round of probes
+    expect(started('insert').length).toBe(30); // each lost race would be one more insert, and a round of probes
     expect(await numbers(7)).toEqual(Array.from({ length: 30 }, (_, i) => `7:${i + 1}`));
   });
 
   it('pages a long history newest first by probes, in a process that never saw the user', async () => {
     const made = await createMany(await aProcess(), 2, 100, 0);
     const newestFirst = made.map((o) => o.orderNo).reverse();
-    const { result, finds } = await watched((orders) => orders.listByUser(2, { skip: 0, limit: 20 }));
+    const first = await store.watched((orders) => orders.listByUser(2, { skip: 0, limit: 20 }));
+    const { result } = first;
+    const finds = first.started('find');
     expect(result.map((o) => o.orderNo)).toEqual(newestFirst.slice(0, 20));
     // A sorted find of the user would hand FerretDB all 100 orders to sort; a probe finds one.
     expect(finds.filter((f) => f.sort)).toEqual([]);
     expect(finds.length).toBeLessThanOrEqual(1 + 2 * 6 + 20); // "more than 64?", gallop and bisect, the page
-    const later = await watched((orders) => orders.listByUser(2, { skip: 90, limit: 20 }));
+    const later = await store.watched((orders) => orders.listByUser(2, { skip: 90, limit: 20 }));
     expect(later.result.map((o) => o.orderNo)).toEqual(newestFirst.slice(90));
-    expect(later.finds.filter((f) => f.sort)).toEqual([]); // no orders from before numbering to look for
+    expect(later.started('find').filter((f) => f.sort)).toEqual([]); // no orders from before numbering to look for
     expect(await allPages(await aProcess(), 2, 9)).toEqual(newestFirst);
   });
 
   it('notices a short history that grew long in another process', async () => {
     const a = await aProcess();
-    const { result: probedFinds } = await watched(async (b, finds) => {
+    const { result: probedFinds } = await store.watched(async (b, started) => {
+      const finds = started('find');
       await createMany(b, 3, 10, 0); // b remembers 10: short
       const made = await createMany(a, 3, 70, 10);
       // The first page is still one query (b thought the history short), and shows b the head...

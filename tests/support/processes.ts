@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'bun:test';
-import type { Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 import { connectMongo, ensureIndexes } from '../../src/adapters/mongo';
 import { testMongoUri, uniqueDbName } from './ferret';
 
@@ -26,6 +26,24 @@ export function processesOverOneDatabase<T>(prefix: string, make: (conn: Connect
       const conn = await connectMongo(uri);
       connections.push(conn);
       return make(conn);
+    },
+    /**
+     * Runs `fn` on a new process whose commands are recorded as they start: `started('find')` is the
+     * live list of its `find` commands. The process is closed afterwards.
+     */
+    watched: async <R>(
+      fn: (adapter: T, started: (name: string) => Record<string, unknown>[]) => Promise<R>,
+    ) => {
+      const conn = mongoose.createConnection(uri, { monitorCommands: true, sanitizeFilter: true });
+      const byName = new Map<string, Record<string, unknown>[]>();
+      const started = (name: string) => byName.get(name) ?? byName.set(name, []).get(name)!;
+      try {
+        await conn.asPromise();
+        conn.getClient().on('commandStarted', (e) => started(e.commandName).push(e.command));
+        return { result: await fn(make(conn), started), started };
+      } finally {
+        await conn.close();
+      }
     },
     /** The database's URI, for a connection of the test's own. */
     uri: () => uri,
