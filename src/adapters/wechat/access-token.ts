@@ -62,7 +62,12 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
   const pollMs = opts.pollMs ?? 100;
   const waitMs = opts.waitMs ?? Math.max(2 * opts.timeoutMs, 1000);
   let local: { generation: TokenGeneration; readAt: number } | undefined;
-  let inFlight: Promise<string> | undefined;
+  /**
+   * Counts invalidations. A look begun before one may have read the refused token as valid, so it
+   * is neither joined by later callers nor allowed to keep its answer as this instance's copy.
+   */
+  let reports = 0;
+  let inFlight: { readonly promise: Promise<string>; readonly reports: number } | undefined;
 
   const usable = (g: TokenGeneration, now: Date): boolean =>
     !g.invalid && g.expiresAt.getTime() - now.getTime() > refreshAheadMs;
@@ -139,19 +144,23 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
   }
 
   async function refresh(): Promise<string> {
+    const begun = reports;
+    const keep = (generation: TokenGeneration, readAt: number) => {
+      if (reports === begun) local = { generation, readAt };
+    };
     const polls = Math.max(1, Math.ceil(waitMs / pollMs));
     for (let i = 0; i <= polls; i++) {
       const current = await opts.store.latest(opts.appid);
       const now = opts.clock.now();
       if (current && usable(current, now)) {
-        local = { generation: current, readAt: now.getTime() };
+        keep(current, now.getTime());
         return current.token;
       }
       const next = (current?.generation ?? 0) + 1;
       const until = new Date(now.getTime() + opts.timeoutMs * 3);
       if (await opts.store.lease(opts.appid, next, now, until)) {
         const fresh = await fetchGeneration(current, next);
-        local = { generation: fresh, readAt: opts.clock.now().getTime() };
+        keep(fresh, opts.clock.now().getTime());
         return fresh.token;
       }
       // Another instance is fetching: a token that has not expired (nor been refused) still works.
@@ -167,17 +176,28 @@ export function createAccessTokens(opts: AccessTokenOptions): AccessTokens {
       if (local && usable(local.generation, now) && now.getTime() - local.readAt < localTtlMs)
         return local.generation.token;
       // One refresh per process at a time; the database decides between processes.
-      inFlight ??= refresh().finally(() => {
-        inFlight = undefined;
-      });
-      return inFlight;
+      if (inFlight?.reports !== reports) {
+        const look = {
+          reports,
+          promise: refresh().finally(() => {
+            if (inFlight === look) inFlight = undefined;
+          }),
+        };
+        inFlight = look;
+      }
+      return inFlight.promise;
     },
     async invalidate(failing) {
       if (local?.generation.token === failing) local = undefined;
-      const current = await opts.store.latest(opts.appid);
-      if (!current || current.token !== failing || current.invalid) return;
-      if (await opts.store.invalidate(opts.appid, current.generation, failing))
-        opts.log('wechat.token_invalidated', { generation: current.generation });
+      try {
+        const current = await opts.store.latest(opts.appid);
+        if (!current || current.token !== failing || current.invalid) return;
+        if (await opts.store.invalidate(opts.appid, current.generation, failing))
+          opts.log('wechat.token_invalidated', { generation: current.generation });
+      } finally {
+        // Counted once the mark is stored: a look that starts later reads it.
+        reports++;
+      }
     },
   };
 }
