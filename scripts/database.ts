@@ -3,8 +3,10 @@
 // CLI: bun scripts/database.ts start|stop|status|indexes
 //      DATA_DIR (.data), FERRETDB_PORT (27017), POSTGRES_PORT (54320), DATABASE_NAME (credits_store)
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buildFerret, type Ferret, ROOT, startFerret } from './ferretdb';
+import { freePort } from './net';
 import { ensureDatabase, type Postgres, startPostgres } from './postgres';
 import { commandLine, isAlive, terminate } from './proc';
 import { prepareDatabase } from './search-indexes';
@@ -76,6 +78,43 @@ export async function startDatabase(o: DatabaseOptions): Promise<Database> {
       await postgres.stop();
     },
   };
+}
+
+// ---- the tests' throw-away database ----
+
+/**
+ * A pair in a new temporary folder on free ports, without fsync: what the tests write is thrown
+ * away. `discard` kills both and deletes the folder; it is synchronous so that it also works from
+ * 'exit' and signal handlers.
+ */
+export async function startThrowawayDatabase(): Promise<{ db: Database; discard(): void }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testdb-'));
+  fs.chmodSync(dataDir, 0o711); // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres`
+  let lastError: unknown;
+  // freePort() can lose a race with another process before a server binds, so retry a little.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const db = await startDatabase({
+        dataDir: path.join(dataDir, String(attempt)),
+        ferretPort: await freePort(),
+        postgresPort: await freePort(),
+        durable: false,
+      });
+      const discard = () => {
+        for (const pid of [db.ferret.pid, db.postgres.pid]) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {}
+        }
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      };
+      return { db, discard };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  throw lastError;
 }
 
 // ---- the development database of `npm start` and the CLI ----

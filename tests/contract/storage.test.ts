@@ -1,5 +1,4 @@
 import { afterAll, describe } from 'bun:test';
-import type { Connection } from 'mongoose';
 import { CachedProducts } from '../../src/adapters/cache/products';
 import { memoryRepositories } from '../../src/adapters/memory';
 import {
@@ -9,10 +8,10 @@ import {
   MemorySpendTallies,
 } from '../../src/adapters/memory/limits';
 import { MemorySessionKeys } from '../../src/adapters/memory/session-keys';
-import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
+import { mongoRepositories } from '../../src/adapters/mongo';
 import { MongoSessionKeys } from '../../src/adapters/mongo/session-keys';
 import { FixedClock } from '../../src/adapters/system/clock';
-import { testMongoUri, uniqueDbName } from '../support/ferret';
+import { recycledDatabase } from '../support/recycled-db';
 import { accessTokenStoreContract } from './access-tokens.contract';
 import { alertOutboxContract } from './alert-outbox.contract';
 import { figuresContract } from './figures.contract';
@@ -80,34 +79,22 @@ describe('cached products over memory', () =>
   }));
 
 describe('mongo adapters (FerretDB unless TEST_MONGODB_URI)', () => {
-  const connections: Connection[] = [];
-  afterAll(async () => {
-    await Promise.all(connections.map((c) => c.close()));
-  });
-  // A fresh database per test keeps every case independent of the others' data.
+  // Every case starts from an empty database (emptied, not rebuilt: see recycled-db.ts) and new
+  // adapters, so it depends on no other case's data or caches. The second connection is a second
+  // process: its adapters know nothing the first one learned.
+  const db = recycledDatabase('contract', 2);
+  afterAll(() => db.close());
   runAll(async () => {
-    const conn = await connectMongo(await testMongoUri(uniqueDbName('contract')));
-    connections.push(conn);
-    const repos = mongoRepositories(conn);
-    await ensureIndexes(conn);
-    return repos;
+    const [one] = await db.take();
+    return mongoRepositories(one!);
   });
-  // A second connection is a second process: its adapters know nothing the first one learned.
   for (const suite of limitContracts)
     suite(async () => {
-      const uri = await testMongoUri(uniqueDbName('contract'));
-      const [one, two] = [await connectMongo(uri), await connectMongo(uri)];
-      connections.push(one, two);
-      const a = mongoRepositories(one);
-      await ensureIndexes(one);
-      return { a, b: mongoRepositories(two), fresh: () => mongoRepositories(two) };
+      const [one, two] = await db.take();
+      return { a: mongoRepositories(one!), b: mongoRepositories(two!), fresh: () => mongoRepositories(two!) };
     });
   sessionKeysContract(async () => {
-    const uri = await testMongoUri(uniqueDbName('contract'));
-    const [one, two] = [await connectMongo(uri), await connectMongo(uri)];
-    connections.push(one, two);
-    const a = new MongoSessionKeys(one);
-    await ensureIndexes(one);
-    return { a, b: new MongoSessionKeys(two) };
+    const [one, two] = await db.take();
+    return { a: new MongoSessionKeys(one!), b: new MongoSessionKeys(two!) };
   });
 });

@@ -2,7 +2,7 @@ import type { Subprocess } from 'bun';
 import { call, login, requestPaymentArgs } from '../../scripts/client';
 import { apiEnv, localUrl, sandboxEnv } from '../../scripts/local-env';
 import { freePort } from '../../scripts/net';
-import { prepareTestDatabase, testMongoUri, uniqueDbName } from '../support/ferret';
+import { preparedDatabase } from '../support/recycled-db';
 import { auditDatabase } from './audit';
 
 export const CALLBACK_SECRET = 'e2e-gateway-callback-secret';
@@ -64,8 +64,9 @@ function spawn(entry: string, env: Record<string, string>, logs: string[]): Subp
 export async function startStack(
   opts: { apiEnv?: Record<string, string>; sandboxEnv?: Record<string, string> } = {},
 ) {
-  const mongoUri = await testMongoUri(uniqueDbName('e2e'));
-  await prepareTestDatabase(mongoUri); // as npm start does: models' indexes, then the GIN indexes
+  // Prepared as npm start prepares it (the models' indexes, then the GIN indexes), and empty.
+  const database = await preparedDatabase('e2e');
+  const mongoUri = database.uri;
   const [apiPort, sandboxPort] = [await freePort(), await freePort()];
   const pair = { apiPort, sandboxPort, mongoUri, callbackSecret: CALLBACK_SECRET };
   const api = localUrl(apiPort);
@@ -112,12 +113,16 @@ export async function startStack(
       await waitHealthy(url, proc, 'api');
       return url;
     },
-    /** Stops every process, then audits the database they wrote (throws on any violation). */
+    /**
+     * Stops every process, then audits the database they wrote (throws on any violation); a
+     * database that passed is given back for the next stack.
+     */
     async stop() {
       const all = [apiProc, sandboxProc, ...extraApis];
       for (const p of all) if (p.exitCode === null) p.kill('SIGTERM');
       await Promise.all(all.map((p) => p.exited));
       await auditDatabase(mongoUri);
+      database.release();
     },
   };
 }

@@ -24,6 +24,7 @@ import { queryPaymentStatus } from '../../src/domain/usecases/payment-status';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
 import { refundOrder } from '../../src/domain/usecases/refund';
 import { handleRefundNotice } from '../../src/domain/usecases/refund-follow';
+import { recycledDatabase } from '../support/recycled-db';
 import {
   type Captured,
   Crash,
@@ -566,11 +567,13 @@ const coverage = {
 
 describe(`money model (${STEPS} steps, seed ${SEED})`, () => {
   let provider: Provider;
+  const db = recycledDatabase('model');
   beforeAll(() => {
     provider = startProvider();
   });
   afterAll(async () => {
     await provider?.stop();
+    await db.close();
   });
 
   it(
@@ -587,7 +590,7 @@ describe(`money model (${STEPS} steps, seed ${SEED})`, () => {
         async (cmds) => {
           const t00 = Date.now();
           const clock = provider.resetClock(new Date(START.getTime() + runs * 86_400_000 * 7));
-          const sys = await startSystem(provider, clock);
+          const sys = await startSystem(provider, clock, db);
           const model: Model = {
             users: sys.users,
             orders: [],
@@ -615,7 +618,6 @@ describe(`money model (${STEPS} steps, seed ${SEED})`, () => {
           } finally {
             steps += model.steps;
             runs++;
-            await sys.close();
           }
         },
       );

@@ -2,8 +2,7 @@
 // adapters on the test FerretDB, the real gateway payment adapter talking to the in-process sandbox,
 // and the gateway notification verifier. Wired as tests/support/app.ts wires the HTTP tests (same
 // adapters and settings), with a hand-moved clock shared by the sandbox and a crash switch.
-import type { Connection } from 'mongoose';
-import { connectMongo, ensureIndexes, mongoRepositories } from '../../src/adapters/mongo';
+import { mongoRepositories } from '../../src/adapters/mongo';
 import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
 import { SIGNATURE_HEADER, signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
@@ -14,7 +13,7 @@ import type { WechatLogin } from '../../src/domain/ports';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { CALLBACK_SECRET, startSandbox } from '../sandbox/harness';
-import { testMongoUri, uniqueDbName } from '../support/ferret';
+import type { RecycledDatabase } from '../support/recycled-db';
 
 /** A callback the sandbox sent (captured instead of delivered: the model decides when and how often). */
 export interface Captured {
@@ -119,10 +118,13 @@ const noLogin: WechatLogin = {
   },
 };
 
-/** A fresh database for one run, wired like tests/support/app.ts but over the Mongo adapters. */
-export async function startSystem(provider: Provider, clock: FixedClock) {
-  const conn: Connection = await connectMongo(await testMongoUri(uniqueDbName('model')));
-  await ensureIndexes(conn);
+/**
+ * An empty database for one run (the file's recycled one, emptied) and new adapters, wired like
+ * tests/support/app.ts but over the Mongo adapters.
+ */
+export async function startSystem(provider: Provider, clock: FixedClock, db: RecycledDatabase) {
+  const [conn] = await db.take();
+  if (!conn) throw new Error('no connection');
   const logs: { event: string; fields: Record<string, unknown> }[] = [];
   const deps: Deps = {
     ...mongoRepositories(conn),
@@ -146,7 +148,7 @@ export async function startSystem(provider: Provider, clock: FixedClock) {
   const users: number[] = [];
   for (const openid of ['o_model_a', 'o_model_b', 'o_model_c'])
     users.push((await deps.users.ensure(openid, clock.now())).user.id);
-  return { deps, conn, logs, notifications, users, close: () => conn.close() };
+  return { deps, conn, logs, notifications, users };
 }
 export type System = Awaited<ReturnType<typeof startSystem>>;
 

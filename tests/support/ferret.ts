@@ -1,51 +1,28 @@
-// One local database (PostgreSQL + FerretDB, as `npm start` runs it) per test process, shared by
-// every test file (bun test runs them all in one process); each file isolates itself with its own
-// database from uniqueDbName().
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Database, startDatabase } from '../../scripts/database';
-import { freePort } from '../../scripts/net';
+// One local database (PostgreSQL + FerretDB, as `npm start` runs it) shared by every test file;
+// each file isolates itself with its own database from uniqueDbName(). `npm test` starts it once
+// for all its worker processes and hands it over in TEST_FERRETDB_URI / TEST_FERRETDB_POSTGRES_URL;
+// a bare `bun test` starts one in its own process on first use.
+import { type Database, startThrowawayDatabase } from '../../scripts/database';
 import { prepareDatabase } from '../../scripts/search-indexes';
 
-let server: Promise<Database> | undefined;
+type Server = Pick<Database, 'mongoUri' | 'postgresUrl'>;
+let server: Promise<Server> | undefined;
 let cleanup: (() => void) | undefined;
 
-async function startTestServer(): Promise<Database> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'testdb-'));
-  fs.chmodSync(dataDir, 0o711); // mkdtemp makes it 0700; as root, PostgreSQL runs as `postgres`
-  let lastError: unknown;
-  // freePort() can lose a race with another process before a server binds, so retry a little.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const db = await startDatabase({
-        dataDir: path.join(dataDir, String(attempt)),
-        ferretPort: await freePort(),
-        postgresPort: await freePort(),
-        durable: false,
-      });
-      // Synchronous on purpose so it also works from 'exit' and signal handlers; the data is
-      // thrown away, so there is nothing to stop gracefully.
-      cleanup = () => {
-        for (const pid of [db.ferret.pid, db.postgres.pid]) {
-          try {
-            process.kill(pid, 'SIGKILL');
-          } catch {}
-        }
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      };
-      return db;
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  throw lastError;
+function sharedServer(): Promise<Server> {
+  const [mongoUri, postgresUrl] = [process.env.TEST_FERRETDB_URI, process.env.TEST_FERRETDB_POSTGRES_URL];
+  if (mongoUri && postgresUrl) return Promise.resolve({ mongoUri, postgresUrl });
+  return startThrowawayDatabase().then(({ db, discard }) => {
+    cleanup = discard;
+    return db;
+  });
 }
 
 /**
- * Kills the shared server and deletes its data. preload.ts runs it in a global afterAll, because
- * bun test (1.4) fires neither 'exit' nor 'beforeExit'; the handlers below cover other runners.
+ * Kills the server this process started, if any, and deletes its data. preload.ts runs it in a
+ * global afterAll: with one bun test process that is after the last file; in a worker of
+ * `bun test --parallel` after every file, which is why npm test starts the server itself. bun test
+ * (1.4) fires neither 'exit' nor 'beforeExit'; the handlers below cover other runners.
  */
 export function stopTestServer(): void {
   cleanup?.();
@@ -76,14 +53,14 @@ function withDatabase(uri: string, dbName: string): string {
 export async function testMongoUri(dbName: string): Promise<string> {
   const external = process.env.TEST_MONGODB_URI;
   if (external) return withDatabase(external, dbName);
-  server ??= startTestServer();
+  server ??= sharedServer();
   return withDatabase((await server).mongoUri, dbName);
 }
 
 /** FerretDB's PostgreSQL database on the shared test server; null with TEST_MONGODB_URI. */
 export async function testPostgresUrl(): Promise<string | null> {
   if (process.env.TEST_MONGODB_URI) return null;
-  server ??= startTestServer();
+  server ??= sharedServer();
   return (await server).postgresUrl;
 }
 
