@@ -73,7 +73,11 @@ describe('two API instances, one sandbox, one database: the shared access_token'
         await fetch(`${stack.sandbox}/sandbox/wechat/shipping?out_trade_no=${order.order_no}`)
       ).json()) as { uploads: unknown[] };
       return r.uploads.length > 0 ? r.uploads : undefined;
-    }, 20_000);
+    }, 20_000).catch((e: Error) => {
+      // What the two instances did about the token and the upload says why it did not happen.
+      const told = stack.logs.filter((l) => /"(wechat|shipping)\./.test(l)).slice(-30);
+      throw new Error(`${e.message}; token and shipping events:\n${told.join('\n')}`);
+    });
     expect(shipped).toHaveLength(1);
     const after = await stats();
     expect(after.calls).toBe(after.handed);
