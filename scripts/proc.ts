@@ -7,9 +7,15 @@ import fs from 'node:fs';
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie has exited (no memory, no ports) and only waits for its parent to read its status; an
+  // init that never reaps orphans, as in some containers, keeps it forever.
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): signal 0 is all there is
   }
 }
 

@@ -3,18 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortOpen } from '../../scripts/net';
+import { isAlive } from '../../scripts/proc';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { auditDatabase } from './audit';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Every descendant of `pid` (npm → sh → bun start.ts → API, sandbox, FerretDB, PostgreSQL + workers). */
 async function descendants(pid: number): Promise<number[]> {
