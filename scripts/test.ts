@@ -25,13 +25,15 @@ process.env.CHROMIUM_PATH = await ensureChromium();
 // Test files run in worker processes, one per core and at least two: most of the suite's time is
 // real processes starting and waiting (FerretDB, the API, timers), which another file's work can
 // fill. The workers share the database started above and, as one bun test process did before,
-// each keeps one module registry across its files (--no-isolate).
+// each keeps one module registry across its files (--no-isolate). --no-orphans: a worker that ends
+// (Ctrl-C, SIGTERM) takes the API and sandbox processes its e2e suites started with it.
 // tests/timings.json (per-file durations) lets the workers start with the slowest files;
 // TEST_UPDATE_TIMINGS=1 rewrites it from this run.
 const timings = 'tests/timings.json';
 const parallel = [
   `--parallel=${Math.max(2, os.availableParallelism())}`,
   '--no-isolate',
+  '--no-orphans',
   ...(fs.existsSync(timings) ? [`--timings=${timings}`] : []),
   ...(process.env.TEST_UPDATE_TIMINGS === '1' ? ['--update-timings'] : []),
 ];
