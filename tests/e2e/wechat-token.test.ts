@@ -6,6 +6,7 @@ interface TokenStats {
   handed: number;
   forced: number;
   generation: number;
+  expires_at: string | null;
 }
 
 /**
@@ -53,6 +54,19 @@ describe('two API instances, one sandbox, one database: the shared access_token'
   }, 60_000);
 
   it('40001 after WeChat revoked the token: invalidated once, refetched once, the upload retried and done', async () => {
+    // Stop the rotation first, so that the token the instances use is the one WeChat revokes (with
+    // 5-s tokens an instance may still hold the previous one, valid in stable mode, or have the
+    // next one already: then no call is ever refused). Tokens live 60 s from now on; once the
+    // current one is such a token, every 5-s token before it has expired within 5 s.
+    await fetch(`${stack.sandbox}/sandbox/wechat/token/settings`, {
+      method: 'POST',
+      body: '{"lifetime_seconds":60}',
+    });
+    await eventually(async () => {
+      const s = await stats();
+      return s.expires_at && Date.parse(s.expires_at) - Date.now() > 30_000 ? s : undefined;
+    }, 20_000);
+    await Bun.sleep(5_000);
     const before = await stats();
     const revoked = await fetch(`${stack.sandbox}/sandbox/wechat/token/revoke`, {
       method: 'POST',

@@ -65,6 +65,23 @@ describe('sandbox stable_token', () => {
   });
 });
 
+describe('sandbox stable_token settings', () => {
+  it('issues later tokens with a new lifetime, keeps the current one, and refuses bad values', async () => {
+    const s = sandbox();
+    const a = await s.stable();
+    expect(await s.post('/sandbox/wechat/token/settings', { lifetime_seconds: 600 })).toEqual({
+      delay_ms: 0,
+      lifetime_seconds: 600,
+    });
+    expect((await s.stable()).access_token).toBe(a.access_token);
+    expect((await s.post('/sandbox/wechat/token/revoke', {})).generation).toBe(2);
+    expect((await s.stable()).expires_in).toBe(600);
+    for (const bad of [{}, { lifetime_seconds: 0 }, { lifetime_seconds: 1.5 }, { delay_ms: -1 }])
+      expect((await s.post('/sandbox/wechat/token/settings', bad)).error).toBeString();
+    expect((await s.post('/sandbox/wechat/token/settings', { delay_ms: 5 })).lifetime_seconds).toBe(600);
+  });
+});
+
 describe('sandbox upload_shipping_info', () => {
   it('validates the body and allows one update; the same content again is "already shipped"', async () => {
     const s = sandbox();

@@ -44,11 +44,13 @@ export function tokenSimulator(opts: TokenOptions): TokenSimulator {
   const nowMs = () => opts.now().getTime();
   /** Test knob: stable_token answers this much later (a slow WeChat lets callers pile up). */
   let delayMs = 0;
+  /** Lifetime of tokens issued from now on; a test can lengthen it to stop the rotation. */
+  let lifetimeSeconds = opts.lifetimeSeconds;
 
   const issue = (): Issued => {
     const t = {
       token: `sbx_${randomBytes(24).toString('base64url')}`,
-      expiresAt: nowMs() + opts.lifetimeSeconds * 1000,
+      expiresAt: nowMs() + lifetimeSeconds * 1000,
       generation: ++generation,
     };
     issued.set(t.token, t);
@@ -112,16 +114,23 @@ export function tokenSimulator(opts: TokenOptions): TokenSimulator {
         handed: handed.size,
         generation: current?.generation ?? 0,
         expires_at: current ? new Date(current.expiresAt).toISOString() : null,
-        lifetime_seconds: opts.lifetimeSeconds,
+        lifetime_seconds: lifetimeSeconds,
         overlap_seconds: opts.overlapSeconds,
       });
     if (req.method === 'POST' && path === '/sandbox/wechat/token/settings') {
       const b = (await readJsonObject(req)) ?? {};
-      const ms = b.delay_ms;
-      if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 60_000)
+      const { delay_ms: ms, lifetime_seconds: life } = b;
+      const whole = (v: unknown, min: number, max: number) =>
+        typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+      if (ms !== undefined && !whole(ms, 0, 60_000))
         return json({ error: 'delay_ms must be an integer from 0 to 60000' }, 400);
-      delayMs = ms;
-      return json({ delay_ms: delayMs });
+      if (life !== undefined && !whole(life, 1, 7200))
+        return json({ error: 'lifetime_seconds must be an integer from 1 to 7200' }, 400);
+      if (ms === undefined && life === undefined)
+        return json({ error: 'give delay_ms, lifetime_seconds or both' }, 400);
+      if (ms !== undefined) delayMs = ms as number;
+      if (life !== undefined) lifetimeSeconds = life as number;
+      return json({ delay_ms: delayMs, lifetime_seconds: lifetimeSeconds });
     }
     if (req.method === 'POST' && path === '/sandbox/wechat/token/revoke') {
       // The current token fails with 40001 from now on. By default WeChat has a new current token
