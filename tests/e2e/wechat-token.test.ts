@@ -17,6 +17,9 @@ interface TokenStats {
  * call for no new token (checked: without the lease this test sees 5 calls for 3 tokens). WeChat is
  * made to answer slowly so that one instance's looks overlap the other's fetch.
  */
+/** How long the sandbox's tokens live in this file, until the second test lengthens them. */
+const TOKEN_SECONDS = 5;
+
 describe('two API instances, one sandbox, one database: the shared access_token', () => {
   let stack: Stack;
   let second: string;
@@ -30,7 +33,7 @@ describe('two API instances, one sandbox, one database: the shared access_token'
         WECHAT_TOKEN_CHECK_SECONDS: '1',
         WECHAT_TOKEN_REFRESH_AHEAD_SECONDS: '1',
       },
-      sandboxEnv: { SANDBOX_TOKEN_SECONDS: '5', SANDBOX_TOKEN_OVERLAP_SECONDS: '3' },
+      sandboxEnv: { SANDBOX_TOKEN_SECONDS: String(TOKEN_SECONDS), SANDBOX_TOKEN_OVERLAP_SECONDS: '3' },
     });
     second = await stack.addApi();
   });
@@ -57,7 +60,7 @@ describe('two API instances, one sandbox, one database: the shared access_token'
     // Stop the rotation first, so that the token the instances use is the one WeChat revokes (with
     // 5-s tokens an instance may still hold the previous one, valid in stable mode, or have the
     // next one already: then no call is ever refused). Tokens live 60 s from now on; once the
-    // current one is such a token, every 5-s token before it has expired within 5 s.
+    // current one is such a token, every short one before it expires within TOKEN_SECONDS.
     await fetch(`${stack.sandbox}/sandbox/wechat/token/settings`, {
       method: 'POST',
       body: '{"lifetime_seconds":60}',
@@ -66,7 +69,7 @@ describe('two API instances, one sandbox, one database: the shared access_token'
       const s = await stats();
       return s.expires_at && Date.parse(s.expires_at) - Date.now() > 30_000 ? s : undefined;
     }, 20_000);
-    await Bun.sleep(5_000);
+    await Bun.sleep(TOKEN_SECONDS * 1000);
     const before = await stats();
     const revoked = await fetch(`${stack.sandbox}/sandbox/wechat/token/revoke`, {
       method: 'POST',
