@@ -5,12 +5,13 @@
 // reported. CPU per request is the server's user + system ticks from /proc over a run divided by
 // its requests.
 // Prints a markdown table (docs/benchmarks.md quotes it). FLOOR_MODES=bare picks steps; KEY=value
-// arguments go to the API's environment; FLOOR_SKIP_API=1 measures the steps only.
+// arguments go to the API's environment; FLOOR_SKIP_API=1 measures the steps only; FLOOR_BASELINE=<dir>
+// runs another checkout's API beside ours (see `checkouts`).
 import type { Subprocess } from 'bun';
 import { localUrl } from '../scripts/local-env';
 import { freePort } from '../scripts/net';
 import { prepareDatabase } from '../scripts/search-indexes';
-import { runBench, spawn, startApi, startDb, tmp, waitHealthy } from './processes';
+import { checkouts, runBench, spawn, startApi, startDb, tmp, waitHealthy } from './processes';
 import { cpuUs, median, shuffled } from './rounds';
 import { wrk } from './wrk';
 
@@ -66,13 +67,20 @@ async function main() {
     const mongoUri = `${db.mongoUri}/floor`;
     await prepareDatabase(mongoUri, db.postgresUrl);
     // No sandbox: a cached catalog request calls nobody.
-    const api = await startApi('api', { mongoUri, sandboxPort: await freePort(), env: API_ENV });
-    targets.push({
-      label: 'API (cached catalog)',
-      url: `${api.url}/api/products/`,
-      proc: api.proc,
-      runs: [],
-    });
+    for (const { label, dir } of checkouts('FLOOR_BASELINE')) {
+      const api = await startApi(`api_${label}`.replace(/\W/g, '_'), {
+        mongoUri,
+        sandboxPort: await freePort(),
+        dir,
+        env: API_ENV,
+      });
+      targets.push({
+        label: `API (cached catalog)${label === 'this checkout' ? '' : `, ${label}`}`,
+        url: `${api.url}/api/products/`,
+        proc: api.proc,
+        runs: [],
+      });
+    }
   }
   // A warm-up each, then rounds in a fresh random order: whatever else the machine does at a moment
   // lands on every server alike, and the median of each is what is reported.

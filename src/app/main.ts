@@ -79,7 +79,7 @@ const stopHousekeeping = startHousekeeping(deps, 60_000, [
 ]);
 const stopAlerts = startAlertJobs(deps, alerts, config.alerts);
 const stopIdleGc = startIdleCollection({
-  served: async () => (await metrics.httpRequests.get()).values.reduce((n, v) => n + v.value, 0),
+  served: async () => metrics.http.total(),
   inFlight: () => app.server?.pendingRequests ?? 0,
   intervalMs: config.idleGcMs,
   collect: () => Bun.gc(true),

@@ -25,6 +25,24 @@ describe('structured logger', () => {
     expect(String(lines[0]?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
   });
 
+  it('writes access lines as one JSON object each, with or without fields', () => {
+    const { log, lines, raw } = collect();
+    log('http.access', { method: 'GET', route: '/api/products/', status: 200, ms: 0.41, request_id: 'a-1' });
+    log('http.access', {});
+    expect(raw.every((l) => l.endsWith('}\n'))).toBe(true);
+    expect(lines[0]).toEqual({
+      level: 'info',
+      time: expect.any(String),
+      event: 'http.access',
+      method: 'GET',
+      route: '/api/products/',
+      status: 200,
+      ms: 0.41,
+      request_id: 'a-1',
+    });
+    expect(lines[1]).toEqual({ level: 'info', time: expect.any(String), event: 'http.access' });
+  });
+
   it('levels anomalies above routine events, and drops lines below the configured level', () => {
     const { log, lines } = collect('warn');
     log('http.access', { status: 200 });

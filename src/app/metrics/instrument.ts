@@ -150,12 +150,11 @@ export function countSweep(m: Metrics, tally: SweepTally | undefined): void {
   for (const [verdict, n] of Object.entries(tally)) if (n > 0) m.sweeperChecks.inc({ verdict }, n);
 }
 
-/** The per-request part: two label lookups and an increment, no allocation beyond prom-client's own. */
+/** The per-request part: one lookup and a few increments (http-stats.ts). */
 export const observeRequests =
   (m: Metrics) =>
   (method: string, route: string, status: number, seconds: number): void => {
-    m.httpRequests.inc({ method, route, status });
-    m.httpDuration.observe({ method, route }, seconds);
+    m.http.observe(method, route, status, seconds);
     if (status < 300 && CALLBACK_ROUTES.has(route))
       m.notifications.inc({ route, outcome: 'accepted', reason: '' });
   };
