@@ -76,9 +76,19 @@ describe('sandbox stable_token settings', () => {
     expect((await s.stable()).access_token).toBe(a.access_token);
     expect((await s.post('/sandbox/wechat/token/revoke', {})).generation).toBe(2);
     expect((await s.stable()).expires_in).toBe(600);
-    for (const bad of [{}, { lifetime_seconds: 0 }, { lifetime_seconds: 1.5 }, { delay_ms: -1 }])
+    for (const bad of [
+      {},
+      { lifetime_seconds: 0 },
+      { lifetime_seconds: 1.5 },
+      { delay_ms: -1 },
+      // Half good: the good half is not applied either.
+      { delay_ms: 7, lifetime_seconds: 0 },
+    ])
       expect((await s.post('/sandbox/wechat/token/settings', bad)).error).toBeString();
-    expect((await s.post('/sandbox/wechat/token/settings', { delay_ms: 5 })).lifetime_seconds).toBe(600);
+    expect(await s.post('/sandbox/wechat/token/settings', { delay_ms: 5 })).toEqual({
+      delay_ms: 5,
+      lifetime_seconds: 600,
+    });
   });
 });
 

@@ -120,16 +120,17 @@ export function tokenSimulator(opts: TokenOptions): TokenSimulator {
     if (req.method === 'POST' && path === '/sandbox/wechat/token/settings') {
       const b = (await readJsonObject(req)) ?? {};
       const { delay_ms: ms, lifetime_seconds: life } = b;
-      const whole = (v: unknown, min: number, max: number) =>
+      const whole = (v: unknown, min: number, max: number): v is number =>
         typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+      if (ms === undefined && life === undefined)
+        return json({ error: 'give delay_ms, lifetime_seconds or both' }, 400);
       if (ms !== undefined && !whole(ms, 0, 60_000))
         return json({ error: 'delay_ms must be an integer from 0 to 60000' }, 400);
       if (life !== undefined && !whole(life, 1, 7200))
         return json({ error: 'lifetime_seconds must be an integer from 1 to 7200' }, 400);
-      if (ms === undefined && life === undefined)
-        return json({ error: 'give delay_ms, lifetime_seconds or both' }, 400);
-      if (ms !== undefined) delayMs = ms as number;
-      if (life !== undefined) lifetimeSeconds = life as number;
+      // Both checked before either is applied: a half-bad request changes nothing.
+      if (whole(ms, 0, 60_000)) delayMs = ms;
+      if (whole(life, 1, 7200)) lifetimeSeconds = life;
       return json({ delay_ms: delayMs, lifetime_seconds: lifetimeSeconds });
     }
     if (req.method === 'POST' && path === '/sandbox/wechat/token/revoke') {
