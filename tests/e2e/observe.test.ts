@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { SANDBOX_APPID } from '../../src/app/config';
-import { client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
+import { client, eventually, requestPaymentArgs, type Stack, sandboxControl, startStack } from './stack';
 
 /** Sums every sample of `name` whose labels include all of `labels` (Prometheus text format). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -23,8 +23,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('observability end to end', () => {
   let stack: Stack;
   let api: ReturnType<typeof client>;
-  const sandbox = async (path: string, body: unknown = {}) =>
-    (await fetch(`${stack.sandbox}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+  const sandbox = sandboxControl(() => stack);
   const scrape = async () => (await fetch(`${stack.api}/metrics`)).text();
 
   beforeAll(async () => {

@@ -2,15 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'bun:test';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { SANDBOX_APPID } from '../../src/app/config';
 import { readRefundAttempts, readStore } from './ledger-db';
-import { client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
+import { client, eventually, requestPaymentArgs, type Stack, sandboxControl, startStack } from './stack';
 
 /** Refunds through the gateway contract: API + sandbox gateway (signed refund callbacks) + FerretDB. */
 describe('refunds through the payment gateway end to end', () => {
   let stack: Stack;
   let api: ReturnType<typeof client>;
   let admin: string;
-  const sandbox = async (path: string, body: unknown = {}) =>
-    (await fetch(`${stack.sandbox}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+  const sandbox = sandboxControl(() => stack);
   const trade = async (no: string) => (await fetch(`${stack.sandbox}/sandbox/trades/${no}`)).json();
 
   beforeAll(async () => {
@@ -26,17 +25,13 @@ describe('refunds through the payment gateway end to end', () => {
   });
 
   async function completedOrder(code: string) {
-    const token = await api.login(code);
+    const { token, id, orderNo, paymentData } = await api.placeOrder(code);
     const userId = (await api.call('GET', '/api/users/me', { token })).body.id as number;
-    const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
-    const id = created.body.order_id as number;
-    const pay = await api.call('POST', `/api/orders/pay/${id}`, { token });
-    await sandbox('/sandbox/request-payment', requestPaymentArgs(pay.body.payment_data));
+    await sandbox('/sandbox/request-payment', requestPaymentArgs(paymentData));
     await eventually(async () => ((await status(token, id)) === 'completed' ? true : undefined));
-    return { token, userId, id, orderNo: created.body.order_no as string };
+    return { token, userId, id, orderNo };
   }
-  const status = async (token: string, id: number) =>
-    (await api.call('GET', `/api/orders/${id}`, { token })).body.status as string;
+  const status = (token: string, id: number) => api.status(token, id);
   const refund = (id: number, body: unknown = {}) =>
     api.call('POST', `/api/admin/orders/${id}/refund`, { token: admin, body });
 

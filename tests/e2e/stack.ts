@@ -131,12 +131,33 @@ export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 /** The shared mini-program client, bound to one base URL. */
 export function client(base: string) {
+  const bound = (method: string, path: string, opts: { token?: string; body?: unknown } = {}) =>
+    call(base, method, path, opts);
   return {
-    call: (method: string, path: string, opts: { token?: string; body?: unknown } = {}) =>
-      call(base, method, path, opts),
+    call: bound,
     login: (code: string) => login(base, code),
+    /** The order's status as its owner sees it. */
+    status: async (token: string, id: number) =>
+      (await bound('GET', `/api/orders/${id}`, { token })).body.status as string,
+    /** A new user (by login code) orders a package and asks to pay: what wx.requestPayment needs. */
+    async placeOrder(code: string, productId = 1) {
+      const token = await login(base, code);
+      const created = await bound('POST', '/api/orders/create', { token, body: { product_id: productId } });
+      if (created.status !== 200)
+        throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+      const id = created.body.order_id as number;
+      const pay = await bound('POST', `/api/orders/pay/${id}`, { token });
+      if (pay.status !== 200) throw new Error(`pay: ${pay.status} ${JSON.stringify(pay.body)}`);
+      return { token, id, orderNo: created.body.order_no as string, paymentData: pay.body.payment_data };
+    },
   };
 }
+
+/** A POST to one of the sandbox's control endpoints; its JSON answer. */
+export const sandboxControl =
+  (stack: () => Stack) =>
+  async (path: string, body: unknown = {}) =>
+    (await fetch(`${stack().sandbox}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
 
 export { requestPaymentArgs };
 

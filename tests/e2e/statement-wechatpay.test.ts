@@ -62,15 +62,8 @@ describe('statement reconciliation through the WeChat Pay v3 trade bill end to e
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const status = async (token: string, id: number) =>
-    (await api.call('GET', `/api/orders/${id}`, { token })).body.status as string;
-  async function ordered(code: string) {
-    const token = await api.login(code);
-    const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
-    const id = created.body.order_id as number;
-    const pay = await api.call('POST', `/api/orders/pay/${id}`, { token });
-    return { token, id, orderNo: created.body.order_no as string, paymentData: pay.body.payment_data };
-  }
+  const status = (token: string, id: number) => api.status(token, id);
+  const ordered = (code: string) => api.placeOrder(code);
   async function completed(code: string) {
     const o = await ordered(code);
     expect((await sim('/v3sim/request-payment', requestPaymentArgs(o.paymentData))).status).toBe(200);

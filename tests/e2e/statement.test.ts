@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { SANDBOX_APPID } from '../../src/app/config';
-import { client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
+import { client, eventually, requestPaymentArgs, type Stack, sandboxControl, startStack } from './stack';
 
 /** Today in Beijing, the statement's calendar. */
 const beijingDate = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -14,8 +14,7 @@ describe('statement reconciliation end to end', () => {
   let stack: Stack;
   let api: ReturnType<typeof client>;
   let admin: string;
-  const sandbox = async (path: string, body: unknown = {}) =>
-    (await fetch(`${stack.sandbox}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+  const sandbox = sandboxControl(() => stack);
 
   beforeAll(async () => {
     stack = await startStack({
@@ -33,21 +32,14 @@ describe('statement reconciliation end to end', () => {
     await stack?.stop();
   });
 
-  async function ordered(code: string) {
-    const token = await api.login(code);
-    const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
-    const id = created.body.order_id as number;
-    const pay = await api.call('POST', `/api/orders/pay/${id}`, { token });
-    return { token, id, orderNo: created.body.order_no as string, paymentData: pay.body.payment_data };
-  }
+  const ordered = (code: string) => api.placeOrder(code);
+  const orderStatus = (token: string, id: number) => api.status(token, id);
   async function completed(code: string) {
     const o = await ordered(code);
     await sandbox('/sandbox/request-payment', requestPaymentArgs(o.paymentData));
     await eventually(async () => ((await orderStatus(o.token, o.id)) === 'completed' ? true : undefined));
     return o;
   }
-  const orderStatus = async (token: string, id: number) =>
-    (await api.call('GET', `/api/orders/${id}`, { token })).body.status as string;
   const credits = async (token: string) => (await api.call('GET', '/api/users/me', { token })).body.credits;
 
   it('lists exactly the lost payment (healed, credits once) and the amount difference; a rerun changes nothing', async () => {

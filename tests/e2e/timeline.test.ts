@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { signGatewayPayload } from '../../src/adapters/payment/gateway/signature';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
 import { SANDBOX_APPID } from '../../src/app/config';
-import { CALLBACK_SECRET, client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
+import {
+  CALLBACK_SECRET,
+  client,
+  eventually,
+  requestPaymentArgs,
+  type Stack,
+  sandboxControl,
+  startStack,
+} from './stack';
 
 interface Item {
   kind: string;
@@ -19,8 +27,7 @@ describe('order timeline end to end', () => {
   let stack: Stack;
   let api: ReturnType<typeof client>;
   let admin: string;
-  const sandbox = async (path: string, body: unknown = {}) =>
-    (await fetch(`${stack.sandbox}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+  const sandbox = sandboxControl(() => stack);
 
   beforeAll(async () => {
     stack = await startStack({
@@ -38,14 +45,7 @@ describe('order timeline end to end', () => {
     await stack?.stop();
   });
 
-  async function ordered(code: string) {
-    const token = await api.login(code);
-    const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
-    const id = created.body.order_id as number;
-    const pay = await api.call('POST', `/api/orders/pay/${id}`, { token });
-    expect(pay.status).toBe(200);
-    return { token, id, orderNo: created.body.order_no as string, paymentData: pay.body.payment_data };
-  }
+  const ordered = (code: string) => api.placeOrder(code);
   const timeline = async (id: number) => {
     const res = await api.call('GET', `/api/admin/orders/${id}/timeline`, { token: admin });
     expect(res.status).toBe(200);
