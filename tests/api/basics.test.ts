@@ -55,6 +55,19 @@ describe('HTTP basics', () => {
     expect(res.body).toEqual({ detail: '请求体不是合法的 JSON' });
   });
 
+  it('takes an empty JSON body as no fields: wx.request without data still sends content-type json', async () => {
+    const { token } = await h.login('basics-empty');
+    const created = await h.request('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+    const id = created.body.order_id as number;
+    for (const raw of ['', ' \n'])
+      expect((await h.request('POST', `/api/orders/pay/${id}`, { token, raw })).status).toBe(200);
+    // A route that needs fields names the missing one.
+    const res = await h.request('POST', '/api/orders/create', { token, raw: '' });
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toContain('product_id');
+    expect((await h.request('POST', '/api/auth/logout', { token, raw: '' })).status).toBe(200);
+  });
+
   it('returns 413 {detail} for a body over 1 MiB', async () => {
     const { token } = await h.login('basics-big');
     const raw = JSON.stringify({ product_id: 1, pad: 'x'.repeat(1024 * 1024) });

@@ -26,7 +26,12 @@ describe("the seed's §6 mini-program flow over real TCP (API + sandbox + Ferret
     expect(created.body.order_no).toMatch(/^P\d{14}[0-9a-z]{8}$/);
     const orderId = created.body.order_id;
 
-    const pay = await api.call('POST', `/api/orders/pay/${orderId}`, { token });
+    // As the seed's payOrder sends it: wx.request with no `data` still says content-type json.
+    const paid = await fetch(`${stack.api}/api/orders/pay/${orderId}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    const pay = { status: paid.status, body: await paid.json() };
     expect(pay.status).toBe(200);
     expect(pay.body.message).toBe('创建支付成功');
     expect(pay.body.payment_data.packageValue).toMatch(/^prepay_id=/);

@@ -143,6 +143,9 @@ export const httpBasics = (
         const text = await request.text();
         if (text.length > MAX_BODY_BYTES) throw new BodyRefused(413, '请求体过大（上限 1 MiB）');
         if (raw) return text;
+        // wx.request sends `content-type: application/json` by default, also with no `data` (the
+        // seed's payOrder): an empty body is no fields at all. A route that needs fields says which.
+        if (text.trim() === '') return {};
         const parsed = parseJsonBody(text);
         if (!parsed.ok) throw new BodyRefused(400, JSON_BODY_DETAIL[parsed.problem]);
         return parsed.value;
