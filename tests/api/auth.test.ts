@@ -32,17 +32,18 @@ describe('login and bearer tokens', () => {
     expect(res.body).toMatchObject({ id: user.id, openid: user.openid, credits: 0 });
   });
 
-  for (const [code, status] of [
-    ['bad code!', 400],
-    ['used_123', 400],
-    ['ratelimit_1', 429],
-    ['blocked_1', 403],
-    ['busy_1', 502],
+  for (const [code, status, detail] of [
+    ['bad code!', 400, '登录凭证无效或已使用，请重新登录'],
+    ['used_123', 400, '登录凭证无效或已使用，请重新登录'],
+    ['ratelimit_1', 429, '登录过于频繁，请稍后再试'],
+    ['blocked_1', 403, '用户已被微信限制登录'],
+    // About WeChat's login, not the payment service.
+    ['busy_1', 502, '微信登录服务暂时不可用，请稍后重试'],
   ] as const) {
     it(`answers ${status} {detail} when WeChat rejects the code "${code}"`, async () => {
       const res = await h.request('POST', '/api/auth/login', { body: { code } });
       expect(res.status).toBe(status);
-      expect(typeof res.body.detail).toBe('string');
+      expect(res.body.detail).toBe(detail);
     });
   }
 

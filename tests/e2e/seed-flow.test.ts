@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
+import type { Json } from '../../scripts/client';
 import { client, eventually, requestPaymentArgs, type Stack, startStack } from './stack';
 
 describe("the seed's §6 mini-program flow over real TCP (API + sandbox + FerretDB)", () => {
@@ -31,7 +32,7 @@ describe("the seed's §6 mini-program flow over real TCP (API + sandbox + Ferret
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     });
-    const pay = { status: paid.status, body: await paid.json() };
+    const pay = { status: paid.status, body: (await paid.json()) as Json };
     expect(pay.status).toBe(200);
     expect(pay.body.message).toBe('创建支付成功');
     expect(pay.body.payment_data.packageValue).toMatch(/^prepay_id=/);

@@ -8,7 +8,7 @@ const LOGIN_ERRORS = {
   code_invalid: (message: string): DomainError => ({ kind: 'login_code_invalid', message }),
   rate_limited: (): DomainError => ({ kind: 'login_rate_limited' }),
   user_blocked: (): DomainError => ({ kind: 'login_user_blocked' }),
-  unavailable: (message: string): DomainError => ({ kind: 'provider_unavailable', message }),
+  unavailable: (message: string): DomainError => ({ kind: 'login_unavailable', message }),
 } as const;
 
 /** WeChat accepts a wx.login() code for 5 minutes; its first answer is remembered a while longer. */
