@@ -85,7 +85,7 @@ describe('order terms are fixed at creation', () => {
     await pay(token, order.order_id);
     await fetch(`${h.sandbox.url}/sandbox/trades/${order.order_no}/close`, { method: 'POST' });
     const again = await pay(token, order.order_id);
-    expect(again.body).toEqual({ detail: '订单状态不允许支付: cancelled' });
+    expect(again.body).toEqual({ detail: '订单已取消，请重新下单' });
     expect((await h.request('GET', `/api/orders/${order.order_id}`, { token })).body.status).toBe(
       'cancelled',
     );

@@ -93,6 +93,9 @@ describe('admin refunds: the happy path', () => {
     });
     expect((await ledger(u.token))[0]).toMatchObject({ amount: -100, type: 'refund' });
     expect((await refund(o.id)).body).toEqual(res.body);
+    // Paying it again is refused as refunded, not as "paid, credits granted" (they were taken back).
+    const pay = await h.request('POST', `/api/orders/pay/${o.id}`, { token: u.token });
+    expect(pay).toMatchObject({ status: 400, body: { detail: '订单已退款，不能再次支付，请重新下单' } });
     expect((await refundState(o.id)).body).toEqual(res.body);
     expect(await ledger(u.token)).toHaveLength(2);
   });
@@ -102,7 +105,7 @@ describe('admin refunds: the happy path', () => {
     const created = (await as(u.token).post('/api/orders/create', { product_id: 1 })).body;
     const res = await refund(created.order_id);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ detail: '订单状态不允许退款: pending' });
+    expect(res.body).toEqual({ detail: '订单待支付，不能退款' });
     expect((await refund(999999)).status).toBe(404);
     expect((await refund(created.order_id, { force: 'yes' })).status).toBe(400);
     expect((await refund(created.order_id, { retry_of: 'x y' })).status).toBe(400);

@@ -1,14 +1,23 @@
+import { STATUS_TEXT } from '../../domain/csv';
 import type { DomainError, ErrorKind } from '../../domain/errors';
+import type { OrderStatus } from '../../domain/order';
+
+/** An order status as the mini-program's user reads it (never the English word). */
+const statusText = (status: string): string => STATUS_TEXT[status as OrderStatus] ?? '状态已变化';
+
+/** Why an order cannot be paid, where the user needs more than its status: what to do next. */
+const NOT_PAYABLE: Readonly<Record<string, string>> = {
+  expired: '订单已过期，请重新下单',
+  cancelled: '订单已取消，请重新下单',
+  refunded: '订单已退款，不能再次支付，请重新下单',
+};
 
 /** The one table from error kind to HTTP status and the Chinese `detail` the mini-program shows. */
 const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>) => [number, string] } = {
   product_not_found: () => [404, '商品不存在'],
   product_inactive: () => [400, '商品已下架'],
   order_not_found: () => [404, '订单不存在'],
-  order_not_payable: (e) => [
-    400,
-    e.status === 'expired' ? '订单已过期，请重新下单' : `订单状态不允许支付: ${e.status}`,
-  ],
+  order_not_payable: (e) => [400, NOT_PAYABLE[e.status] ?? `订单${statusText(e.status)}，不能支付`],
   order_already_paid: () => [400, '订单已支付，积分已发放'],
   user_not_found: () => [401, '用户不存在'],
   user_disabled: () => [403, '用户已被禁用'],
@@ -27,7 +36,7 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   // An admin naming a user who does not exist: unlike a token's own user (401), this is a 404.
   account_not_found: () => [404, '用户不存在'],
   invalid_price: () => [400, '价格格式不正确：单位为元，最多两位小数'],
-  order_not_refundable: (e) => [400, `订单状态不允许退款: ${e.status}`],
+  order_not_refundable: (e) => [400, `订单${statusText(e.status)}，不能退款`],
   refund_insufficient_credits: () => [400, '用户积分不足，无法退款（可使用 force 强制退款）'],
   // The attempt is recorded and its credits taken back: the same call later (or the follower) goes on.
   refund_provider_unavailable: () => [

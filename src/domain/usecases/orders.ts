@@ -82,6 +82,8 @@ export function payOrder(deps: Deps) {
     const found = await findOwnOrder(deps)(user.id, orderId);
     if (!found.ok) return found;
     const order = found.value;
+    // Paid once and refunded: its credits were taken back, so "already paid" would mislead.
+    if (order.status === 'refunded') return err({ kind: 'order_not_payable', status: 'refunded' });
     const settlement = await deps.settlements.find(order.id);
     if (settlement) {
       await finishSettlement(deps)(order, settlement);
