@@ -242,6 +242,24 @@ describe('console: products', () => {
       reason: 'again',
     });
     expect(stale.status).toBe(409);
+    // The page after the refusal carries the current version and values: saving it again without
+    // editing changes nothing, and does not undo the other edit.
+    const reloaded = await stale.text();
+    expect(reloaded).toContain('name="version" value="2"');
+    expect(reloaded).toContain('value="8.80"');
+    const resaved = await admin.post('/admin/products/1', {
+      _csrf: token,
+      ...fields,
+      version: '2',
+      price: '8.80',
+    });
+    expect(resaved.status).toBe(303);
+    expect((await deps.products.findById(1))?.priceFen).toBe(880);
+    // A stale form that changes only the name is refused as stale, not for a missing price reason.
+    const staleName = await admin.post('/admin/products/1', { _csrf: token, ...fields, name: '新名字' });
+    expect(staleName.status).toBe(409);
+    expect(await staleName.text()).toContain('数据已被他人修改');
+    expect((await deps.products.findById(1))?.name).toBe('100积分套餐');
     const entry = (await audit()).find((e) => e.action === 'product.price');
     expect(entry).toMatchObject({
       actor: { username: 'admin' },

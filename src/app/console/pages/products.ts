@@ -157,13 +157,28 @@ ${list(rows.slice(0, limit - 1), tz, canEdit)}${pager('/admin/products', page, r
             },
             errors.length ? status : 200,
           );
+        // The form was filled from another version: what it would change is unknown (it would undo the
+        // other edit), so nothing is saved and the page shows the current values to edit again.
+        const version = positiveInt(raw.version);
+        if (version !== null && version !== product.version)
+          return ctx.render(
+            {
+              title: `商品 #${product.id}`,
+              active: 'products',
+              flash: {
+                kind: 'error',
+                text: `数据已被他人修改（当前版本 ${product.version}），未保存；下面已是最新内容，请重新修改后保存`,
+              },
+              body: productPage(product, fieldsOf(product), ctx.csrf, true, tz),
+            },
+            409,
+          );
         if (!checked.ok) return again(checked.errors);
         if (raw._preview) return again([], 200, true);
         const diff = changes(product, checked.product);
         if (diff.after.priceFen !== undefined && !f.reason) return again(['修改价格必须填写原因']);
         if (Object.keys(diff.after).length === 0)
           return ctx.done(`/admin/products/${product.id}`, '没有改动');
-        const version = positiveInt(raw.version);
         const updated = await update(product.id, diff.after, version ?? undefined);
         if (!updated.ok) return again([httpError(updated.error).detail], httpError(updated.error).status);
         await audit(ctx, {
