@@ -14,6 +14,7 @@ export type DomainError =
   | { readonly kind: 'login_rate_limited' }
   | { readonly kind: 'login_user_blocked' }
   | { readonly kind: 'login_unavailable'; readonly message: string }
+  | { readonly kind: 'statement_day_open'; readonly date: string }
   | { readonly kind: 'provider_unavailable'; readonly message: string }
   | { readonly kind: 'provider_rejected'; readonly message: string }
   | { readonly kind: 'notification_unauthenticated'; readonly message: string }

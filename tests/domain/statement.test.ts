@@ -125,6 +125,18 @@ describe('statement reconciliation', () => {
     expect(d.logs.some((l) => l.event === 'statement.failed')).toBe(true);
   });
 
+  it('refuses a day that has not begun in Beijing (a mistyped year), and stores nothing', async () => {
+    const d = await day();
+    // T0 is 2023-07-01 12:00 in Shanghai: the next day has not begun.
+    for (const date of ['2023-07-02', '2030-01-01']) {
+      const run = await reconcileStatement(d.deps)(date);
+      expect(run).toEqual({ ok: false, error: { kind: 'statement_day_open', date } });
+      expect(await d.deps.statementReports.find(date)).toBeNull();
+    }
+    expect(d.downloads()).toBe(0);
+    expect((await reconcileStatement(d.deps)(DATE)).ok).toBe(true);
+  });
+
   it('counts a payment by its local calendar day', () => {
     const { start, end } = dayBounds(DATE, 'Asia/Shanghai');
     expect(start.toISOString()).toBe('2023-06-30T16:00:00.000Z');

@@ -91,10 +91,13 @@ describe('statement reconciliation end to end', () => {
     expect(metrics).toContain('statement_differences_total{kind="amount_mismatch"} 1');
   });
 
-  it('refuses a date that does not exist and needs an admin', async () => {
+  it('refuses a date that does not exist or has not begun, and needs an admin', async () => {
     expect((await api.call('POST', '/api/admin/statements/2026-02-30/run', { token: admin })).status).toBe(
       400,
     );
+    const future = await api.call('POST', '/api/admin/statements/2099-01-01/run', { token: admin });
+    expect(future).toEqual({ status: 400, body: { detail: '2099-01-01 还没有到（北京时间），不能对账' } });
+    expect((await api.call('GET', '/api/admin/statements/2099-01-01', { token: admin })).status).toBe(404);
     const user = await api.login('st-user');
     expect((await api.call('POST', '/api/admin/statements/2026-02-01/run', { token: user })).status).toBe(
       403,

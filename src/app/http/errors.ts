@@ -25,6 +25,7 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   login_rate_limited: () => [429, '登录过于频繁，请稍后再试'],
   login_user_blocked: () => [403, '用户已被微信限制登录'],
   login_unavailable: () => [502, '微信登录服务暂时不可用，请稍后重试'],
+  statement_day_open: (e) => [400, `${e.date} 还没有到（北京时间），不能对账`],
   provider_unavailable: () => [502, '支付服务暂时不可用，请稍后重试'],
   // The provider's own text (codes, order numbers) goes to the log, not to the client.
   provider_rejected: () => [400, '支付服务拒绝了该请求，请重新下单或稍后再试'],

@@ -1,5 +1,11 @@
 import { canDo } from '../../../domain/operators/operator';
-import { isStatementDate, type StatementDifference, type StatementReport } from '../../../domain/statement';
+import {
+  isStatementDate,
+  STATEMENT_TIME_ZONE,
+  type StatementDifference,
+  type StatementReport,
+} from '../../../domain/statement';
+import { localParts } from '../../../domain/time';
 import { reconcileStatement } from '../../../domain/usecases/statement';
 import type { AppDeps } from '../../http/context';
 import { httpError } from '../../http/errors';
@@ -40,6 +46,11 @@ ${r.differences.length === 0 ? emptyRow(3, '没有差异') : r.differences.map((
 /** 对账: the daily statement reports (newest first), one report, and a run for a date (admin). */
 export const statementsPage = (deps: AppDeps) => {
   const tz = deps.settings.timeZone;
+  /** The statement calendar's today: the picker offers no later date (the run refuses one). */
+  const today = () => {
+    const p = localParts(deps.clock.now(), STATEMENT_TIME_ZONE);
+    return `${p.year}-${p.month}-${p.day}`;
+  };
   return consolePage(deps)
     .get(
       '/statements',
@@ -48,7 +59,7 @@ export const statementsPage = (deps: AppDeps) => {
         const rows = deps.statementReports ? await deps.statementReports.list({ skip, limit }) : [];
         const runForm =
           canDo(operator.role, 'run_statement') && deps.statements
-            ? html`<form method="post" action="/admin/statements/run" class="form inline">${csrfField(csrf)}<label>日期（北京时间） <input name="date" placeholder="YYYY-MM-DD" pattern="\\d{4}-\\d{2}-\\d{2}" required></label> <button type="submit">立即对账</button></form>`
+            ? html`<form method="post" action="/admin/statements/run" class="form inline">${csrfField(csrf)}<label>日期（北京时间） <input type="date" name="date" max="${today()}" required></label> <button type="submit">立即对账</button></form>`
             : '';
         return render({
           title: '对账',
@@ -83,7 +94,10 @@ ${rows.length === 0 ? emptyRow(6, '还没有对账报告') : rows.slice(0, limit
       async (ctx) => {
         const date = String((ctx.body as Record<string, unknown> | null)?.date ?? '').trim();
         if (!isStatementDate(date))
-          return ctx.done('/admin/statements', { kind: 'error', text: '日期格式应为 YYYY-MM-DD' });
+          return ctx.done('/admin/statements', {
+            kind: 'error',
+            text: `「${date.slice(0, 40)}」不是有效日期（YYYY-MM-DD）`,
+          });
         const { statements, statementReports } = deps;
         if (!statements || !statementReports)
           return ctx.done('/admin/statements', { kind: 'error', text: '当前支付方式不支持对账单' });
