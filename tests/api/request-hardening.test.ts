@@ -80,7 +80,17 @@ describe('validation errors', () => {
     };
     expect(validationDetail(hostile)).toBe('请求参数错误');
     expect(validationDetail({ valueError: { path: '/code', message: 'Expected string' } })).toBe(
-      '请求参数错误: code Expected string',
+      '请求参数错误: code 应为字符串',
+    );
+    // A query parameter checked on its own: no path, the name comes from the schema's title.
+    expect(
+      validationDetail({
+        valueError: { path: '', message: 'Expected integer to be greater or equal to 1' },
+        validator: { schema: { title: 'limit' } },
+      }),
+    ).toBe('请求参数错误: limit 格式不正确或超出范围');
+    expect(validationDetail({ valueError: { path: '', message: 'x' }, validator: { title: 'skip' } })).toBe(
+      '请求参数错误: skip 格式不正确或超出范围',
     );
   });
 });

@@ -65,15 +65,34 @@ class BodyRefused extends Error {
  */
 export function validationDetail(error: unknown): string {
   try {
-    const e = error as { valueError?: { path?: string; message?: string }; type?: string };
-    const path = String(e.valueError?.path ?? '').replace(/^\//, '');
-    const message = e.valueError?.message;
-    // TypeBox's "Expected union value" (Elysia's numeric coercion) says nothing useful to a client.
-    const what = !message || /union/i.test(message) ? '格式不正确或超出范围' : String(message).slice(0, 200);
+    const e = error as {
+      valueError?: { path?: string; message?: string };
+      validator?: { schema?: { title?: unknown }; title?: unknown };
+    };
+    // Elysia hands either a compiled validator (with `schema`) or the schema itself.
+    const title = e.validator?.schema?.title ?? e.validator?.title;
+    const path = String(e.valueError?.path || title || '').replace(/^\//, '');
+    const what = inChinese(String(e.valueError?.message ?? ''));
     return path ? `请求参数错误: ${path.slice(0, 100)} ${what}` : `请求参数错误: ${what}`;
   } catch {
     return '请求参数错误';
   }
+}
+
+/** TypeBox's English messages, said as the contract says errors: in Chinese. */
+const MESSAGES: readonly (readonly [RegExp, string])[] = [
+  [/required property/i, '为必填字段'],
+  [/unexpected property|additional propert/i, '是不允许的字段'],
+  [/^Expected (integer|number)$/i, '应为数字'],
+  [/^Expected string$/i, '应为字符串'],
+  [/^Expected boolean$/i, '应为 true 或 false'],
+  [/^Expected (object|array)$/i, '格式不正确'],
+];
+
+function inChinese(message: string): string {
+  for (const [english, chinese] of MESSAGES) if (english.test(message)) return chinese;
+  // Ranges, lengths, patterns, enums and Elysia's numeric coercion ("Expected union value").
+  return '格式不正确或超出范围';
 }
 
 const JSON_CONTENT = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;

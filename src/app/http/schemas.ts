@@ -7,7 +7,21 @@ import { t } from 'elysia';
  * `"product_id": "1"` is a bad request.
  */
 const MAX_ID = 2_147_483_647;
-export const IdParam = t.Integer({ minimum: 1, maximum: MAX_ID, description: '整数ID' });
+/**
+ * An id in a path or a query string: decimal digits only. Elysia's numeric coercion took anything
+ * `Number()` does (`0x2`, `1e3`, `+1`, ` 1`, `1.`), so one order answered to many paths.
+ */
+export const IdParam = t
+  .Transform(
+    t.String({
+      pattern: '^[1-9][0-9]{0,9}$',
+      maxLength: 10,
+      description: '整数ID（十进制，从 1 起）',
+      examples: ['1'],
+    }),
+  )
+  .Decode((v) => Number(v))
+  .Encode((v) => String(v));
 export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, examples: [1] });
 
 /**
@@ -19,8 +33,20 @@ export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, exa
 export const oneOf = <const T extends string[]>(values: T): TUnion<{ [K in keyof T]: TLiteral<T[K]> }> =>
   t.Union(values.map((v) => t.Literal(v))) as unknown as TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
 
-export const Skip = t.Integer({ minimum: 0, maximum: 1_000_000, description: '分页起始位置（默认 0）' });
-export const Limit = t.Integer({ minimum: 1, maximum: 100, description: '每页数量（默认 20）' });
+// `title`: Elysia checks a query parameter on its own, without its name in the error's path; the
+// error message takes the name from here (plugins.ts `validationDetail`).
+export const Skip = t.Integer({
+  minimum: 0,
+  maximum: 1_000_000,
+  title: 'skip',
+  description: '分页起始位置（默认 0）',
+});
+export const Limit = t.Integer({
+  minimum: 1,
+  maximum: 100,
+  title: 'limit',
+  description: '每页数量（默认 20）',
+});
 export const PageQuery = t.Object({ skip: t.Optional(Skip), limit: t.Optional(Limit) });
 
 export const ErrorBody = t.Object({ detail: t.String() }, { examples: [{ detail: '订单不存在' }] });
