@@ -24,10 +24,19 @@ export function yuanText(fen: Fen): string {
   return `${fen < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/**
+ * Excel turns a long run of digits into a number: from 12 digits it shows `4.20063E+27`, past 15 it
+ * loses digits for good, and WeChat transaction ids (支付单号) are 28 digits an operator matches
+ * against WeChat's bill. Such cells are written as the text formula `="…"`, which Excel, LibreOffice
+ * and Numbers all show as the digits.
+ */
+const LONG_DIGITS = /^\d{12,}$/;
+
 export function csvCell(cell: Cell): string {
   if (cell === null) return '';
   if (typeof cell === 'number') return String(cell);
   if (typeof cell === 'object') return yuanText(cell.fen);
+  if (LONG_DIGITS.test(cell)) return `"=""${cell}"""`;
   const text = FORMULA_START.test(cell) ? `'${cell}` : cell;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

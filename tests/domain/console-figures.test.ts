@@ -28,6 +28,9 @@ describe('CSV cells', () => {
     expect(csvCell({ fen: 990 })).toBe('9.90');
     expect(csvCell({ fen: -5 })).toBe('-0.05');
     expect(csvCell(null)).toBe('');
+    // A WeChat transaction id stays digits in Excel (a bare one shows as 4.20063E+27); short ones stay plain.
+    expect(csvCell('4200001234202611270123456789')).toBe('"=""4200001234202611270123456789"""');
+    expect(csvCell('12345678901')).toBe('12345678901');
     expect(csvLine(['订单', 1])).toBe('订单,1\r\n');
   });
 
