@@ -154,7 +154,7 @@ describe('console: orders', () => {
   });
 
   it('syncs with the provider (operator and up) and audits it; a CSRF-less POST is refused', async () => {
-    const { as, deps, clock, user, audit } = await setup();
+    const { as, deps, clock, user, audit, provider } = await setup();
     const pending = await deps.orders.create(anOrder({ userId: user.id, createdAt: clock.now() }));
     const viewer = await as('viewer');
     const vt = await csrf(viewer, `/admin/orders/${pending.id}`);
@@ -164,6 +164,19 @@ describe('console: orders', () => {
     const token = await csrf(operator, `/admin/orders/${pending.id}`);
     const synced = await operator.post(`/admin/orders/${pending.id}/sync`, { _csrf: token });
     expect(synced.status).toBe(303);
+    expect(await (await operator.fetch(synced.headers.get('location') as string)).text()).toContain(
+      '已同步：支付进行中，状态: NOTPAY',
+    );
+    // The provider never saw this order: the operator is told so, not "in progress, NOTPAY".
+    provider.unknown(pending.orderNo);
+    const again = await operator.post(`/admin/orders/${pending.id}/sync`, { _csrf: token });
+    const shown = await (await operator.fetch(again.headers.get('location') as string)).text();
+    expect(shown).toContain('支付平台查无此交易');
+    expect(
+      (await audit())
+        .filter((e) => e.action === 'order.sync')
+        .map((e) => (e.after as { providerState?: string } | null)?.providerState),
+    ).toContain('NOT_FOUND');
     const entry = (await audit()).find((e) => e.action === 'order.sync');
     expect(entry).toMatchObject({
       actor: { username: 'operator' },

@@ -60,6 +60,9 @@ export function scriptedPayments() {
     /** The provider reports the trade refunded though it was never settled with us. */
     refundedBeforeSettlement: (no: string) =>
       trades.set(no, { state: 'REFUND', transactionId: `4200${no}`, amountFen: 990, paidAt: null }),
+    /** The provider has never seen this trade (a sandbox restarted, or the user never opened the payment). */
+    unknown: (no: string) =>
+      trades.set(no, { state: 'NOT_FOUND', transactionId: null, amountFen: null, paidAt: null }),
     /** Every call about this trade fails as unavailable (or works again with `false`). */
     fail: (no: string, down = true) => (down ? failing.add(no) : failing.delete(no)),
   };

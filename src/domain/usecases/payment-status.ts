@@ -1,5 +1,6 @@
 import type { DomainError } from '../errors';
 import type { Order, OrderStatus } from '../order';
+import type { TradeState } from '../payment';
 import { err, ok, type Result } from '../result';
 import type { Deps } from './deps';
 import { findOwnOrder } from './orders';
@@ -11,6 +12,8 @@ export interface PaymentStatus {
   readonly status: OrderStatus;
   readonly paid: boolean;
   readonly message: string;
+  /** What the provider said when it was asked just now (the console tells an operator NOT_FOUND apart). */
+  readonly providerState?: TradeState;
 }
 
 const MESSAGES: Record<OrderStatus, string> = {
@@ -68,8 +71,9 @@ export function queryPaymentStatus(deps: Deps) {
       case 'review':
         return ok(answer(order, '支付状态异常（已退款），请联系客服'));
       default: {
+        // The mini-program is told NOTPAY either way: to a user who has not paid they are the same.
         const state = trade.value.state === 'NOT_FOUND' ? 'NOTPAY' : trade.value.state;
-        return ok(answer(order, `支付进行中，状态: ${state}`));
+        return ok({ ...answer(order, `支付进行中，状态: ${state}`), providerState: trade.value.state });
       }
     }
   };

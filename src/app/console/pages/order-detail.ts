@@ -107,7 +107,11 @@ ${mayRefund ? html`<a class="button danger" href="/admin/orders/${order.id}/refu
         const back = `/admin/orders/${order.id}`;
         const result = await sync(order.userId, order.id);
         const after = result.ok
-          ? { status: result.value.status, message: result.value.message }
+          ? {
+              status: result.value.status,
+              message: result.value.message,
+              ...(result.value.providerState ? { providerState: result.value.providerState } : {}),
+            }
           : { error: httpError(result.error).detail };
         await audit(ctx, {
           action: 'order.sync',
@@ -117,6 +121,11 @@ ${mayRefund ? html`<a class="button danger" href="/admin/orders/${order.id}/refu
         });
         if (!result.ok)
           return ctx.done(back, { kind: 'error', text: `同步失败：${httpError(result.error).detail}` });
+        if (result.value.providerState === 'NOT_FOUND')
+          return ctx.done(back, {
+            kind: 'error',
+            text: '已同步：支付平台查无此交易（用户尚未发起支付，或支付平台没有这笔记录），订单仍为待支付',
+          });
         return ctx.done(back, `已同步：${result.value.message}`);
       },
       { beforeHandle: requireRole('operator'), detail: { hide: true } },
