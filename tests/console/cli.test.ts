@@ -7,14 +7,14 @@ import { testMongoUri, uniqueDbName } from '../support/ferret';
 
 const ROOT = join(import.meta.dir, '../..');
 
-/** `bun run operator:…` for real: a child process, the password piped into its stdin. */
+/** `npm run operator:… -- …` as README says, for real: a child process, the password piped into its stdin. */
 async function run(
   script: 'operator:create' | 'operator:password',
   args: string[],
   stdin: string,
   uri: string,
 ) {
-  const proc = Bun.spawn([process.execPath, 'run', script, '--', ...args], {
+  const proc = Bun.spawn(['npm', 'run', '--silent', script, '--', ...args], {
     cwd: ROOT,
     env: { ...process.env, MONGODB_URI: uri },
     stdin: new TextEncoder().encode(stdin),
