@@ -22,6 +22,9 @@ try {
   console.error(e.message);
   process.exit(1);
 }
+// Log lines carry the process's own offset; with TZ unset that was UTC while README (and every time the
+// API answers with) says TZ, default Asia/Shanghai. Bun applies a TZ set at run time.
+process.env.TZ = config.timeZone;
 
 const conn = await connectMongo(config.mongodbUri).catch((e: unknown) => {
   // The URI may carry a password: only the reason goes out, in one line.

@@ -110,7 +110,13 @@ describe('observability end to end', () => {
     expect(typeof createLine?.ms).toBe('number');
     expect(typeof createLine?.user_id).toBe('number');
     expect(String(createLine?.request_id)).toMatch(/\S/);
-    expect(String(createLine?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+    // In TZ's offset (the stack passes no TZ: the default, Asia/Shanghai), not the machine's.
+    expect(String(createLine?.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/);
+    const business = lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event?: string; time?: string })
+      .find((l) => l.event === 'api.listening');
+    expect(String(business?.time)).toEndWith('+08:00');
     expect(lines.some((l) => l.includes('"callback.rejected"') && l.includes('"level":"warn"'))).toBe(true);
 
     const secrets = [
