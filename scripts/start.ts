@@ -25,7 +25,51 @@ function fail(message: string): never {
 let database: Database | undefined;
 let logDir = '';
 let mongoUri = process.env.MONGODB_URI;
-if (!mongoUri) {
+
+const children: { name: string; proc: Subprocess }[] = [];
+let stopping = false;
+/** Our own database while it starts and is prepared: a stop then waits for it, and stops it. */
+let startingDatabase: Promise<unknown> | undefined;
+
+async function stopChild(proc: Subprocess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+let stopped: Promise<never> | undefined;
+
+/**
+ * Stops everything once. A second call (SIGTERM to the whole process group reaches this script and
+ * its shell, whose death the parent check then sees) waits for the first instead of exiting at once,
+ * which used to leave PostgreSQL and FerretDB running.
+ */
+function shutdown(exitCode: number): Promise<never> {
+  stopping = true;
+  stopped ??= (async () => {
+    await Promise.all(children.map(({ proc }) => stopChild(proc)));
+    await startingDatabase?.catch(() => undefined);
+    await database?.stop();
+    return process.exit(exitCode);
+  })();
+  return stopped;
+}
+
+// From the first moment: a stop that arrived while PostgreSQL and FerretDB were starting (or the
+// indexes were being built) used to end this script at once and leave both running, ports held.
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+// `kill <pid of npm start>` ends npm (and its shell) without telling us: we are re-parented. Notice
+// it, so a process manager's stop never leaves the servers running with their ports held.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown(0);
+}, 250).unref();
+
+async function ownDatabase(): Promise<void> {
   const settings = (() => {
     try {
       return devSettings();
@@ -50,13 +94,22 @@ if (!mongoUri) {
       `PostgreSQL on port ${settings.postgresPort} and FerretDB on port ${settings.ferretPort} started (data in ${path.relative(ROOT, settings.dataDir) || '.'}, logs in ${path.relative(ROOT, runDir(settings))}/)`,
     );
   }
+  if (stopping) return;
   const created = await prepareDevDatabase(settings).catch(async (error: Error) => {
+    if (stopping) return [];
     await database?.stop();
     return fail(`Preparing the database failed: ${error.message}`);
   });
   if (created.length) console.error(`Created ${created.length} search indexes`);
   mongoUri = devUrls(settings).mongoUri;
   logDir = path.relative(ROOT, runDir(settings));
+}
+
+if (!mongoUri) {
+  startingDatabase = ownDatabase();
+  await startingDatabase;
+  // Stopped meanwhile: `shutdown` stops the database and exits; nothing more to start.
+  if (stopping) await new Promise(() => undefined);
 }
 
 const sandboxPort = process.env.SANDBOX_PORT ?? '8081';
@@ -84,36 +137,6 @@ function launch(name: string, entry: string): { name: string; proc: Subprocess }
   });
   return { name, proc };
 }
-
-async function stopChild(proc: Subprocess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await proc.exited;
-  clearTimeout(timer);
-}
-
-const children: { name: string; proc: Subprocess }[] = [];
-let stopping = false;
-
-async function shutdown(exitCode: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    await Promise.all(children.map(({ proc }) => stopChild(proc)));
-    await database?.stop();
-  }
-  process.exit(exitCode);
-}
-
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGHUP', () => void shutdown(0));
-// `kill <pid of npm start>` ends npm (and its shell) without telling us: we are re-parented. Notice
-// it, so a process manager's stop never leaves the servers running with their ports held.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) void shutdown(0);
-}, 250).unref();
 
 try {
   children.push(launch('API', 'src/app/main.ts'), launch('sandbox', 'src/adapters/sandbox/main.ts'));

@@ -29,6 +29,17 @@ async function waitReady(api: string): Promise<boolean> {
   return false;
 }
 
+/** Resolves once `text` appears on the process's stderr (where start.ts reports its steps). */
+async function outputContains(proc: { stderr: ReadableStream<Uint8Array> }, text: string): Promise<void> {
+  const decoder = new TextDecoder();
+  let seen = '';
+  for await (const chunk of proc.stderr) {
+    seen += decoder.decode(chunk, { stream: true });
+    if (seen.includes(text)) return;
+  }
+  throw new Error(`the output ended without "${text}":\n${seen}`);
+}
+
 /** The README's run command itself: `bun scripts/start.ts` brings up API + sandbox, and SIGTERM stops both. */
 describe('npm start', () => {
   it('serves the API and the sandbox together, seeds the catalog, and stops everything on SIGTERM', async () => {
@@ -98,8 +109,9 @@ describe('npm start with its own database', () => {
       pg: await freePort(),
     };
     const api = `http://127.0.0.1:${ports.api}`;
-    const start = () =>
-      Bun.spawn(['npm', 'start'], {
+    // `group`: in a session of its own (setsid), as a terminal runs it, so Ctrl-C can reach every process.
+    const start = (group = false) =>
+      Bun.spawn([...(group ? ['setsid'] : []), 'npm', 'start'], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '',
@@ -152,6 +164,19 @@ describe('npm start with its own database', () => {
       expect(await waitReady(api)).toBe(true);
       expect((await login()).user.id).toBe(first.user.id);
       await stopAll();
+
+      // Ctrl-C while the database is still being prepared: the terminal sends SIGINT to the whole
+      // group, start.ts included. It used to die at once there, leaving PostgreSQL and FerretDB up.
+      npm = start(true);
+      await outputContains(npm, 'started (data in');
+      for (const pid of await descendants(npm.pid)) seen.add(pid);
+      process.kill(-npm.pid, 'SIGINT');
+      await npm.exited;
+      const deadline = Date.now() + 45_000;
+      const all = [...seen];
+      while (Date.now() < deadline && all.some(isAlive)) await Bun.sleep(100);
+      expect(all.filter(isAlive)).toEqual([]);
+      for (const port of Object.values(ports)) expect(await isPortOpen(port)).toBe(false);
     } finally {
       // A failed run must not leave servers holding ports for the rest of the suite.
       for (const pid of [...seen, ...(await descendants(npm.pid)), npm.pid].filter(isAlive))
