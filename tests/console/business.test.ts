@@ -5,6 +5,8 @@ import { FixedClock } from '../../src/adapters/system/clock';
 import type { AppDeps } from '../../src/app/http/context';
 import { createApp } from '../../src/app/http/create-app';
 import type { OperatorRole } from '../../src/domain/operators/operator';
+import type { AlertOutbox } from '../../src/domain/ports';
+import { recordAlert } from '../../src/domain/usecases/alerts';
 import { appendEntry } from '../../src/domain/usecases/ledger';
 import { settleOrder } from '../../src/domain/usecases/settle';
 import { anOrder } from '../support/builders';
@@ -420,6 +422,26 @@ describe('console: dashboard, reviews, statements', () => {
     expect(await (await viewer.fetch('/admin')).text()).toContain('data-testid="computing"');
     release();
     expect(await (await viewer.fetch('/admin')).text()).toContain('数据更新于');
+  });
+
+  it('lists alerts for every role, newest first, with their delivery state, and filters by state', async () => {
+    const { as, deps } = await setup();
+    await recordAlert({ ...deps, alertOutbox: deps.alertOutbox as AlertOutbox })({
+      kind: 'statement_difference',
+      key: '2026-11-26',
+      severity: 'critical',
+      title: '2026-11-26 对账单与本地记录不一致（5 处）',
+      text: '请在「对账」中查看差异。',
+      facts: { differences: 5 },
+    });
+    const viewer = await as('viewer');
+    const page = await (await viewer.fetch('/admin/alerts')).text();
+    expect(page).toContain('2026-11-26 对账单与本地记录不一致（5 处）');
+    expect(page).toContain('严重');
+    expect(page).toContain('href="/admin/alerts"');
+    const state = /data-alert-id="[^"]+"[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
+    expect(state).toMatch(/待发送|仅记录/);
+    expect(await (await viewer.fetch('/admin/alerts?state=sent')).text()).toContain('没有告警');
   });
 
   it('resolves a review with a note (operator and up) and audits it', async () => {

@@ -8,6 +8,7 @@ export const NAV = [
   { key: 'products', href: '/admin/products', label: '商品' },
   { key: 'users', href: '/admin/users', label: '用户' },
   { key: 'reviews', href: '/admin/reviews', label: '复核' },
+  { key: 'alerts', href: '/admin/alerts', label: '告警' },
   { key: 'statements', href: '/admin/statements', label: '对账' },
   { key: 'operators', href: '/admin/operators', label: '操作员', admin: true },
   { key: 'audit-log', href: '/admin/audit-log', label: '审计日志' },

@@ -1,6 +1,7 @@
 import { type AnyElysia, Elysia } from 'elysia';
 import type { AppDeps } from '../http/context';
 import { accountPage } from './pages/account';
+import { alertsPage } from './pages/alerts';
 import { auditLogPage } from './pages/audit-log';
 import { dashboardPage } from './pages/dashboard';
 import { loginPage } from './pages/login';
@@ -29,6 +30,7 @@ export const CONSOLE_PAGES: readonly ConsolePageModule[] = [
   productsPage,
   usersPage,
   reviewsPage,
+  alertsPage,
   statementsPage,
   operatorsPage,
   auditLogPage,
