@@ -87,6 +87,23 @@ describe('console: orders', () => {
     expect(confirm).toContain('data-testid="quote-balance">100<');
   });
 
+  it('says why a refund ended without the money moving, on the page the operator lands on', async () => {
+    const { as, order, provider } = await setup();
+    provider.setRefundStatus('CLOSED');
+    const operator = await as('operator');
+    const page = await (await operator.fetch(`/admin/orders/${order.id}/refund`)).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const quote = /name="quote" value="([^"]+)"/.exec(page)![1]!;
+    const done = await operator.post(`/admin/orders/${order.id}/refund`, {
+      _csrf: token,
+      quote,
+      reason: '用户申请',
+    });
+    expect(done.status).toBe(303);
+    const shown = await (await operator.fetch(done.headers.get('location') as string)).text();
+    expect(shown).toMatch(/flash-error[^>]*>退款：退款已关闭（[^）]+）/);
+  });
+
   it('refunds only with a reason and the quote that was shown, and audits it with the actor', async () => {
     const { as, order, deps, audit } = await setup();
     const operator = await as('operator');

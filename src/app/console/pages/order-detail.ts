@@ -1,6 +1,6 @@
 import { canDo } from '../../../domain/operators/operator';
 import type { Order } from '../../../domain/order';
-import type { RefundState } from '../../../domain/refund';
+import { gaveUp, type RefundState } from '../../../domain/refund';
 import type { RefundQuote } from '../../../domain/refund-quote';
 import { queryPaymentStatus } from '../../../domain/usecases/payment-status';
 import { refundOrder } from '../../../domain/usecases/refund';
@@ -194,7 +194,14 @@ ${mayRefund ? html`<a class="button danger" href="/admin/orders/${order.id}/refu
           });
         const back = `/admin/orders/${order.id}`;
         if (!result.ok) return ctx.done(back, { kind: 'error', text: httpError(result.error).detail });
-        return ctx.done(back, `退款：${REFUND_STATE_TEXT[result.value.state]}`);
+        const state = result.value.state;
+        if (!gaveUp(state)) return ctx.done(back, `退款：${REFUND_STATE_TEXT[state]}`);
+        // Refused or given up: say why here, not only inside the timeline's details.
+        const final = (await deps.refunds.events(result.value.attempt.outRefundNo)).find(
+          (e) => e.stage === 'final',
+        );
+        const why = final?.stage === 'final' && final.detail ? `（${final.detail.slice(0, 200)}）` : '';
+        return ctx.done(back, { kind: 'error', text: `退款：${REFUND_STATE_TEXT[state]}${why}` });
       },
       { beforeHandle: requireRole('operator'), detail: { hide: true } },
     );
