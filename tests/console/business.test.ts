@@ -191,6 +191,9 @@ describe('console: orders', () => {
     const again = await operator.post(`/admin/orders/${pending.id}/sync`, { _csrf: token });
     const shown = await (await operator.fetch(again.headers.get('location') as string)).text();
     expect(shown).toContain('支付平台查无此交易');
+    // An unpaid order shows no refund amounts, only why it cannot be refunded.
+    expect(shown).not.toContain('data-testid="quote-amount"');
+    expect(shown).toContain('订单未支付，不能退款');
     expect(
       (await audit())
         .filter((e) => e.action === 'order.sync')

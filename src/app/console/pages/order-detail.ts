@@ -28,11 +28,16 @@ export const REFUND_STATE_TEXT: Readonly<Record<RefundState, string>> = {
 const stamp = (q: RefundQuote) => `${q.action}:${q.latest?.outRefundNo ?? ''}:${q.balance}`;
 
 function quoteTable(q: RefundQuote): SafeHtml {
-  return html`<table class="kv" data-testid="refund-quote">
-<tr><th>向支付平台申请退款</th><td data-testid="quote-amount">${yuan(q.refundFen)}（全额）</td></tr>
+  // Nothing to refund (unpaid, cancelled, already refunded): no amounts that read like an offer.
+  const amounts =
+    q.action === 'none'
+      ? ''
+      : html`<tr><th>向支付平台申请退款</th><td data-testid="quote-amount">${yuan(q.refundFen)}（全额）</td></tr>
 <tr><th>应扣回积分</th><td data-testid="quote-credits">${q.creditsOwed}</td></tr>
 <tr><th>用户当前余额</th><td data-testid="quote-balance">${q.balance}</td></tr>
-<tr><th>不足（已被消费）</th><td data-testid="quote-shortfall">${q.shortfall}${q.needsForce ? html` <strong class="neg">余额不足：须勾选「强制退款」，将扣回剩余 ${q.creditsOwed - q.shortfall} 积分，差额 ${q.shortfall} 记入流水说明</strong>` : ''}</td></tr>
+<tr><th>不足（已被消费）</th><td data-testid="quote-shortfall">${q.shortfall}${q.needsForce ? html` <strong class="neg">余额不足：须勾选「强制退款」，将扣回剩余 ${q.creditsOwed - q.shortfall} 积分，差额 ${q.shortfall} 记入流水说明</strong>` : ''}</td></tr>`;
+  return html`<table class="kv" data-testid="refund-quote">
+${amounts}
 <tr><th>当前退款</th><td>${q.latest ? html`第 ${q.latest.attempt} 次 · ${q.latest.outRefundNo} · ${REFUND_STATE_TEXT[q.latest.state]}` : '无'}</td></tr>
 ${q.why ? html`<tr><th>说明</th><td>${q.why}</td></tr>` : ''}
 </table>`;
