@@ -444,6 +444,20 @@ describe('console: dashboard, reviews, statements', () => {
     expect(await (await viewer.fetch('/admin')).text()).toContain('数据更新于');
   });
 
+  it('answers a mistyped console path with a console 404 page, and asks a stranger to log in first', async () => {
+    const { as, app } = await setup();
+    const viewer = await as('viewer');
+    const missing = await viewer.fetch('/admin/ordrs');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('text/html');
+    expect(await missing.text()).toContain('没有这个页面');
+    // The real pages and the static files still win.
+    expect((await viewer.fetch('/admin/orders')).status).toBe(200);
+    expect((await viewer.fetch('/admin/static/console.css')).status).toBe(200);
+    const stranger = await app.handle(new Request('http://localhost/admin/ordrs'));
+    expect([302, 303]).toContain(stranger.status);
+  });
+
   it('lists alerts for every role, newest first, with their delivery state, and filters by state', async () => {
     const { as, deps } = await setup();
     await recordAlert({ ...deps, alertOutbox: deps.alertOutbox as AlertOutbox })({

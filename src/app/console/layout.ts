@@ -49,6 +49,7 @@ export const documentShell = (
 <meta name="referrer" content="same-origin">
 <title>${title} · 积分商城运营后台</title>
 <link rel="stylesheet" href="/admin/static/console.css">
+<link rel="icon" href="data:,">
 <script src="/admin/static/console.js" defer></script>
 </head>
 <body class="${bodyClass}">

@@ -6,6 +6,7 @@ import { auditLogPage } from './pages/audit-log';
 import { dashboardPage } from './pages/dashboard';
 import { loginPage } from './pages/login';
 import { logoutPage } from './pages/logout';
+import { notFoundPage } from './pages/not-found';
 import { operatorsPage } from './pages/operators';
 import { orderDetailPage } from './pages/order-detail';
 import { ordersPage } from './pages/orders';
@@ -35,6 +36,8 @@ export const CONSOLE_PAGES: readonly ConsolePageModule[] = [
   operatorsPage,
   auditLogPage,
   accountPage,
+  // Last: the GET catch-all for every other /admin path.
+  notFoundPage,
 ];
 
 /** What a console page module uses; page modules import these from './auth' (this file imports them). */
