@@ -165,6 +165,9 @@ describe('audit log', () => {
 
     const page = await (await jar.fetch('/admin/audit-log?day=2026-11-27&actor=alice')).text();
     expect(page).toContain('operator.role_changed');
+    // Said in Chinese, with the field names the pages use; the code stays for searching.
+    expect(page).toContain('修改角色');
+    expect(page).toContain('角色：</span>只读（viewer）');
     expect(page).not.toContain('data-action="logout"');
     const byTarget = await (
       await jar.fetch(`/admin/audit-log?day=2026-11-27&kind=operator&target=${bob}`)

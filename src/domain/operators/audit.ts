@@ -62,3 +62,32 @@ export async function dayPage(
   }
   return { entries: collected.slice(page.skip, page.skip + page.limit), truncated };
 }
+
+/** What each recorded action is called where an operator reads it (audit log, order timeline). */
+export const AUDIT_ACTION_TEXT: Readonly<Record<string, string>> = {
+  'order.sync': '与支付平台同步',
+  'order.refund': '发起退款',
+  'product.create': '新建商品',
+  'product.update': '修改商品',
+  'product.price': '修改价格',
+  'product.activate': '上架商品',
+  'product.deactivate': '下架商品',
+  'user.credits': '调整积分',
+  'user.disable': '禁用用户',
+  'user.enable': '启用用户',
+  'review.resolve': '处理复核',
+  'statement.run': '立即对账',
+  'operator.created': '创建操作员',
+  'operator.disabled': '停用操作员',
+  'operator.enabled': '启用操作员',
+  'operator.password_changed': '修改密码',
+  'operator.password_reset': '重置密码',
+  'operator.role_changed': '修改角色',
+  'operator.totp_enrolled': '开启两步验证',
+  'operator.totp_reset': '关闭两步验证',
+  'login.succeeded': '登录成功',
+  'login.failed': '登录失败',
+  'login.locked': '登录失败过多，账号暂时锁定',
+  'login.refused_locked': '锁定期间尝试登录',
+  logout: '退出登录',
+};

@@ -1,17 +1,11 @@
 import { redactRecord } from '../redact';
 import { RANK, type TimelineItem } from '../timeline';
 import type { TimelineSource } from '../usecases/timeline';
-import type { OperatorAuditEntry } from './audit';
+import { AUDIT_ACTION_TEXT, type OperatorAuditEntry } from './audit';
 import { AUDIT_SCAN_CAP, type OperatorAudit } from './ports';
 
-/** What each console action on an order is called in its timeline. */
-const ACTION_TEXT: Readonly<Record<string, string>> = {
-  'order.sync': '与支付平台同步',
-  'order.refund': '发起退款',
-};
-
 export function operatorActionItem(e: OperatorAuditEntry): TimelineItem {
-  const what = ACTION_TEXT[e.action] ?? e.action;
+  const what = AUDIT_ACTION_TEXT[e.action] ?? e.action;
   return {
     at: e.at,
     kind: 'operator_action',

@@ -1,16 +1,18 @@
 import {
+  AUDIT_ACTION_TEXT,
   AUDIT_TARGET_KINDS,
   type AuditDayQuery,
   type AuditTargetKind,
   type OperatorAuditEntry,
 } from '../../../domain/operators/audit';
-import { normalizeUsername } from '../../../domain/operators/operator';
+import { normalizeUsername, type OperatorRole, ROLE_LABELS } from '../../../domain/operators/operator';
 import { localDay } from '../../../domain/operators/record';
 import { formatLocal } from '../../../domain/time';
 import type { AppDeps } from '../../http/context';
 import { consolePage } from '../auth';
 import { html } from '../html';
 import { pageOf, pager } from '../pager';
+import { yuan } from '../view';
 
 const KIND_LABELS: Readonly<Record<AuditTargetKind, string>> = {
   order: '订单',
@@ -21,18 +23,59 @@ const KIND_LABELS: Readonly<Record<AuditTargetKind, string>> = {
   statement: '对账',
 };
 
-/** before/after as readable JSON, bounded (a huge snapshot must not make the page huge). */
+/** The recorded fields, as the pages that changed them call them. */
+const FIELD_TEXT: Readonly<Record<string, string>> = {
+  name: '名称',
+  description: '描述',
+  credits: '积分',
+  priceFen: '价格',
+  imageUrl: '图片地址',
+  sortOrder: '排序',
+  isActive: '上架/启用',
+  status: '订单状态',
+  balance: '余额',
+  amount: '积分变动',
+  entryId: '流水ID',
+  refund: '退款状态',
+  outRefundNo: '退款单号',
+  creditsTaken: '扣回积分',
+  force: '强制退款',
+  message: '结果',
+  providerState: '支付平台状态',
+  error: '错误',
+  role: '角色',
+  resolvedAt: '处理时间',
+  resolution: '处理说明',
+  matched: '核对一致',
+  differences: '差异数',
+  report: '已有报告',
+};
+
+const fieldValue = (key: string, value: unknown): string => {
+  if (key.endsWith('Fen') && typeof value === 'number') return yuan(value);
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (key === 'role' && typeof value === 'string' && value in ROLE_LABELS)
+    return `${ROLE_LABELS[value as OperatorRole]}（${value}）`;
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};
+
+/** before/after as labelled lines (amounts in yuan), bounded: a huge snapshot must not make the page huge. */
 const snapshot = (value: unknown) => {
   if (value === null || value === undefined) return html`<span class="muted">—</span>`;
-  const text = JSON.stringify(value, null, 1);
-  return html`<pre class="json">${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}</pre>`;
+  if (typeof value !== 'object' || Array.isArray(value)) return html`${fieldValue('', value).slice(0, 2000)}`;
+  const lines = Object.entries(value as Record<string, unknown>).map(
+    ([k, v]) =>
+      html`<div><span class="muted">${FIELD_TEXT[k] ?? k}：</span>${fieldValue(k, v).slice(0, 500)}</div>`,
+  );
+  return html`${lines.slice(0, 40)}`;
 };
 
 const entryRow = (e: OperatorAuditEntry, tz: string) => html`<tr data-action="${e.action}">
   <td>${formatLocal(e.at, tz)?.replace('T', ' ')}</td>
   <td data-testid="actor">${e.actor.username}${e.actor.id === null ? html` <span class="muted">(未知)</span>` : ''}</td>
   <td>${e.ip}</td>
-  <td><code>${e.action}</code></td>
+  <td>${AUDIT_ACTION_TEXT[e.action] ?? e.action} <code class="muted">${e.action}</code></td>
   <td>${KIND_LABELS[e.target.kind] ?? e.target.kind} <code>${e.target.id}</code></td>
   <td>${snapshot(e.before)}</td>
   <td>${snapshot(e.after)}</td>
