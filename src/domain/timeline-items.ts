@@ -1,5 +1,5 @@
+import { yuanText } from './csv';
 import type { LedgerEntry } from './ledger';
-import { fenToYuan } from './money';
 import type { Order, OrderStatus } from './order';
 import type { PaymentEventRecord } from './payment-events';
 import { redactRecord } from './redact';
@@ -13,7 +13,7 @@ import { RANK, type TimelineItem, type TimelineKind } from './timeline';
 
 /** Each stored record as a timeline item, worded for an operator (zh-CN). */
 
-const yuan = (fen: number | null | undefined) => (typeof fen === 'number' ? `¥${fenToYuan(fen)}` : '—');
+const yuan = (fen: number | null | undefined) => (typeof fen === 'number' ? `¥${yuanText(fen)}` : '—');
 
 const STATUS_LABEL: Record<OrderStatus, string> = {
   pending: '待支付',

@@ -1,3 +1,4 @@
+import { yuanText } from '../csv';
 import { timeOrderedId } from '../event-id';
 import type { Payments, ProviderError } from '../payment';
 import type { PaymentEventRecord } from '../payment-events';
@@ -93,7 +94,7 @@ function describeAnswer(op: Operation, r: Result<unknown, ProviderError>): strin
   if (op === 'createPayment' || op === 'confirmDelivery') return '成功';
   if (op === 'refundRefusal') return v === null ? '可退款' : `不可退款：${String(v)}`;
   if (op === 'query')
-    return `${String(v.state)}${v.transactionId ? `，交易号 ${String(v.transactionId)}` : ''}${typeof v.amountFen === 'number' ? `，¥${v.amountFen / 100}` : ''}`;
+    return `${String(v.state)}${v.transactionId ? `，交易号 ${String(v.transactionId)}` : ''}${typeof v.amountFen === 'number' ? `，¥${yuanText(v.amountFen)}` : ''}`;
   return `${String(v.status)}${v.refundId ? `，退款号 ${String(v.refundId)}` : ''}`;
 }
 

@@ -1,3 +1,4 @@
+import { STATUS_TEXT } from '../../../domain/csv';
 import {
   AUDIT_ACTION_TEXT,
   AUDIT_TARGET_KINDS,
@@ -7,12 +8,15 @@ import {
 } from '../../../domain/operators/audit';
 import { normalizeUsername, type OperatorRole, ROLE_LABELS } from '../../../domain/operators/operator';
 import { localDay } from '../../../domain/operators/record';
+import type { OrderStatus } from '../../../domain/order';
+import type { RefundState } from '../../../domain/refund';
 import { formatLocal } from '../../../domain/time';
 import type { AppDeps } from '../../http/context';
 import { consolePage } from '../auth';
 import { html } from '../html';
 import { pageOf, pager } from '../pager';
 import { yuan } from '../view';
+import { REFUND_STATE_TEXT } from './order-detail';
 
 const KIND_LABELS: Readonly<Record<AuditTargetKind, string>> = {
   order: '订单',
@@ -49,11 +53,20 @@ const FIELD_TEXT: Readonly<Record<string, string>> = {
   matched: '核对一致',
   differences: '差异数',
   report: '已有报告',
+  id: 'ID',
+  username: '用户名',
+  disabled: '已停用',
+  totp: '两步验证',
+  version: '版本',
 };
 
 const fieldValue = (key: string, value: unknown): string => {
   if (key.endsWith('Fen') && typeof value === 'number') return yuan(value);
   if (typeof value === 'boolean') return value ? '是' : '否';
+  if (key === 'status' && typeof value === 'string' && value in STATUS_TEXT)
+    return STATUS_TEXT[value as OrderStatus];
+  if (key === 'refund' && typeof value === 'string' && value in REFUND_STATE_TEXT)
+    return REFUND_STATE_TEXT[value as RefundState];
   if (key === 'role' && typeof value === 'string' && value in ROLE_LABELS)
     return `${ROLE_LABELS[value as OperatorRole]}（${value}）`;
   if (value === null || value === undefined) return '—';

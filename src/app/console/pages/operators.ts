@@ -13,13 +13,13 @@ import {
   ROLE_LABELS,
 } from '../../../domain/operators/operator';
 import type { Result } from '../../../domain/result';
-import { formatLocal } from '../../../domain/time';
 import type { AppDeps } from '../../http/context';
 import { type ConsoleContext, consolePage, requireRole } from '../auth';
 import { formFields } from '../form';
 import { html } from '../html';
 import { csrfField, type Flash } from '../layout';
 import { pageOf, pager } from '../pager';
+import { when } from '../view';
 
 const MESSAGES: Readonly<Record<ManageError['kind'], string>> = {
   invalid: '输入不正确',
@@ -39,23 +39,28 @@ const roleOptions = (selected?: string) =>
       html`<option value="${r}"${r === selected ? html` selected` : ''}>${ROLE_LABELS[r]}（${r}）</option>`,
   );
 
-function row(o: Operator, csrf: string, tz: string) {
+function row(o: Operator, csrf: string, tz: string, self: boolean) {
   const action = (path: string) => `/admin/operators/${o.id}/${path}`;
   return html`<tr data-operator="${o.username}">
   <td>${o.id}</td><td>${o.username}</td><td>${ROLE_LABELS[o.role]}</td>
   <td>${o.disabled ? html`<strong class="muted">已停用</strong>` : '正常'}</td>
   <td>${o.totpSecret ? '已启用' : '未启用'}</td>
-  <td>${formatLocal(o.createdAt, tz)}</td>
-  <td class="actions">
-    <form method="post" action="${action('role')}" class="row">${csrfField(csrf)}<input type="hidden" name="version" value="${o.version}">
+  <td>${when(o.createdAt, tz)}</td>
+  <td><div class="actions">
+    ${
+      // Your own role and access are changed by another admin (the server refuses it from you).
+      self
+        ? html`<span class="muted">（本人：角色与停用由其他管理员操作）</span>`
+        : html`<form method="post" action="${action('role')}" class="row">${csrfField(csrf)}<input type="hidden" name="version" value="${o.version}">
       <select name="role" aria-label="角色">${roleOptions(o.role)}</select><button type="submit" class="secondary">修改角色</button></form>
     <form method="post" action="${action(o.disabled ? 'enable' : 'disable')}" class="row" data-confirm="${o.disabled ? '确定启用该操作员？' : '确定停用该操作员？其所有会话立即失效。'}">${csrfField(csrf)}
-      <button type="submit" class="${o.disabled ? 'secondary' : 'danger'}">${o.disabled ? '启用' : '停用'}</button></form>
+      <button type="submit" class="${o.disabled ? 'secondary' : 'danger'}">${o.disabled ? '启用' : '停用'}</button></form>`
+    }
     <form method="post" action="${action('password')}" class="row">${csrfField(csrf)}
       <input name="password" type="password" minlength="10" maxlength="200" required placeholder="新密码（至少 10 位）" aria-label="新密码" autocomplete="new-password">
       <button type="submit" class="secondary">重置密码</button></form>
     ${o.totpSecret && html`<form method="post" action="${action('totp-reset')}" class="row" data-confirm="确定重置该操作员的两步验证？">${csrfField(csrf)}<button type="submit" class="secondary">重置两步验证</button></form>`}
-  </td>
+  </div></td>
 </tr>`;
 }
 
@@ -81,13 +86,13 @@ export const operatorsPage = (deps: AppDeps) => {
         flash: flash ?? null,
         body: html`<section>
 <table><thead><tr><th>ID</th><th>用户名</th><th>角色</th><th>状态</th><th>两步验证</th><th>创建时间</th><th>操作</th></tr></thead>
-<tbody>${shown.map((o) => row(o, ctx.csrf, tz))}</tbody></table>
+<tbody>${shown.map((o) => row(o, ctx.csrf, tz, o.id === ctx.operator.id))}</tbody></table>
 ${pager('/admin/operators', page.n, found.length > shown.length)}
 </section>
 <section><h2>新建操作员</h2>
 <form method="post" action="/admin/operators" class="row">${csrfField(ctx.csrf)}
   <label>用户名 <input name="username" required maxlength="32" value="${form.username ?? ''}" autocomplete="off"></label>
-  <label>角色 <select name="role">${roleOptions(form.role ?? 'viewer')}</select></label>
+  <label>角色 <select name="role" aria-label="角色">${roleOptions(form.role ?? 'viewer')}</select></label>
   <label>初始密码 <input name="password" type="password" minlength="10" maxlength="200" required autocomplete="new-password"></label>
   <button type="submit">创建</button>
 </form></section>`,
