@@ -95,7 +95,8 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
         const logged = h.logs.length;
         const res = await send(o.order_no);
         expect(res.status).toBe(status);
-        expect(typeof res.body.detail).toBe('string');
+        // Said in Chinese, as every {detail} is.
+        expect(res.body.detail).toMatch(/\p{Script=Han}/u);
         expect(await statusOf(o.order_id)).toBe('pending');
         expect(await balance()).toBe(before);
         expect(h.logs.slice(logged).some((l) => l.event === 'callback.rejected')).toBe(true);

@@ -53,7 +53,8 @@ export function rejectionLabel(error: { kind: string; message?: string }): strin
     if (/serial|certificate/i.test(m)) return '未知的平台证书';
     return '签名校验失败';
   }
-  if (/not (a )?JSON|JSON object|not an object/i.test(m)) return '请求体不是合法 JSON';
+  if (/not (a )?JSON|JSON object|not an object|不是合法的 JSON|不是 JSON 对象/i.test(m))
+    return '请求体不是合法 JSON';
   if (/订单不存在|退款单不存在/.test(m)) return `${m}（未知订单）`;
   if (/金额|不符/.test(m)) return m;
   return m || error.kind;

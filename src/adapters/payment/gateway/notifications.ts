@@ -35,15 +35,16 @@ export function createGatewayNotifications(opts: GatewayNotificationsOptions): P
     const nowSec = Math.floor(opts.clock.now().getTime() / 1000);
     if (Math.abs(nowSec - sig.t) > tolerance) return unauthenticated('signature timestamp outside window');
     if (!matchesAnySecret(sig, secrets, rawBody)) return unauthenticated('signature mismatch');
-    // Only reached for authentic bytes, so failures from here on are a gateway bug, not an attack.
+    // Only reached for authentic bytes, so failures from here on are a gateway bug, not an attack. The
+    // reasons are said in Chinese, as every `{detail}` is: the gateway's team and our operators read them.
     let body: unknown;
     try {
       body = JSON.parse(rawBody);
     } catch {
-      return invalid('body is not JSON');
+      return invalid('请求体不是合法的 JSON');
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body))
-      return invalid('body is not an object');
+      return invalid('请求体不是 JSON 对象');
     return ok(body as Record<string, unknown>);
   }
 
@@ -63,14 +64,15 @@ export function createGatewayNotifications(opts: GatewayNotificationsOptions): P
 function parseRefund(body: Record<string, unknown>): Result<RefundNotice, NotificationError> {
   const { out_refund_no, out_trade_no, refund_id, status, refund_fen } = body;
   if (typeof out_refund_no !== 'string' || !OUT_NO_PATTERN.test(out_refund_no))
-    return invalid('bad out_refund_no');
+    return invalid('out_refund_no 格式不正确');
   if (typeof out_trade_no !== 'string' || !ORDER_NO_PATTERN.test(out_trade_no))
-    return invalid('bad out_trade_no');
+    return invalid('out_trade_no 格式不正确');
   if (typeof refund_id !== 'string' || refund_id === '' || refund_id.length > 64)
-    return invalid('bad refund_id');
+    return invalid('refund_id 格式不正确');
   const known = REFUND_STATUSES.find((s) => s === status);
-  if (!known) return invalid('bad status');
-  if (!Number.isSafeInteger(refund_fen) || (refund_fen as number) < 1) return invalid('bad refund_fen');
+  if (!known) return invalid('status 不是有效的退款状态');
+  if (!Number.isSafeInteger(refund_fen) || (refund_fen as number) < 1)
+    return invalid('refund_fen 应为正整数（分）');
   return ok({
     outRefundNo: out_refund_no,
     outTradeNo: out_trade_no,
@@ -83,15 +85,15 @@ function parseRefund(body: Record<string, unknown>): Result<RefundNotice, Notifi
 /** The seed's payment callback body. */
 function parsePayment(body: Record<string, unknown>): Result<PaymentEvent, NotificationError> {
   const { order_no, payment_id, status, amount } = body;
-  if (typeof order_no !== 'string' || !ORDER_NO_PATTERN.test(order_no)) return invalid('bad order_no');
-  if (!isWireTradeState(status)) return invalid('bad status');
-  if (typeof amount !== 'number') return invalid('amount is not a number');
+  if (typeof order_no !== 'string' || !ORDER_NO_PATTERN.test(order_no)) return invalid('order_no 格式不正确');
+  if (!isWireTradeState(status)) return invalid('status 不是有效的交易状态');
+  if (typeof amount !== 'number') return invalid('amount 应为数字（元）');
   const amountFen = yuanToFen(amount);
-  if (amountFen === undefined) return invalid('amount must be yuan with at most 2 decimals');
+  if (amountFen === undefined) return invalid('amount 应以元为单位，最多两位小数');
   if (!(payment_id == null || (typeof payment_id === 'string' && payment_id.length <= 64))) {
-    return invalid('bad payment_id');
+    return invalid('payment_id 格式不正确');
   }
   const transactionId = payment_id ? payment_id : null;
-  if (status === 'SUCCESS' && transactionId === null) return invalid('SUCCESS without payment_id');
+  if (status === 'SUCCESS' && transactionId === null) return invalid('status 为 SUCCESS 时必须有 payment_id');
   return ok({ outTradeNo: order_no, state: status, transactionId, amountFen, paidAt: null });
 }
