@@ -57,6 +57,37 @@ describe('GET /swagger/json', () => {
     expect(doc.paths[path]?.[method]).toBeDefined();
   });
 
+  it('describes what the server does: JSON only, integers as integers, 401/403 on every bearer route', () => {
+    const text = JSON.stringify(doc);
+    // Elysia's coercing integer ("a string, default 0, or an integer") never reaches the spec.
+    expect(text).not.toContain('"format":"integer"');
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        const o = op as Operation & {
+          requestBody?: { content?: Record<string, unknown> };
+          responses?: Record<string, { content?: Record<string, unknown> }>;
+        };
+        const types = [o.requestBody, ...Object.values(o.responses ?? {})].flatMap((x) =>
+          Object.keys(x?.content ?? {}),
+        );
+        expect({
+          at: `${method} ${path}`,
+          types: [...new Set(types)].filter((t) => t !== 'application/json'),
+        }).toEqual({
+          at: `${method} ${path}`,
+          types: [],
+        });
+        if (JSON.stringify(o.security ?? []).includes('bearerAuth'))
+          expect({
+            at: `${method} ${path}`,
+            has: ['401', '403'].every((c) => c in (o.responses ?? {})),
+          }).toEqual({
+            at: `${method} ${path}`,
+            has: true,
+          });
+      }
+  });
+
   it('gives every operation a summary and a tag', () => {
     const missing = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops)

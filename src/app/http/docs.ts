@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { swagger } from '@elysiajs/swagger';
 import { Elysia } from 'elysia';
 import { SWAGGER_PAGE_CSP } from './headers';
+import { tidyOpenApi } from './openapi-tidy';
 
 /**
  * The OpenAPI spec comes from @elysiajs/swagger at /swagger/json. Its built-in page loads Swagger UI
@@ -39,6 +40,8 @@ const INIT = `window.onload = () => {
 
 export const docs = () =>
   new Elysia({ name: 'docs' })
+    // Before the plugin, so its spec route gets the hook (see openapi-tidy.ts).
+    .onAfterHandle(({ path, response }) => (path === '/swagger/json' ? tidyOpenApi(response) : undefined))
     .use(
       swagger({
         provider: 'swagger-ui',

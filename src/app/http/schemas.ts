@@ -49,7 +49,8 @@ export const Limit = t.Integer({
 });
 export const PageQuery = t.Object({ skip: t.Optional(Skip), limit: t.Optional(Limit) });
 
-export const ErrorBody = t.Object({ detail: t.String() }, { examples: [{ detail: '订单不存在' }] });
+// No example: one message shown under every status (a 401 "订单不存在") misled more than it helped.
+export const ErrorBody = t.Object({ detail: t.String({ description: '中文说明' }) });
 
 const Timestamp = t.Union([t.String({ examples: ['2023-07-01T12:00:00'] }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
