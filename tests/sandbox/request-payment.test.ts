@@ -62,6 +62,15 @@ describe('POST /sandbox/request-payment', () => {
     expect(((await res.json()) as { errMsg: string }).errMsg).toStartWith('requestPayment:fail');
   });
 
+  it('names what is missing, and the packageValue → package mistake', async () => {
+    const p = await prepay();
+    const res = await requestPayment(p); // the pay answer as it is, not the wx.requestPayment object
+    expect(res.status).toBe(400);
+    const { errMsg } = (await res.json()) as { errMsg: string };
+    expect(errMsg).toContain('缺少 package');
+    expect(errMsg).toContain('packageValue 应作为 package 传入');
+  });
+
   it('refuses a correctly signed but unknown prepay', async () => {
     const pkg = 'prepay_id=wx00000000000000000000000000000000';
     const paySignValue = paySign(key, SANDBOX_APPID, '1700000000', 'NONCE', pkg);

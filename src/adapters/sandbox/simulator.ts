@@ -16,7 +16,13 @@ export function simulatorRoutes(ctx: SandboxContext, notifier: Notifier): Handle
   async function requestPayment(req: Request): Promise<Response> {
     const b = await readJsonObject(req);
     const fields = ['timeStamp', 'nonceStr', 'package', 'signType', 'paySign'] as const;
-    if (!b || fields.some((f) => typeof b[f] !== 'string')) return fail('参数错误');
+    if (!b) return fail('参数错误: 请求体应为 JSON 对象');
+    const missing = fields.filter((f) => typeof b[f] !== 'string');
+    // Our pay answer names it `packageValue` (as the seed does); wx.requestPayment wants `package`.
+    if (missing.length)
+      return fail(
+        `参数错误: 缺少 ${missing.join(', ')}${missing.includes('package') && typeof b.packageValue === 'string' ? '（pay 接口返回的 packageValue 应作为 package 传入）' : ''}`,
+      );
     const p = b as Record<(typeof fields)[number], string>;
     if (p.signType !== 'RSA') return fail('signType 必须为 RSA');
     if (!verifyPaySign(ctx.key, { ...p, appId: ctx.appid })) return fail('支付验证签名失败');
