@@ -49,8 +49,9 @@ export function databaseUri(env = process.env): string {
   const settings = devSettings(env);
   const running = runningDevDatabase(settings);
   if (running.ferretdb && running.postgres) return devUrls(settings).mongoUri;
+  // Say where we looked: a database started with another DATA_DIR or port is not found here.
   throw new UsageError(
-    'no database: set MONGODB_URI, or start the local one first (`npm start` or `bun scripts/database.ts start`)',
+    `no database: none running in DATA_DIR=${settings.dataDir} (FerretDB port ${settings.ferretPort}); set MONGODB_URI, or start the local one first (\`npm start\` or \`bun scripts/database.ts start\`), or give this command the same DATA_DIR and FERRETDB_PORT as the running one`,
   );
 }
 
