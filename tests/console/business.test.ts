@@ -51,6 +51,8 @@ describe('console: orders', () => {
     for (const q of [
       `order_no=${order.orderNo}`,
       `user_id=${user.id}`,
+      // The openid a complaint quotes finds the user's orders too.
+      'user_id=openid-shopper',
       'status=completed',
       'from=2026-11-27&to=2026-11-27',
       'amount=9.9',
@@ -68,8 +70,12 @@ describe('console: orders', () => {
       'status=lost',
       'user_id=-1',
       'from=2026-11-28&to=2026-11-27',
+      'user_id=openid-nobody',
     ])
       expect((await viewer.fetch(`/admin/orders?${q}`)).status).toBe(400);
+    expect(await (await viewer.fetch('/admin/orders?user_id=openid-nobody')).text()).toContain(
+      '没有 openid 为 openid-nobody 的用户',
+    );
   });
 
   it('shows the refund quote to an operator and refuses the viewer the confirm page and the POST', async () => {
