@@ -119,10 +119,10 @@ export const requireRole =
     const detail = `需要「${ROLE_LABELS[min]}」或更高权限`;
     if (ctx.request.method !== 'GET') return refusal(ctx.request, 403, detail);
     return ctx.render(
-      { title: '无权访问', active: 'none', body: errorBody(detail), flash: { kind: 'error', text: detail } },
+      { title: '无权访问', active: 'none', body: errorBody(), flash: { kind: 'error', text: detail } },
       403,
     );
   };
 
-const errorBody = (detail: string) =>
-  html`<p>${detail}。如需权限请联系管理员。</p><p><a href="/admin">返回总览</a></p>`;
+/** Below the flash that names the missing role (said once: the body repeated it). */
+const errorBody = () => html`<p>如需权限请联系管理员。</p><p><a href="/admin">返回总览</a></p>`;

@@ -21,7 +21,7 @@ export const DASHBOARD_CAP = 1000;
 const ACTION_LABELS: Readonly<Record<ConsoleAction, string>> = {
   read: '查看全部数据',
   export_csv: '导出 CSV',
-  sync_order: '向支付渠道同步订单',
+  sync_order: '与支付平台同步订单',
   refund: '退款',
   adjust_credits: '调整积分',
   disable_user: '禁用/启用用户',

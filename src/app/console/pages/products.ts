@@ -238,6 +238,7 @@ ${
     ? html`<form method="post" action="/admin/products/${product.id}/active" class="form">${csrfField(csrf)}
 <input type="hidden" name="active" value="${product.isActive ? '0' : '1'}">
 <label>原因（可选） <input name="reason" maxlength="200"></label>
+${product.isActive ? html`<p class="muted">下架后不能再下新单；已下单未支付的订单在支付截止前仍可支付，积分照常发放。</p>` : ''}
 <button type="submit" class="${product.isActive ? 'danger' : ''}">${product.isActive ? '下架' : '重新上架'}</button></form>`
     : ''
 }
