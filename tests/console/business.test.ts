@@ -44,6 +44,15 @@ async function setup() {
 /** The CSRF token of the first form on `path` (every console form carries the session's token). */
 const csrf = (jar: Jar, path: string) => jar.csrfOf(path);
 
+/** The refund confirm page's CSRF token and quote stamp, as the operator's browser would post them. */
+async function refundForm(operator: Jar, orderId: number) {
+  const page = await (await operator.fetch(`/admin/orders/${orderId}/refund`)).text();
+  return {
+    token: /name="_csrf" value="([^"]+)"/.exec(page)![1]!,
+    quote: /name="quote" value="([^"]+)"/.exec(page)![1]!,
+  };
+}
+
 describe('console: orders', () => {
   it('finds the order by number, user, status, day and amount; refuses a malformed search with 400', async () => {
     const { as, order, user } = await setup();
@@ -97,9 +106,7 @@ describe('console: orders', () => {
     const { as, order, provider } = await setup();
     provider.setRefundStatus('CLOSED');
     const operator = await as('operator');
-    const page = await (await operator.fetch(`/admin/orders/${order.id}/refund`)).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-    const quote = /name="quote" value="([^"]+)"/.exec(page)![1]!;
+    const { token, quote } = await refundForm(operator, order.id);
     const done = await operator.post(`/admin/orders/${order.id}/refund`, {
       _csrf: token,
       quote,
@@ -113,9 +120,7 @@ describe('console: orders', () => {
   it('refunds only with a reason and the quote that was shown, and audits it with the actor', async () => {
     const { as, order, deps, audit } = await setup();
     const operator = await as('operator');
-    const page = await (await operator.fetch(`/admin/orders/${order.id}/refund`)).text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-    const quote = /name="quote" value="([^"]+)"/.exec(page)![1]!;
+    const { token, quote } = await refundForm(operator, order.id);
     const noReason = await operator.post(`/admin/orders/${order.id}/refund`, {
       _csrf: token,
       quote,
