@@ -85,6 +85,7 @@ async function ownDatabase(): Promise<void> {
     );
   } else {
     if (running.ferretdb || running.postgres) await stopDevDatabase(settings); // half of a killed run
+    if (stopping) return;
     database = await startDevDatabase(settings).catch((error: Error) =>
       fail(
         `${error.message}\nSet FERRETDB_PORT / POSTGRES_PORT to use other ports, or MONGODB_URI to use another server.`,

@@ -103,6 +103,9 @@ describe('GET /api/products (SPEC §1.1–1.2)', () => {
     '1.',
     '%201',
     '01',
+    // Past the largest id (2147483647): refused like any malformed one, not looked up.
+    '2147483648',
+    '9999999999',
   ]) {
     it(`answers 400 for product id ${id}`, async () => {
       const res = await h.request('GET', `/api/products/${id}`);

@@ -85,6 +85,11 @@ describe('console: orders', () => {
     expect(await (await viewer.fetch('/admin/orders?user_id=openid-nobody')).text()).toContain(
       '没有 openid 为 openid-nobody 的用户',
     );
+    // A malformed id is still called one; the other fields' errors are said beside the openid's.
+    expect(await (await viewer.fetch('/admin/orders?user_id=-1')).text()).toContain('用户 ID 须为正整数');
+    const both = await (await viewer.fetch('/admin/orders?user_id=openid-nobody&amount=9.999')).text();
+    expect(both).toContain('没有 openid 为 openid-nobody 的用户');
+    expect(both).toContain('金额单位为元');
   });
 
   it('shows the refund quote to an operator and refuses the viewer the confirm page and the POST', async () => {
@@ -513,6 +518,10 @@ describe('console: dashboard, reviews, statements', () => {
       actor: { username: 'operator' },
       reason: '已人工退款',
     });
+    // The audit log shows the recorded time as every other time on the page: local, no T, no Z.
+    const log = await (await viewer.fetch('/admin/audit-log')).text();
+    expect(log).toContain('处理复核');
+    expect(log).toMatch(/处理时间：<\/span>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</);
   });
 
   it('lists statement reports', async () => {

@@ -29,15 +29,22 @@ async function waitReady(api: string): Promise<boolean> {
   return false;
 }
 
-/** Resolves once `text` appears on the process's stderr (where start.ts reports its steps). */
-async function outputContains(proc: { stderr: ReadableStream<Uint8Array> }, text: string): Promise<void> {
-  const decoder = new TextDecoder();
-  let seen = '';
-  for await (const chunk of proc.stderr) {
-    seen += decoder.decode(chunk, { stream: true });
-    if (seen.includes(text)) return;
-  }
-  throw new Error(`the output ended without "${text}":\n${seen}`);
+/**
+ * Resolves once `text` appears on the process's stderr (where start.ts reports its steps). The rest is
+ * still read to the end: a closed pipe must not be what the process writes its next line into.
+ */
+function outputContains(proc: { stderr: ReadableStream<Uint8Array> }, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const decoder = new TextDecoder();
+    let seen = '';
+    void (async () => {
+      for await (const chunk of proc.stderr) {
+        seen += decoder.decode(chunk, { stream: true });
+        if (seen.includes(text)) resolve();
+      }
+      reject(new Error(`the output ended without "${text}":\n${seen}`));
+    })();
+  });
 }
 
 /** The README's run command itself: `bun scripts/start.ts` brings up API + sandbox, and SIGTERM stops both. */

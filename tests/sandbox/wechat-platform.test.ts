@@ -85,6 +85,11 @@ describe('sandbox stable_token settings', () => {
       { delay_ms: 7, lifetime_seconds: 0 },
     ])
       expect((await s.post('/sandbox/wechat/token/settings', bad)).error).toBeString();
+    // The half-good request changed nothing: the delay is still 0.
+    expect(await s.post('/sandbox/wechat/token/settings', { lifetime_seconds: 600 })).toEqual({
+      delay_ms: 0,
+      lifetime_seconds: 600,
+    });
     expect(await s.post('/sandbox/wechat/token/settings', { delay_ms: 5 })).toEqual({
       delay_ms: 5,
       lifetime_seconds: 600,

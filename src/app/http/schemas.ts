@@ -7,6 +7,9 @@ import { t } from 'elysia';
  * `"product_id": "1"` is a bad request.
  */
 const MAX_ID = 2_147_483_647;
+/** 1 … 2147483647 (MAX_ID) in canonical decimal, as a pattern: the range is checked with the digits. */
+const ID_DIGITS =
+  '^(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$';
 /**
  * An id in a path or a query string: decimal digits only. Elysia's numeric coercion took anything
  * `Number()` does (`0x2`, `1e3`, `+1`, ` 1`, `1.`), so one order answered to many paths.
@@ -14,7 +17,7 @@ const MAX_ID = 2_147_483_647;
 export const IdParam = t
   .Transform(
     t.String({
-      pattern: '^[1-9][0-9]{0,9}$',
+      pattern: ID_DIGITS,
       maxLength: 10,
       description: '整数ID（十进制，从 1 起）',
       examples: ['1'],

@@ -60,26 +60,28 @@ const FIELD_TEXT: Readonly<Record<string, string>> = {
   version: '版本',
 };
 
-const fieldValue = (key: string, value: unknown): string => {
+const fieldValue = (key: string, value: unknown, tz: string): string => {
   if (key.endsWith('Fen') && typeof value === 'number') return yuan(value);
   if (typeof value === 'boolean') return value ? '是' : '否';
-  if (key === 'status' && typeof value === 'string' && value in STATUS_TEXT)
+  if (value instanceof Date) return formatLocal(value, tz)?.replace('T', ' ') ?? '—';
+  if (key === 'status' && typeof value === 'string' && Object.hasOwn(STATUS_TEXT, value))
     return STATUS_TEXT[value as OrderStatus];
-  if (key === 'refund' && typeof value === 'string' && value in REFUND_STATE_TEXT)
+  if (key === 'refund' && typeof value === 'string' && Object.hasOwn(REFUND_STATE_TEXT, value))
     return REFUND_STATE_TEXT[value as RefundState];
-  if (key === 'role' && typeof value === 'string' && value in ROLE_LABELS)
+  if (key === 'role' && typeof value === 'string' && Object.hasOwn(ROLE_LABELS, value))
     return `${ROLE_LABELS[value as OperatorRole]}（${value}）`;
   if (value === null || value === undefined) return '—';
   return typeof value === 'string' ? value : JSON.stringify(value);
 };
 
 /** before/after as labelled lines (amounts in yuan), bounded: a huge snapshot must not make the page huge. */
-const snapshot = (value: unknown) => {
+const snapshot = (value: unknown, tz: string) => {
   if (value === null || value === undefined) return html`<span class="muted">—</span>`;
-  if (typeof value !== 'object' || Array.isArray(value)) return html`${fieldValue('', value).slice(0, 2000)}`;
+  if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date)
+    return html`${fieldValue('', value, tz).slice(0, 2000)}`;
   const lines = Object.entries(value as Record<string, unknown>).map(
     ([k, v]) =>
-      html`<div><span class="muted">${FIELD_TEXT[k] ?? k}：</span>${fieldValue(k, v).slice(0, 500)}</div>`,
+      html`<div><span class="muted">${FIELD_TEXT[k] ?? k}：</span>${fieldValue(k, v, tz).slice(0, 500)}</div>`,
   );
   return html`${lines.slice(0, 40)}`;
 };
@@ -90,8 +92,8 @@ const entryRow = (e: OperatorAuditEntry, tz: string) => html`<tr data-action="${
   <td>${e.ip}</td>
   <td>${AUDIT_ACTION_TEXT[e.action] ?? e.action} <code class="muted">${e.action}</code></td>
   <td>${KIND_LABELS[e.target.kind] ?? e.target.kind} <code>${e.target.id}</code></td>
-  <td>${snapshot(e.before)}</td>
-  <td>${snapshot(e.after)}</td>
+  <td>${snapshot(e.before, tz)}</td>
+  <td>${snapshot(e.after, tz)}</td>
   <td>${e.reason ?? ''}</td>
 </tr>`;
 

@@ -34,11 +34,13 @@ ${orders.length === 0 ? emptyRow(8, '没有符合条件的订单') : orders.map(
  * The user field takes an id or the openid a complaint quotes: an openid is looked up (one indexed
  * equality) and searched as its user's id; one no user has is said so, instead of "must be a number".
  */
-async function withUserId(deps: AppDeps, q: OrderQuery): Promise<OrderQuery | string> {
+async function searchOf(deps: AppDeps, q: OrderQuery, tz: string) {
   const given = q.user_id;
-  if (!given || /^\d+$/.test(given)) return q;
+  // An openid has letters; anything else (-1, 1.5) is a malformed id and said so by orderFilterOf.
+  if (!given || !/[A-Za-z]/.test(given)) return orderFilterOf(q, tz);
   const user = await deps.users.findByOpenid(given);
-  return user ? { ...q, user_id: String(user.id) } : `没有 openid 为 ${given} 的用户`;
+  const found = orderFilterOf({ ...q, user_id: user ? String(user.id) : undefined }, tz);
+  return user ? found : { filter: found.filter, errors: [`没有 openid 为 ${given} 的用户`, ...found.errors] };
 }
 
 /** 订单: search (order number, user, status, whole days in TZ, amount), paginated, and its CSV export. */
@@ -51,9 +53,7 @@ export const ordersPage = (deps: AppDeps) => {
       '/orders',
       async ({ query, render, operator }) => {
         const q = readOrderQuery(query);
-        const resolved = await withUserId(deps, q);
-        const { filter, errors } =
-          typeof resolved === 'string' ? { filter: {}, errors: [resolved] } : orderFilterOf(resolved, tz);
+        const { filter, errors } = await searchOf(deps, q, tz);
         const { n: page, skip, limit } = pageOf(query.page, LIST_SIZE);
         const rows = errors.length ? [] : await search(filter, { skip, limit });
         const exportLink = new URLSearchParams(q as Record<string, string>).toString();
@@ -74,9 +74,7 @@ ${table(rows.slice(0, limit - 1), tz)}${pager('/admin/orders', page, rows.length
     .get(
       '/orders/export.csv',
       async ({ query, render }) => {
-        const resolved = await withUserId(deps, readOrderQuery(query));
-        const { filter, errors } =
-          typeof resolved === 'string' ? { filter: {}, errors: [resolved] } : orderFilterOf(resolved, tz);
+        const { filter, errors } = await searchOf(deps, readOrderQuery(query), tz);
         if (errors.length)
           return render(
             {
