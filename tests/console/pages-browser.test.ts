@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD_TTL_MS } from '../../src/app/console/pages/dashboard';
 import { createApp } from '../../src/app/http/create-app';
+import type { AlertOutbox } from '../../src/domain/ports';
+import { recordAlert } from '../../src/domain/usecases/alerts';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
 import { startSandbox } from '../sandbox/harness';
 import { testDeps } from '../support/app';
@@ -191,6 +193,22 @@ describe('the business pages in headless Chromium', () => {
       'product.price admin1',
     ])
       expect(rows).toContain(expected);
+
+    // What was raised for a human is on the alerts page, webhook or not.
+    await recordAlert({ ...deps, alertOutbox: deps.alertOutbox as AlertOutbox })({
+      kind: 'statement_difference',
+      key: '2026-11-26',
+      severity: 'critical',
+      title: '2026-11-26 对账单与本地记录不一致（2 处）',
+      text: '对方有支付而本地未结算 1 笔，已自动补发；金额不一致 1 笔，请在「对账」中核对。',
+      facts: { differences: 2 },
+    });
+    await ops.goto('/admin/alerts');
+    expect(await ops.getByTestId('alerts').textContent()).toContain('对账单与本地记录不一致（2 处）');
+    await shot(ops, 'alerts');
+    await admin.goto('/admin/operators');
+    expect(await admin.locator('tr[data-operator="admin1"]').textContent()).toContain('本人');
+    await shot(admin, 'operators');
 
     // Log out: the console asks for a login again.
     await submit(ops, ops.getByRole('button', { name: '退出登录' }));

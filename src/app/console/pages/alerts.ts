@@ -33,7 +33,7 @@ export const alertsPage = (deps: AppDeps) => {
         : [];
       const row = (a: StoredAlert) =>
         html`<tr data-alert-id="${a.id}"><td>${when(a.raisedAt, tz)}</td><td><span class="badge ${a.severity === 'critical' ? 'danger' : ''}">${a.severity === 'critical' ? '严重' : '警告'}</span></td><td><strong>${a.title}</strong><br><span class="muted">${a.text}</span></td><td>${STATE_TEXT[a.state]}${a.lastError ? html`<br><span class="muted">${a.lastError}</span>` : ''}</td></tr>`;
-      const filter = html`<form method="get" action="/admin/alerts" class="form inline"><label>状态 <select name="state"><option value="">全部</option>${ALERT_STATES.map((s) => html`<option value="${s}"${s === state ? ' selected' : ''}>${STATE_TEXT[s]}</option>`)}</select></label> <button type="submit">筛选</button></form>`;
+      const filter = html`<form method="get" action="/admin/alerts" class="form filters"><label>状态 <select name="state"><option value="">全部</option>${ALERT_STATES.map((s) => html`<option value="${s}"${s === state ? ' selected' : ''}>${STATE_TEXT[s]}</option>`)}</select></label> <button type="submit">筛选</button></form>`;
       return render({
         title: '告警',
         active: 'alerts',
