@@ -59,7 +59,7 @@ export const statementsPage = (deps: AppDeps) => {
         const rows = deps.statementReports ? await deps.statementReports.list({ skip, limit }) : [];
         const runForm =
           canDo(operator.role, 'run_statement') && deps.statements
-            ? html`<form method="post" action="/admin/statements/run" class="form inline">${csrfField(csrf)}<label>日期（北京时间） <input type="date" name="date" max="${today()}" required></label> <button type="submit">立即对账</button></form>`
+            ? html`<form method="post" action="/admin/statements/run" class="form filters">${csrfField(csrf)}<label>日期（北京时间） <input type="date" name="date" max="${today()}" required></label> <button type="submit">立即对账</button></form>`
             : '';
         return render({
           title: '对账',

@@ -69,7 +69,7 @@ export const usersPage = (deps: AppDeps) => {
             title: '用户',
             active: 'users',
             flash: notFound ? { kind: 'error', text: `未找到用户：${q}` } : null,
-            body: html`<form method="get" action="/admin/users" class="form inline" data-testid="user-search">
+            body: html`<form method="get" action="/admin/users" class="form filters" data-testid="user-search">
 <label>用户 ID 或 openid <input name="q" value="${q}" maxlength="128" autofocus></label> <button type="submit">查找</button></form>`,
           },
           notFound ? 404 : 200,
