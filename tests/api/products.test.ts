@@ -52,11 +52,29 @@ describe('GET /api/products (SPEC §1.1–1.2)', () => {
     expect((await h.request('GET', '/api/products/?skip=5')).body).toEqual([]);
   });
 
-  for (const q of ['limit=0', 'limit=101', 'skip=-1', 'limit=abc', 'skip=1.5']) {
-    it(`rejects ?${q} with 400 {detail}`, async () => {
+  // Canonical decimals only, as the ids: Number() would read 0x2, 1e1, +1, 05 and ' 5' as numbers.
+  const BAD_PAGES = [
+    'limit=0',
+    'limit=101',
+    'skip=-1',
+    'limit=abc',
+    'skip=1.5',
+    'limit=0x2',
+    'limit=1e1',
+    'limit=%2B1',
+    'limit=05',
+    'limit=%205',
+    'skip=1e0',
+  ];
+  for (const q of BAD_PAGES) {
+    it(`rejects ?${q} with 400 {detail}, on the catalog and on my orders`, async () => {
       const res = await h.request('GET', `/api/products/?${q}`);
       expect(res.status).toBe(400);
-      expect(typeof res.body.detail).toBe('string');
+      expect(res.body.detail).toMatch(/^请求参数错误: (skip|limit) /);
+      const { token } = await h.login('bad-page');
+      const mine = await h.request('GET', `/api/orders/?${q}`, { token });
+      expect(mine.status).toBe(400);
+      expect(mine.body.detail).toMatch(/^请求参数错误: (skip|limit) /);
     });
   }
 

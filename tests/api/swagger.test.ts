@@ -59,8 +59,21 @@ describe('GET /swagger/json', () => {
 
   it('describes what the server does: JSON only, integers as integers, 401/403 on every bearer route', () => {
     const text = JSON.stringify(doc);
-    // Elysia's coercing integer ("a string, default 0, or an integer") never reaches the spec.
+    // Elysia's coercing integer ("a string, default 0, or an integer") never reaches the spec, nor
+    // our decimal-string parameters or multipleOf-1 body numbers: ids, skip, limit are integers.
     expect(text).not.toContain('"format":"integer"');
+    expect(text).not.toContain('x-integer');
+    expect(text).not.toContain('"multipleOf":1');
+    type Param = { name: string; schema: { type?: string } };
+    // The timeline takes an order id or an order number, and a review id is `<order>:<reason>`.
+    const textual = ['/api/admin/orders/{order_id}/timeline', '/api/admin/reviews/{review_id}/resolve'];
+    const params = Object.entries(doc.paths)
+      .filter(([path]) => !textual.includes(path))
+      .flatMap(([, ops]) =>
+        Object.values(ops).flatMap((op) => ((op as { parameters?: Param[] }).parameters ?? []) as Param[]),
+      );
+    for (const p of params.filter((p) => /_id$|^skip$|^limit$/.test(p.name)))
+      expect({ name: p.name, type: p.schema.type }).toEqual({ name: p.name, type: 'integer' });
     for (const [path, ops] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(ops)) {
         const o = op as Operation & {
@@ -77,6 +90,15 @@ describe('GET /swagger/json', () => {
           at: `${method} ${path}`,
           types: [],
         });
+        // OpenAPI 3.0 responses: a description, and no keys it does not define.
+        for (const [code, answer] of Object.entries(o.responses ?? {}))
+          expect({
+            at: `${method} ${path} ${code}`,
+            keys: Object.keys(answer).filter(
+              (k) => !['description', 'headers', 'content', 'links'].includes(k),
+            ),
+            described: typeof (answer as { description?: unknown }).description === 'string',
+          }).toEqual({ at: `${method} ${path} ${code}`, keys: [], described: true });
         if (JSON.stringify(o.security ?? []).includes('bearerAuth'))
           expect({
             at: `${method} ${path}`,

@@ -6,6 +6,7 @@
  * - It lists `multipart/form-data` and `text/plain` beside JSON for every body and answer (and only
  *   `text/plain` for routes that read the raw text): the API takes and gives JSON only.
  * - A bearer route's 401 and 403 come from the auth hook, so routes did not all list them.
+ * - Responses lacked the `description` OpenAPI 3.0 requires and carried keys it does not have.
  */
 type Json = Record<string, unknown>;
 
@@ -22,12 +23,54 @@ function plainInteger(schema: Json): Json | null {
   return { ...rest, ...integer };
 }
 
+/**
+ * Our decimal path and query parameters (schemas.ts `decimalParam`) are strings with a pattern to the
+ * validator and integers on the wire; JSON body ids are numbers with `multipleOf: 1` (so "1" is
+ * refused) — both are integers to a client.
+ */
+function asInteger(schema: Json): Json | null {
+  const range = schema['x-integer'];
+  if (isObject(range)) {
+    const { pattern: _p, maxLength: _m, type: _t, 'x-integer': _x, ...rest } = schema;
+    return { ...rest, type: 'integer', ...range };
+  }
+  if (schema.type === 'number' && schema.multipleOf === 1) {
+    const { multipleOf: _, ...rest } = schema;
+    return { ...rest, type: 'integer' };
+  }
+  return null;
+}
+
 function tidySchema(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(tidySchema);
   if (!isObject(value)) return value;
-  const integer = plainInteger(value);
+  const integer = plainInteger(value) ?? asInteger(value);
   if (integer) return integer;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, tidySchema(v)]));
+}
+
+/**
+ * An OpenAPI 3.0 response: `description` (required), `headers`, `content`, `links`. The generator
+ * leaves out the description and puts `examples` (and `items`) beside `content`: the first example
+ * moves into the JSON content, the rest goes.
+ */
+function tidyAnswer(code: string, answer: Json): Json {
+  const content = jsonOnly(answer.content);
+  const examples = answer.examples;
+  const json = isObject(content) ? content['application/json'] : undefined;
+  if (Array.isArray(examples) && examples.length > 0 && isObject(json) && json.example === undefined)
+    json.example = examples[0];
+  return {
+    description:
+      typeof answer.description === 'string'
+        ? answer.description
+        : code.startsWith('2')
+          ? '成功'
+          : '错误（{"detail": "…"}）',
+    ...(answer.headers ? { headers: answer.headers } : {}),
+    ...(content ? { content } : {}),
+    ...(answer.links ? { links: answer.links } : {}),
+  };
 }
 
 /** Only the JSON entry of a `content` map (a `text/plain`-only one is JSON read as text). */
@@ -60,8 +103,8 @@ export function tidyOpenApi(doc: unknown): unknown {
       if (!isObject(op)) continue;
       if (isObject(op.requestBody)) op.requestBody.content = jsonOnly(op.requestBody.content);
       if (isObject(op.responses)) {
-        for (const answer of Object.values(op.responses))
-          if (isObject(answer)) answer.content = jsonOnly(answer.content);
+        for (const [code, answer] of Object.entries(op.responses))
+          if (isObject(answer)) op.responses[code] = tidyAnswer(code, answer);
         if (usesBearer(op))
           for (const [code, description] of Object.entries(BEARER_ANSWERS))
             op.responses[code] ??= { description, content: { 'application/json': { schema: ERROR_SCHEMA } } };

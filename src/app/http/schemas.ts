@@ -7,24 +7,40 @@ import { t } from 'elysia';
  * `"product_id": "1"` is a bad request.
  */
 const MAX_ID = 2_147_483_647;
-/** 1 … 2147483647 (MAX_ID) in canonical decimal, as a pattern: the range is checked with the digits. */
-const ID_DIGITS =
-  '^(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$';
 /**
- * An id in a path or a query string: decimal digits only. Elysia's numeric coercion took anything
- * `Number()` does (`0x2`, `1e3`, `+1`, ` 1`, `1.`), so one order answered to many paths.
+ * A whole number in a path or a query string, in canonical decimal only, its range checked by the
+ * pattern itself. Elysia's numeric coercion took anything `Number()` does (`0x2`, `1e3`, `+1`, ` 1`,
+ * `1.`), so one order answered to many paths and `limit=0x2` was a limit. `x-integer` tells the
+ * OpenAPI tidy step (openapi-tidy.ts) to describe it as the integer it is.
  */
-export const IdParam = t
-  .Transform(
-    t.String({
-      pattern: ID_DIGITS,
-      maxLength: 10,
-      description: '整数ID（十进制，从 1 起）',
-      examples: ['1'],
-    }),
-  )
-  .Decode((v) => Number(v))
-  .Encode((v) => String(v));
+const decimalParam = (o: {
+  readonly pattern: string;
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly description: string;
+  readonly title?: string;
+}) =>
+  t
+    .Transform(
+      t.String({
+        pattern: o.pattern,
+        maxLength: String(o.maximum).length,
+        description: o.description,
+        ...(o.title ? { title: o.title } : {}),
+        'x-integer': { minimum: o.minimum, maximum: o.maximum },
+      }),
+    )
+    .Decode((v) => Number(v))
+    .Encode((v) => String(v));
+
+/** 1 … 2147483647 (MAX_ID). */
+export const IdParam = decimalParam({
+  pattern:
+    '^(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$',
+  minimum: 1,
+  maximum: MAX_ID,
+  description: '整数ID（十进制，从 1 起）',
+});
 export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, examples: [1] });
 
 /**
@@ -36,15 +52,16 @@ export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, exa
 export const oneOf = <const T extends string[]>(values: T): TUnion<{ [K in keyof T]: TLiteral<T[K]> }> =>
   t.Union(values.map((v) => t.Literal(v))) as unknown as TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
 
-// `title`: Elysia checks a query parameter on its own, without its name in the error's path; the
-// error message takes the name from here (plugins.ts `validationDetail`).
-export const Skip = t.Integer({
+// `title`: the error message names the parameter from here (plugins.ts `validationDetail`).
+export const Skip = decimalParam({
+  pattern: '^(?:0|[1-9][0-9]{0,5}|1000000)$',
   minimum: 0,
   maximum: 1_000_000,
   title: 'skip',
   description: '分页起始位置（默认 0）',
 });
-export const Limit = t.Integer({
+export const Limit = decimalParam({
+  pattern: '^(?:[1-9][0-9]?|100)$',
   minimum: 1,
   maximum: 100,
   title: 'limit',

@@ -34,15 +34,16 @@ function renderedJson() {
  * skip/limit by hand, with PageQuery's rules: a declared query schema makes Elysia decode and
  * default-fill the query with TypeBox on every request, a tenth of a cached catalog request.
  */
+const PAGE_PATTERNS = {
+  skip: new RegExp(PageQuery.properties.skip.pattern as string),
+  limit: new RegExp(PageQuery.properties.limit.pattern as string),
+};
+
 function pageOf(query: Record<string, string | undefined>): Page | string {
   const read = (name: 'skip' | 'limit', fallback: number): number | string => {
     const raw = query[name];
     if (raw === undefined) return fallback;
-    const rule = PageQuery.properties[name];
-    const n = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    return Number.isSafeInteger(n) && n >= (rule.minimum ?? 0) && n <= (rule.maximum ?? n)
-      ? n
-      : `请求参数错误: ${name} 格式不正确或超出范围`;
+    return PAGE_PATTERNS[name].test(raw) ? Number(raw) : `请求参数错误: ${name} 格式不正确或超出范围`;
   };
   const skip = read('skip', 0);
   const limit = read('limit', 20);
