@@ -39,6 +39,20 @@ export interface CollectedMetric {
   get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] };
 }
 
+/** A metric whose series are computed when the registry reads it. */
+const collected = (
+  name: string,
+  help: string,
+  type: CollectedMetric['type'],
+  values: () => MetricValue[],
+): CollectedMetric => ({
+  name,
+  help,
+  type,
+  aggregator: 'sum',
+  get: () => ({ name, help, type, aggregator: 'sum', values: values() }),
+});
+
 export class HttpStats {
   private readonly series = new Map<string, Series>();
   private readonly latencies = new Map<string, Latency>();
@@ -82,37 +96,24 @@ export class HttpStats {
 
   /** The counter, as prom-client's registry reads one. */
   requestsMetric(): CollectedMetric {
-    const name = 'http_requests_total';
-    const help = 'HTTP requests by method, route pattern and status';
-    return {
-      name,
-      help,
-      type: 'counter',
-      aggregator: 'sum',
-      get: () => ({
-        name,
-        help,
-        type: 'counter',
-        aggregator: 'sum',
-        values: [...this.series.values()].map((s) => ({
+    return collected(
+      'http_requests_total',
+      'HTTP requests by method, route pattern and status',
+      'counter',
+      () =>
+        [...this.series.values()].map((s) => ({
           value: s.count,
           labels: { method: s.method, route: s.route, status: s.status },
         })),
-      }),
-    };
+    );
   }
 
   /** The latency histogram by method and route (statuses summed), as prom-client's registry reads one. */
   durationMetric(): CollectedMetric {
     const name = 'http_request_duration_seconds';
-    const help = 'HTTP request latency by method and route pattern';
-    return {
-      name,
-      help,
-      type: 'histogram',
-      aggregator: 'sum',
-      get: () => ({ name, help, type: 'histogram', aggregator: 'sum', values: this.durationValues(name) }),
-    };
+    return collected(name, 'HTTP request latency by method and route pattern', 'histogram', () =>
+      this.durationValues(name),
+    );
   }
 
   private durationValues(name: string): MetricValue[] {
