@@ -85,6 +85,12 @@ export function localParts(at: Date, timeZone: string): LocalParts {
 /** The Intl path alone, for tests that compare the fast path with it. */
 export const localPartsExact = partsByIntl;
 
+/** The local calendar day of `at` in `timeZone`, `YYYY-MM-DD`. */
+export const localDay = (at: Date, timeZone: string): string => {
+  const p = localParts(at, timeZone);
+  return `${p.year}-${p.month}-${p.day}`;
+};
+
 /** `YYYY-MM-DDTHH:mm:ss` as the seed prints timestamps: local time, no fraction, no offset. */
 export function formatLocal(at: Date | null | undefined, timeZone: string): string | null {
   if (!at) return null;

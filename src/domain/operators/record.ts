@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../event-id';
-import { localParts } from '../time';
+import { localDay, localParts } from '../time';
 import type { AuditTarget, OperatorAuditEntry } from './audit';
 import type { OperatorDeps } from './deps';
 
@@ -16,11 +16,6 @@ export interface AuditFacts {
   readonly after?: unknown;
   readonly reason?: string | null;
 }
-
-export const localDay = (at: Date, timeZone: string): string => {
-  const p = localParts(at, timeZone);
-  return `${p.year}-${p.month}-${p.day}`;
-};
 
 /** Appends one entry to the operator audit log. */
 export const recordAudit =

@@ -10,7 +10,7 @@ import {
   type StatementDifference,
   type StatementReport,
 } from '../statement';
-import { localParts, localToInstant } from '../time';
+import { localDay, localParts, localToInstant } from '../time';
 import type { Deps } from './deps';
 import { settleOrder } from './settle';
 
@@ -81,18 +81,18 @@ async function lookups(deps: StatementDeps, statement: Statement, ours: Awaited<
   };
 }
 
-/**
- * Reconciles one day's statement with our books and stores the report — once per date: a date that
- * has a report is not run again, and when instances race, the first insert of the report wins (the
- * healing each did is the idempotent settle use case, so running it twice changes nothing).
- * A trade paid there but not here is settled and granted through `settleOrder`, like a late callback.
- */
 /** The date asked for has not begun yet in STATEMENT_TIME_ZONE. */
 export interface StatementDayOpen {
   readonly kind: 'statement_day_open';
   readonly date: string;
 }
 
+/**
+ * Reconciles one day's statement with our books and stores the report — once per date: a date that
+ * has a report is not run again, and when instances race, the first insert of the report wins (the
+ * healing each did is the idempotent settle use case, so running it twice changes nothing).
+ * A trade paid there but not here is settled and granted through `settleOrder`, like a late callback.
+ */
 export function reconcileStatement(deps: StatementDeps) {
   return async (
     date: string,
@@ -100,8 +100,8 @@ export function reconcileStatement(deps: StatementDeps) {
     // A report is final (a date with one never runs again): a mistyped future date would otherwise be
     // marked reconciled for good before it had a single trade. Today is allowed (the end-to-end tests
     // reconcile the payments they just made); README says what that costs.
-    const today = localParts(deps.clock.now(), STATEMENT_TIME_ZONE);
-    if (date > `${today.year}-${today.month}-${today.day}`) return err({ kind: 'statement_day_open', date });
+    if (date > localDay(deps.clock.now(), STATEMENT_TIME_ZONE))
+      return err({ kind: 'statement_day_open', date });
     const existing = await deps.statementReports.find(date);
     if (existing) return ok({ report: existing, created: false });
     const downloaded = await deps.statements.download(date);

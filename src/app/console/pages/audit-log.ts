@@ -7,15 +7,14 @@ import {
   type OperatorAuditEntry,
 } from '../../../domain/operators/audit';
 import { normalizeUsername, type OperatorRole, ROLE_LABELS } from '../../../domain/operators/operator';
-import { localDay } from '../../../domain/operators/record';
 import type { OrderStatus } from '../../../domain/order';
 import type { RefundState } from '../../../domain/refund';
-import { formatLocal } from '../../../domain/time';
+import { localDay } from '../../../domain/time';
 import type { AppDeps } from '../../http/context';
 import { consolePage } from '../auth';
 import { html } from '../html';
 import { pageOf, pager } from '../pager';
-import { yuan } from '../view';
+import { when, yuan } from '../view';
 import { REFUND_STATE_TEXT } from './order-detail';
 
 const KIND_LABELS: Readonly<Record<AuditTargetKind, string>> = {
@@ -63,7 +62,7 @@ const FIELD_TEXT: Readonly<Record<string, string>> = {
 const fieldValue = (key: string, value: unknown, tz: string): string => {
   if (key.endsWith('Fen') && typeof value === 'number') return yuan(value);
   if (typeof value === 'boolean') return value ? '是' : '否';
-  if (value instanceof Date) return formatLocal(value, tz)?.replace('T', ' ') ?? '—';
+  if (value instanceof Date) return when(value, tz);
   if (key === 'status' && typeof value === 'string' && Object.hasOwn(STATUS_TEXT, value))
     return STATUS_TEXT[value as OrderStatus];
   if (key === 'refund' && typeof value === 'string' && Object.hasOwn(REFUND_STATE_TEXT, value))
@@ -87,7 +86,7 @@ const snapshot = (value: unknown, tz: string) => {
 };
 
 const entryRow = (e: OperatorAuditEntry, tz: string) => html`<tr data-action="${e.action}">
-  <td>${formatLocal(e.at, tz)?.replace('T', ' ')}</td>
+  <td>${when(e.at, tz)}</td>
   <td data-testid="actor">${e.actor.username}${e.actor.id === null ? html` <span class="muted">(未知)</span>` : ''}</td>
   <td>${e.ip}</td>
   <td>${AUDIT_ACTION_TEXT[e.action] ?? e.action} <code class="muted">${e.action}</code></td>

@@ -5,7 +5,7 @@ import {
   type StatementDifference,
   type StatementReport,
 } from '../../../domain/statement';
-import { localParts } from '../../../domain/time';
+import { localDay } from '../../../domain/time';
 import { reconcileStatement } from '../../../domain/usecases/statement';
 import type { AppDeps } from '../../http/context';
 import { httpError } from '../../http/errors';
@@ -47,10 +47,7 @@ ${r.differences.length === 0 ? emptyRow(3, '没有差异') : r.differences.map((
 export const statementsPage = (deps: AppDeps) => {
   const tz = deps.settings.timeZone;
   /** The statement calendar's today: the picker offers no later date (the run refuses one). */
-  const today = () => {
-    const p = localParts(deps.clock.now(), STATEMENT_TIME_ZONE);
-    return `${p.year}-${p.month}-${p.day}`;
-  };
+  const today = () => localDay(deps.clock.now(), STATEMENT_TIME_ZONE);
   return consolePage(deps)
     .get(
       '/statements',
