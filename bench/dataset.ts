@@ -1,5 +1,5 @@
-// Background data for the scale benchmark: other users with an order, its settlement, its status
-// record and its purchase entry each, so every collection that grows with the shop holds N documents.
+// Background data for the scale benchmark: other users with an order, its settlement, the claim of
+// its transaction, its status record and its purchase entry each, so every collection that grows with the shop holds N documents.
 //
 // Inserting a million documents per collection through the wire protocol takes hours on this
 // machine, so the rows are written by PostgreSQL itself: one real document per collection is made
@@ -9,6 +9,7 @@
 import { SQL } from 'bun';
 import type { Connection } from 'mongoose';
 import { mongoRepositories } from '../src/adapters/mongo';
+import { PAYMENT_CLAIMS_BACKFILL } from '../src/domain/usecases/backfill';
 
 interface Clone {
   collection: string;
@@ -35,6 +36,7 @@ const clones = (nowHour: number): Clone[] => {
       collection: 'settlements',
       fields: { _id: 'i', payment_id: `'T' || lpad(i::text, 12, '0')`, settled_hour: hour, settled_at: at },
     },
+    { collection: 'payment_claims', fields: { _id: `'T' || lpad(i::text, 12, '0')`, order_id: 'i' } },
     { collection: 'status_changes', fields: { _id: `i || ':completed'`, order_id: 'i', hour, at } },
     {
       collection: 'ledger',
@@ -114,6 +116,9 @@ export class Dataset {
       createdAt: now,
     });
     await repos.statusChanges.record({ orderId: order.id, status: 'completed', at: now });
+    await repos.settlements.claimPayment('T000000000000', order.id);
+    // A store of this size has long run the one-off claims backfill; it is not what is measured.
+    await repos.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL);
     const data = new Dataset(new SQL(postgresUrl, { max: 1 }), schema, clones(nowHour));
     for (const clone of data.clones) {
       const table = await data.table(clone.collection);

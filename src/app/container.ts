@@ -42,6 +42,9 @@ function crashAfterSettlement(settlements: Settlements): Settlements {
   return {
     find: (orderId) => settlements.find(orderId),
     inHour: (hour) => settlements.inHour(hour),
+    scan: () => settlements.scan(),
+    claimPayment: (paymentId, orderId) => settlements.claimPayment(paymentId, orderId),
+    paymentHolder: (paymentId) => settlements.paymentHolder(paymentId),
     async record(s) {
       const result = await settlements.record(s);
       if (result.created) process.kill(process.pid, 'SIGKILL');

@@ -1,6 +1,6 @@
 import { hourOf } from '../domain/figures';
 import type { FigureStore } from '../domain/ports';
-import { backfillChecks } from '../domain/usecases/backfill';
+import { backfillChecks, backfillPaymentClaims } from '../domain/usecases/backfill';
 import { followRefundInFlight } from '../domain/usecases/check-order';
 import { creditBaseline } from '../domain/usecases/dashboard';
 import type { Deps } from '../domain/usecases/deps';
@@ -30,6 +30,8 @@ export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<vo
   });
   let running: Promise<unknown> | undefined = backfillChecks(deps)
     .then((queued) => queued > 0 && deps.log('sweeper.backfilled', { queued }))
+    .then(() => backfillPaymentClaims(deps))
+    .then((t) => t.claimed + t.reused > 0 && deps.log('settlements.claims_backfilled', t))
     .catch((e) => deps.log('sweeper.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;

@@ -22,7 +22,7 @@ export { scrub };
 function levelOf(event: string): LogLevel {
   if (event === 'http.access') return 'info';
   if (
-    /unhandled_error|\.failed$|^alert\.\w*(failed|gave_up)$|backfill_failed|second_payment|outcome_conflict|succeeded_without/.test(
+    /unhandled_error|\.failed$|^alert\.\w*(failed|gave_up)$|backfill_failed|second_payment|payment\.reused|outcome_conflict|succeeded_without/.test(
       event,
     )
   )

@@ -29,6 +29,40 @@ export function secondPaymentAlert(order: Order, settlement: Settlement, payment
   };
 }
 
+/**
+ * A transaction that already pays one order was reported for another (a gateway fault or a forged
+ * callback): the second order was not settled — or, found among settlements stored before claims
+ * existed, both were. Keyed by order and transaction, in the hour the holder settled: every
+ * redelivery is the same alert.
+ */
+export function paymentReusedAlert(
+  order: Order,
+  paymentId: string,
+  holder: number,
+  at: Date,
+  bothSettled = false,
+): Alert {
+  const outcome = bothSettled
+    ? `两个订单都已结算并发放积分（这是启用交易号唯一校验之前的记录）；请核对这笔交易实际属于哪个订单，另一个订单需要追回积分或补收款项`
+    : `订单 ${order.id} 未结算、未发放积分；请在商户平台核对这笔交易属于哪个订单`;
+  return {
+    kind: 'payment_reused',
+    key: `${order.id}:${paymentId}`,
+    severity: 'critical',
+    title: `交易 ${paymentId} 被用于第二个订单`,
+    text: `交易 ${paymentId} 已用于订单 ${holder}，又被报告为订单 ${order.id}（${order.orderNo}，${fenToYuan(order.amountFen)} 元）的支付。${outcome}，并在复核页标记处理。`,
+    facts: {
+      order_id: order.id,
+      order_no: order.orderNo,
+      payment_id: paymentId,
+      held_by_order: holder,
+      amount_fen: order.amountFen,
+      both_settled: bothSettled,
+    },
+    at,
+  };
+}
+
 /** A statement reconciliation that found differences (raised once: the report of a date is stored once). */
 export function statementAlert(date: string, differences: readonly StatementDifference[]): Alert {
   const byKind: Record<string, number> = {};

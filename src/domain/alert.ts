@@ -5,12 +5,26 @@
  */
 export type AlertKind =
   | 'second_payment'
+  | 'payment_reused'
   | 'audit_violation'
   | 'statement_difference'
   | 'paid_not_completed'
   | 'review_queue'
   /** The summary of alerts the webhook's per-minute cap held back. */
   | 'alerts_suppressed';
+
+const KIND_SET: Readonly<Record<AlertKind, true>> = {
+  second_payment: true,
+  payment_reused: true,
+  audit_violation: true,
+  statement_difference: true,
+  paid_not_completed: true,
+  review_queue: true,
+  alerts_suppressed: true,
+};
+
+/** Every kind, complete by construction (a new kind that is not listed fails the typecheck). */
+export const ALERT_KINDS = Object.keys(KIND_SET) as readonly AlertKind[];
 
 export type AlertSeverity = 'critical' | 'warning';
 

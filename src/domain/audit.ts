@@ -51,6 +51,8 @@ export interface OrderRecords {
   /** Attempt 1 first. */
   readonly refunds: readonly AttemptRecords[];
   readonly changes: readonly StatusChange[];
+  /** The order holding the settlement's transaction; undefined when there is no transaction to hold. */
+  readonly paymentHolder?: number | null;
 }
 
 /**
@@ -116,6 +118,18 @@ export const orderStatus: AuditCheck = {
   },
 };
 
+/** A settlement's transaction is claimed by its own order: one payment never settles two orders. */
+export const paymentClaims: AuditCheck = {
+  name: 'payment_claim',
+  order: ({ order, settlement, paymentHolder }) => {
+    if (!settlement?.paymentId || paymentHolder === undefined) return [];
+    if (paymentHolder === null) return [`settled by ${settlement.paymentId}, which no order has claimed`];
+    return paymentHolder === order.id
+      ? []
+      : [`settled by ${settlement.paymentId}, which pays order ${paymentHolder}`];
+  },
+};
+
 /**
  * Refund attempts, their recorded states and their ledger entries agree. Separate from the rest, so
  * the refund lifecycle can replace it (or add to it) as its states grow.
@@ -163,6 +177,7 @@ export const DEFAULT_AUDIT_CHECKS: readonly AuditCheck[] = [
   ledgerChain,
   settlementsGranted,
   orderStatus,
+  paymentClaims,
   refundRecords,
   openReviews,
 ];

@@ -19,6 +19,8 @@ export type DomainError =
   | { readonly kind: 'provider_rejected'; readonly message: string }
   | { readonly kind: 'notification_unauthenticated'; readonly message: string }
   | { readonly kind: 'notification_invalid'; readonly message: string }
+  /** The transaction reported for the order already pays order `holder`: nothing settled, a review opened. */
+  | { readonly kind: 'payment_reused'; readonly holder: number }
   | { readonly kind: 'insufficient_credits' }
   | { readonly kind: 'idempotency_conflict' }
   | { readonly kind: 'forbidden' }

@@ -205,6 +205,15 @@ export interface Settlements {
   find(orderId: number): Promise<Settlement | null>;
   /** Settlements whose `settledAt` falls in the UTC hour `hour` (figures.ts `hourOf`): an indexed equality. */
   inHour(hour: number): Promise<Settlement[]>;
+  /** Every settlement, streamed (the one-off backfill of payment claims). */
+  scan(): AsyncIterable<Settlement>;
+  /**
+   * Ties a provider transaction to one order for good, by a unique insert keyed by the transaction
+   * id: returns the order that holds it — `orderId`, unless another order claimed it first.
+   */
+  claimPayment(paymentId: string, orderId: number): Promise<number>;
+  /** The order holding `paymentId`, or null when no order claimed it. */
+  paymentHolder(paymentId: string): Promise<number | null>;
 }
 
 export interface Ledger {

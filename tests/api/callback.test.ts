@@ -20,10 +20,11 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
 
   const newOrder = async () =>
     (await h.request('POST', '/api/orders/create', { token, body: { product_id: 1 } })).body;
+  // Each order its own transaction, as the provider assigns them.
   const body = (orderNo: string, over: Record<string, unknown> = {}) =>
     JSON.stringify({
       order_no: orderNo,
-      payment_id: '4200000000202307011234567890',
+      payment_id: `42${orderNo.replace(/\D/g, '')}`,
       status: 'SUCCESS',
       amount: 9.9,
       ...over,
@@ -110,6 +111,22 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
     expect(await statusOf(o.order_id)).toBe('pending');
     expect((await signed(body(o.order_no))).status).toBe(200);
     expect(await statusOf(o.order_id)).toBe('completed');
+  });
+
+  it('a transaction that already paid another order settles nothing: acknowledged, pending, a review', async () => {
+    const paid = await newOrder();
+    const other = await newOrder();
+    const before = await balance();
+    const raw = body(paid.order_no);
+    expect((await signed(raw)).status).toBe(200);
+    const reused = body(other.order_no, { payment_id: JSON.parse(raw).payment_id });
+    const answer = await signed(reused);
+    expect(answer).toMatchObject({ status: 200, body: { message: '处理支付回调成功' } });
+    expect(await statusOf(other.order_id)).toBe('pending');
+    expect(await balance()).toBe(before + 100);
+    expect(await h.deps.reviews.find(`${other.order_id}:payment_reused`)).toMatchObject({
+      detail: `transaction ${JSON.parse(raw).payment_id} already pays order ${paid.order_id}`,
+    });
   });
 
   it('answers 404 and changes nothing when no gateway is configured (WeChat Pay direct)', async () => {

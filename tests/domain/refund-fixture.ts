@@ -108,7 +108,7 @@ export async function completedOrder(deps: Deps, credits = 100, o: { extra?: num
     });
   const created = await deps.orders.create(anOrder({ userId: 1, amountFen: 990, credits }));
   const settled = await settleOrder(deps)(created, {
-    paymentId: `4200${seq}`,
+    paymentId: `42${created.orderNo}`,
     amountFen: 990,
     paidAt: deps.clock.now(),
     source: 'callback',

@@ -109,11 +109,15 @@ describe('the sweeper reaches every order', () => {
     expect(await t.statusOf(o)).toBe('cancelled');
     // The money arrives late; the callback's process dies right after writing the settlement.
     t.provider.pay(o.orderNo);
+    const settlements = t.deps.settlements;
     const crashing: Settlements = {
-      find: (id) => t.deps.settlements.find(id),
-      inHour: (hour) => t.deps.settlements.inHour(hour),
+      find: (id) => settlements.find(id),
+      inHour: (hour) => settlements.inHour(hour),
+      scan: () => settlements.scan(),
+      claimPayment: (paymentId, orderId) => settlements.claimPayment(paymentId, orderId),
+      paymentHolder: (paymentId) => settlements.paymentHolder(paymentId),
       async record(s) {
-        await t.deps.settlements.record(s);
+        await settlements.record(s);
         throw new Error('SIGKILL');
       },
     };
@@ -127,6 +131,24 @@ describe('the sweeper reaches every order', () => {
     await t.sweep();
     expect(await t.statusOf(o)).toBe('completed');
     expect((await t.deps.ledger.head(1))?.balanceAfter).toBe(100);
+  });
+
+  it('hands a pending order whose reported transaction pays another order to a human, once', async () => {
+    const t = await setup();
+    const [a, b] = [await t.place(1), await t.place(2)];
+    t.provider.pay(a.orderNo);
+    t.provider.pay(b.orderNo, 990, `4200${a.orderNo}`); // the provider (or a fault) names a's transaction
+    t.clock.advance(2 * MINUTE);
+    await t.sweep();
+    expect([await t.statusOf(a), await t.statusOf(b)]).toEqual(['completed', 'pending']);
+    expect(await t.deps.reviews.find(`${b.id}:payment_reused`)).not.toBeNull();
+    const asked = t.queries(b);
+    for (let i = 0; i < 6; i++) {
+      t.clock.advance(30 * MINUTE);
+      await t.sweep();
+    }
+    expect(t.queries(b)).toBe(asked); // no longer followed: the provider is not asked again
+    expect((await t.deps.ledger.head(2))?.balanceAfter ?? 0).toBe(0);
   });
 
   it('repairs a status that a dead writer left stale', async () => {

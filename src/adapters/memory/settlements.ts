@@ -4,6 +4,7 @@ import type { Settlement } from '../../domain/settlement';
 
 export class MemorySettlements implements Settlements {
   private readonly rows = new Map<number, Settlement>();
+  private readonly claims = new Map<string, number>();
 
   async record(settlement: Settlement): Promise<{ settlement: Settlement; created: boolean }> {
     const existing = this.rows.get(settlement.orderId);
@@ -18,5 +19,20 @@ export class MemorySettlements implements Settlements {
 
   async inHour(hour: number): Promise<Settlement[]> {
     return [...this.rows.values()].filter((s) => hourOf(s.settledAt) === hour);
+  }
+
+  async *scan(): AsyncIterable<Settlement> {
+    yield* [...this.rows.values()];
+  }
+
+  async claimPayment(paymentId: string, orderId: number): Promise<number> {
+    const holder = this.claims.get(paymentId);
+    if (holder !== undefined) return holder;
+    this.claims.set(paymentId, orderId);
+    return orderId;
+  }
+
+  async paymentHolder(paymentId: string): Promise<number | null> {
+    return this.claims.get(paymentId) ?? null;
   }
 }

@@ -26,6 +26,17 @@ const schema = new Schema<SettlementDoc>(
   schemaOptions('settlements'),
 );
 
+/** `_id` = the provider's transaction id: the unique index is what lets one payment settle one order. */
+interface PaymentClaimDoc {
+  _id: string;
+  order_id: number;
+}
+
+const claimSchema = new Schema<PaymentClaimDoc>(
+  { _id: String, order_id: { type: Number, required: true } },
+  schemaOptions('payment_claims'),
+);
+
 const toDomain = (d: SettlementDoc): Settlement => ({
   orderId: d._id,
   paymentId: d.payment_id,
@@ -37,8 +48,10 @@ const toDomain = (d: SettlementDoc): Settlement => ({
 /** Keyed by order id: the `_id` uniqueness is what makes "paid" happen once. */
 export class MongoSettlements implements Settlements {
   private readonly model;
+  private readonly claims;
   constructor(conn: Connection) {
     this.model = modelOf<SettlementDoc>(conn, 'Settlement', schema);
+    this.claims = modelOf<PaymentClaimDoc>(conn, 'PaymentClaim', claimSchema);
   }
 
   async record(s: Settlement): Promise<{ settlement: Settlement; created: boolean }> {
@@ -64,5 +77,22 @@ export class MongoSettlements implements Settlements {
   async inHour(hour: number): Promise<Settlement[]> {
     const docs = await this.model.find({ settled_hour: hour }).lean<SettlementDoc[]>().exec();
     return docs.map(toDomain);
+  }
+
+  async *scan(): AsyncIterable<Settlement> {
+    for await (const doc of this.model.find().lean<SettlementDoc>().batchSize(500).cursor())
+      yield toDomain(doc as SettlementDoc);
+  }
+
+  async claimPayment(paymentId: string, orderId: number): Promise<number> {
+    if (await insertOnce(this.claims, { _id: paymentId, order_id: orderId })) return orderId;
+    const holder = await this.paymentHolder(paymentId);
+    if (holder === null) throw new Error(`payment claim ${paymentId} reported duplicate but cannot be read`);
+    return holder;
+  }
+
+  async paymentHolder(paymentId: string): Promise<number | null> {
+    const doc = await this.claims.findById(paymentId).lean<PaymentClaimDoc>().exec();
+    return doc ? doc.order_id : null;
   }
 }

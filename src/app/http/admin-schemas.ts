@@ -1,10 +1,12 @@
 import { t } from 'elysia';
+import { REVIEW_REASONS } from '../../domain/review';
 import {
   IdempotencyKey,
   IdParam,
   Limit,
   OrderStatusValue,
   oneOf,
+  oneOfList,
   ProductBody,
   Skip,
   UserBody,
@@ -139,13 +141,7 @@ export const ReviewBody = t.Object(
     id: t.String({ description: '<订单ID>:<原因>' }),
     order_id: t.Integer(),
     order_no: t.String(),
-    reason: oneOf([
-      'refunded_before_settlement',
-      'second_payment',
-      'unresolved',
-      'status_without_settlement',
-      'shipping_failed',
-    ]),
+    reason: oneOfList(REVIEW_REASONS),
     detail: t.String(),
     created_at: t.Union([t.String(), t.Null()]),
     resolved_at: t.Union([t.String(), t.Null()]),

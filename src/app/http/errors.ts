@@ -31,6 +31,7 @@ const TABLE: { readonly [K in ErrorKind]: (e: Extract<DomainError, { kind: K }>)
   provider_rejected: () => [400, '支付服务拒绝了该请求，请重新下单或稍后再试'],
   notification_unauthenticated: () => [401, '回调签名无效'],
   notification_invalid: (e) => [400, e.message],
+  payment_reused: () => [409, '该支付交易已属于另一订单，本订单未结算，已转人工核对'],
   insufficient_credits: () => [400, '积分不足'],
   idempotency_conflict: () => [409, '幂等键已用于另一笔不同的请求'],
   forbidden: () => [403, '需要管理员权限'],

@@ -52,6 +52,10 @@ export const BodyId = t.Number({ multipleOf: 1, minimum: 1, maximum: MAX_ID, exa
 export const oneOf = <const T extends string[]>(values: T): TUnion<{ [K in keyof T]: TLiteral<T[K]> }> =>
   t.Union(values.map((v) => t.Literal(v))) as unknown as TUnion<{ [K in keyof T]: TLiteral<T[K]> }>;
 
+/** `oneOf` for a list known only as a domain type's values (e.g. every review reason). */
+export const oneOfList = <T extends string>(values: readonly T[]): TUnion<[TLiteral<T>]> =>
+  t.Union(values.map((v) => t.Literal(v))) as unknown as TUnion<[TLiteral<T>]>;
+
 // `title`: the error message names the parameter from here (plugins.ts `validationDetail`).
 export const Skip = decimalParam({
   pattern: '^(?:0|[1-9][0-9]{0,5}|1000000)$',

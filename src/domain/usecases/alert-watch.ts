@@ -56,8 +56,8 @@ export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alert
       resolvedAt: null,
       resolution: null,
     };
-    // A second payment has an alert of its own (settle.ts): the review of it would say it twice.
-    if (review.reason !== 'second_payment')
+    // These have critical alerts of their own (settle.ts): the review of them would say it twice.
+    if (review.reason !== 'second_payment' && review.reason !== 'payment_reused')
       deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'grew'));
     if (open.length > threshold)
       deps.alerts.raise(reviewQueueAlert(open.length, threshold, opened, 'above_threshold'));

@@ -91,7 +91,10 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
         deps.statusChanges.list(order.id),
       ]);
       const refunds = await Promise.all(attempts.map(attemptRecords));
-      const records = { order, settlement, purchase, refunds, changes };
+      const paymentHolder = settlement?.paymentId
+        ? await deps.settlements.paymentHolder(settlement.paymentId)
+        : undefined;
+      const records = { order, settlement, purchase, refunds, changes, paymentHolder };
       for (const c of checks) if (c.order) report(c.name, `order ${order.id}`, c.order(records));
     };
     let batch: Promise<void>[] = [];

@@ -1,5 +1,6 @@
 import { scheduleCheck } from './checks';
 import type { Deps } from './deps';
+import { reportReuse } from './settle';
 
 /** Refund attempts in flight at most this many per state are queued (they are few at any time). */
 const IN_FLIGHT_REFUNDS = 100_000;
@@ -33,4 +34,30 @@ export async function backfillChecks(
       queued++;
     }
   return queued;
+}
+
+/** The name under which the claims backfill runs once per database (the scale bench's data marks it done). */
+export const PAYMENT_CLAIMS_BACKFILL = 'backfill-payment-claims-v1';
+
+/**
+ * Settlements stored before payment claims existed have none: claim each one's transaction for its
+ * order, so that a later report of it for another order is refused. Two settlements found sharing a
+ * transaction (a double settlement from before) open a review on the second. Once per database,
+ * streamed; a settlement written meanwhile has claimed its transaction already, which changes nothing.
+ */
+export async function backfillPaymentClaims(deps: Deps): Promise<{ claimed: number; reused: number }> {
+  const tally = { claimed: 0, reused: 0 };
+  if (!(await deps.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL))) return tally;
+  for await (const settlement of deps.settlements.scan()) {
+    if (settlement.paymentId === null) continue;
+    const holder = await deps.settlements.claimPayment(settlement.paymentId, settlement.orderId);
+    if (holder === settlement.orderId) {
+      tally.claimed++;
+      continue;
+    }
+    tally.reused++;
+    const order = await deps.orders.findById(settlement.orderId);
+    if (order) await reportReuse(deps, order, settlement.paymentId, holder, true);
+  }
+  return tally;
 }

@@ -68,6 +68,12 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
     let outcome = await trades.resolve(order, trade.value, 'sweeper');
     if (outcome.ok && outcome.value === 'open' && now >= orderExpiresAt(order, expireMinutes))
       outcome = await trades.closeThenCancel(order, 'sweeper');
+    if (!outcome.ok && outcome.error.kind === 'payment_reused')
+      return {
+        kind: 'review',
+        reason: 'payment_reused',
+        detail: `transaction held by order ${outcome.error.holder}`,
+      };
     if (!outcome.ok) return { kind: 'retry', reason: outcome.error.kind };
     switch (outcome.value) {
       case 'paid':

@@ -22,7 +22,8 @@ export function handlePaymentEvent(deps: Deps) {
         paidAt: event.paidAt,
         source,
       });
-      return settled.ok ? ok(undefined) : settled;
+      // A reused transaction is recorded for a human (settle.ts): acknowledged, so it is not resent.
+      return settled.ok || settled.error.kind === 'payment_reused' ? ok(undefined) : settled;
     }
     // A failure report is acknowledged but changes nothing here: cancelling needs the provider to
     // close the trade first, which the payment-status query and the sweeper do.

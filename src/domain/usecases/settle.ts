@@ -1,4 +1,4 @@
-import { secondPaymentAlert } from '../alert-kinds';
+import { paymentReusedAlert, secondPaymentAlert } from '../alert-kinds';
 import type { DomainError } from '../errors';
 import { purchaseKey } from '../ledger';
 import type { Fen } from '../money';
@@ -22,6 +22,7 @@ export interface PaidEvidence {
 /**
  * The single "settle and grant" path used by callbacks, status queries and their retries. Each step
  * is idempotent, so a crash between any two of them is finished by the next call:
+ *   0. claim the transaction for this order (first order wins, for good),
  *   1. insert the settlement (first writer wins),  2. project `paid`,
  *   3. insert the ledger entry `purchase:<order id>`,  4. project `completed`.
  */
@@ -53,14 +54,26 @@ export function settleOrder(deps: Deps) {
         deps.alerts?.raise(secondPaymentAlert(order, settlement, evidence.paymentId));
       }
     };
+    // One transaction pays one order: the order holding it, reported (a review) when it is another.
+    const holderOf = async (): Promise<number> => {
+      if (evidence.paymentId === null) return order.id;
+      const holder = await deps.settlements.claimPayment(evidence.paymentId, order.id);
+      if (holder !== order.id) await reportReuse(deps, order, evidence.paymentId, holder);
+      return holder;
+    };
     // `completed` is written only after the grant: a duplicate for it needs one read and no write.
     if (order.status === 'completed' || order.status === 'refunded') {
       const settlement = await deps.settlements.find(order.id);
       if (settlement) {
+        if (evidence.paymentId === null || settlement.paymentId === evidence.paymentId) return ok(order);
+        const holder = await holderOf();
+        if (holder !== order.id) return err({ kind: 'payment_reused', holder });
         await noteSecondPayment(settlement);
         return ok(order);
       }
     }
+    const holder = await holderOf();
+    if (holder !== order.id) return err({ kind: 'payment_reused', holder });
     const now = deps.clock.now();
     // A pending order is on the sweeper's queue until it is finished; a cancelled one (paid late) or
     // one it has stopped following is not, so queue a check before the settlement: a crash after
@@ -77,6 +90,37 @@ export function settleOrder(deps: Deps) {
     if (!created) await noteSecondPayment(settlement);
     return finishSettlement(deps)(order, settlement);
   };
+}
+
+/**
+ * `order` was reported paid by a transaction `holder` claimed first. The order stays as it is (or,
+ * `bothSettled`, as it was settled before claims existed): a human decides whose money it is.
+ */
+export async function reportReuse(
+  deps: Deps,
+  order: Order,
+  paymentId: string,
+  holder: number,
+  bothSettled = false,
+): Promise<void> {
+  deps.log('payment.reused', {
+    order_id: order.id,
+    payment_id: paymentId,
+    held_by_order: holder,
+    both_settled: bothSettled,
+  });
+  const holderSettlement = await deps.settlements.find(holder);
+  await deps.reviews.open({
+    orderId: order.id,
+    orderNo: order.orderNo,
+    reason: 'payment_reused',
+    detail: bothSettled
+      ? `transaction ${paymentId} settled both this order and order ${holder}`
+      : `transaction ${paymentId} already pays order ${holder}`,
+    createdAt: deps.clock.now(),
+  });
+  const at = holderSettlement?.settledAt ?? deps.clock.now();
+  deps.alerts?.raise(paymentReusedAlert(order, paymentId, holder, at, bothSettled));
 }
 
 /** Steps 2–4 for an order whose settlement already exists. */

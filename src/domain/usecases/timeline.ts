@@ -5,7 +5,7 @@ import type { PaymentEventPage, PaymentEventRecord } from '../payment-events';
 import { redactRecord } from '../redact';
 import { refundKey, reversalKey } from '../refund';
 import { err, ok, type Result } from '../result';
-import { type ReviewReason, reviewId } from '../review';
+import { REVIEW_REASONS, reviewId } from '../review';
 import {
   decodeCursor,
   isBefore,
@@ -49,13 +49,6 @@ export interface TimelineQuery {
 
 export const DEFAULT_TIMELINE_LIMIT = 200;
 export const MAX_TIMELINE_LIMIT = 500;
-
-const REVIEW_REASONS: readonly ReviewReason[] = [
-  'refunded_before_settlement',
-  'second_payment',
-  'unresolved',
-  'status_without_settlement',
-];
 
 export type TimelineDeps = Pick<
   Deps,

@@ -13,6 +13,7 @@ import { emptyRow, keep, LIST_SIZE, when } from '../view';
 const REASONS: Readonly<Record<Review['reason'], string>> = {
   refunded_before_settlement: '未见支付即被退款',
   second_payment: '重复支付',
+  payment_reused: '交易号已属于另一订单',
   unresolved: '自动核对未能解决',
   status_without_settlement: '状态与结算记录不符',
   shipping_failed: '发货信息上传失败',

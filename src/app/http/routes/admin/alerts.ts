@@ -1,10 +1,10 @@
 import { Elysia, t } from 'elysia';
-import type { StoredAlert } from '../../../../domain/alert';
+import { ALERT_KINDS, type StoredAlert } from '../../../../domain/alert';
 import { formatLocal } from '../../../../domain/time';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { type Limiter, rateLimits } from '../../limits';
-import { ErrorBody, Limit, oneOf, Skip } from '../../schemas';
+import { ErrorBody, Limit, oneOf, oneOfList, Skip } from '../../schemas';
 
 const AlertState = oneOf(['pending', 'sent', 'suppressed', 'summarized', 'failed', 'logged']);
 
@@ -17,14 +17,7 @@ const AlertQuery = t.Object({
 const AlertBody = t.Object(
   {
     id: t.String({ description: '<kind>:<key>:<小时序号>，同一小时内同一事项只记录一次' }),
-    kind: oneOf([
-      'second_payment',
-      'audit_violation',
-      'statement_difference',
-      'paid_not_completed',
-      'review_queue',
-      'alerts_suppressed',
-    ]),
+    kind: oneOfList(ALERT_KINDS),
     key: t.String(),
     severity: oneOf(['critical', 'warning']),
     title: t.String(),

@@ -1,0 +1,193 @@
+// One provider transaction pays one order. Before claims existed, two signed reports carrying the
+// same transaction id for two orders completed both; these tests fail without the claim.
+import { describe, expect, it } from 'bun:test';
+import { memoryRepositories } from '../../src/adapters/memory';
+import { FixedClock } from '../../src/adapters/system/clock';
+import type { Alert } from '../../src/domain/alert';
+import { DEFAULT_AUDIT_CHECKS } from '../../src/domain/audit';
+import type { Order } from '../../src/domain/order';
+import type { Payments, Random, WechatLogin } from '../../src/domain/ports';
+import { auditStore } from '../../src/domain/usecases/audit';
+import { backfillPaymentClaims } from '../../src/domain/usecases/backfill';
+import type { Deps } from '../../src/domain/usecases/deps';
+import { settleOrder } from '../../src/domain/usecases/settle';
+import { anOrder } from '../support/builders';
+
+const notUsed = () => {
+  throw new Error('not used in this test');
+};
+const payments: Payments = {
+  createPayment: notUsed,
+  query: notUsed,
+  close: notUsed,
+  refund: notUsed,
+  queryRefund: notUsed,
+};
+const wechatLogin: WechatLogin = { exchange: notUsed };
+const random: Random = { string: notUsed };
+
+function makeDeps() {
+  const events: string[] = [];
+  const raised: Alert[] = [];
+  const deps: Deps = {
+    ...memoryRepositories(),
+    payments,
+    wechatLogin,
+    clock: new FixedClock(),
+    random,
+    settings: { timeZone: 'Asia/Shanghai', orderExpireMinutes: 30, notifyUrl: 'http://localhost/cb' },
+    log: (event) => events.push(event),
+    alerts: { raise: (a) => raised.push(a) },
+  };
+  const place = (userId: number) => deps.orders.create(anOrder({ userId, amountFen: 990, credits: 100 }));
+  const pay = (order: Order, paymentId: string) =>
+    settleOrder(deps)(order, { paymentId, amountFen: 990, paidAt: null, source: 'callback' });
+  const current = async (order: Order) => (await deps.orders.findById(order.id))!;
+  const balance = async (userId: number) => (await deps.ledger.head(userId))?.balanceAfter ?? 0;
+  return { deps, events, raised, place, pay, current, balance };
+}
+
+describe('a transaction already paying one order', () => {
+  it('does not settle a second order, opens a review on it and raises one critical alert', async () => {
+    const t = makeDeps();
+    const a = await t.place(1);
+    const b = await t.place(2);
+    expect((await t.pay(a, '4200shared')).ok).toBe(true);
+    for (let i = 0; i < 3; i++)
+      expect(await t.pay(await t.current(b), '4200shared')).toEqual({
+        ok: false,
+        error: { kind: 'payment_reused', holder: a.id },
+      });
+
+    expect((await t.current(a)).status).toBe('completed');
+    expect((await t.current(b)).status).toBe('pending');
+    expect(await t.deps.settlements.find(b.id)).toBeNull();
+    expect([await t.balance(1), await t.balance(2)]).toEqual([100, 0]);
+    const review = await t.deps.reviews.find(`${b.id}:payment_reused`);
+    expect(review).toMatchObject({
+      orderNo: b.orderNo,
+      detail: `transaction 4200shared already pays order ${a.id}`,
+    });
+    // Same kind and key each time, in the hour the holder settled: the outbox stores it once.
+    expect(new Set(t.raised.map((r) => `${r.kind}:${r.key}:${r.at?.toISOString()}`))).toEqual(
+      new Set([
+        `payment_reused:${b.id}:4200shared:${(await t.deps.settlements.find(a.id))!.settledAt.toISOString()}`,
+      ]),
+    );
+    expect(t.raised[0]).toMatchObject({
+      severity: 'critical',
+      facts: { held_by_order: a.id, both_settled: false },
+    });
+    expect(t.events).toContain('payment.reused');
+  });
+
+  it('lets exactly one of four orders settle when all are reported with it at once', async () => {
+    const t = makeDeps();
+    const orders = await Promise.all([1, 2, 3, 4].map((u) => t.place(u)));
+    await Promise.all(orders.map((o) => t.pay(o, '4200race')));
+    const statuses = await Promise.all(orders.map(async (o) => (await t.current(o)).status));
+    expect(statuses.filter((s) => s === 'completed')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'pending')).toHaveLength(3);
+    const credits = await Promise.all([1, 2, 3, 4].map((u) => t.balance(u)));
+    expect(credits.reduce((s, c) => s + c, 0)).toBe(100);
+  });
+
+  it('still settles the second order with a transaction of its own', async () => {
+    const t = makeDeps();
+    const a = await t.place(1);
+    const b = await t.place(2);
+    await t.pay(a, '4200a');
+    await t.pay(b, '4200a');
+    await t.pay(await t.current(b), '4200b');
+    expect((await t.current(b)).status).toBe('completed');
+    expect(await t.balance(2)).toBe(100);
+  });
+
+  it('is a reuse, not a second payment, when the reported order is already completed', async () => {
+    const t = makeDeps();
+    const a = await t.place(1);
+    const b = await t.place(2);
+    await t.pay(a, '4200a');
+    await t.pay(b, '4200b');
+    expect(await t.pay(await t.current(b), '4200a')).toEqual({
+      ok: false,
+      error: { kind: 'payment_reused', holder: a.id },
+    });
+    expect(await t.deps.reviews.find(`${b.id}:payment_reused`)).not.toBeNull();
+    expect(await t.deps.reviews.find(`${b.id}:second_payment`)).toBeNull();
+    expect([await t.balance(1), await t.balance(2)]).toEqual([100, 100]);
+    // A genuinely new transaction for a completed order is still a second payment.
+    await t.pay(await t.current(b), '4200c');
+    expect(await t.deps.reviews.find(`${b.id}:second_payment`)).not.toBeNull();
+  });
+
+  it('finishes an order whose process died after claiming the transaction', async () => {
+    const t = makeDeps();
+    const a = await t.place(1);
+    await t.deps.settlements.claimPayment('4200crash', a.id); // then the process died
+    await t.pay(a, '4200crash');
+    expect((await t.current(a)).status).toBe('completed');
+    expect(await t.balance(1)).toBe(100);
+  });
+});
+
+describe('the claims backfill and the audit', () => {
+  const settleDirectly = async (t: ReturnType<typeof makeDeps>, order: Order, paymentId: string) => {
+    // As a settlement stored before claims existed: the record, the grant and the status, no claim.
+    const { settlement } = await t.deps.settlements.record({
+      orderId: order.id,
+      paymentId,
+      amountFen: 990,
+      settledAt: t.deps.clock.now(),
+      source: 'callback',
+    });
+    await t.deps.ledger.insert({
+      userId: order.userId,
+      seq: 1,
+      amount: 100,
+      balanceAfter: 100,
+      type: 'purchase',
+      description: '购买100积分',
+      relatedOrderId: order.id,
+      idempotencyKey: `purchase:${order.id}`,
+      createdAt: settlement.settledAt,
+    });
+    await t.deps.orders.project(order.id, ['pending'], {
+      status: 'completed',
+      paymentId,
+      paymentTime: settlement.settledAt,
+      updatedAt: settlement.settledAt,
+    });
+    await t.deps.statusChanges.record({ orderId: order.id, status: 'paid', at: settlement.settledAt });
+    await t.deps.statusChanges.record({ orderId: order.id, status: 'completed', at: settlement.settledAt });
+  };
+
+  it('claims old settlements once, reports a shared transaction, and the audit agrees', async () => {
+    const t = makeDeps();
+    const [a, b, c] = await Promise.all([1, 2, 3].map((u) => t.place(u)));
+    await settleDirectly(t, a!, '4200old');
+    await settleDirectly(t, b!, '4200old');
+    await settleDirectly(t, c!, '4200other');
+    const audit = auditStore(t.deps, DEFAULT_AUDIT_CHECKS);
+
+    const before = await audit();
+    expect(before.violations).toEqual({ payment_claim: 3 });
+    expect(before.findings.map((f) => f.message)).toContain('settled by 4200old, which no order has claimed');
+
+    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 2, reused: 1 });
+    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 0, reused: 0 }); // once per database
+    expect(await t.deps.settlements.paymentHolder('4200old')).toBe(a!.id);
+    expect(await t.deps.reviews.find(`${b!.id}:payment_reused`)).toMatchObject({
+      detail: `transaction 4200old settled both this order and order ${a!.id}`,
+    });
+    expect(t.raised.map((r) => r.facts.both_settled)).toEqual([true]);
+
+    const after = await audit();
+    expect(after.violations).toEqual({ payment_claim: 1, review_queue: 1 });
+    expect(after.findings).toContainEqual({
+      check: 'payment_claim',
+      subject: `order ${b!.id}`,
+      message: `settled by 4200old, which pays order ${a!.id}`,
+    });
+  });
+});
