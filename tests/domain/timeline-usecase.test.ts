@@ -3,6 +3,7 @@ import { FixedClock } from '../../src/adapters/system/clock';
 import type { Order } from '../../src/domain/order';
 import type { PaymentEvents } from '../../src/domain/ports';
 import { err } from '../../src/domain/result';
+import { REVIEW_REASONS } from '../../src/domain/review';
 import type { TimelineItem } from '../../src/domain/timeline';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
 import type { Deps } from '../../src/domain/usecases/deps';
@@ -61,6 +62,21 @@ describe('orderTimeline', () => {
     const check = items.at(-1)!;
     expect(check.summary).toBe('对账巡检：已补单（确认支付并发放积分）');
     expect(check.detail).toMatchObject({ outcome: 'completed', order_status: 'pending' });
+  });
+
+  it('shows a review of every reason, the payment reuse and the shipping failure among them', async () => {
+    const t = await setup();
+    const o = await t.place();
+    for (const reason of REVIEW_REASONS)
+      await t.deps.reviews.open({ orderId: o.id, orderNo: o.orderNo, reason, detail: reason, createdAt: T0 });
+    const { items } = await t.read(o);
+    const opened = items
+      .filter((i) => i.kind === 'review_opened')
+      .map((i) => (i.detail as { reason: string }).reason);
+    expect(opened.sort()).toEqual([...REVIEW_REASONS].sort());
+    expect(items.find((i) => i.key.endsWith('review:payment_reused'))?.summary).toStartWith(
+      '转人工复核：支付方报告的交易已属于另一订单',
+    );
   });
 
   it('tells the sweeper rescheduling an unpaid order, then closing and cancelling it once expired', async () => {

@@ -119,4 +119,73 @@ describe('alerts end to end', () => {
     });
     expect(resolved.status).toBe(200);
   });
+
+  it('one transaction reported for three orders at once settles one of them; the others page a human', async () => {
+    const sent = messages.length;
+    const buyers = await Promise.all(['reuse-a', 'reuse-b', 'reuse-c'].map((code) => api.login(code)));
+    const orders = await Promise.all(
+      buyers.map(async (token) => {
+        const created = await api.call('POST', '/api/orders/create', { token, body: { product_id: 1 } });
+        return { token, id: created.body.order_id as number, orderNo: created.body.order_no as string };
+      }),
+    );
+    const paymentId = '4200000000000000000000000777';
+    const callback = (orderNo: string) => {
+      const raw = JSON.stringify({
+        order_no: orderNo,
+        payment_id: paymentId,
+        status: 'SUCCESS',
+        amount: 9.9,
+      });
+      return fetch(`${stack.api}/api/orders/callback`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signGatewayPayload(CALLBACK_SECRET, raw, Math.floor(Date.now() / 1000)),
+        },
+        body: raw,
+      });
+    };
+    const answers = await Promise.all(orders.map((o) => callback(o.orderNo)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]); // acknowledged: resending changes nothing
+
+    const statuses = await Promise.all(
+      orders.map(async (o) => (await api.call('GET', `/api/orders/${o.id}`, { token: o.token })).body.status),
+    );
+    expect(statuses.filter((s) => s === 'completed')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'pending')).toHaveLength(2);
+    const credits = await Promise.all(
+      orders.map(
+        async (o) => (await api.call('GET', '/api/users/me', { token: o.token })).body.credits as number,
+      ),
+    );
+    expect(credits.reduce((a, b) => a + b, 0)).toBe(100);
+
+    await eventually(async () => (messages.length >= sent + 2 ? true : undefined));
+    const paged = messages.slice(sent);
+    expect(paged).toHaveLength(2);
+    for (const m of paged) expect(m.content).toContain(`交易 ${paymentId} 被用于第二个订单`);
+    const holder = orders[statuses.indexOf('completed')]!;
+    const pending = orders.filter((o) => o !== holder);
+    // The provider never saw those two paid: their status query asks it and still says unpaid.
+    const asked = await api.call('GET', `/api/orders/payment-status/${pending[0]!.id}`, {
+      token: pending[0]!.token,
+    });
+    expect(asked.body).toMatchObject({ status: 'pending', paid: false });
+
+    const open = await api.call('GET', '/api/admin/reviews?open=true', { token: admin });
+    expect(
+      (open.body as { id: string; reason: string }[])
+        .filter((r) => r.reason === 'payment_reused')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(pending.map((o) => `${o.id}:payment_reused`).sort());
+    for (const o of pending) {
+      const resolved = await api.call('POST', `/api/admin/reviews/${o.id}:payment_reused/resolve`, {
+        token: admin,
+        body: { note: `交易 ${paymentId} 属于订单 ${holder.id}` },
+      });
+      expect(resolved.status).toBe(200);
+    }
+  });
 });
