@@ -17,7 +17,7 @@ const STATE_TEXT: Readonly<Record<AlertState, string>> = {
 const isState = (s: string | undefined): s is AlertState => ALERT_STATES.includes(s as AlertState);
 
 /**
- * 告警: what was raised for a human (second payments, audit violations, statement differences, paid
+ * 告警: what was raised for a human (second payments, reused transactions, audit violations, statement differences, paid
  * orders not completed, a growing review queue), newest first, whether or not a webhook is set: an
  * operator without the WeCom group still sees them here. Read-only; every role may look.
  */

@@ -89,7 +89,7 @@ export const adminAlertRoutes = (deps: AppDeps, limits: Limiter) => {
         detail: {
           summary: '告警记录',
           description:
-            '需要人工处理的告警（重复支付、审计问题、对账差异、已支付未完成、待处理事项增加），最新在前；state：pending 待发送、sent 已发送、suppressed 因频率限制暂缓、summarized 已合并进汇总、failed 重试一天后放弃、logged 未配置 webhook 仅记录。',
+            '需要人工处理的告警（重复支付、交易号被用于第二个订单、审计问题、对账差异、已支付未完成、待处理事项增加），最新在前；state：pending 待发送、sent 已发送、suppressed 因频率限制暂缓、summarized 已合并进汇总、failed 重试一天后放弃、logged 未配置 webhook 仅记录。',
         },
         response: { 200: t.Array(AlertBody), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
