@@ -1,7 +1,7 @@
 import type { LedgerEntry } from './ledger';
 import type { Fen } from './money';
 import type { Order, OrderStatus } from './order';
-import { localParts } from './time';
+import { localDateTime } from './time';
 
 /**
  * CSV for Excel and for scripts: UTF-8 with a BOM (Excel reads it as UTF-8 only then), RFC 4180
@@ -45,8 +45,7 @@ export const csvLine = (cells: readonly Cell[]): string => `${cells.map(csvCell)
 
 export function csvTime(at: Date | null, timeZone: string): string | null {
   if (!at) return null;
-  const p = localParts(at, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  return localDateTime(at, timeZone);
 }
 
 export const STATUS_TEXT: Readonly<Record<OrderStatus, string>> = {

@@ -91,6 +91,12 @@ export const localDay = (at: Date, timeZone: string): string => {
   return `${p.year}-${p.month}-${p.day}`;
 };
 
+/** `YYYY-MM-DD HH:mm:ss` in `timeZone`: how operators read a time (console, CSV). */
+export const localDateTime = (at: Date, timeZone: string): string => {
+  const p = localParts(at, timeZone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+};
+
 /** `YYYY-MM-DDTHH:mm:ss` as the seed prints timestamps: local time, no fraction, no offset. */
 export function formatLocal(at: Date | null | undefined, timeZone: string): string | null {
   if (!at) return null;

@@ -1,7 +1,7 @@
 import { STATUS_TEXT } from '../../domain/csv';
 import type { Fen } from '../../domain/money';
 import type { OrderStatus } from '../../domain/order';
-import { localParts } from '../../domain/time';
+import { localDateTime } from '../../domain/time';
 import { html, type SafeHtml } from './html';
 
 /** Pieces the business pages share: money, times, status badges, form numbers. */
@@ -15,8 +15,7 @@ export function yuan(fen: Fen): string {
 
 export function when(at: Date | null | undefined, timeZone: string): string {
   if (!at) return '—';
-  const p = localParts(at, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  return localDateTime(at, timeZone);
 }
 
 /** "3 小时 5 分" since `at`. */

@@ -3,7 +3,7 @@ import type { Order } from '../order';
 import type { Alerts } from '../ports';
 import { type NewReview, type Review, reviewId } from '../review';
 import { STATEMENT_TIME_ZONE } from '../statement';
-import { localParts } from '../time';
+import { localDay, localParts } from '../time';
 import { auditStore } from './audit';
 import type { Deps } from './deps';
 
@@ -73,7 +73,8 @@ export function dailyAudit(deps: Deps & { alerts: Alerts }, hour: number) {
   return async (): Promise<boolean> => {
     const local = localParts(deps.clock.now(), STATEMENT_TIME_ZONE);
     if (Number(local.hour) < hour) return false;
-    if (!(await deps.checks.claimOnce(`audit:${local.year}-${local.month}-${local.day}`))) return false;
+    if (!(await deps.checks.claimOnce(`audit:${localDay(deps.clock.now(), STATEMENT_TIME_ZONE)}`)))
+      return false;
     const report = await auditStore(deps)({ maxFindings: 20 });
     deps.log(report.ok ? 'audit.clean' : 'audit.violations', {
       violations: report.violations,

@@ -1,7 +1,7 @@
 import type { DomainError } from '../errors';
 import { type Order, orderExpiresAt } from '../order';
 import { err, ok, type Result } from '../result';
-import { localParts } from '../time';
+import { localDay, localParts } from '../time';
 import type { Deps } from './deps';
 import { resolveTrade } from './trade';
 
@@ -13,11 +13,6 @@ import { resolveTrade } from './trade';
 
 /** A slot claimed this long ago whose order was never stored belongs to a create that died. */
 const ORPHAN_CLAIM_MS = 5 * 60_000;
-
-export const spendDay = (at: Date, timeZone: string): string => {
-  const p = localParts(at, timeZone);
-  return `${p.year}-${p.month}-${p.day}`;
-};
 
 const spendKey = (orderNo: string) => `order:${orderNo}`;
 
@@ -43,7 +38,7 @@ export function holdForNewOrder(deps: Deps) {
     }
     const cap = limits.dailySpendCapFen ?? 0;
     if (cap > 0) {
-      const day = spendDay(now, deps.settings.timeZone);
+      const day = localDay(now, deps.settings.timeZone);
       if (!(await deps.spendTallies.add(req.userId, day, spendKey(req.orderNo), req.amountFen, cap, now))) {
         if (slots > 0) await deps.pendingSlots.release(req.orderNo, now);
         return err({
@@ -67,7 +62,7 @@ export function releaseHolds(deps: Deps) {
     const now = deps.clock.now();
     if ((limits.pendingOrdersPerUser ?? 0) > 0) await deps.pendingSlots.release(order.orderNo, now);
     if (outcome === 'cancelled' && (limits.dailySpendCapFen ?? 0) > 0) {
-      const day = spendDay(order.createdAt, deps.settings.timeZone);
+      const day = localDay(order.createdAt, deps.settings.timeZone);
       await deps.spendTallies.remove(order.userId, day, spendKey(order.orderNo), now);
     }
   };

@@ -4,7 +4,7 @@ import type { Payments, ProviderError } from '../payment';
 import type { PaymentEventRecord } from '../payment-events';
 import { redactRecord } from '../redact';
 import type { Result } from '../result';
-import { localParts } from '../time';
+import { localDay } from '../time';
 import type { Deps, TimelineSettings } from './deps';
 
 /** Kept 180 days, callback bodies up to 8 KiB, 60 unverified callbacks a minute, unless configured (TIMELINE_*). */
@@ -37,11 +37,10 @@ export const timelineSettings = (deps: Pick<Deps, 'settings'>): TimelineSettings
 export function journal(deps: JournalDeps) {
   const { retentionDays, bodyMaxBytes } = timelineSettings(deps);
   return async (e: NewPaymentEvent): Promise<void> => {
-    const p = localParts(e.at, deps.settings.timeZone);
     const record: PaymentEventRecord = {
       ...e,
       id: timeOrderedId(e.at, deps.random, 8),
-      day: `${p.year}-${p.month}-${p.day}`,
+      day: localDay(e.at, deps.settings.timeZone),
       durationMs: e.durationMs ?? null,
       // A received body is the longest string a record holds; it is bounded by its own setting.
       detail: redactRecord(e.detail, { maxStringBytes: bodyMaxBytes + 64 }),

@@ -1,6 +1,6 @@
 import { Elysia, status, t } from 'elysia';
 import { ORDER_NO_PATTERN } from '../../../../domain/order';
-import { formatLocal, localParts } from '../../../../domain/time';
+import { formatLocal, localDay } from '../../../../domain/time';
 import type { TimelineItem } from '../../../../domain/timeline';
 import {
   MAX_TIMELINE_LIMIT,
@@ -150,8 +150,7 @@ export const adminTimelineRoutes = (deps: AppDeps, limits: Limiter) => {
     .get(
       '/payment-events/unmatched',
       async ({ query }) => {
-        const p = localParts(deps.clock.now(), tz);
-        const date = query.date ?? `${p.year}-${p.month}-${p.day}`;
+        const date = query.date ?? localDay(deps.clock.now(), tz);
         const found = await unmatched(date, page(query));
         if (!found.ok) return badCursor();
         return { date, items: found.value.items.map(item), next_cursor: found.value.nextCursor };
