@@ -48,6 +48,31 @@ describe('HTTP basics', () => {
     expect(res.body).toEqual({ detail: '接口不存在' });
   });
 
+  it('answers 405 with Allow for a known path asked with the wrong method, and changes nothing', async () => {
+    const { token } = await h.login('basics-method');
+    const raw = async (method: string, path: string) => {
+      const res = await h.app.handle(
+        new Request(`http://localhost${path}`, { method, headers: { authorization: `Bearer ${token}` } }),
+      );
+      return { status: res.status, allow: res.headers.get('allow'), body: await res.json() };
+    };
+    // GET would otherwise reach GET /api/orders/:id and complain about the id "create".
+    expect(await raw('GET', '/api/orders/create')).toEqual({
+      status: 405,
+      allow: 'POST',
+      body: { detail: '该接口不支持 GET 请求，请使用 POST' },
+    });
+    expect(await raw('GET', '/api/orders/pay/1')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await raw('DELETE', '/api/orders/create')).toMatchObject({ status: 405, allow: 'GET, POST' });
+    expect(await raw('POST', '/api/users/me/')).toMatchObject({ status: 405, allow: 'GET' });
+    expect(await raw('PUT', '/api/products/1')).toMatchObject({ status: 405, allow: 'GET' });
+    // An id that is merely malformed is still a 400 about the id, and an unknown path a 404.
+    expect((await raw('GET', '/api/orders/abc')).status).toBe(400);
+    expect((await raw('GET', '/api/nothing-here')).status).toBe(404);
+    const orders = await h.request('GET', '/api/orders/', { token });
+    expect(orders.body).toEqual([]);
+  });
+
   it('returns 400 {detail} for malformed JSON', async () => {
     const { token } = await h.login('basics-json');
     const res = await h.request('POST', '/api/orders/create', { token, raw: '{"product_id": 1' });

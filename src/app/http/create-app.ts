@@ -6,6 +6,7 @@ import type { AppDeps } from './context';
 import { docs } from './docs';
 import { securityHeaders, withDeadline } from './headers';
 import { limiter } from './limits';
+import { allowedMethods } from './methods';
 import { httpBasics, SERVER_BODY_CAP } from './plugins';
 import { adminAlertRoutes } from './routes/admin/alerts';
 import { adminAuditRoutes } from './routes/admin/audit';
@@ -59,6 +60,7 @@ export function createApp(deps: AppDeps) {
       RAW_BODY_ROUTES,
       deps.metrics ? observeRequests(deps.metrics.metrics) : undefined,
       (request) => limits.addresses.fromTrustedProxy(request, app.server),
+      allowedMethods(() => app.routes),
     ),
   );
   // Docs before any auth hook so they stay public; in production only when SWAGGER=on.

@@ -3,6 +3,7 @@ import type { DomainError } from '../../domain/errors';
 import { httpError, INTERNAL_ERROR } from './errors';
 import { JSON_TYPE } from './headers';
 import { JSON_BODY_DETAIL, parseJsonBody } from './json-body';
+import type { AllowedMethods } from './methods';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /**
@@ -112,6 +113,7 @@ export const httpBasics = (
   rawBodyRoutes: ReadonlySet<string> = new Set(),
   observe?: RequestObserver,
   fromTrustedProxy: (request: Request) => boolean = () => false,
+  methodsFor: AllowedMethods = () => [],
 ) => {
   /**
    * One access line per request, after the response is sent (off the client's clock). Destructured
@@ -195,6 +197,20 @@ export const httpBasics = (
         // Elysia wraps whatever a parse hook throws into its ParseError.
         const refused = (error as { cause?: unknown }).cause;
         if (refused instanceof BodyRefused) return answer(json(refused.status, refused.message, requestId));
+        // A known path asked with a method it does not take: say which it takes.
+        const wrongMethod =
+          code === 'NOT_FOUND' || (code === 'VALIDATION' && (error as { type?: unknown }).type === 'params')
+            ? methodsFor(request.method, path, code === 'VALIDATION')
+            : [];
+        if (wrongMethod.length > 0) {
+          const refused = json(
+            405,
+            `该接口不支持 ${request.method} 请求，请使用 ${wrongMethod.join(' 或 ')}`,
+            requestId,
+          );
+          refused.headers.set('allow', wrongMethod.join(', '));
+          return answer(refused);
+        }
         switch (code) {
           case 'VALIDATION':
             return answer(json(400, validationDetail(error), requestId));

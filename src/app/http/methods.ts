@@ -1,0 +1,40 @@
+/**
+ * Which methods serve a path, so a request with the wrong one gets 405 and an `Allow` header
+ * instead of 404 "接口不存在" — or, where a parameterised route of its method happens to match
+ * (`GET /api/orders/create` against `GET /api/orders/:id`), a puzzling error about the id.
+ */
+export type AllowedMethods = (method: string, path: string, staticOnly: boolean) => readonly string[];
+
+interface Route {
+  readonly method: string;
+  readonly path: string;
+}
+
+const trim = (path: string) => (path.length > 1 ? path.replace(/\/+$/, '') : path);
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Built on first use: the routes are all registered by then and never change. */
+export function allowedMethods(routes: () => readonly Route[]): AllowedMethods {
+  let index: { method: string; isStatic: boolean; path: string; pattern: RegExp }[] | undefined;
+  const build = () =>
+    routes()
+      .filter((r) => r.path.startsWith('/api/') && /^[A-Z]+$/.test(r.method))
+      .map((r) => {
+        const path = trim(r.path);
+        const isStatic = !/[:*]/.test(path);
+        const source = path
+          .split('/')
+          .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg === '*' ? '.*' : escapeRegExp(seg)))
+          .join('/');
+        return { method: r.method, isStatic, path, pattern: new RegExp(`^${source}$`) };
+      });
+  return (method, rawPath, staticOnly) => {
+    index ??= build();
+    const path = trim(rawPath);
+    const found = new Set<string>();
+    for (const r of index)
+      if (staticOnly ? r.isStatic && r.path === path : r.pattern.test(path)) found.add(r.method);
+    if (found.has(method)) return [];
+    return [...found].sort();
+  };
+}
