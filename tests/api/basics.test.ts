@@ -73,6 +73,21 @@ describe('HTTP basics', () => {
     expect(orders.body).toEqual([]);
   });
 
+  it('labels every JSON answer alike: cached catalog, a product, a user, a list, an error', async () => {
+    const { token } = await h.login('basics-type');
+    const types = await Promise.all(
+      [
+        '/api/products/',
+        '/api/products/1',
+        '/api/users/me',
+        '/api/orders/',
+        '/api/orders/999',
+        '/health',
+      ].map(async (path) => (await h.request('GET', path, { token })).headers.get('content-type')),
+    );
+    expect(new Set(types)).toEqual(new Set(['application/json;charset=utf-8']));
+  });
+
   it('returns 400 {detail} for malformed JSON', async () => {
     const { token } = await h.login('basics-json');
     const res = await h.request('POST', '/api/orders/create', { token, raw: '{"product_id": 1' });

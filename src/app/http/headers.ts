@@ -1,4 +1,5 @@
-export const JSON_TYPE = 'application/json; charset=utf-8';
+/** Elysia's own spelling, so a response it serialises and one we build carry the same header. */
+export const JSON_TYPE = 'application/json;charset=utf-8';
 
 /**
  * Sent with every response, built once: Elysia copies this object into each request's `set.headers`

@@ -2,6 +2,7 @@ import { Elysia, status, t } from 'elysia';
 import type { Page } from '../../../domain/ports';
 import { getProduct, listProducts } from '../../../domain/usecases/catalog';
 import type { AppDeps } from '../context';
+import { JSON_TYPE } from '../headers';
 import { problem } from '../plugins';
 import { ErrorBody, IdParam, PageQuery, ProductBody } from '../schemas';
 
@@ -24,7 +25,7 @@ function renderedJson() {
       rendered.set(value, body);
     }
     const headers = set.headers as Record<string, string>;
-    headers['content-type'] = 'application/json';
+    headers['content-type'] = JSON_TYPE;
     set.headers = {};
     return new Response(body, { headers });
   };
