@@ -116,8 +116,8 @@ export class Dataset {
       createdAt: now,
     });
     await repos.statusChanges.record({ orderId: order.id, status: 'completed', at: now });
-    await repos.settlements.claimPayment('T000000000000', order.id);
-    // A store of this size has long run the one-off claims backfill; it is not what is measured.
+    await repos.settlements.claimPayment({ paymentId: 'T000000000000', orderId: order.id, claimedAt: now });
+    // A store of this size has long finished the claims backfill; it is not what is measured.
     await repos.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL);
     const data = new Dataset(new SQL(postgresUrl, { max: 1 }), schema, clones(nowHour));
     for (const clone of data.clones) {

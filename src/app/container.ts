@@ -43,8 +43,8 @@ function crashAfterSettlement(settlements: Settlements): Settlements {
     find: (orderId) => settlements.find(orderId),
     inHour: (hour) => settlements.inHour(hour),
     scan: () => settlements.scan(),
-    claimPayment: (paymentId, orderId) => settlements.claimPayment(paymentId, orderId),
-    paymentHolder: (paymentId) => settlements.paymentHolder(paymentId),
+    claimPayment: (claim) => settlements.claimPayment(claim),
+    paymentClaim: (paymentId) => settlements.paymentClaim(paymentId),
     async record(s) {
       const result = await settlements.record(s);
       if (result.created) process.kill(process.pid, 'SIGKILL');

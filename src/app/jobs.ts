@@ -30,8 +30,6 @@ export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<vo
   });
   let running: Promise<unknown> | undefined = backfillChecks(deps)
     .then((queued) => queued > 0 && deps.log('sweeper.backfilled', { queued }))
-    .then(() => backfillPaymentClaims(deps))
-    .then((t) => t.claimed + t.reused > 0 && deps.log('settlements.claims_backfilled', t))
     .catch((e) => deps.log('sweeper.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -54,6 +52,21 @@ export function startSweeper(deps: Deps, opts: SweeperOptions): () => Promise<vo
   return async () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    await running;
+  };
+}
+
+/**
+ * Claims the transactions of settlements from before payment claims, in the background, at every
+ * start until one run has finished (backfill.ts); independent of the sweeper being on.
+ */
+export function startClaimsBackfill(deps: Deps): () => Promise<void> {
+  let stopped = false;
+  const running = backfillPaymentClaims(deps, () => stopped)
+    .then((t) => (t.claimed + t.reused > 0 || !t.finished) && deps.log('settlements.claims_backfilled', t))
+    .catch((e) => deps.log('settlements.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
+  return async () => {
+    stopped = true;
     await running;
   };
 }

@@ -8,6 +8,7 @@ import {
   startCreditBaselineJob,
   startShippingJob,
   startStatementJob,
+  startClaimsBackfill,
   startSweeper,
   startTokenKeeper,
 } from './jobs';
@@ -58,6 +59,7 @@ try {
   process.exit(1);
 }
 const log = deps.log;
+const stopClaimsBackfill = startClaimsBackfill(deps);
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
 const { statements, statementReports } = deps;
 const stopStatements =
@@ -98,6 +100,7 @@ async function shutdown(signal: string) {
   // Stop accepting, let in-flight requests finish, then release the database.
   await app.stop(false);
   await stopSweeper();
+  await stopClaimsBackfill();
   await stopStatements();
   await stopShipping();
   await stopTokenKeeper();

@@ -2,7 +2,7 @@ import type { Alert } from './alert';
 import { fenToYuan } from './money';
 import type { Order } from './order';
 import type { Review } from './review';
-import type { Settlement } from './settlement';
+import type { PaymentClaim, Settlement } from './settlement';
 import type { StatementDifference } from './statement';
 
 /** The alerts the use cases raise, one builder per trigger (texts in zh-CN for the operators). */
@@ -30,36 +30,40 @@ export function secondPaymentAlert(order: Order, settlement: Settlement, payment
 }
 
 /**
+ * What a reused transaction left the reported order with: `refused` — not settled; `own_settlement`
+ * — settled by a transaction of its own, the report changed nothing; `both_settled` — found by the
+ * claims backfill: both orders were settled and credited (at least one before claims existed).
+ */
+export type ReuseSituation = 'refused' | 'own_settlement' | 'both_settled';
+
+const REUSE_OUTCOME: Readonly<Record<ReuseSituation, (order: Order) => string>> = {
+  refused: (o) => `订单 ${o.id} 未结算、未发放积分；请在商户平台核对这笔交易属于哪个订单`,
+  own_settlement: (o) => `订单 ${o.id} 已由它自己的交易结算，这次报告未改变任何记录；请核对支付方为何把这笔交易报给它`,
+  both_settled: () =>
+    '两个订单都已结算并发放积分（至少一笔结算早于交易号唯一校验）；请核对这笔交易实际属于哪个订单，另一个订单需要追回积分或补收款项',
+};
+
+/**
  * A transaction that already pays one order was reported for another (a gateway fault or a forged
- * callback): the second order was not settled — or, found among settlements stored before claims
- * existed, both were. Keyed by order and transaction, in the hour the holder settled: every
+ * callback). Keyed by order and transaction, in the hour the transaction was claimed: every
  * redelivery is the same alert.
  */
-export function paymentReusedAlert(
-  order: Order,
-  paymentId: string,
-  holder: number,
-  at: Date,
-  bothSettled = false,
-): Alert {
-  const outcome = bothSettled
-    ? `两个订单都已结算并发放积分（这是启用交易号唯一校验之前的记录）；请核对这笔交易实际属于哪个订单，另一个订单需要追回积分或补收款项`
-    : `订单 ${order.id} 未结算、未发放积分；请在商户平台核对这笔交易属于哪个订单`;
+export function paymentReusedAlert(order: Order, holder: PaymentClaim, situation: ReuseSituation): Alert {
   return {
     kind: 'payment_reused',
-    key: `${order.id}:${paymentId}`,
+    key: `${order.id}:${holder.paymentId}`,
     severity: 'critical',
-    title: `交易 ${paymentId} 被用于第二个订单`,
-    text: `交易 ${paymentId} 已用于订单 ${holder}，又被报告为订单 ${order.id}（${order.orderNo}，${fenToYuan(order.amountFen)} 元）的支付。${outcome}，并在复核页标记处理。`,
+    title: `交易 ${holder.paymentId} 被用于第二个订单`,
+    text: `交易 ${holder.paymentId} 已用于订单 ${holder.orderId}，又被报告为订单 ${order.id}（${order.orderNo}，${fenToYuan(order.amountFen)} 元）的支付。${REUSE_OUTCOME[situation](order)}，并在复核页标记处理。`,
     facts: {
       order_id: order.id,
       order_no: order.orderNo,
-      payment_id: paymentId,
-      held_by_order: holder,
+      payment_id: holder.paymentId,
+      held_by_order: holder.orderId,
       amount_fen: order.amountFen,
-      both_settled: bothSettled,
+      situation,
     },
-    at,
+    at: holder.claimedAt,
   };
 }
 

@@ -3,7 +3,7 @@ import { purchaseKey } from './ledger';
 import type { Order } from './order';
 import { gaveUp, type RefundAttempt, type RefundState } from './refund';
 import type { Review } from './review';
-import type { Settlement } from './settlement';
+import type { PaymentClaim, Settlement } from './settlement';
 import { projectionOf, STATUS_RANK, type StatusChange } from './status';
 
 /** One broken invariant: which rule, about what, and how. */
@@ -51,8 +51,10 @@ export interface OrderRecords {
   /** Attempt 1 first. */
   readonly refunds: readonly AttemptRecords[];
   readonly changes: readonly StatusChange[];
-  /** The order holding the settlement's transaction; undefined when there is no transaction to hold. */
-  readonly paymentHolder?: number | null;
+  /** The claim of the settlement's transaction; undefined when there is no transaction to hold. */
+  readonly paymentClaim?: PaymentClaim | null;
+  /** Whether a `payment_reused` review of the order exists (open or resolved). */
+  readonly reuseReviewed?: boolean;
 }
 
 /**
@@ -118,15 +120,18 @@ export const orderStatus: AuditCheck = {
   },
 };
 
-/** A settlement's transaction is claimed by its own order: one payment never settles two orders. */
+/**
+ * A settlement's transaction is claimed by its own order: one payment never settles two orders. A
+ * pair a human has been asked about (a `payment_reused` review, open or resolved) is the review's
+ * business, not a new finding every day.
+ */
 export const paymentClaims: AuditCheck = {
   name: 'payment_claim',
-  order: ({ order, settlement, paymentHolder }) => {
-    if (!settlement?.paymentId || paymentHolder === undefined) return [];
-    if (paymentHolder === null) return [`settled by ${settlement.paymentId}, which no order has claimed`];
-    return paymentHolder === order.id
-      ? []
-      : [`settled by ${settlement.paymentId}, which pays order ${paymentHolder}`];
+  order: ({ order, settlement, paymentClaim, reuseReviewed }) => {
+    if (!settlement?.paymentId || paymentClaim === undefined) return [];
+    if (paymentClaim === null) return [`settled by ${settlement.paymentId}, which no order has claimed`];
+    if (paymentClaim.orderId === order.id || reuseReviewed) return [];
+    return [`settled by ${settlement.paymentId}, which pays order ${paymentClaim.orderId}`];
   },
 };
 

@@ -7,7 +7,7 @@ import type { NewProduct, Product } from './product';
 import type { RefundAttempt, RefundEvent, RefundState } from './refund';
 import type { Result } from './result';
 import type { NewReview, Review } from './review';
-import type { Settlement } from './settlement';
+import type { PaymentClaim, Settlement } from './settlement';
 import type { ShippingRecord, ShippingRequest, ShippingResult } from './shipping';
 import type { StatementReport } from './statement';
 import type { ProjectedStatus, StatusChange } from './status';
@@ -166,6 +166,8 @@ export interface Checks {
   setCursor(minute: number): Promise<void>;
   /** True for exactly one caller per name, ever (one-off jobs such as a backfill). */
   claimOnce(name: string): Promise<boolean>;
+  /** Whether someone claimed `name` (a job that marks itself done at its end). */
+  wasClaimed(name: string): Promise<boolean>;
 }
 
 /** Provider calls per minute, shared by every instance: each call takes a uniquely inserted token. */
@@ -209,11 +211,11 @@ export interface Settlements {
   scan(): AsyncIterable<Settlement>;
   /**
    * Ties a provider transaction to one order for good, by a unique insert keyed by the transaction
-   * id: returns the order that holds it — `orderId`, unless another order claimed it first.
+   * id: returns the claim that holds it — this one, unless another order claimed it first.
    */
-  claimPayment(paymentId: string, orderId: number): Promise<number>;
-  /** The order holding `paymentId`, or null when no order claimed it. */
-  paymentHolder(paymentId: string): Promise<number | null>;
+  claimPayment(claim: PaymentClaim): Promise<PaymentClaim>;
+  /** The claim holding `paymentId`, or null when no order claimed it. */
+  paymentClaim(paymentId: string): Promise<PaymentClaim | null>;
 }
 
 export interface Ledger {

@@ -13,3 +13,13 @@ export interface Settlement {
   readonly settledAt: Date;
   readonly source: 'callback' | 'query' | 'notify' | 'sweeper' | 'statement';
 }
+
+/**
+ * A provider transaction tied to the one order it pays, for good: inserted under the transaction id
+ * before that order's settlement, so a second order reported with the same transaction loses.
+ */
+export interface PaymentClaim {
+  readonly paymentId: string;
+  readonly orderId: number;
+  readonly claimedAt: Date;
+}

@@ -24,7 +24,7 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
   const body = (orderNo: string, over: Record<string, unknown> = {}) =>
     JSON.stringify({
       order_no: orderNo,
-      payment_id: `42${orderNo.replace(/\D/g, '')}`,
+      payment_id: `4200-${orderNo}`,
       status: 'SUCCESS',
       amount: 9.9,
       ...over,
@@ -113,7 +113,7 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
     expect(await statusOf(o.order_id)).toBe('completed');
   });
 
-  it('a transaction that already paid another order settles nothing: acknowledged, pending, a review', async () => {
+  it('a transaction that already paid another order settles nothing: 409, pending, a review', async () => {
     const paid = await newOrder();
     const other = await newOrder();
     const before = await balance();
@@ -121,7 +121,10 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
     expect((await signed(raw)).status).toBe(200);
     const reused = body(other.order_no, { payment_id: JSON.parse(raw).payment_id });
     const answer = await signed(reused);
-    expect(answer).toMatchObject({ status: 200, body: { message: '处理支付回调成功' } });
+    expect(answer).toMatchObject({
+      status: 409,
+      body: { detail: '该支付交易已属于另一订单，本订单未结算，已转人工核对' },
+    });
     expect(await statusOf(other.order_id)).toBe('pending');
     expect(await balance()).toBe(before + 100);
     expect(await h.deps.reviews.find(`${other.order_id}:payment_reused`)).toMatchObject({

@@ -39,22 +39,28 @@ export function settlementsContract(make: MakeRepositories) {
       for (const r of results) expect(r.settlement).toEqual(winner);
     });
 
+    const claim = (paymentId: string, orderId: number, claimedAt = T0) => ({ paymentId, orderId, claimedAt });
+
     it('lets the first order to claim a transaction hold it for good', async () => {
-      expect(await repos.settlements.paymentHolder('4200a')).toBeNull();
-      expect(await repos.settlements.claimPayment('4200a', 1)).toBe(1);
-      expect(await repos.settlements.claimPayment('4200a', 1)).toBe(1); // a repeat by the holder
-      expect(await repos.settlements.claimPayment('4200a', 2)).toBe(1);
-      expect(await repos.settlements.claimPayment('4200b', 2)).toBe(2);
-      expect(await repos.settlements.paymentHolder('4200a')).toBe(1);
-      expect(await repos.settlements.paymentHolder('4200b')).toBe(2);
+      const later = new Date(T0.getTime() + 60_000);
+      expect(await repos.settlements.paymentClaim('4200a')).toBeNull();
+      expect(await repos.settlements.claimPayment(claim('4200a', 1))).toEqual(claim('4200a', 1));
+      // A repeat by the holder, and another order: both get the first claim, its time included.
+      expect(await repos.settlements.claimPayment(claim('4200a', 1, later))).toEqual(claim('4200a', 1));
+      expect(await repos.settlements.claimPayment(claim('4200a', 2, later))).toEqual(claim('4200a', 1));
+      expect(await repos.settlements.claimPayment(claim('4200b', 2, later))).toEqual(
+        claim('4200b', 2, later),
+      );
+      expect(await repos.settlements.paymentClaim('4200a')).toEqual(claim('4200a', 1));
+      expect(await repos.settlements.paymentClaim('4200b')).toEqual(claim('4200b', 2, later));
     });
 
     it('gives a transaction claimed by 30 orders at once to exactly one of them', async () => {
       const holders = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => repos.settlements.claimPayment('4200race', 100 + i)),
+        Array.from({ length: 30 }, (_, i) => repos.settlements.claimPayment(claim('4200race', 100 + i))),
       );
-      expect(new Set(holders).size).toBe(1);
-      expect(await repos.settlements.paymentHolder('4200race')).toBe(holders[0]!);
+      expect(new Set(holders.map((h) => h.orderId)).size).toBe(1);
+      expect(await repos.settlements.paymentClaim('4200race')).toEqual(holders[0]!);
     });
 
     it('streams every settlement', async () => {

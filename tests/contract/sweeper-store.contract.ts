@@ -42,8 +42,11 @@ export function sweeperStoreContract(make: MakeRepositories) {
       await repos.checks.setCursor(42);
       await repos.checks.setCursor(40);
       expect(await repos.checks.cursor()).toBe(40);
+      expect(await repos.checks.wasClaimed('job')).toBe(false);
       const claims = await Promise.all(Array.from({ length: 5 }, () => repos.checks.claimOnce('job')));
       expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await repos.checks.wasClaimed('job')).toBe(true);
+      expect(await repos.checks.wasClaimed('other')).toBe(false);
       expect(await repos.checks.claimOnce('other')).toBe(true);
     });
   });

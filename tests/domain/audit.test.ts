@@ -139,7 +139,7 @@ describe('the integrity audit', () => {
       settledAt: T0,
       source: 'notify',
     });
-    await t.deps.settlements.claimPayment('4200p', t.pending.id);
+    await t.deps.settlements.claimPayment({ paymentId: '4200p', orderId: t.pending.id, claimedAt: T0 });
     await t.deps.orders.project(t.pending.id, ['pending'], { status: 'cancelled', updatedAt: T0 });
     const report = await t.audit();
     expect(report.violations).toEqual({ settlement_purchase: 2, order_status: 1 });

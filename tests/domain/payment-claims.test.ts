@@ -11,7 +11,7 @@ import { auditStore } from '../../src/domain/usecases/audit';
 import { backfillPaymentClaims } from '../../src/domain/usecases/backfill';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { settleOrder } from '../../src/domain/usecases/settle';
-import { anOrder } from '../support/builders';
+import { anOrder, T0 } from '../support/builders';
 
 const notUsed = () => {
   throw new Error('not used in this test');
@@ -68,16 +68,16 @@ describe('a transaction already paying one order', () => {
       orderNo: b.orderNo,
       detail: `transaction 4200shared already pays order ${a.id}`,
     });
-    // Same kind and key each time, in the hour the holder settled: the outbox stores it once.
+    // Same kind, key and hour (the claim's) each time, however late: the outbox stores it once.
+    const claimed = (await t.deps.settlements.paymentClaim('4200shared'))!.claimedAt;
     expect(new Set(t.raised.map((r) => `${r.kind}:${r.key}:${r.at?.toISOString()}`))).toEqual(
-      new Set([
-        `payment_reused:${b.id}:4200shared:${(await t.deps.settlements.find(a.id))!.settledAt.toISOString()}`,
-      ]),
+      new Set([`payment_reused:${b.id}:4200shared:${claimed.toISOString()}`]),
     );
     expect(t.raised[0]).toMatchObject({
       severity: 'critical',
-      facts: { held_by_order: a.id, both_settled: false },
+      facts: { held_by_order: a.id, situation: 'refused' },
     });
+    expect(t.raised[0]?.text).toContain(`订单 ${b.id} 未结算、未发放积分`);
     expect(t.events).toContain('payment.reused');
   });
 
@@ -109,11 +109,15 @@ describe('a transaction already paying one order', () => {
     const b = await t.place(2);
     await t.pay(a, '4200a');
     await t.pay(b, '4200b');
-    expect(await t.pay(await t.current(b), '4200a')).toEqual({
-      ok: false,
-      error: { kind: 'payment_reused', holder: a.id },
+    // b is fine (its own transaction paid it): the report is recorded, and b answers as it is.
+    expect(await t.pay(await t.current(b), '4200a')).toMatchObject({
+      ok: true,
+      value: { status: 'completed' },
     });
-    expect(await t.deps.reviews.find(`${b.id}:payment_reused`)).not.toBeNull();
+    expect(await t.deps.reviews.find(`${b.id}:payment_reused`)).toMatchObject({
+      detail: `transaction 4200a was reported for this order (settled by its own transaction) but pays order ${a.id}`,
+    });
+    expect(t.raised[0]?.text).toContain(`订单 ${b.id} 已由它自己的交易结算`);
     expect(await t.deps.reviews.find(`${b.id}:second_payment`)).toBeNull();
     expect([await t.balance(1), await t.balance(2)]).toEqual([100, 100]);
     // A genuinely new transaction for a completed order is still a second payment.
@@ -121,10 +125,29 @@ describe('a transaction already paying one order', () => {
     expect(await t.deps.reviews.find(`${b.id}:second_payment`)).not.toBeNull();
   });
 
+  it("finishes an order settled by its own transaction before a crash, though reported with another order's", async () => {
+    const t = makeDeps();
+    const [a, b] = [await t.place(1), await t.place(2)];
+    await t.pay(a, '4200a');
+    // b's own payment was claimed and settled, then the process died before the grant.
+    await t.deps.settlements.claimPayment({ paymentId: '4200b', orderId: b.id, claimedAt: T0 });
+    await t.deps.settlements.record({
+      orderId: b.id,
+      paymentId: '4200b',
+      amountFen: 990,
+      settledAt: T0,
+      source: 'callback',
+    });
+    expect((await t.pay(await t.current(b), '4200a')).ok).toBe(true);
+    expect((await t.current(b)).status).toBe('completed');
+    expect(await t.balance(2)).toBe(100);
+    expect(t.raised.map((r) => r.facts.situation)).toEqual(['own_settlement']);
+  });
+
   it('finishes an order whose process died after claiming the transaction', async () => {
     const t = makeDeps();
     const a = await t.place(1);
-    await t.deps.settlements.claimPayment('4200crash', a.id); // then the process died
+    await t.deps.settlements.claimPayment({ paymentId: '4200crash', orderId: a.id, claimedAt: T0 }); // then it died
     await t.pay(a, '4200crash');
     expect((await t.current(a)).status).toBe('completed');
     expect(await t.balance(1)).toBe(100);
@@ -174,20 +197,46 @@ describe('the claims backfill and the audit', () => {
     expect(before.violations).toEqual({ payment_claim: 3 });
     expect(before.findings.map((f) => f.message)).toContain('settled by 4200old, which no order has claimed');
 
-    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 2, reused: 1 });
-    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 0, reused: 0 }); // once per database
-    expect(await t.deps.settlements.paymentHolder('4200old')).toBe(a!.id);
+    // A run stopped at shutdown is done again at the next start; one that finished is not.
+    expect(await backfillPaymentClaims(t.deps, () => true)).toEqual({
+      claimed: 0,
+      reused: 0,
+      finished: false,
+    });
+    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 2, reused: 1, finished: true });
+    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 0, reused: 0, finished: false });
+    expect((await t.deps.settlements.paymentClaim('4200old'))?.orderId).toBe(a!.id);
     expect(await t.deps.reviews.find(`${b!.id}:payment_reused`)).toMatchObject({
       detail: `transaction 4200old settled both this order and order ${a!.id}`,
     });
-    expect(t.raised.map((r) => r.facts.both_settled)).toEqual([true]);
+    expect(t.raised.map((r) => r.facts.situation)).toEqual(['both_settled']);
 
-    const after = await audit();
-    expect(after.violations).toEqual({ payment_claim: 1, review_queue: 1 });
-    expect(after.findings).toContainEqual({
+    // The pair is the review's business now: open, it is counted there; resolved, nowhere.
+    expect((await audit()).violations).toEqual({ review_queue: 1 });
+    await t.deps.reviews.resolve(`${b!.id}:payment_reused`, '积分已追回', T0);
+    expect((await audit()).ok).toBe(true);
+  });
+
+  it('finds a pair nobody was asked about, and leaves settlements without a transaction alone', async () => {
+    const t = makeDeps();
+    const [a, b, c] = await Promise.all([1, 2, 3].map((u) => t.place(u)));
+    await settleDirectly(t, a!, '4200x');
+    await settleDirectly(t, b!, '4200x');
+    await t.deps.settlements.claimPayment({ paymentId: '4200x', orderId: a!.id, claimedAt: T0 });
+    // Settled with no transaction id (an xpay iOS payment, a statement row without one).
+    await t.deps.settlements.record({
+      orderId: c!.id,
+      paymentId: null,
+      amountFen: 990,
+      settledAt: T0,
+      source: 'statement',
+    });
+    const report = await auditStore(t.deps, DEFAULT_AUDIT_CHECKS)();
+    expect(report.violations.payment_claim).toBe(1);
+    expect(report.findings).toContainEqual({
       check: 'payment_claim',
       subject: `order ${b!.id}`,
-      message: `settled by 4200old, which pays order ${a!.id}`,
+      message: `settled by 4200x, which pays order ${a!.id}`,
     });
   });
 });

@@ -87,6 +87,26 @@ describe('statement reconciliation', () => {
     expect((await d.deps.ledger.list(8, { skip: 0, limit: 10 })).length).toBe(1);
   });
 
+  it('does not heal a missing payment whose transaction already pays another order', async () => {
+    const d = await day();
+    const holder = await d.settled();
+    const other = await d.deps.orders.create(anOrder({ userId: 9 }));
+    d.setStatement({
+      trades: [
+        { outTradeNo: holder.orderNo, transactionId: `4200${holder.id}`, amountFen: 990, paidAt: T0 },
+        { outTradeNo: other.orderNo, transactionId: `4200${holder.id}`, amountFen: 990, paidAt: T0 },
+      ],
+      refunds: [],
+    });
+    const run = await reconcileStatement(d.deps)(DATE);
+    expect(run.ok && run.value.report.differences).toEqual([
+      { kind: 'missing_here', outTradeNo: other.orderNo, amountFen: 990, healed: false },
+    ]);
+    expect((await d.deps.orders.findById(other.id))?.status).toBe('pending');
+    expect((await d.deps.ledger.head(9))?.balanceAfter ?? 0).toBe(0);
+    expect(await d.deps.reviews.find(`${other.id}:payment_reused`)).not.toBeNull();
+  });
+
   it('reports ours missing there and refunds on either side only', async () => {
     const d = await day();
     const unlisted = await d.settled();

@@ -114,8 +114,8 @@ describe('the sweeper reaches every order', () => {
       find: (id) => settlements.find(id),
       inHour: (hour) => settlements.inHour(hour),
       scan: () => settlements.scan(),
-      claimPayment: (paymentId, orderId) => settlements.claimPayment(paymentId, orderId),
-      paymentHolder: (paymentId) => settlements.paymentHolder(paymentId),
+      claimPayment: (claim) => settlements.claimPayment(claim),
+      paymentClaim: (paymentId) => settlements.paymentClaim(paymentId),
       async record(s) {
         await settlements.record(s);
         throw new Error('SIGKILL');

@@ -1,10 +1,10 @@
 import { hourOf } from '../../domain/figures';
 import type { Settlements } from '../../domain/ports';
-import type { Settlement } from '../../domain/settlement';
+import type { PaymentClaim, Settlement } from '../../domain/settlement';
 
 export class MemorySettlements implements Settlements {
   private readonly rows = new Map<number, Settlement>();
-  private readonly claims = new Map<string, number>();
+  private readonly claims = new Map<string, PaymentClaim>();
 
   async record(settlement: Settlement): Promise<{ settlement: Settlement; created: boolean }> {
     const existing = this.rows.get(settlement.orderId);
@@ -25,14 +25,14 @@ export class MemorySettlements implements Settlements {
     yield* [...this.rows.values()];
   }
 
-  async claimPayment(paymentId: string, orderId: number): Promise<number> {
-    const holder = this.claims.get(paymentId);
-    if (holder !== undefined) return holder;
-    this.claims.set(paymentId, orderId);
-    return orderId;
+  async claimPayment(claim: PaymentClaim): Promise<PaymentClaim> {
+    const holder = this.claims.get(claim.paymentId);
+    if (holder) return holder;
+    this.claims.set(claim.paymentId, claim);
+    return claim;
   }
 
-  async paymentHolder(paymentId: string): Promise<number | null> {
+  async paymentClaim(paymentId: string): Promise<PaymentClaim | null> {
     return this.claims.get(paymentId) ?? null;
   }
 }

@@ -47,6 +47,10 @@ export class MemoryChecks implements Checks {
     this.claimed.add(name);
     return true;
   }
+
+  async wasClaimed(name: string): Promise<boolean> {
+    return this.claimed.has(name);
+  }
 }
 
 export class MemoryCallBudget implements CallBudget {

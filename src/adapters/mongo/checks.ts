@@ -112,4 +112,8 @@ export class MongoChecks implements Checks {
   async claimOnce(name: string): Promise<boolean> {
     return insertOnce(this.state, { _id: `claim:${name}` });
   }
+
+  async wasClaimed(name: string): Promise<boolean> {
+    return (await this.state.exists({ _id: `claim:${name}` }).exec()) !== null;
+  }
 }

@@ -1,7 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import { hourOf } from '../../domain/figures';
 import type { Settlements } from '../../domain/ports';
-import type { Settlement } from '../../domain/settlement';
+import type { PaymentClaim, Settlement } from '../../domain/settlement';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 
 interface SettlementDoc {
@@ -30,12 +30,19 @@ const schema = new Schema<SettlementDoc>(
 interface PaymentClaimDoc {
   _id: string;
   order_id: number;
+  claimed_at: Date;
 }
 
 const claimSchema = new Schema<PaymentClaimDoc>(
-  { _id: String, order_id: { type: Number, required: true } },
+  { _id: String, order_id: { type: Number, required: true }, claimed_at: { type: Date, required: true } },
   schemaOptions('payment_claims'),
 );
+
+const claimOf = (d: PaymentClaimDoc): PaymentClaim => ({
+  paymentId: d._id,
+  orderId: d.order_id,
+  claimedAt: d.claimed_at,
+});
 
 const toDomain = (d: SettlementDoc): Settlement => ({
   orderId: d._id,
@@ -84,15 +91,16 @@ export class MongoSettlements implements Settlements {
       yield toDomain(doc as SettlementDoc);
   }
 
-  async claimPayment(paymentId: string, orderId: number): Promise<number> {
-    if (await insertOnce(this.claims, { _id: paymentId, order_id: orderId })) return orderId;
-    const holder = await this.paymentHolder(paymentId);
-    if (holder === null) throw new Error(`payment claim ${paymentId} reported duplicate but cannot be read`);
+  async claimPayment(claim: PaymentClaim): Promise<PaymentClaim> {
+    const doc = { _id: claim.paymentId, order_id: claim.orderId, claimed_at: claim.claimedAt };
+    if (await insertOnce(this.claims, doc)) return claim;
+    const holder = await this.paymentClaim(claim.paymentId);
+    if (!holder) throw new Error(`payment claim ${claim.paymentId} reported duplicate but cannot be read`);
     return holder;
   }
 
-  async paymentHolder(paymentId: string): Promise<number | null> {
+  async paymentClaim(paymentId: string): Promise<PaymentClaim | null> {
     const doc = await this.claims.findById(paymentId).lean<PaymentClaimDoc>().exec();
-    return doc ? doc.order_id : null;
+    return doc ? claimOf(doc) : null;
   }
 }

@@ -10,6 +10,7 @@ import type { LedgerEntry } from '../ledger';
 import { purchaseKey } from '../ledger';
 import type { Order } from '../order';
 import { type RefundAttempt, refundKey, refundState, reversalKey } from '../refund';
+import { reviewId } from '../review';
 import type { Deps } from './deps';
 
 type AuditDeps = Pick<
@@ -91,10 +92,15 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
         deps.statusChanges.list(order.id),
       ]);
       const refunds = await Promise.all(attempts.map(attemptRecords));
-      const paymentHolder = settlement?.paymentId
-        ? await deps.settlements.paymentHolder(settlement.paymentId)
+      const paymentClaim = settlement?.paymentId
+        ? await deps.settlements.paymentClaim(settlement.paymentId)
         : undefined;
-      const records = { order, settlement, purchase, refunds, changes, paymentHolder };
+      // Only for a transaction another order holds (rare): has a human been asked about it?
+      const reuseReviewed =
+        paymentClaim && paymentClaim.orderId !== order.id
+          ? (await deps.reviews.find(reviewId(order.id, 'payment_reused'))) !== null
+          : false;
+      const records = { order, settlement, purchase, refunds, changes, paymentClaim, reuseReviewed };
       for (const c of checks) if (c.order) report(c.name, `order ${order.id}`, c.order(records));
     };
     let batch: Promise<void>[] = [];

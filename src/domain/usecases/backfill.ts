@@ -36,28 +36,35 @@ export async function backfillChecks(
   return queued;
 }
 
-/** The name under which the claims backfill runs once per database (the scale bench's data marks it done). */
-export const PAYMENT_CLAIMS_BACKFILL = 'backfill-payment-claims-v1';
+/** Set once the claims backfill has gone through every settlement (the scale bench's data sets it too). */
+export const PAYMENT_CLAIMS_BACKFILL = 'backfill-payment-claims-v1:done';
 
 /**
  * Settlements stored before payment claims existed have none: claim each one's transaction for its
  * order, so that a later report of it for another order is refused. Two settlements found sharing a
- * transaction (a double settlement from before) open a review on the second. Once per database,
- * streamed; a settlement written meanwhile has claimed its transaction already, which changes nothing.
+ * transaction open a review on the second. Streamed and safe to repeat, so it runs at every start
+ * until one run has finished (a run stopped or failed midway is simply done again; two instances
+ * running it at once claim each transaction once); `stop` ends a run early, at shutdown.
  */
-export async function backfillPaymentClaims(deps: Deps): Promise<{ claimed: number; reused: number }> {
-  const tally = { claimed: 0, reused: 0 };
-  if (!(await deps.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL))) return tally;
+export async function backfillPaymentClaims(
+  deps: Deps,
+  stop: () => boolean = () => false,
+): Promise<{ claimed: number; reused: number; finished: boolean }> {
+  const tally = { claimed: 0, reused: 0, finished: false };
+  if (await deps.checks.wasClaimed(PAYMENT_CLAIMS_BACKFILL)) return tally;
   for await (const settlement of deps.settlements.scan()) {
+    if (stop()) return tally;
     if (settlement.paymentId === null) continue;
-    const holder = await deps.settlements.claimPayment(settlement.paymentId, settlement.orderId);
-    if (holder === settlement.orderId) {
+    const mine = { paymentId: settlement.paymentId, orderId: settlement.orderId, claimedAt: settlement.settledAt };
+    const holder = await deps.settlements.claimPayment(mine);
+    if (holder.orderId === settlement.orderId) {
       tally.claimed++;
       continue;
     }
     tally.reused++;
     const order = await deps.orders.findById(settlement.orderId);
-    if (order) await reportReuse(deps, order, settlement.paymentId, holder, true);
+    if (order) await reportReuse(deps, order, holder, 'both_settled');
   }
-  return tally;
+  await deps.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL);
+  return { ...tally, finished: true };
 }

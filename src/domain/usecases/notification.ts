@@ -22,8 +22,10 @@ export function handlePaymentEvent(deps: Deps) {
         paidAt: event.paidAt,
         source,
       });
-      // A reused transaction is recorded for a human (settle.ts): acknowledged, so it is not resent.
-      return settled.ok || settled.error.kind === 'payment_reused' ? ok(undefined) : settled;
+      // A transaction another order holds is refused (and recorded for a human, settle.ts): a
+      // resend changes nothing, and a provider that waits for our word (xpay's delivery) is not
+      // told that goods were delivered.
+      return settled.ok ? ok(undefined) : settled;
     }
     // A failure report is acknowledged but changes nothing here: cancelling needs the provider to
     // close the trade first, which the payment-status query and the sweeper do.

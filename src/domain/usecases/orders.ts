@@ -109,6 +109,7 @@ export function payOrder(deps: Deps) {
     const trade = await deps.payments.query(order.orderNo);
     if (!trade.ok) return created;
     const outcome = await resolveTrade(deps).resolve(order, trade.value, 'query');
+    if (!outcome.ok && outcome.error.kind === 'payment_reused') return err(outcome.error);
     if (outcome.ok && outcome.value === 'paid') return err({ kind: 'order_already_paid' });
     if (outcome.ok && outcome.value === 'cancelled')
       return err({ kind: 'order_not_payable', status: 'cancelled' });

@@ -1,10 +1,10 @@
-import { paymentReusedAlert, secondPaymentAlert } from '../alert-kinds';
+import { paymentReusedAlert, type ReuseSituation, secondPaymentAlert } from '../alert-kinds';
 import type { DomainError } from '../errors';
 import { purchaseKey } from '../ledger';
 import type { Fen } from '../money';
 import type { Order } from '../order';
 import { err, ok, type Result } from '../result';
-import type { Settlement } from '../settlement';
+import type { PaymentClaim, Settlement } from '../settlement';
 import { followUntil, MINUTE_MS, scheduleCheck } from './checks';
 import type { Deps } from './deps';
 import { releaseHolds } from './holds';
@@ -54,26 +54,31 @@ export function settleOrder(deps: Deps) {
         deps.alerts?.raise(secondPaymentAlert(order, settlement, evidence.paymentId));
       }
     };
-    // One transaction pays one order: the order holding it, reported (a review) when it is another.
-    const holderOf = async (): Promise<number> => {
-      if (evidence.paymentId === null) return order.id;
-      const holder = await deps.settlements.claimPayment(evidence.paymentId, order.id);
-      if (holder !== order.id) await reportReuse(deps, order, evidence.paymentId, holder);
-      return holder;
+    // One transaction pays one order: null when this order holds it, else the other order's claim.
+    const takenBy = async (): Promise<PaymentClaim | null> => {
+      if (evidence.paymentId === null) return null;
+      const mine = { paymentId: evidence.paymentId, orderId: order.id, claimedAt: deps.clock.now() };
+      const holder = await deps.settlements.claimPayment(mine);
+      return holder.orderId === order.id ? null : holder;
     };
     // `completed` is written only after the grant: a duplicate for it needs one read and no write.
     if (order.status === 'completed' || order.status === 'refunded') {
       const settlement = await deps.settlements.find(order.id);
       if (settlement) {
         if (evidence.paymentId === null || settlement.paymentId === evidence.paymentId) return ok(order);
-        const holder = await holderOf();
-        if (holder !== order.id) return err({ kind: 'payment_reused', holder });
-        await noteSecondPayment(settlement);
+        const taken = await takenBy();
+        if (taken) await reportReuse(deps, order, taken, 'own_settlement');
+        else await noteSecondPayment(settlement);
         return ok(order);
       }
     }
-    const holder = await holderOf();
-    if (holder !== order.id) return err({ kind: 'payment_reused', holder });
+    const taken = await takenBy();
+    if (taken) {
+      // Settled already by a transaction of its own (a crash before the grant): that is finished.
+      const own = await deps.settlements.find(order.id);
+      await reportReuse(deps, order, taken, own ? 'own_settlement' : 'refused');
+      return own ? finishSettlement(deps)(order, own) : err({ kind: 'payment_reused', holder: taken.orderId });
+    }
     const now = deps.clock.now();
     // A pending order is on the sweeper's queue until it is finished; a cancelled one (paid late) or
     // one it has stopped following is not, so queue a check before the settlement: a crash after
@@ -93,35 +98,36 @@ export function settleOrder(deps: Deps) {
 }
 
 /**
- * `order` was reported paid by a transaction `holder` claimed first. The order stays as it is (or,
- * `bothSettled`, as it was settled before claims existed): a human decides whose money it is.
+ * `order` was reported paid by a transaction another order claimed first. What that order is left
+ * with (`situation`) is what the alert tells the operator; a human decides whose money it is.
  */
 export async function reportReuse(
   deps: Deps,
   order: Order,
-  paymentId: string,
-  holder: number,
-  bothSettled = false,
+  holder: PaymentClaim,
+  situation: ReuseSituation,
 ): Promise<void> {
   deps.log('payment.reused', {
     order_id: order.id,
-    payment_id: paymentId,
-    held_by_order: holder,
-    both_settled: bothSettled,
+    payment_id: holder.paymentId,
+    held_by_order: holder.orderId,
+    situation,
   });
-  const holderSettlement = await deps.settlements.find(holder);
   await deps.reviews.open({
     orderId: order.id,
     orderNo: order.orderNo,
     reason: 'payment_reused',
-    detail: bothSettled
-      ? `transaction ${paymentId} settled both this order and order ${holder}`
-      : `transaction ${paymentId} already pays order ${holder}`,
+    detail: `transaction ${holder.paymentId} ${REUSE_DETAIL[situation]} order ${holder.orderId}`,
     createdAt: deps.clock.now(),
   });
-  const at = holderSettlement?.settledAt ?? deps.clock.now();
-  deps.alerts?.raise(paymentReusedAlert(order, paymentId, holder, at, bothSettled));
+  deps.alerts?.raise(paymentReusedAlert(order, holder, situation));
 }
+
+const REUSE_DETAIL: Readonly<Record<ReuseSituation, string>> = {
+  refused: 'already pays',
+  own_settlement: 'was reported for this order (settled by its own transaction) but pays',
+  both_settled: 'settled both this order and',
+};
 
 /** Steps 2–4 for an order whose settlement already exists. */
 export function finishSettlement(deps: Deps) {

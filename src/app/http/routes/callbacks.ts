@@ -54,13 +54,13 @@ export const callbackRoutes = (deps: AppDeps) => {
           hide: !deps.gatewayNotifications,
           summary: '支付网关回调',
           description:
-            '由支付网关调用。须带 `X-Gateway-Signature: t=<unix秒>,v1=<hex>`，v1 为以共享密钥对 `<t>.<原始请求体>` 计算的 HMAC-SHA256；时间窗 ±300 秒。重复回调返回同样的 200 且不产生任何变化。',
+            '由支付网关调用。须带 `X-Gateway-Signature: t=<unix秒>,v1=<hex>`，v1 为以共享密钥对 `<t>.<原始请求体>` 计算的 HMAC-SHA256；时间窗 ±300 秒。重复回调返回同样的 200 且不产生任何变化。payment_id 只能属于一个订单：已用于另一订单的 payment_id 不结算本订单，返回 409 并转人工复核。',
           // Documented only: validation happens after the signature check, on the verified bytes.
           requestBody: {
             content: { 'application/json': { schema: JSON.parse(JSON.stringify(CallbackRequest)) } },
           },
         },
-        response: { 200: MessageBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: MessageBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     )
     .post(
