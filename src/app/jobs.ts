@@ -64,7 +64,9 @@ export function startClaimsBackfill(deps: Deps): () => Promise<void> {
   let stopped = false;
   const running = backfillPaymentClaims(deps, () => stopped)
     .then((t) => (t.claimed + t.reused > 0 || !t.finished) && deps.log('settlements.claims_backfilled', t))
-    .catch((e) => deps.log('settlements.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
+    .catch((e) =>
+      deps.log('settlements.backfill_failed', { error: e instanceof Error ? e.message : String(e) }),
+    );
   return async () => {
     stopped = true;
     await running;

@@ -5,10 +5,10 @@ import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
 import { startIdleCollection } from './idle-collect';
 import {
+  startClaimsBackfill,
   startCreditBaselineJob,
   startShippingJob,
   startStatementJob,
-  startClaimsBackfill,
   startSweeper,
   startTokenKeeper,
 } from './jobs';

@@ -38,7 +38,8 @@ export type ReuseSituation = 'refused' | 'own_settlement' | 'both_settled';
 
 const REUSE_OUTCOME: Readonly<Record<ReuseSituation, (order: Order) => string>> = {
   refused: (o) => `订单 ${o.id} 未结算、未发放积分；请在商户平台核对这笔交易属于哪个订单`,
-  own_settlement: (o) => `订单 ${o.id} 已由它自己的交易结算，这次报告未改变任何记录；请核对支付方为何把这笔交易报给它`,
+  own_settlement: (o) =>
+    `订单 ${o.id} 已由它自己的交易结算，这次报告未改变任何记录；请核对支付方为何把这笔交易报给它`,
   both_settled: () =>
     '两个订单都已结算并发放积分（至少一笔结算早于交易号唯一校验）；请核对这笔交易实际属于哪个订单，另一个订单需要追回积分或补收款项',
 };

@@ -204,7 +204,7 @@ describe('the claims backfill and the audit', () => {
       finished: false,
     });
     expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 2, reused: 1, finished: true });
-    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 0, reused: 0, finished: false });
+    expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 0, reused: 0, finished: true });
     expect((await t.deps.settlements.paymentClaim('4200old'))?.orderId).toBe(a!.id);
     expect(await t.deps.reviews.find(`${b!.id}:payment_reused`)).toMatchObject({
       detail: `transaction 4200old settled both this order and order ${a!.id}`,

@@ -51,11 +51,15 @@ export async function backfillPaymentClaims(
   stop: () => boolean = () => false,
 ): Promise<{ claimed: number; reused: number; finished: boolean }> {
   const tally = { claimed: 0, reused: 0, finished: false };
-  if (await deps.checks.wasClaimed(PAYMENT_CLAIMS_BACKFILL)) return tally;
+  if (await deps.checks.wasClaimed(PAYMENT_CLAIMS_BACKFILL)) return { ...tally, finished: true };
   for await (const settlement of deps.settlements.scan()) {
     if (stop()) return tally;
     if (settlement.paymentId === null) continue;
-    const mine = { paymentId: settlement.paymentId, orderId: settlement.orderId, claimedAt: settlement.settledAt };
+    const mine = {
+      paymentId: settlement.paymentId,
+      orderId: settlement.orderId,
+      claimedAt: settlement.settledAt,
+    };
     const holder = await deps.settlements.claimPayment(mine);
     if (holder.orderId === settlement.orderId) {
       tally.claimed++;

@@ -77,7 +77,9 @@ export function settleOrder(deps: Deps) {
       // Settled already by a transaction of its own (a crash before the grant): that is finished.
       const own = await deps.settlements.find(order.id);
       await reportReuse(deps, order, taken, own ? 'own_settlement' : 'refused');
-      return own ? finishSettlement(deps)(order, own) : err({ kind: 'payment_reused', holder: taken.orderId });
+      return own
+        ? finishSettlement(deps)(order, own)
+        : err({ kind: 'payment_reused', holder: taken.orderId });
     }
     const now = deps.clock.now();
     // A pending order is on the sweeper's queue until it is finished; a cancelled one (paid late) or
