@@ -6,6 +6,7 @@ import type { AppDeps } from '../../src/app/http/context';
 import { createApp } from '../../src/app/http/create-app';
 import type { OperatorRole } from '../../src/domain/operators/operator';
 import type { AlertOutbox } from '../../src/domain/ports';
+import { ok } from '../../src/domain/result';
 import { recordAlert } from '../../src/domain/usecases/alerts';
 import { appendEntry } from '../../src/domain/usecases/ledger';
 import { settleOrder } from '../../src/domain/usecases/settle';
@@ -524,10 +525,35 @@ describe('console: dashboard, reviews, statements', () => {
     expect(log).toMatch(/处理时间：<\/span>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d</);
   });
 
-  it('lists statement reports', async () => {
-    const { as } = await setup();
+  it('lists statement reports, and shows a run for today on the page without storing it', async () => {
+    const { as, deps, order } = await setup();
     const viewer = await as('viewer');
-    const r = await viewer.fetch('/admin/statements');
-    expect(r.status).toBe(200);
+    expect((await viewer.fetch('/admin/statements')).status).toBe(200);
+    // The provider's bill of today (2026-11-27 in Beijing) holds the one order, paid.
+    const statements = {
+      download: async (date: string) =>
+        ok({
+          date,
+          trades: [
+            {
+              outTradeNo: order.orderNo,
+              transactionId: '4200000001',
+              amountFen: 990,
+              paidAt: deps.clock.now(),
+            },
+          ],
+          refunds: [],
+        }),
+    };
+    const admin = new Jar(createApp({ ...deps, statements }));
+    expect((await admin.login('admin', PW)).status).toBe(303);
+    const token = await csrf(admin, '/admin/statements');
+    const run = await admin.post('/admin/statements/run', { _csrf: token, date: '2026-11-27' });
+    expect(run.status).toBe(200);
+    const page = await run.text();
+    expect(page).toContain('data-testid="provisional"');
+    expect(page).toMatch(/<th>一致<\/th><td>1<\/td>/);
+    expect(await deps.statementReports?.find('2026-11-27')).toBeNull();
+    expect((await admin.fetch('/admin/statements/2026-11-27')).status).toBe(404);
   });
 });

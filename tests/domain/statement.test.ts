@@ -13,7 +13,7 @@ import { domainDeps } from '../support/domain-deps';
 const DATE = '2023-07-01';
 
 async function day() {
-  const { deps, logs, provider } = domainDeps();
+  const { deps, logs, provider, clock } = domainDeps();
   let statement: Statement = { date: DATE, trades: [], refunds: [] };
   let downloads = 0;
   const statements: Statements = {
@@ -43,6 +43,8 @@ async function day() {
       statement = { date: DATE, ...s };
     },
     downloads: () => downloads,
+    /** 2023-07-02 00:00 in Shanghai: DATE is over, its report is final. */
+    dayOver: () => clock.advance(12 * 3_600_000),
   };
 }
 
@@ -68,6 +70,7 @@ describe('statement reconciliation', () => {
       refunds: [{ outRefundNo, outTradeNo: refunded.orderNo, refundFen: 990 }],
     });
 
+    d.dayOver();
     const first = await reconcileStatement(d.deps)(DATE);
     if (!first.ok) throw new Error('run failed');
     expect(first.value.created).toBe(true);
@@ -82,7 +85,11 @@ describe('statement reconciliation', () => {
     expect(d.logs.filter((l) => l.event === 'statement.differences')).toHaveLength(1);
 
     const second = await reconcileStatement(d.deps)(DATE);
-    expect(second.ok && second.value).toEqual({ report: first.value.report, created: false });
+    expect(second.ok && second.value).toEqual({
+      report: first.value.report,
+      created: false,
+      provisional: false,
+    });
     expect(d.downloads()).toBe(1);
     expect((await d.deps.ledger.list(8, { skip: 0, limit: 10 })).length).toBe(1);
   });
@@ -98,6 +105,7 @@ describe('statement reconciliation', () => {
       ],
       refunds: [],
     });
+    d.dayOver();
     const run = await reconcileStatement(d.deps)(DATE);
     expect(run.ok && run.value.report.differences).toEqual([
       { kind: 'missing_here', outTradeNo: other.orderNo, amountFen: 990, healed: false },
@@ -117,6 +125,7 @@ describe('statement reconciliation', () => {
       trades: [{ outTradeNo: refunded.orderNo, transactionId: 't', amountFen: 990, paidAt: T0 }],
       refunds: [{ outRefundNo: 'R-THEIRS-ONLY', outTradeNo: refunded.orderNo, refundFen: 500 }],
     });
+    d.dayOver();
     const run = await reconcileStatement(d.deps)(DATE);
     if (!run.ok) throw new Error('run failed');
     expect(run.value.report.differences).toEqual([
@@ -155,6 +164,42 @@ describe('statement reconciliation', () => {
     }
     expect(d.downloads()).toBe(0);
     expect((await reconcileStatement(d.deps)(DATE)).ok).toBe(true);
+  });
+
+  it('runs today provisionally: heals what it finds, stores nothing, and the day is reconciled once over', async () => {
+    const d = await day();
+    const lost = await d.deps.orders.create(anOrder({ userId: 8 }));
+    const trade = {
+      outTradeNo: lost.orderNo,
+      transactionId: `t-${lost.orderNo}`,
+      amountFen: 990,
+      paidAt: T0,
+    };
+    d.setStatement({ trades: [trade], refunds: [] });
+    const today = await reconcileStatement(d.deps)(DATE);
+    expect(today.ok && today.value).toMatchObject({ created: false, provisional: true });
+    expect(today.ok && today.value.report.differences).toEqual([
+      { kind: 'missing_here', outTradeNo: lost.orderNo, amountFen: 990, healed: true },
+    ]);
+    expect((await d.deps.ledger.head(8))?.balanceAfter).toBe(100);
+    expect(await d.deps.statementReports.find(DATE)).toBeNull();
+    expect(d.logs.map((l) => l.event)).toContain('statement.provisional');
+
+    // Another payment lost later that day, then the day ends: the daily run finds and heals it too.
+    const later = await d.deps.orders.create(anOrder({ userId: 9 }));
+    d.setStatement({
+      trades: [
+        trade,
+        { outTradeNo: later.orderNo, transactionId: `t-${later.orderNo}`, amountFen: 990, paidAt: T0 },
+      ],
+      refunds: [],
+    });
+    d.dayOver();
+    const final = await reconcileStatement(d.deps)(DATE);
+    expect(final.ok && final.value).toMatchObject({ created: true, provisional: false });
+    expect(final.ok && final.value.report).toMatchObject({ trades: 2, matched: 1 });
+    expect((await d.deps.ledger.head(9))?.balanceAfter).toBe(100);
+    expect(await d.deps.statementReports.find(DATE)).not.toBeNull();
   });
 
   it('counts a payment by its local calendar day', () => {

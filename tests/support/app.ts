@@ -4,6 +4,7 @@
 import { memoryRepositories } from '../../src/adapters/memory';
 import { createGatewayNotifications } from '../../src/adapters/payment/gateway/notifications';
 import { createGatewayPayments } from '../../src/adapters/payment/gateway/payments';
+import { createGatewayStatements } from '../../src/adapters/payment/gateway/statements';
 import { systemClock } from '../../src/adapters/system/clock';
 import { argon2Hasher } from '../../src/adapters/system/password';
 import { cryptoRandom } from '../../src/adapters/system/random';
@@ -106,6 +107,7 @@ export function testDeps(opts: {
     present: presenter('Asia/Shanghai'),
     jwt: TEST_JWT,
     gatewayNotifications: createGatewayNotifications({ secrets: [CALLBACK_SECRET], clock }),
+    statements: createGatewayStatements({ baseUrl: opts.gatewayUrl, timeoutMs: 2000 }),
     pushHandlers: new Map(),
     dbReady: async () => true,
     newRequestId: () => `req-${++requestSeq}`,

@@ -92,18 +92,24 @@ export interface StatementDayOpen {
  * has a report is not run again, and when instances race, the first insert of the report wins (the
  * healing each did is the idempotent settle use case, so running it twice changes nothing).
  * A trade paid there but not here is settled and granted through `settleOrder`, like a late callback.
+ * Today (Beijing) has not ended: its run heals what it finds and answers a `provisional` report that
+ * is not stored, so the daily job still reconciles the whole day once it is over.
  */
 export function reconcileStatement(deps: StatementDeps) {
   return async (
     date: string,
-  ): Promise<Result<{ report: StatementReport; created: boolean }, ProviderError | StatementDayOpen>> => {
-    // A report is final (a date with one never runs again): a mistyped future date would otherwise be
-    // marked reconciled for good before it had a single trade. Today is allowed (the end-to-end tests
-    // reconcile the payments they just made); README says what that costs.
-    if (date > localDay(deps.clock.now(), STATEMENT_TIME_ZONE))
-      return err({ kind: 'statement_day_open', date });
+  ): Promise<
+    Result<
+      { report: StatementReport; created: boolean; provisional: boolean },
+      ProviderError | StatementDayOpen
+    >
+  > => {
+    // A report is final (a date with one never runs again): a future date has nothing to reconcile.
+    const today = localDay(deps.clock.now(), STATEMENT_TIME_ZONE);
+    if (date > today) return err({ kind: 'statement_day_open', date });
+    const provisional = date === today;
     const existing = await deps.statementReports.find(date);
-    if (existing) return ok({ report: existing, created: false });
+    if (existing) return ok({ report: existing, created: false, provisional: false });
     const downloaded = await deps.statements.download(date);
     if (!downloaded.ok) {
       deps.log('statement.failed', { date, reason: downloaded.error.kind, detail: downloaded.error.message });
@@ -131,14 +137,19 @@ export function reconcileStatement(deps: StatementDeps) {
           : undefined;
       differences.push({ ...d, healed: healed?.ok === true });
     }
-    const saved = await deps.statementReports.save({
+    const report: StatementReport = {
       date,
       createdAt: deps.clock.now(),
       trades: statement.trades.length,
       refunds: statement.refunds.length,
       matched: compared.matched,
       differences,
-    });
+    };
+    if (provisional) {
+      deps.log('statement.provisional', { date, matched: compared.matched, differences: differences.length });
+      return ok({ report, created: false, provisional: true });
+    }
+    const saved = await deps.statementReports.save(report);
     if (saved.created) {
       const byKind: Record<string, number> = {};
       for (const d of differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
@@ -151,7 +162,7 @@ export function reconcileStatement(deps: StatementDeps) {
       });
       if (differences.length > 0) deps.alerts?.raise(statementAlert(date, differences));
     }
-    return ok(saved);
+    return ok({ ...saved, provisional: false });
   };
 }
 

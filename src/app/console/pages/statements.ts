@@ -106,8 +106,19 @@ ${rows.length === 0 ? emptyRow(6, '还没有对账报告') : rows.slice(0, limit
           action: 'statement.run',
           target: { kind: 'statement', id: date },
           before: { report: existed ? 'exists' : null },
-          after: { matched: run.value.report.matched, differences: run.value.report.differences.length },
+          after: {
+            matched: run.value.report.matched,
+            differences: run.value.report.differences.length,
+            ...(run.value.provisional ? { provisional: true } : {}),
+          },
         });
+        // Today's run is not stored (the day is not over): its result is shown here, once.
+        if (run.value.provisional)
+          return ctx.render({
+            title: `对账 ${date}（今日，临时结果）`,
+            active: 'statements',
+            body: html`<p class="flash" data-testid="provisional">今天尚未结束：这是截至现在的临时核对结果，未保存；已按正常流程补结算发现的漏单。完整报告在次日自动生成。</p>${report(run.value.report, tz)}<p><a href="/admin/statements">返回</a></p>`,
+          });
         return ctx.done(`/admin/statements/${date}`, existed ? '该日已有报告（未重复执行）' : '对账完成');
       },
       { beforeHandle: requireRole('admin'), detail: { hide: true } },

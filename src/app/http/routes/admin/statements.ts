@@ -19,12 +19,13 @@ const ReportBody = t.Object({
   refunds: t.Integer(),
   matched: t.Integer(),
   differences: t.Array(t.Record(t.String(), t.Union([t.String(), t.Number(), t.Boolean()]))),
+  provisional: t.Boolean({ description: 'true：今日（北京时间）尚未结束，临时结果，未保存' }),
 });
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Field by field: differences carry only order/refund numbers, amounts and flags. */
-const present = (r: StatementReport) => ({
+const present = (r: StatementReport, provisional = false) => ({
   date: r.date,
   created_at: r.createdAt.toISOString(),
   trades: r.trades,
@@ -33,6 +34,7 @@ const present = (r: StatementReport) => ({
   differences: r.differences.map((d) =>
     Object.fromEntries(Object.entries(d).map(([k, v]) => [snake(k), v as string | number | boolean])),
   ),
+  provisional,
 });
 
 /** Daily statement reconciliation reports (one per date) and a manual run for a date. */
@@ -45,7 +47,7 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
       async ({ query, status }) => {
         if (!deps.statementReports) return status(404, { detail: '未启用对账' });
         const page = { skip: query.skip ?? 0, limit: query.limit ?? 20 };
-        return (await deps.statementReports.list(page)).map(present);
+        return (await deps.statementReports.list(page)).map((r) => present(r));
       },
       {
         admin: true,
@@ -59,7 +61,9 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
       '/:date',
       async ({ params, status }) => {
         const report = await deps.statementReports?.find(params.date);
-        return report ? present(report) : status(404, { detail: '该日期尚无对账报告' });
+        return report
+          ? present(report)
+          : status(404, { detail: '该日期尚无对账报告（今日的报告在次日生成）' });
       },
       {
         admin: true,
@@ -76,7 +80,7 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
         const { statements, statementReports } = deps;
         if (!statements || !statementReports) return status(404, { detail: '当前支付方式不支持对账单' });
         const run = await reconcileStatement({ ...deps, statements, statementReports })(params.date);
-        return run.ok ? present(run.value.report) : problem(run.error);
+        return run.ok ? present(run.value.report, run.value.provisional) : problem(run.error);
       },
       {
         admin: true,
@@ -85,7 +89,7 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
         detail: {
           summary: '立即对账某日',
           description:
-            '下载该日对账单并核对（已有报告则直接返回，不再执行）。对方已支付而本地未结算的订单按正常结算流程补发积分。',
+            '下载该日对账单并核对（已有报告则直接返回，不再执行）。对方已支付而本地未结算的订单按正常结算流程补发积分。今日（北京时间）尚未结束：返回 provisional=true 的临时结果，不保存，可重复执行，次日的定时对账生成正式报告。',
         },
         response: { 200: ReportBody, 400: ErrorBody, ...guarded, 404: ErrorBody, 502: ErrorBody },
       },
