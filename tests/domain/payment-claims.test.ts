@@ -1,50 +1,27 @@
 // One provider transaction pays one order. Before claims existed, two signed reports carrying the
 // same transaction id for two orders completed both; these tests fail without the claim.
 import { describe, expect, it } from 'bun:test';
-import { memoryRepositories } from '../../src/adapters/memory';
-import { FixedClock } from '../../src/adapters/system/clock';
 import type { Alert } from '../../src/domain/alert';
 import { DEFAULT_AUDIT_CHECKS } from '../../src/domain/audit';
 import type { Order } from '../../src/domain/order';
-import type { Payments, Random, WechatLogin } from '../../src/domain/ports';
 import { auditStore } from '../../src/domain/usecases/audit';
 import { backfillPaymentClaims } from '../../src/domain/usecases/backfill';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { settleOrder } from '../../src/domain/usecases/settle';
 import { anOrder, T0 } from '../support/builders';
+import { domainDeps } from '../support/domain-deps';
 
-const notUsed = () => {
-  throw new Error('not used in this test');
-};
-const payments: Payments = {
-  createPayment: notUsed,
-  query: notUsed,
-  close: notUsed,
-  refund: notUsed,
-  queryRefund: notUsed,
-};
-const wechatLogin: WechatLogin = { exchange: notUsed };
-const random: Random = { string: notUsed };
-
+/** Memory storage (domain-deps.ts) with the alerts the use cases raise collected. */
 function makeDeps() {
-  const events: string[] = [];
   const raised: Alert[] = [];
-  const deps: Deps = {
-    ...memoryRepositories(),
-    payments,
-    wechatLogin,
-    clock: new FixedClock(),
-    random,
-    settings: { timeZone: 'Asia/Shanghai', orderExpireMinutes: 30, notifyUrl: 'http://localhost/cb' },
-    log: (event) => events.push(event),
-    alerts: { raise: (a) => raised.push(a) },
-  };
+  const { deps: base, logs } = domainDeps();
+  const deps: Deps = { ...base, alerts: { raise: (a) => raised.push(a) } };
   const place = (userId: number) => deps.orders.create(anOrder({ userId, amountFen: 990, credits: 100 }));
   const pay = (order: Order, paymentId: string) =>
     settleOrder(deps)(order, { paymentId, amountFen: 990, paidAt: null, source: 'callback' });
   const current = async (order: Order) => (await deps.orders.findById(order.id))!;
   const balance = async (userId: number) => (await deps.ledger.head(userId))?.balanceAfter ?? 0;
-  return { deps, events, raised, place, pay, current, balance };
+  return { deps, logs, raised, place, pay, current, balance };
 }
 
 describe('a transaction already paying one order', () => {
@@ -78,7 +55,7 @@ describe('a transaction already paying one order', () => {
       facts: { held_by_order: a.id, situation: 'refused' },
     });
     expect(t.raised[0]?.text).toContain(`订单 ${b.id} 未结算、未发放积分`);
-    expect(t.events).toContain('payment.reused');
+    expect(t.logs.map((l) => l.event)).toContain('payment.reused');
   });
 
   it('lets exactly one of four orders settle when all are reported with it at once', async () => {
