@@ -1,5 +1,6 @@
-// `bun run audit`: the integrity audit over the database at MONGODB_URI. Prints the report as JSON
-// and exits 0 when every invariant holds, 1 on any violation, 2 when the audit could not run.
+// `bun run audit`: the integrity audit over the database at MONGODB_URI, or else the running local
+// one of `npm start` (DATA_DIR, FERRETDB_PORT as there, like the operator commands). Prints the
+// report as JSON and exits 0 when every invariant holds, 1 on any violation, 2 when it could not run.
 import { createWebhookChannel } from '../src/adapters/alerts/webhook';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
 import { systemClock } from '../src/adapters/system/clock';
@@ -7,12 +8,12 @@ import { alertService } from '../src/app/alerts';
 import { createLogger } from '../src/app/logger';
 import { auditAlert } from '../src/domain/alert-kinds';
 import { auditStore } from '../src/domain/usecases/audit';
+import { databaseUri } from './operator-cli';
 
-const uri = process.env.MONGODB_URI?.trim() || 'mongodb://127.0.0.1:27017/credits_store';
 const maxFindings = Number(process.env.AUDIT_MAX_FINDINGS ?? 200);
 
 try {
-  const conn = await connectMongo(uri, { serverSelectionTimeoutMS: 5000 });
+  const conn = await connectMongo(databaseUri(), { serverSelectionTimeoutMS: 5000 });
   try {
     const repos = mongoRepositories(conn);
     const report = await auditStore(repos)({ maxFindings });

@@ -63,7 +63,10 @@ describe('HTTP basics', () => {
       body: { detail: '该接口不支持 GET 请求，请使用 POST' },
     });
     expect(await raw('GET', '/api/orders/pay/1')).toMatchObject({ status: 405, allow: 'POST' });
-    expect(await raw('DELETE', '/api/orders/create')).toMatchObject({ status: 405, allow: 'GET, POST' });
+    // Only the methods that serve this very path: GET /api/orders/:id would answer 405 for 'create'.
+    expect(await raw('DELETE', '/api/orders/create')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await raw('PATCH', '/api/orders/callback')).toMatchObject({ status: 405, allow: 'POST' });
+    expect(await raw('DELETE', '/api/orders/7')).toMatchObject({ status: 405, allow: 'GET' });
     expect(await raw('POST', '/api/users/me/')).toMatchObject({ status: 405, allow: 'GET' });
     expect(await raw('PUT', '/api/products/1')).toMatchObject({ status: 405, allow: 'GET' });
     // An id that is merely malformed is still a 400 about the id, and an unknown path a 404.

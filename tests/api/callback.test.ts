@@ -128,7 +128,7 @@ describe('POST /api/orders/callback (SPEC §3.1, signed)', () => {
     expect(await statusOf(other.order_id)).toBe('pending');
     expect(await balance()).toBe(before + 100);
     expect(await h.deps.reviews.find(`${other.order_id}:payment_reused`)).toMatchObject({
-      detail: `transaction ${JSON.parse(raw).payment_id} already pays order ${paid.order_id}`,
+      detail: `交易 ${JSON.parse(raw).payment_id} 已属于订单 ${paid.order_id}，本订单未结算`,
     });
   });
 

@@ -112,6 +112,19 @@ describe('GET /api/admin/orders/{id}/timeline', () => {
     expect(outcome?.summary).toStartWith('退款成功');
   });
 
+  it('tells a signed callback with a bad body from a forged one', async () => {
+    const u = await h.login('timeline-bad-body');
+    const o = await pendingOrder(u.token);
+    const raw = JSON.stringify({ order_no: o.no });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await callback(raw, signGatewayPayload(CALLBACK_SECRET, raw, now))).status).toBe(400);
+    const t = await timeline(o.id);
+    const [bad] = t.items.filter((i) => i.kind === 'callback') as [Item];
+    expect(bad.summary).toContain('签名有效但内容无效，未做任何改动');
+    expect(bad.summary).not.toContain('未通过验签');
+    expect(bad.detail).toMatchObject({ outcome: 'rejected', verification: 'body_invalid', http_status: 400 });
+  });
+
   it('shows a forged callback on the order it targets, with why it was refused; nothing changed', async () => {
     const u = await h.login('timeline-forged');
     const o = await pendingOrder(u.token);

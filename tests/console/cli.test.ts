@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'bun:test';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { connectMongo, mongoRepositories } from '../../src/adapters/mongo';
@@ -111,5 +113,21 @@ describe('operator CLI', () => {
       'operator.totp_reset',
     ]);
     expect(audited.entries[0]?.actor.username).toStartWith('cli:');
+  });
+
+  it('audits the local database npm start runs when MONGODB_URI is unset, and says where it looked', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'audit-nodb-'));
+    const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, FERRETDB_PORT: '1' };
+    delete env.MONGODB_URI;
+    const proc = Bun.spawn(['npm', 'run', '--silent', 'audit'], {
+      cwd: ROOT,
+      env,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect(code).toBe(2);
+    // Not some other database on 27017: the one of this DATA_DIR, which is not running.
+    expect(err).toContain(`none running in DATA_DIR=${dataDir} (FerretDB port 1)`);
   });
 });

@@ -231,7 +231,7 @@ describe('the integrity audit', () => {
       {
         check: 'review_queue',
         subject: `review ${order.id}:second_payment`,
-        message: 'open review second_payment: settled 4200a, also paid 4200again',
+        message: 'open review second_payment: 已按交易 4200a 结算，又收到交易 4200again 的支付',
       },
     ]);
     await t.deps.reviews.resolve(`${order.id}:second_payment`, '已退款', T0);

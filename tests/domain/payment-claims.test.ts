@@ -43,7 +43,7 @@ describe('a transaction already paying one order', () => {
     const review = await t.deps.reviews.find(`${b.id}:payment_reused`);
     expect(review).toMatchObject({
       orderNo: b.orderNo,
-      detail: `transaction 4200shared already pays order ${a.id}`,
+      detail: `交易 4200shared 已属于订单 ${a.id}，本订单未结算`,
     });
     // Same kind, key and hour (the claim's) each time, however late: the outbox stores it once.
     const claimed = (await t.deps.settlements.paymentClaim('4200shared'))!.claimedAt;
@@ -92,7 +92,7 @@ describe('a transaction already paying one order', () => {
       value: { status: 'completed' },
     });
     expect(await t.deps.reviews.find(`${b.id}:payment_reused`)).toMatchObject({
-      detail: `transaction 4200a was reported for this order (settled by its own transaction) but pays order ${a.id}`,
+      detail: `交易 4200a 属于订单 ${a.id}，却被报告为本订单的支付；本订单已由自己的交易结算`,
     });
     expect(t.raised[0]?.text).toContain(`订单 ${b.id} 已由它自己的交易结算`);
     expect(await t.deps.reviews.find(`${b.id}:second_payment`)).toBeNull();
@@ -184,7 +184,7 @@ describe('the claims backfill and the audit', () => {
     expect(await backfillPaymentClaims(t.deps)).toEqual({ claimed: 0, reused: 0, finished: true });
     expect((await t.deps.settlements.paymentClaim('4200old'))?.orderId).toBe(a!.id);
     expect(await t.deps.reviews.find(`${b!.id}:payment_reused`)).toMatchObject({
-      detail: `transaction 4200old settled both this order and order ${a!.id}`,
+      detail: `交易 4200old 同时结算了本订单和订单 ${a!.id}`,
     });
     expect(t.raised.map((r) => r.facts.situation)).toEqual(['both_settled']);
 

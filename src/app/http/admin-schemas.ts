@@ -154,7 +154,7 @@ export const ReviewBody = t.Object(
         order_id: 100,
         order_no: 'P202307011200001234abcd',
         reason: 'unresolved',
-        detail: 'last: provider_unavailable',
+        detail: '最后一次：provider_unavailable',
         created_at: '2023-07-02T12:30:00',
         resolved_at: null,
         resolution: null,
@@ -187,7 +187,7 @@ export const AuditReportBody = t.Object(
           {
             check: 'review_queue',
             subject: 'review 100:second_payment',
-            message: 'open review second_payment: settled 4200…01, also paid 4200…02',
+            message: 'open review second_payment: 已按交易 4200…01 结算，又收到交易 4200…02 的支付',
           },
         ],
       },

@@ -31,9 +31,14 @@ export function allowedMethods(routes: () => readonly Route[]): AllowedMethods {
   return (method, rawPath, staticOnly) => {
     index ??= build();
     const path = trim(rawPath);
-    const found = new Set<string>();
-    for (const r of index)
-      if (staticOnly ? r.isStatic && r.path === path : r.pattern.test(path)) found.add(r.method);
+    // A path some route names literally (`/api/orders/create`) is that route's: a parameterised
+    // route of another method (`GET /api/orders/:id`) matching it too would be a method that 405s.
+    const exact = index.filter((r) => r.isStatic && r.path === path);
+    const found = new Set(
+      (exact.length > 0 || staticOnly ? exact : index.filter((r) => r.pattern.test(path))).map(
+        (r) => r.method,
+      ),
+    );
     if (found.has(method)) return [];
     return [...found].sort();
   };

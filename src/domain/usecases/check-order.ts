@@ -60,7 +60,7 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
       return {
         kind: 'review',
         reason: 'status_without_settlement',
-        detail: `status ${order.status} without a settlement`,
+        detail: `状态为 ${order.status}，但没有结算记录`,
       };
     const trades = resolveTrade(runDeps);
     const trade = await runDeps.payments.query(order.orderNo);
@@ -72,7 +72,7 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
       return {
         kind: 'review',
         reason: 'payment_reused',
-        detail: `transaction held by order ${outcome.error.holder}`,
+        detail: `支付方报告的交易已属于订单 ${outcome.error.holder}`,
       };
     if (!outcome.ok) return { kind: 'retry', reason: outcome.error.kind };
     switch (outcome.value) {
@@ -81,7 +81,11 @@ export function examineOrder(expireMinutes: number, followRefund?: RefundFollowe
       case 'cancelled':
         return { kind: 'done', outcome: 'cancelled' };
       case 'review':
-        return { kind: 'review', reason: 'refunded_before_settlement', detail: `trade ${trade.value.state}` };
+        return {
+          kind: 'review',
+          reason: 'refunded_before_settlement',
+          detail: `支付方交易状态 ${trade.value.state}`,
+        };
       default:
         return { kind: 'retry', reason: `trade ${trade.value.state}` };
     }

@@ -47,6 +47,7 @@ const ROUTE_LABEL: Record<NotificationRoute, string> = {
 /** Why a notification was refused, in an operator's words (the adapter's message stays in `message`). */
 export function rejectionLabel(error: { kind: string; message?: string }): string {
   const m = error.message ?? '';
+  if (error.kind === 'payment_reused') return '支付交易已属于另一订单（未结算，已转人工复核）';
   if (error.kind === 'notification_unauthenticated') {
     if (/window|timestamp|expired|replay/i.test(m)) return '时间戳超出允许范围（疑似重放）';
     if (/missing|malformed|absent/i.test(m)) return '缺少或格式错误的签名';
@@ -130,6 +131,14 @@ export function recordNotification(deps: JournalDeps & Pick<Deps, 'orders'>) {
     }
     const signedAt = /(?:^|,)\s*t=(\d{1,12})/.exec(n.headers.get('x-gateway-signature') ?? '')?.[1];
     const reason = failure ? rejectionLabel(failure as { kind: string; message?: string }) : null;
+    // A body refused after its signature checked out is not a signature problem: say which it was.
+    const unsigned = !n.verified.ok && n.verified.error.kind === 'notification_unauthenticated';
+    const verification = n.verified.ok ? 'passed' : unsigned ? 'failed' : 'body_invalid';
+    const untouched = n.verified.ok
+      ? ''
+      : unsigned
+        ? '（未通过验签，未做任何改动）'
+        : '（签名有效但内容无效，未做任何改动）';
     const what = statement && 'state' in statement ? statement.state : statement?.status;
     await record({
       orderNo: exists ? named : null,
@@ -139,10 +148,10 @@ export function recordNotification(deps: JournalDeps & Pick<Deps, 'orders'>) {
       outcome: failure ? 'rejected' : 'accepted',
       message: failure ? ('message' in failure ? failure.message : failure.kind) : null,
       summary: failure
-        ? `收到${ROUTE_LABEL[n.route]}：已拒绝——${reason}${n.verified.ok ? '' : '（未通过验签，未做任何改动）'}`
+        ? `收到${ROUTE_LABEL[n.route]}：已拒绝——${reason}${untouched}`
         : `收到${ROUTE_LABEL[n.route]}：已接受（${what ?? ''}）`,
       detail: {
-        verification: n.verified.ok ? 'passed' : 'failed',
+        verification,
         ...(failure ? { rejected: { kind: failure.kind, reason } } : {}),
         http_status: n.status,
         ...(named !== null && !exists ? { unknown_order_no: named } : {}),

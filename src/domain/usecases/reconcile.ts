@@ -86,7 +86,7 @@ export function sweepOrders(deps: Deps, settings: SweepSettings) {
         deps.settings.orderExpireMinutes,
       );
       if (next === 'give_up')
-        verdict = { kind: 'review', reason: 'unresolved', detail: `last: ${verdict.reason}` };
+        verdict = { kind: 'review', reason: 'unresolved', detail: `最后一次：${verdict.reason}` };
       else await deps.checks.schedule({ orderNo: check.orderNo, ...next });
     }
     if (verdict.kind === 'review' && order) {

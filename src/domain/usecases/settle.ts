@@ -48,7 +48,7 @@ export function settleOrder(deps: Deps) {
           orderId: order.id,
           orderNo: order.orderNo,
           reason: 'second_payment',
-          detail: `settled ${settlement.paymentId}, also paid ${evidence.paymentId}`,
+          detail: `已按交易 ${settlement.paymentId} 结算，又收到交易 ${evidence.paymentId} 的支付`,
           createdAt: deps.clock.now(),
         });
         deps.alerts?.raise(secondPaymentAlert(order, settlement, evidence.paymentId));
@@ -119,16 +119,17 @@ export async function reportReuse(
     orderId: order.id,
     orderNo: order.orderNo,
     reason: 'payment_reused',
-    detail: `transaction ${holder.paymentId} ${REUSE_DETAIL[situation]} order ${holder.orderId}`,
+    detail: REUSE_DETAIL[situation](holder),
     createdAt: deps.clock.now(),
   });
   deps.alerts?.raise(paymentReusedAlert(order, holder, situation));
 }
 
-const REUSE_DETAIL: Readonly<Record<ReuseSituation, string>> = {
-  refused: 'already pays',
-  own_settlement: 'was reported for this order (settled by its own transaction) but pays',
-  both_settled: 'settled both this order and',
+const REUSE_DETAIL: Readonly<Record<ReuseSituation, (holder: PaymentClaim) => string>> = {
+  refused: (h) => `交易 ${h.paymentId} 已属于订单 ${h.orderId}，本订单未结算`,
+  own_settlement: (h) =>
+    `交易 ${h.paymentId} 属于订单 ${h.orderId}，却被报告为本订单的支付；本订单已由自己的交易结算`,
+  both_settled: (h) => `交易 ${h.paymentId} 同时结算了本订单和订单 ${h.orderId}`,
 };
 
 /** Steps 2–4 for an order whose settlement already exists. */

@@ -99,7 +99,7 @@ export function uploadDueShipping(deps: Deps, shipping: ShippingDeps) {
       orderId: order.id,
       orderNo: order.orderNo,
       reason: 'shipping_failed',
-      detail: `upload_shipping_info: ${detail}`.slice(0, 500),
+      detail: `发货信息上传（upload_shipping_info）：${detail}`.slice(0, 500),
       createdAt: now,
     });
 

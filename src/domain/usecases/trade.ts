@@ -56,7 +56,7 @@ export function resolveTrade(deps: Deps) {
           orderId: order.id,
           orderNo: order.orderNo,
           reason: 'refunded_before_settlement',
-          detail: `trade ${trade.state} (${trade.transactionId ?? 'no transaction id'})`,
+          detail: `支付方交易状态 ${trade.state}（交易号 ${trade.transactionId ?? '无'}）`,
           createdAt: deps.clock.now(),
         });
         return ok('review');

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { handlePaymentEvent } from '../../../domain/usecases/notification';
 import type { AppDeps } from '../context';
+import { JSON_TYPE } from '../headers';
 import { problem } from '../plugins';
 import { CallbackRequest, ErrorBody, MessageBody } from '../schemas';
 import { notificationReceiver } from './receive-notification';
@@ -9,7 +10,7 @@ import { notificationReceiver } from './receive-notification';
 export const wechatFail = (status: number, message: string) =>
   new Response(JSON.stringify({ code: 'FAIL', message }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
+    headers: { 'content-type': JSON_TYPE },
   });
 
 /** Routes whose handlers need the exact received bytes (httpBasics hands them the text). */
