@@ -3,7 +3,7 @@ import { fenToYuan } from './money';
 import type { Order } from './order';
 import type { Review } from './review';
 import type { PaymentClaim, Settlement } from './settlement';
-import type { StatementDifference } from './statement';
+import { DIFFERENCE_TEXT, type DifferenceKind, type StatementDifference } from './statement';
 
 /** The alerts the use cases raise, one builder per trigger (texts in zh-CN for the operators). */
 
@@ -74,28 +74,42 @@ export function statementAlert(date: string, differences: readonly StatementDiff
   for (const d of differences) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
   const unhealed = differences.filter((d) => d.kind !== 'missing_here' || !d.healed).length;
   const kinds = Object.entries(byKind)
-    .map(([k, n]) => `${k}: ${n}`)
+    .map(([k, n]) => `${DIFFERENCE_TEXT[k as DifferenceKind]} ${n} 处`)
     .join('，');
   return {
     kind: 'statement_difference',
     key: date,
     severity: unhealed > 0 ? 'critical' : 'warning',
     title: `${date} 对账单与本地记录不一致（${differences.length} 处）`,
-    text: `差异：${kinds}。其中 ${unhealed} 处需要人工处理（已自动补单的不计）。详情见 GET /api/admin/statements/${date}。`,
+    text: `差异：${kinds}。其中 ${unhealed} 处需要人工处理（已自动补单的不计）。详情见控制台「对账」页 /admin/statements/${date}（或 GET /api/admin/statements/${date}）。`,
     facts: { date, differences: differences.length, unhealed, ...byKind },
   };
 }
 
+/** The audit's rules (domain/audit.ts) as an operator reads them. */
+const AUDIT_RULE_TEXT: Readonly<Record<string, string>> = {
+  ledger_chain: '积分流水链',
+  settlement_purchase: '结算与积分发放',
+  order_status: '订单状态',
+  payment_claim: '一笔交易只属于一个订单',
+  refund_records: '退款记录',
+  review_queue: '未处理的复核',
+  order_numbers: '订单编号',
+};
+
 /** Integrity audit violations; a different set of counts is a new alert within the hour. */
 export function auditAlert(violations: Readonly<Record<string, number>>): Alert {
   const entries = Object.entries(violations).sort(([a], [b]) => a.localeCompare(b));
-  const summary = entries.map(([check, n]) => `${check}: ${n}`).join('，');
+  const summary = entries
+    .map(([check, n]) => `${AUDIT_RULE_TEXT[check] ?? check}（${check}）${n} 处`)
+    .join('，');
+  const onlyReviews = entries.every(([check]) => check === 'review_queue');
   return {
     kind: 'audit_violation',
     key: entries.map(([check, n]) => `${check}=${n}`).join(','),
-    severity: 'critical',
+    severity: onlyReviews ? 'warning' : 'critical',
     title: `数据一致性审计发现问题（${entries.reduce((s, [, n]) => s + n, 0)} 处）`,
-    text: `违反的规则：${summary}。运行 bun run audit 或 GET /api/admin/audit 查看明细。`,
+    text: `违反的规则：${summary}。未处理的复核请在控制台「复核」页处理；其余问题请技术人员运行 bun run audit 或 GET /api/admin/audit 查看明细。`,
     facts: Object.fromEntries(entries),
   };
 }

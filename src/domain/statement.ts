@@ -62,6 +62,16 @@ export type StatementDifference =
 
 export type DifferenceKind = StatementDifference['kind'];
 
+/** Each kind of difference as an operator reads it (console, alerts). */
+export const DIFFERENCE_TEXT: Readonly<Record<DifferenceKind, string>> = {
+  missing_here: '对方有支付、本地未结算',
+  missing_there: '本地已结算、对方无记录',
+  amount_mismatch: '金额不一致',
+  refund_missing_here: '对方有退款、本地无记录',
+  refund_missing_there: '本地退款成功、对方无记录',
+  refund_amount_mismatch: '退款金额不一致',
+};
+
 /** The stored outcome of one day's reconciliation: one per date, ever (an insert-unique record). */
 export interface StatementReport {
   readonly date: string;
@@ -76,6 +86,11 @@ export interface StatementReport {
 export interface OurDay {
   readonly settlements: ReadonlyMap<string, Fen>;
   readonly refunds: ReadonlyMap<string, Fen>;
+  /**
+   * Order numbers whose settlement an earlier statement run made (`source: statement`): missing here
+   * until then, so the day's report says so instead of counting them as matched.
+   */
+  readonly healedByStatement?: ReadonlySet<string>;
 }
 
 /** What a lookup outside the day finds for a provider row (a payment time on the other side of midnight). */
@@ -113,6 +128,13 @@ export function compareStatement(
         outTradeNo: t.outTradeNo,
         ours: mine,
         theirs: t.amountFen,
+      });
+    else if (ours.healedByStatement?.has(t.outTradeNo))
+      differences.push({
+        kind: 'missing_here',
+        outTradeNo: t.outTradeNo,
+        amountFen: t.amountFen,
+        healed: true,
       });
     else matched++;
   }

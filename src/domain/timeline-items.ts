@@ -41,7 +41,7 @@ const OUTCOME_LABEL: Record<RefundOutcome, string> = {
 const REVIEW_LABEL: Record<ReviewReason, string> = {
   refunded_before_settlement: '支付方显示已退款，但本系统未见支付',
   second_payment: '同一订单被重复支付',
-  payment_reused: '支付方报告的交易已属于另一订单，本订单未结算',
+  payment_reused: '支付方报告的交易已属于另一订单',
   unresolved: '多次巡检仍未解决',
   status_without_settlement: '订单状态显示已支付，但没有结算记录',
   shipping_failed: '发货信息上传被拒绝或持续失败（资金可能被冻结）',

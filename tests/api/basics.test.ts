@@ -91,6 +91,27 @@ describe('HTTP basics', () => {
     expect(new Set(types)).toEqual(new Set(['application/json;charset=utf-8']));
   });
 
+  it('says the body must be a JSON object when it is missing, text, an array or a string', async () => {
+    const { token } = await h.login('basics-nobody');
+    const detail = '请求参数错误: 请求体应为 JSON 对象（Content-Type: application/json）';
+    const create = (headers: Record<string, string>, body?: string) =>
+      h.app.handle(
+        new Request('http://localhost/api/orders/create', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, ...headers },
+          ...(body === undefined ? {} : { body }),
+        }),
+      );
+    for (const res of [
+      await create({}),
+      await create({ 'content-type': 'text/plain' }, 'product_id=1'),
+      await create({ 'content-type': 'application/json' }, '[]'),
+      await create({ 'content-type': 'application/json' }, '"1"'),
+    ])
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { detail } });
+    expect((await h.request('GET', '/api/orders/', { token })).body).toEqual([]);
+  });
+
   it('returns 400 {detail} for malformed JSON', async () => {
     const { token } = await h.login('basics-json');
     const res = await h.request('POST', '/api/orders/create', { token, raw: '{"product_id": 1' });

@@ -22,7 +22,7 @@ describe('statement reports over HTTP (SPEC: admin)', () => {
     expect(today.status).toBe(200);
     expect(today.body).toMatchObject({ date, provisional: true });
     expect((await h.request('GET', `/api/admin/statements/${date}`, { token: admin })).body).toEqual({
-      detail: '该日期尚无对账报告（今日的报告在次日生成）',
+      detail: '今日的对账报告在次日生成（今日可运行临时核对）',
     });
 
     clock.advance(24 * 3_600_000);
@@ -32,6 +32,11 @@ describe('statement reports over HTTP (SPEC: admin)', () => {
     const stored = await h.request('GET', `/api/admin/statements/${date}`, { token });
     expect(stored.body).toEqual(final.body);
     expect((await h.request('GET', '/api/admin/statements/', { token })).body).toEqual([final.body]);
+    // Times as everywhere else in the API: local (TZ), no offset; a past date without a report says so.
+    expect(final.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+    expect((await h.request('GET', '/api/admin/statements/2020-01-01', { token })).body).toEqual({
+      detail: '该日期尚无对账报告',
+    });
     // A day with a report is not run again.
     expect((await h.request('POST', `/api/admin/statements/${date}/run`, { token })).body).toEqual(
       final.body,

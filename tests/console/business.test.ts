@@ -505,7 +505,9 @@ describe('console: dashboard, reviews, statements', () => {
       createdAt: new Date(),
     });
     const viewer = await as('viewer');
-    expect(await (await viewer.fetch('/admin/reviews')).text()).toContain('重复支付');
+    const open = await (await viewer.fetch('/admin/reviews')).text();
+    expect(open).toContain('重复支付');
+    expect(open).toContain('在商户平台退还第二笔款项'); // what to do, beside the reason
     const operator = await as('operator');
     const token = await csrf(operator, '/admin/orders');
     const id = encodeURIComponent(`${order.id}:second_payment`);

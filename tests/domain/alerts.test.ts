@@ -5,6 +5,7 @@ import { MemoryStatementReports } from '../../src/adapters/memory/statement-repo
 import { FixedClock } from '../../src/adapters/system/clock';
 import { alertingReviews, alertService } from '../../src/app/alerts';
 import { type Alert, MAX_DELIVERY_ATTEMPTS, type StoredAlert } from '../../src/domain/alert';
+import { auditAlert, statementAlert } from '../../src/domain/alert-kinds';
 import type { AlertChannel } from '../../src/domain/ports';
 import { err, ok } from '../../src/domain/result';
 import { dailyAudit, reviewOpenedAlerts, watchForAlerts } from '../../src/domain/usecases/alert-watch';
@@ -172,6 +173,24 @@ describe('alert triggers', () => {
       key: 'review_queue=1',
       facts: { review_queue: 1 },
     });
+  });
+});
+
+describe('alert texts', () => {
+  it('name audit rules and statement differences in Chinese and send operators to the console', () => {
+    const audit = auditAlert({ review_queue: 1, settlement_purchase: 2 });
+    expect(audit.severity).toBe('critical');
+    expect(audit.text).toContain('结算与积分发放（settlement_purchase）2 处');
+    expect(audit.text).toContain('控制台「复核」页');
+    // Open reviews alone were each announced when opened: a reminder, not a new emergency.
+    expect(auditAlert({ review_queue: 3 }).severity).toBe('warning');
+    const statement = statementAlert('2023-06-30', [
+      { kind: 'missing_here', outTradeNo: 'P1', amountFen: 990, healed: true },
+      { kind: 'refund_amount_mismatch', outRefundNo: 'R1', ours: 990, theirs: 500 },
+    ]);
+    expect(statement.text).toContain('对方有支付、本地未结算 1 处，退款金额不一致 1 处');
+    expect(statement.text).toContain('/admin/statements/2023-06-30');
+    expect(statement.text).not.toMatch(/missing_here|refund_amount_mismatch/);
   });
 });
 

@@ -79,12 +79,10 @@ describe('statement reconciliation end to end', () => {
     expect(await orderStatus(lost.token, lost.id)).toBe('completed');
     expect(await credits(lost.token)).toBe(100);
 
-    // Run again later the same day: the healed payment now matches, nothing is granted twice.
+    // Run again later the same day: the same report (the healed payment still says it was missing),
+    // and nothing is granted twice.
     const again = await api.call('POST', `/api/admin/statements/${date}/run`, { token: admin });
-    expect(again.body).toMatchObject({ date, trades: 4, matched: 4, provisional: true });
-    expect(again.body.differences).toEqual([
-      run.body.differences.find((d: { kind: string }) => d.kind === 'amount_mismatch'),
-    ]);
+    expect({ ...again.body, created_at: null }).toEqual({ ...run.body, created_at: null });
     expect(await credits(lost.token)).toBe(100);
     // Not stored: the daily job still reconciles the whole day once it is over.
     expect((await api.call('GET', `/api/admin/statements/${date}`, { token: admin })).status).toBe(404);

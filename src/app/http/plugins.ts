@@ -67,9 +67,18 @@ class BodyRefused extends Error {
 export function validationDetail(error: unknown): string {
   try {
     const e = error as {
+      type?: string;
+      value?: unknown;
       valueError?: { path?: string; message?: string };
       validator?: { schema?: { title?: unknown }; title?: unknown };
     };
+    // No body at all, or one sent as text/form: the body is not there to have fields.
+    if (
+      e.type === 'body' &&
+      !e.valueError?.path &&
+      (typeof e.value !== 'object' || e.value === null || Array.isArray(e.value))
+    )
+      return '请求参数错误: 请求体应为 JSON 对象（Content-Type: application/json）';
     // Elysia hands either a compiled validator (with `schema`) or the schema itself.
     const title = e.validator?.schema?.title ?? e.validator?.title;
     const path = String(e.valueError?.path || title || '').replace(/^\//, '');

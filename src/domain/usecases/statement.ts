@@ -43,10 +43,14 @@ const within = (at: Date, day: { start: Date; end: Date }) => at >= day.start &&
 async function ourDay(deps: StatementDeps, day: { start: Date; end: Date }) {
   const settlements = new Map<string, Fen>();
   const refunds = new Map<string, Fen>();
+  const healedByStatement = new Set<string>();
   for (const status of ['paid', 'completed', 'refunded'] as const) {
     for await (const order of deps.orders.scan({ status })) {
       const s = await deps.settlements.find(order.id);
-      if (s && within(s.settledAt, day)) settlements.set(order.orderNo, s.amountFen);
+      if (s && within(s.settledAt, day)) {
+        settlements.set(order.orderNo, s.amountFen);
+        if (s.source === 'statement') healedByStatement.add(order.orderNo);
+      }
       if (status === 'paid') continue;
       for (const a of await deps.refunds.attempts(order.id)) {
         const final = (await deps.refunds.events(a.outRefundNo)).find((e) => e.stage === 'final');
@@ -55,7 +59,7 @@ async function ourDay(deps: StatementDeps, day: { start: Date; end: Date }) {
       }
     }
   }
-  return { settlements, refunds };
+  return { settlements, refunds, healedByStatement };
 }
 
 /** Point reads for provider rows our day did not hold (recorded on the other side of midnight). */

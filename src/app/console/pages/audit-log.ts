@@ -51,6 +51,7 @@ const FIELD_TEXT: Readonly<Record<string, string>> = {
   resolution: '处理说明',
   matched: '核对一致',
   differences: '差异数',
+  provisional: '今日临时结果（未保存）',
   report: '已有报告',
   id: 'ID',
   username: '用户名',
@@ -142,7 +143,7 @@ export const auditLogPage = (deps: AppDeps) =>
   <button type="submit">查询</button>
 </form>
 ${found.truncated ? html`<p class="flash flash-error">当天某一小时的记录超过读取上限，结果可能不完整：请按操作员或对象筛选。</p>` : ''}
-<table><thead><tr><th>时间</th><th>操作员</th><th>IP</th><th>操作</th><th>对象</th><th>修改前</th><th>修改后</th><th>原因</th></tr></thead>
+<table class="audit-log"><thead><tr><th>时间</th><th>操作员</th><th>IP</th><th>操作</th><th>对象</th><th>修改前</th><th>修改后</th><th>原因</th></tr></thead>
 <tbody>${shown.length ? shown.map((e) => entryRow(e, tz)) : html`<tr><td colspan="8" class="muted">当天没有记录</td></tr>`}</tbody></table>
 ${pager('/admin/audit-log', page.n, found.entries.length > shown.length, params)}`,
       });

@@ -19,6 +19,17 @@ const REASONS: Readonly<Record<Review['reason'], string>> = {
   shipping_failed: '发货信息上传失败',
 };
 
+/** What an operator does about each reason (README: the review queue); shown under the reason. */
+const HINTS: Readonly<Record<Review['reason'], string>> = {
+  refunded_before_settlement: '在商户平台核对：钱已退回用户则无需补发积分；注明后标记已处理。',
+  second_payment: '积分只发放了一次：在商户平台退还第二笔款项，再标记已处理。',
+  payment_reused:
+    '在商户平台查这笔交易属于哪个订单。本订单「同步」仍显示未支付：报告有误（若是伪造回调，请更换回调密钥）。用户确实另行付款：用「调整积分」补发。两单都已发放：追回多发的积分或退款。',
+  unresolved: '在订单页「同步」向支付方查询；仍无结果时联系支付方，处理后标记。',
+  status_without_settlement: '订单状态与结算记录不符：交技术人员运行 bun run audit 核查。',
+  shipping_failed: '在微信后台「发货信息管理」补录发货信息，资金才会解冻。',
+};
+
 /** 复核: what the sweeper handed to a human (open first), resolved with a note. */
 export const reviewsPage = (deps: AppDeps) => {
   const tz = deps.settings.timeZone;
@@ -34,7 +45,7 @@ export const reviewsPage = (deps: AppDeps) => {
         const may = canDo(operator.role, 'resolve_review');
         const row = (
           r: Review,
-        ) => html`<tr data-review-id="${r.id}"><td>${when(r.createdAt, tz)}</td><td><a href="/admin/orders/${r.orderId}">${r.orderNo}</a></td><td>${REASONS[r.reason]}</td><td>${r.detail}</td>
+        ) => html`<tr data-review-id="${r.id}"><td>${when(r.createdAt, tz)}</td><td><a href="/admin/orders/${r.orderId}">${r.orderNo}</a></td><td>${REASONS[r.reason]}${r.resolvedAt ? '' : html`<br><span class="muted">${HINTS[r.reason]}</span>`}</td><td>${r.detail}</td>
 <td>${r.resolvedAt ? html`已处理 ${when(r.resolvedAt, tz)}：${r.resolution}` : may ? html`<form method="post" action="/admin/reviews/${encodeURIComponent(r.id)}/resolve" class="inline">${csrfField(csrf)}<input name="note" placeholder="处理说明（必填）" maxlength="500" required> <button type="submit">标记已处理</button></form>` : '待处理'}</td></tr>`;
         return render({
           title: '复核',

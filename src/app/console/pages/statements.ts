@@ -1,5 +1,6 @@
 import { canDo } from '../../../domain/operators/operator';
 import {
+  DIFFERENCE_TEXT,
   isStatementDate,
   STATEMENT_TIME_ZONE,
   type StatementDifference,
@@ -18,19 +19,20 @@ import { emptyRow, keep, LIST_SIZE, when, yuan } from '../view';
 const order = (no: string) => html`<a href="/admin/orders?order_no=${no}">${no}</a>`;
 
 function difference(d: StatementDifference): SafeHtml {
+  const label = DIFFERENCE_TEXT[d.kind];
   switch (d.kind) {
     case 'missing_here':
-      return html`<td>对方有支付、本地未结算</td><td>${order(d.outTradeNo)}</td><td>${yuan(d.amountFen)}${d.healed ? '（已按正常流程补结算）' : ''}</td>`;
+      return html`<td>${label}</td><td>${order(d.outTradeNo)}</td><td>${yuan(d.amountFen)}${d.healed ? '（已按正常流程补结算）' : ''}</td>`;
     case 'missing_there':
-      return html`<td>本地已结算、对方无记录</td><td>${order(d.outTradeNo)}</td><td>${yuan(d.amountFen)}</td>`;
+      return html`<td>${label}</td><td>${order(d.outTradeNo)}</td><td>${yuan(d.amountFen)}</td>`;
     case 'amount_mismatch':
-      return html`<td>金额不一致</td><td>${order(d.outTradeNo)}</td><td>本地 ${yuan(d.ours)} / 对方 ${yuan(d.theirs)}</td>`;
+      return html`<td>${label}</td><td>${order(d.outTradeNo)}</td><td>本地 ${yuan(d.ours)} / 对方 ${yuan(d.theirs)}</td>`;
     case 'refund_missing_here':
-      return html`<td>对方有退款、本地无记录</td><td>${order(d.outTradeNo)} · ${d.outRefundNo}</td><td>${yuan(d.refundFen)}</td>`;
+      return html`<td>${label}</td><td>${order(d.outTradeNo)} · ${d.outRefundNo}</td><td>${yuan(d.refundFen)}</td>`;
     case 'refund_missing_there':
-      return html`<td>本地退款成功、对方无记录</td><td>${d.outRefundNo}</td><td>${yuan(d.refundFen)}</td>`;
-    default:
-      return html`<td colspan="3">${JSON.stringify(d)}</td>`;
+      return html`<td>${label}</td><td>${d.outRefundNo}</td><td>${yuan(d.refundFen)}</td>`;
+    case 'refund_amount_mismatch':
+      return html`<td>${label}</td><td>${d.outRefundNo}</td><td>本地 ${yuan(d.ours)} / 对方 ${yuan(d.theirs)}</td>`;
   }
 }
 
@@ -42,6 +44,18 @@ const report = (r: StatementReport, tz: string) =>
 <tr><th>差异</th><td>${r.differences.length}</td></tr></table>
 <table class="grid"><thead><tr><th>差异</th><th>单号</th><th>金额</th></tr></thead><tbody>
 ${r.differences.length === 0 ? emptyRow(3, '没有差异') : r.differences.map((d) => html`<tr>${difference(d)}</tr>`)}</tbody></table>`;
+
+/** What today's provisional run did and did not do, for the operator who ran it. */
+function provisionalNotice(r: StatementReport): string {
+  const healed = r.differences.filter((d) => d.kind === 'missing_here' && d.healed).length;
+  return [
+    '今天（北京时间）尚未结束：这是截至现在的临时核对结果，不保存，可随时再运行。',
+    healed > 0
+      ? `其中 ${healed} 笔对方已支付、本地未结算的订单已按正常流程补结算并发放积分（正式报告仍会列出它们）。`
+      : '',
+    '正式报告在次日由定时对账生成（默认北京时间 10 点后）。',
+  ].join('');
+}
 
 /** 对账: the daily statement reports (newest first), one report, and a run for a date (admin). */
 export const statementsPage = (deps: AppDeps) => {
@@ -117,7 +131,7 @@ ${rows.length === 0 ? emptyRow(6, '还没有对账报告') : rows.slice(0, limit
           return ctx.render({
             title: `对账 ${date}（今日，临时结果）`,
             active: 'statements',
-            body: html`<p class="flash" data-testid="provisional">今天尚未结束：这是截至现在的临时核对结果，未保存；已按正常流程补结算发现的漏单。完整报告在次日自动生成。</p>${report(run.value.report, tz)}<p><a href="/admin/statements">返回</a></p>`,
+            body: html`<p class="flash flash-ok" data-testid="provisional">${provisionalNotice(run.value.report)}</p>${report(run.value.report, tz)}<p><a href="/admin/statements">返回</a></p>`,
           });
         return ctx.done(`/admin/statements/${date}`, existed ? '该日已有报告（未重复执行）' : '对账完成');
       },

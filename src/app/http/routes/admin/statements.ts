@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia';
-import { isStatementDate, type StatementReport } from '../../../../domain/statement';
+import { isStatementDate, STATEMENT_TIME_ZONE, type StatementReport } from '../../../../domain/statement';
+import { formatLocal, localDay } from '../../../../domain/time';
 import { reconcileStatement } from '../../../../domain/usecases/statement';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
@@ -25,21 +26,25 @@ const ReportBody = t.Object({
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Field by field: differences carry only order/refund numbers, amounts and flags. */
-const present = (r: StatementReport, provisional = false) => ({
-  date: r.date,
-  created_at: r.createdAt.toISOString(),
-  trades: r.trades,
-  refunds: r.refunds,
-  matched: r.matched,
-  differences: r.differences.map((d) =>
-    Object.fromEntries(Object.entries(d).map(([k, v]) => [snake(k), v as string | number | boolean])),
-  ),
-  provisional,
-});
+const presenter =
+  (timeZone: string) =>
+  (r: StatementReport, provisional = false) => ({
+    date: r.date,
+    created_at: formatLocal(r.createdAt, timeZone) as string,
+    trades: r.trades,
+    refunds: r.refunds,
+    matched: r.matched,
+    differences: r.differences.map((d) =>
+      Object.fromEntries(Object.entries(d).map(([k, v]) => [snake(k), v as string | number | boolean])),
+    ),
+    provisional,
+  });
 
 /** Daily statement reconciliation reports (one per date) and a manual run for a date. */
-export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
-  new Elysia({ prefix: '/api/admin/statements', detail: { tags: ['管理'] } })
+export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) => {
+  const present = presenter(deps.settings.timeZone);
+  const today = () => localDay(deps.clock.now(), STATEMENT_TIME_ZONE);
+  return new Elysia({ prefix: '/api/admin/statements', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
     .use(rateLimits(limits))
     .get(
@@ -61,9 +66,10 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
       '/:date',
       async ({ params, status }) => {
         const report = await deps.statementReports?.find(params.date);
-        return report
-          ? present(report)
-          : status(404, { detail: '该日期尚无对账报告（今日的报告在次日生成）' });
+        if (report) return present(report);
+        const detail =
+          params.date === today() ? '今日的对账报告在次日生成（今日可运行临时核对）' : '该日期尚无对账报告';
+        return status(404, { detail });
       },
       {
         admin: true,
@@ -94,3 +100,4 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) =>
         response: { 200: ReportBody, 400: ErrorBody, ...guarded, 404: ErrorBody, 502: ErrorBody },
       },
     );
+};
