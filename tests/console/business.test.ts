@@ -63,6 +63,8 @@ describe('console: orders', () => {
       `user_id=${user.id}`,
       // The openid a complaint quotes finds the user's orders too.
       'user_id=openid-shopper',
+      // So does the transaction number on the user's WeChat payment receipt.
+      'order_no=4200000001',
       'status=completed',
       'from=2026-11-27&to=2026-11-27',
       'amount=9.9',
@@ -86,6 +88,9 @@ describe('console: orders', () => {
     expect(await (await viewer.fetch('/admin/orders?user_id=openid-nobody')).text()).toContain(
       '没有 openid 为 openid-nobody 的用户',
     );
+    const unknownTx = await viewer.fetch('/admin/orders?order_no=4200999999');
+    expect(unknownTx.status).toBe(400);
+    expect(await unknownTx.text()).toContain('没有订单号或交易号为 4200999999 的已支付订单');
     // A malformed id is still called one; the other fields' errors are said beside the openid's.
     expect(await (await viewer.fetch('/admin/orders?user_id=-1')).text()).toContain('用户 ID 须为正整数');
     const both = await (await viewer.fetch('/admin/orders?user_id=openid-nobody&amount=9.999')).text();

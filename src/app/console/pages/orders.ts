@@ -1,6 +1,6 @@
 import { STATUS_TEXT } from '../../../domain/csv';
 import { canDo } from '../../../domain/operators/operator';
-import type { Order } from '../../../domain/order';
+import { ORDER_NO_PATTERN, type Order } from '../../../domain/order';
 import { searchOrders } from '../../../domain/usecases/admin';
 import { exportOrders } from '../../../domain/usecases/export';
 import type { AppDeps } from '../../http/context';
@@ -15,7 +15,7 @@ function searchForm(q: OrderQuery): SafeHtml {
   const option = (s: string, label: string) =>
     html`<option value="${s}"${q.status === s ? html` selected` : ''}>${label}</option>`;
   return html`<form method="get" action="/admin/orders" class="form filters" data-testid="order-search">
-<label>订单号 <input name="order_no" value="${q.order_no ?? ''}" maxlength="64" placeholder="完整订单号，如 P2026…"></label>
+<label>订单号或交易号 <input name="order_no" value="${q.order_no ?? ''}" maxlength="64" placeholder="完整订单号 P2026…，或支付凭证上的交易单号"></label>
 <label>用户 ID 或 openid <input name="user_id" value="${q.user_id ?? ''}" maxlength="64"></label>
 <label>状态 <select name="status">${option('', '全部')}${ORDER_STATUSES.map((s) => option(s, STATUS_TEXT[s]))}</select></label>
 <label>开始日期 <input type="date" name="from" value="${q.from ?? ''}"></label>
@@ -31,10 +31,26 @@ ${orders.length === 0 ? emptyRow(8, '没有符合条件的订单') : orders.map(
 </tbody></table>`;
 
 /**
+ * The number field takes our order number or the provider's transaction number a complaint quotes
+ * (the user's WeChat payment receipt shows it): a transaction is found through its payment claim
+ * (a point read) and searched as the order holding it.
+ */
+async function byTransaction(deps: AppDeps, q: OrderQuery): Promise<{ q: OrderQuery; error?: string }> {
+  const given = q.order_no;
+  if (!given || ORDER_NO_PATTERN.test(given)) return { q };
+  const claim = await deps.settlements.paymentClaim(given);
+  const order = claim ? await deps.orders.findById(claim.orderId) : null;
+  if (order) return { q: { ...q, order_no: order.orderNo } };
+  return { q, error: `没有订单号或交易号为 ${given} 的已支付订单` };
+}
+
+/**
  * The user field takes an id or the openid a complaint quotes: an openid is looked up (one indexed
  * equality) and searched as its user's id; one no user has is said so, instead of "must be a number".
  */
-async function searchOf(deps: AppDeps, q: OrderQuery, tz: string) {
+async function searchOf(deps: AppDeps, query: OrderQuery, tz: string) {
+  const { q, error } = await byTransaction(deps, query);
+  if (error) return { filter: orderFilterOf(q, tz).filter, errors: [error] };
   const given = q.user_id;
   // An openid has letters; anything else (-1, 1.5) is a malformed id and said so by orderFilterOf.
   if (!given || !/[A-Za-z]/.test(given)) return orderFilterOf(q, tz);
