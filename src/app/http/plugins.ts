@@ -72,7 +72,8 @@ export function validationDetail(error: unknown): string {
       valueError?: { path?: string; message?: string };
       validator?: { schema?: { title?: unknown }; title?: unknown };
     };
-    // No body at all, or one sent as text/form: the body is not there to have fields.
+    // No body at all, text, or JSON that is not an object: there is no object to have fields. (A form
+    // body parses into an object: its fields are checked one by one like JSON's.)
     if (
       e.type === 'body' &&
       !e.valueError?.path &&

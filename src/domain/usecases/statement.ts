@@ -116,7 +116,9 @@ export function reconcileStatement(deps: StatementDeps) {
     if (existing) return ok({ report: existing, created: false, provisional: false });
     const downloaded = await deps.statements.download(date);
     if (!downloaded.ok) {
-      deps.log('statement.failed', { date, reason: downloaded.error.kind, detail: downloaded.error.message });
+      // Today's bill may not exist yet (WeChat Pay makes it the next morning): not a failed daily run.
+      const event = provisional ? 'statement.provisional_unavailable' : 'statement.failed';
+      deps.log(event, { date, reason: downloaded.error.kind, detail: downloaded.error.message });
       return err(downloaded.error);
     }
     const statement = downloaded.value;
