@@ -1,4 +1,5 @@
 import type { Fen } from './money';
+import { localDay } from './time';
 
 /** One paid trade in the provider's statement (WeChat's trade bill, the gateway's statement). */
 export interface StatementTrade {
@@ -20,6 +21,9 @@ export interface StatementRefund {
  * `TZ`: our side of a date must be cut the same way or payments near midnight look missing.
  */
 export const STATEMENT_TIME_ZONE = 'Asia/Shanghai';
+
+/** The statement calendar's date of `at` (Beijing), `YYYY-MM-DD`: "today" for runs and pickers. */
+export const statementDay = (at: Date): string => localDay(at, STATEMENT_TIME_ZONE);
 
 /** The provider's record of one calendar day (STATEMENT_TIME_ZONE), `date` = `YYYY-MM-DD`. */
 export interface Statement {

@@ -2,8 +2,8 @@ import { auditAlert, paidAt, paidNotCompletedAlert, reviewQueueAlert } from '../
 import type { Order } from '../order';
 import type { Alerts } from '../ports';
 import { type NewReview, type Review, reviewId } from '../review';
-import { STATEMENT_TIME_ZONE } from '../statement';
-import { localDay, localParts } from '../time';
+import { STATEMENT_TIME_ZONE, statementDay } from '../statement';
+import { localParts } from '../time';
 import { auditStore } from './audit';
 import type { Deps } from './deps';
 
@@ -71,10 +71,9 @@ export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alert
  */
 export function dailyAudit(deps: Deps & { alerts: Alerts }, hour: number) {
   return async (): Promise<boolean> => {
-    const local = localParts(deps.clock.now(), STATEMENT_TIME_ZONE);
-    if (Number(local.hour) < hour) return false;
-    if (!(await deps.checks.claimOnce(`audit:${localDay(deps.clock.now(), STATEMENT_TIME_ZONE)}`)))
-      return false;
+    const now = deps.clock.now();
+    if (Number(localParts(now, STATEMENT_TIME_ZONE).hour) < hour) return false;
+    if (!(await deps.checks.claimOnce(`audit:${statementDay(now)}`))) return false;
     const report = await auditStore(deps)({ maxFindings: 20 });
     deps.log(report.ok ? 'audit.clean' : 'audit.violations', {
       violations: report.violations,

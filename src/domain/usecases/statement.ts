@@ -9,8 +9,9 @@ import {
   type Statement,
   type StatementDifference,
   type StatementReport,
+  statementDay,
 } from '../statement';
-import { localDay, localParts, localToInstant } from '../time';
+import { localParts, localToInstant } from '../time';
 import type { Deps } from './deps';
 import { settleOrder } from './settle';
 
@@ -109,7 +110,7 @@ export function reconcileStatement(deps: StatementDeps) {
     >
   > => {
     // A report is final (a date with one never runs again): a future date has nothing to reconcile.
-    const today = localDay(deps.clock.now(), STATEMENT_TIME_ZONE);
+    const today = statementDay(deps.clock.now());
     if (date > today) return err({ kind: 'statement_day_open', date });
     const provisional = date === today;
     const existing = await deps.statementReports.find(date);

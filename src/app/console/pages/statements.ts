@@ -2,11 +2,10 @@ import { canDo } from '../../../domain/operators/operator';
 import {
   DIFFERENCE_TEXT,
   isStatementDate,
-  STATEMENT_TIME_ZONE,
   type StatementDifference,
   type StatementReport,
+  statementDay,
 } from '../../../domain/statement';
-import { localDay } from '../../../domain/time';
 import { reconcileStatement } from '../../../domain/usecases/statement';
 import type { AppDeps } from '../../http/context';
 import { httpError } from '../../http/errors';
@@ -60,8 +59,6 @@ function provisionalNotice(r: StatementReport): string {
 /** 对账: the daily statement reports (newest first), one report, and a run for a date (admin). */
 export const statementsPage = (deps: AppDeps) => {
   const tz = deps.settings.timeZone;
-  /** The statement calendar's today: the picker offers no later date (the run refuses one). */
-  const today = () => localDay(deps.clock.now(), STATEMENT_TIME_ZONE);
   return consolePage(deps)
     .get(
       '/statements',
@@ -70,7 +67,7 @@ export const statementsPage = (deps: AppDeps) => {
         const rows = deps.statementReports ? await deps.statementReports.list({ skip, limit }) : [];
         const runForm =
           canDo(operator.role, 'run_statement') && deps.statements
-            ? html`<form method="post" action="/admin/statements/run" class="form filters">${csrfField(csrf)}<label>日期（北京时间） <input type="date" name="date" max="${today()}" required></label> <button type="submit">立即对账</button></form>`
+            ? html`<form method="post" action="/admin/statements/run" class="form filters">${csrfField(csrf)}<label>日期（北京时间） <input type="date" name="date" max="${statementDay(deps.clock.now())}" required></label> <button type="submit">立即对账</button></form>`
             : '';
         return render({
           title: '对账',

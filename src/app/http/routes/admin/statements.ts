@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia';
-import { isStatementDate, STATEMENT_TIME_ZONE, type StatementReport } from '../../../../domain/statement';
-import { formatLocal, localDay } from '../../../../domain/time';
+import { isStatementDate, type StatementReport, statementDay } from '../../../../domain/statement';
+import { formatLocal } from '../../../../domain/time';
 import { reconcileStatement } from '../../../../domain/usecases/statement';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
@@ -43,7 +43,6 @@ const presenter =
 /** Daily statement reconciliation reports (one per date) and a manual run for a date. */
 export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) => {
   const present = presenter(deps.settings.timeZone);
-  const today = () => localDay(deps.clock.now(), STATEMENT_TIME_ZONE);
   return new Elysia({ prefix: '/api/admin/statements', detail: { tags: ['管理'] } })
     .use(authPlugin(deps))
     .use(rateLimits(limits))
@@ -68,7 +67,9 @@ export const adminStatementRoutes = (deps: AppDeps, limits: Limiter) => {
         const report = await deps.statementReports?.find(params.date);
         if (report) return present(report);
         const detail =
-          params.date === today() ? '今日的对账报告在次日生成（今日可运行临时核对）' : '该日期尚无对账报告';
+          params.date === statementDay(deps.clock.now())
+            ? '今日的对账报告在次日生成（今日可运行临时核对）'
+            : '该日期尚无对账报告';
         return status(404, { detail });
       },
       {
