@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'bun:test';
 import type { Alert } from '../../src/domain/alert';
 import { DEFAULT_AUDIT_CHECKS } from '../../src/domain/audit';
+import { purchaseKey } from '../../src/domain/ledger';
 import type { Order } from '../../src/domain/order';
 import { auditStore } from '../../src/domain/usecases/audit';
 import { backfillPaymentClaims } from '../../src/domain/usecases/backfill';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { settleOrder } from '../../src/domain/usecases/settle';
-import { anOrder, T0 } from '../support/builders';
+import { anEntry, anOrder, T0 } from '../support/builders';
 import { domainDeps } from '../support/domain-deps';
 
 /** Memory storage (domain-deps.ts) with the alerts the use cases raise collected. */
@@ -141,17 +142,14 @@ describe('the claims backfill and the audit', () => {
       settledAt: t.deps.clock.now(),
       source: 'callback',
     });
-    await t.deps.ledger.insert({
-      userId: order.userId,
-      seq: 1,
-      amount: 100,
-      balanceAfter: 100,
-      type: 'purchase',
-      description: '购买100积分',
-      relatedOrderId: order.id,
-      idempotencyKey: `purchase:${order.id}`,
-      createdAt: settlement.settledAt,
-    });
+    await t.deps.ledger.insert(
+      anEntry({
+        userId: order.userId,
+        relatedOrderId: order.id,
+        idempotencyKey: purchaseKey(order.id),
+        createdAt: settlement.settledAt,
+      }),
+    );
     await t.deps.orders.project(order.id, ['pending'], {
       status: 'completed',
       paymentId,
