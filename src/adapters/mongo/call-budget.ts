@@ -1,6 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import type { CallBudget } from '../../domain/ports';
-import { insertOnce, modelOf, schemaOptions } from './connection';
+import { deleteMatching, insertOnce, modelOf, schemaOptions } from './connection';
 
 interface TokenDoc {
   _id: string;
@@ -38,6 +38,6 @@ export class MongoCallBudget implements CallBudget {
   }
 
   async forget(minute: number): Promise<void> {
-    await this.model.deleteMany({ minute }).exec();
+    await deleteMatching(this.model, { minute });
   }
 }

@@ -1,6 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Check, Checks } from '../../domain/ports';
-import { insertOnce, modelOf, schemaOptions } from './connection';
+import { deleteMatching, insertOnce, modelOf, schemaOptions } from './connection';
 
 interface CheckDoc {
   _id: string;
@@ -92,7 +92,7 @@ export class MongoChecks implements Checks {
   }
 
   async forgetClaims(runMinute: number): Promise<void> {
-    await this.claims.deleteMany({ run_minute: runMinute }).exec();
+    await deleteMatching(this.claims, { run_minute: runMinute });
   }
 
   async complete(c: Check): Promise<void> {

@@ -47,3 +47,36 @@ export async function insertOnce<T>(model: Model<T>, doc: object): Promise<boole
 export async function ensureIndexes(conn: Connection): Promise<void> {
   for (const model of Object.values(conn.models)) await model.init();
 }
+
+/**
+ * FerretDB deletes what a filter matched with one SQL statement binding every matched `_id`, and
+ * PostgreSQL takes at most 65,535 parameters: a `deleteMany` matching more fails, every time. So
+ * deletes that may match many go in batches under that bound, by `_id` order — the next batch's
+ * first `_id` is not known, so each batch is "this filter and `_id` up to the batch's last" (the
+ * filter is pushed down; the `_id` bound is applied to its rows). One `find` when nothing matches.
+ */
+export const DELETE_BATCH = 50_000;
+
+export async function deleteMatching<T>(
+  model: Model<T>,
+  filter: Record<string, unknown>,
+  batch = DELETE_BATCH,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const ids = await model
+      .find(filter as never, { _id: 1 })
+      .sort({ _id: 1 })
+      .limit(batch)
+      .lean<{ _id: unknown }[]>()
+      .exec();
+    const last = ids.at(-1);
+    if (last === undefined) return deleted;
+    const res = await model
+      .deleteMany({ ...filter, _id: mongoose.trusted({ $lte: last._id }) } as never)
+      .exec();
+    deleted += res.deletedCount;
+    // Nothing deleted (an `_id` of another type than the bound's): stop rather than spin.
+    if (ids.length < batch || res.deletedCount === 0) return deleted;
+  }
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import mongoose, { type Connection, type Model, type QueryFilter, Schema } from 'mongoose';
-import { isDuplicateKey, modelOf, schemaOptions } from './connection';
+import mongoose, { type Connection, type Model, Schema } from 'mongoose';
+import { deleteMatching, isDuplicateKey, modelOf, schemaOptions } from './connection';
 
 /**
  * Records that expire (rate windows, once-keys, daily tallies) carry `exp`: the first whole minute
@@ -36,12 +36,11 @@ export function expiryPurger<T extends { exp: number }>(conn: Connection, name: 
     let to = last;
     if (saved) {
       to = Math.min(last, saved.minute + MINUTES_PER_PASS);
-      for (let minute = saved.minute; minute <= to; minute++)
-        await model.deleteMany({ exp: minute } as QueryFilter<T>).exec();
+      for (let minute = saved.minute; minute <= to; minute++) await deleteMatching(model, { exp: minute });
     } else {
       // The first pass ever (or the cursor was lost): one range delete, which reads the whole table —
       // acceptable once, in the background; every later pass is an equality per minute.
-      await model.deleteMany({ exp: mongoose.trusted({ $lte: last }) } as QueryFilter<T>).exec();
+      await deleteMatching(model, { exp: mongoose.trusted({ $lte: last }) });
     }
     try {
       await Cursor.updateOne({ _id: name }, { $set: { minute: to + 1 } }, { upsert: true }).exec();
