@@ -30,9 +30,8 @@ export class CachedProducts implements Products {
 
   listActive(page: Page): Promise<Product[]> {
     // Bounded: skip/limit come from clients, so never let them grow the map without limit.
-    return this.cached(this.lists, `${page.skip}:${page.limit}`, `list:${page.skip}:${page.limit}`, 256, () =>
-      this.inner.listActive(page),
-    );
+    const key = `${page.skip}:${page.limit}`;
+    return this.cached(this.lists, key, `list:${key}`, 256, () => this.inner.listActive(page));
   }
 
   /** Admin reads go straight through: an admin must see their own edit at once. */
