@@ -74,6 +74,21 @@ export function startClaimsBackfill(deps: Deps): () => Promise<void> {
 }
 
 /**
+ * Enters orders stored by an earlier version into the order store's listing directory, in the
+ * background, at every start until one run has finished (ports.ts `backfillHours`).
+ */
+export function startOrderListBackfill(deps: Pick<Deps, 'orders' | 'log'>): () => Promise<void> {
+  let stopped = false;
+  const running = (deps.orders.backfillHours?.(() => stopped) ?? Promise.resolve(null))
+    .then((t) => t && (t.entered > 0 || !t.finished) && deps.log('orders.hours_backfilled', t))
+    .catch((e) => deps.log('orders.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
+  return async () => {
+    stopped = true;
+    await running;
+  };
+}
+
+/**
  * Daily statement reconciliation. Every instance looks every `checkIntervalMs` (with jitter) whether
  * yesterday's report is due and missing, and runs it; a date with a report is one point read. Two
  * instances racing the same date both heal idempotently and only the first report insert counts.

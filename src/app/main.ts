@@ -7,6 +7,7 @@ import { startIdleCollection } from './idle-collect';
 import {
   startClaimsBackfill,
   startCreditBaselineJob,
+  startOrderListBackfill,
   startShippingJob,
   startStatementJob,
   startSweeper,
@@ -60,6 +61,7 @@ try {
 }
 const log = deps.log;
 const stopClaimsBackfill = startClaimsBackfill(deps);
+const stopOrderListBackfill = startOrderListBackfill(deps);
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
 const { statements, statementReports } = deps;
 const stopStatements =
@@ -101,6 +103,7 @@ async function shutdown(signal: string) {
   await app.stop(false);
   await stopSweeper();
   await stopClaimsBackfill();
+  await stopOrderListBackfill();
   await stopStatements();
   await stopShipping();
   await stopTokenKeeper();

@@ -101,6 +101,12 @@ export interface Orders {
    * keeps none.
    */
   storeFaults?(): AsyncIterable<{ readonly subject: string; readonly message: string }>;
+  /**
+   * Brings orders stored by an earlier version into what `search` reads (the Mongo store: its
+   * directory of hours); until one run has finished, `search` reads them the old, slower way. Safe to
+   * repeat and to stop (`stop` is asked between orders). Absent where a store needs none.
+   */
+  backfillHours?(stop: () => boolean): Promise<{ readonly entered: number; readonly finished: boolean }>;
 }
 
 export interface OrderFilter {

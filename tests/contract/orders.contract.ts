@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from 'bun:test';
+import type { Order, OrderStatus } from '../../src/domain/order';
+import type { OrderFilter } from '../../src/domain/ports';
 import { anOrder, T0 } from '../support/builders';
 import type { MakeRepositories, Repositories } from './repositories';
 
@@ -7,6 +9,9 @@ export function ordersContract(make: MakeRepositories) {
     let repos: Repositories;
     beforeEach(async () => {
       repos = await make();
+      // A new store has nothing stored by an earlier version: its listing is complete at once.
+      const backfill = await repos.orders.backfillHours?.(() => false);
+      if (backfill) expect(backfill).toEqual({ entered: 0, finished: true });
     });
 
     it('allocates distinct integer ids, also concurrently, and round-trips every field', async () => {
@@ -90,6 +95,69 @@ export function ordersContract(make: MakeRepositories) {
       expect(await ids({ createdFrom: at(5), createdTo: at(15) })).toEqual([b.id]);
       expect(await ids({ userId: 3 })).toEqual([]);
       expect(await repos.orders.search({ orderNo: a.orderNo }, { skip: 0, limit: 1 })).toEqual([a]);
+    });
+
+    // The Mongo store lists a long list hour by hour (order-hours.ts): across days, hours, equal
+    // timestamps, every status's path through the projection and every page, it must read as one sort.
+    it('pages every filter across days and hours as one newest-first sort would', async () => {
+      const HOUR = 3_600_000;
+      const paths: OrderStatus[][] = [
+        [],
+        ['paid'],
+        ['paid', 'completed'],
+        ['cancelled'],
+        ['paid', 'completed', 'refunded'],
+        ['cancelled', 'paid', 'completed'],
+      ];
+      const made: Order[] = [];
+      for (let i = 0; i < 45; i++) {
+        // Hours 0..~70 apart with gaps, several orders sharing one timestamp.
+        const at = new Date(T0.getTime() + ((i * 7) % 71) * HOUR + (i % 3 === 0 ? 0 : (i % 5) * 60_000));
+        const order = await repos.orders.create(anOrder({ createdAt: at, amountFen: i % 4 ? 990 : 1990 }));
+        let status: OrderStatus = 'pending';
+        for (const next of paths[i % paths.length] ?? []) {
+          await repos.orders.project(order.id, [status], { status: next, updatedAt: at });
+          status = next;
+        }
+        made.push({ ...order, status });
+      }
+      const expected = (f: OrderFilter) =>
+        made
+          .filter(
+            (o) =>
+              (f.status === undefined || o.status === f.status) &&
+              (f.amountFen === undefined || o.amountFen === f.amountFen) &&
+              (f.createdFrom === undefined || o.createdAt >= f.createdFrom) &&
+              (f.createdTo === undefined || o.createdAt < f.createdTo),
+          )
+          .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+          .map((o) => o.id);
+      const from = new Date(T0.getTime() + 20 * HOUR + 90_000);
+      const to = new Date(T0.getTime() + 50 * HOUR);
+      const filters: OrderFilter[] = [
+        {},
+        { status: 'completed' },
+        { status: 'cancelled' },
+        { status: 'refunded' },
+        { status: 'pending' },
+        { amountFen: 1990 },
+        { amountFen: 990, status: 'completed' },
+        { amountFen: 123 },
+        { createdFrom: from },
+        { createdTo: to },
+        { createdFrom: from, createdTo: to, status: 'completed' },
+      ];
+      for (const f of filters)
+        for (const [skip, limit] of [
+          [0, 7],
+          [5, 7],
+          [17, 4],
+          [40, 10],
+          [0, 100],
+        ] as const) {
+          const got = (await repos.orders.search(f, { skip, limit })).map((o) => o.id);
+          expect({ f, skip, got }).toEqual({ f, skip, got: expected(f).slice(skip, skip + limit) });
+        }
     });
   });
 }

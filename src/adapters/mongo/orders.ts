@@ -1,9 +1,11 @@
 import mongoose, { type Connection, Schema } from 'mongoose';
+import { hourOf } from '../../domain/figures';
 import type { NewOrder, Order, OrderStatus } from '../../domain/order';
 import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 import { probePage } from './last-present';
+import { OrderHours } from './order-hours';
 import { UserNumbers } from './user-numbers';
 
 interface OrderDoc {
@@ -35,6 +37,8 @@ interface OrderDoc {
   user_seq?: number;
   /** On a user's order 1 only, when orders stored before numbering exist: the list then goes on to them. */
   unnumbered_before?: boolean;
+  /** hourOf(created_at), read by equality by the console's list; set on older orders by `backfillHours`. */
+  created_hour?: number;
 }
 
 const nullableString = { type: String, default: null };
@@ -61,6 +65,7 @@ const schema = new Schema<OrderDoc>(
     user_order: { type: String, unique: true, sparse: true },
     user_seq: Number,
     unnumbered_before: Boolean,
+    created_hour: Number,
   },
   schemaOptions('orders'),
 );
@@ -69,6 +74,7 @@ schema.index({ status: 1, created_at: 1 });
 schema.index({ created_at: -1, _id: -1 });
 // The console's search by amount (an equality, so FerretDB can serve it from the GIN index).
 schema.index({ amount_fen: 1 });
+schema.index({ created_hour: 1 });
 
 const toDomain = (d: OrderDoc): Order => ({
   id: d._id,
@@ -112,6 +118,7 @@ const toDocument = (o: NewOrder, id: number, k: number): OrderDoc => ({
   expires_at: o.expiresAt,
   user_order: userOrder(o.userId, k),
   user_seq: k,
+  created_hour: hourOf(o.createdAt),
 });
 
 // Ids come from per-process blocks, so across instances only the clock orders them by date.
@@ -121,6 +128,26 @@ const BY_NUMBER = { user_seq: -1, created_at: -1, _id: -1 } as const;
 const SHORT_HISTORY = 64;
 /** Concurrent creates of one user each take the next number; each round has one winner. */
 const MAX_ROUNDS = 100;
+/**
+ * Statuses orders end in, so their lists grow without bound: listed hour by hour. `pending` and `paid`
+ * hold only the orders in flight, so one query over all of them stays small.
+ */
+const FINAL: ReadonlySet<OrderStatus> = new Set(['completed', 'cancelled', 'refunded']);
+const newestFirst = (a: OrderDoc, b: OrderDoc) =>
+  b.created_at.getTime() - a.created_at.getTime() || b._id - a._id;
+/** The directory kinds an order is entered under when created. */
+const createdKinds = (amountFen: number) => ['all', `amount:${amountFen}`];
+
+/**
+ * The directory kind that lists what `f` asks for hour by hour, or null where one query is small
+ * already: one order number, one user's orders, or a status only orders in flight have.
+ */
+function hourKind(f: OrderFilter): string | null {
+  if (f.orderNo !== undefined || f.userId !== undefined) return null;
+  if (f.status !== undefined && !FINAL.has(f.status)) return null;
+  if (f.amountFen !== undefined) return `amount:${f.amountFen}`;
+  return f.status === undefined ? 'all' : `status:${f.status}`;
+}
 
 /**
  * FerretDB 1.24 sorts in Go, so `find({user_id}).sort(…).limit(20)` decodes all of a user's orders
@@ -132,16 +159,20 @@ export class MongoOrders implements Orders {
   private readonly model;
   private readonly ids;
   private readonly numbers;
+  private readonly hours;
   constructor(conn: Connection) {
     const model = modelOf<OrderDoc>(conn, 'Order', schema);
     this.model = model;
+    this.hours = new OrderHours(conn);
     this.ids = idAllocator(conn, 'orders');
     this.numbers = new UserNumbers(
       async (userId, k) => (await model.exists({ user_order: userOrder(userId, k) }).exec()) !== null,
     );
   }
 
-  create(order: NewOrder): Promise<Order> {
+  async create(order: NewOrder): Promise<Order> {
+    // Entered before it exists: a crash in between leaves an hour with nothing to list, never an order unlisted.
+    await this.hours.note(createdKinds(order.amountFen), hourOf(order.createdAt));
     return this.numbers.oneAtATime(order.userId, () => this.insertNumbered(order));
   }
 
@@ -268,6 +299,15 @@ export class MongoOrders implements Orders {
   }
 
   async project(id: number, from: readonly OrderStatus[], p: OrderProjection): Promise<void> {
+    if (FINAL.has(p.status)) {
+      // The status's own list is walked by the hour the order was created in, entered before the status.
+      const order = await this.model
+        .findById(id, { created_at: 1 })
+        .lean<Pick<OrderDoc, 'created_at'>>()
+        .exec();
+      if (!order) return;
+      await this.hours.note([`status:${p.status}`], hourOf(order.created_at));
+    }
     const set: Partial<OrderDoc> = { status: p.status, updated_at: p.updatedAt };
     if (p.paymentId !== undefined) set.payment_id = p.paymentId;
     if (p.paymentTime !== undefined) set.payment_time = p.paymentTime;
@@ -277,7 +317,7 @@ export class MongoOrders implements Orders {
     await this.model.updateOne({ _id: id, status }, { $set: set }).exec();
   }
 
-  search(f: OrderFilter, page: Page): Promise<Order[]> {
+  async search(f: OrderFilter, page: Page): Promise<Order[]> {
     const filter: Record<string, unknown> = {};
     if (f.status !== undefined) filter.status = f.status;
     if (f.userId !== undefined) filter.user_id = f.userId;
@@ -290,7 +330,65 @@ export class MongoOrders implements Orders {
         ...(f.createdTo ? { $lt: f.createdTo } : {}),
       });
     }
-    return this.find(filter, page).then((docs) => docs.map(toDomain));
+    const kind = hourKind(f);
+    const docs =
+      kind && (await this.hours.complete())
+        ? await this.byHour(kind, filter, f, page)
+        : await this.find(filter, page);
+    return docs.map(toDomain);
+  }
+
+  /**
+   * A page of a long list, newest hour first: each hour's orders are one equality read, sorted here.
+   * Hours wholly before the page are counted, not read. Same order as BY_DATE.
+   */
+  private async byHour(kind: string, filter: Record<string, unknown>, f: OrderFilter, page: Page) {
+    const from = f.createdFrom ? hourOf(f.createdFrom) : undefined;
+    const to = f.createdTo ? hourOf(new Date(f.createdTo.getTime() - 1)) : undefined;
+    const out: OrderDoc[] = [];
+    let skip = page.skip;
+    for await (const hour of this.hours.newestFirst(kind, from, to)) {
+      if (out.length >= page.limit) break;
+      const query = { ...filter, created_hour: hour };
+      if (skip > 0) {
+        const count = await this.model.countDocuments(query).exec();
+        if (count <= skip) {
+          skip -= count;
+          continue;
+        }
+      }
+      const docs = (await this.model.find(query).lean<OrderDoc[]>().exec()).sort(newestFirst);
+      out.push(...docs.slice(skip, skip + page.limit - out.length));
+      skip = 0;
+    }
+    return out;
+  }
+
+  /**
+   * Enters the orders stored before the hour directory (no `created_hour`) and then marks it complete;
+   * until then the console's list reads as before. Streamed, safe to repeat or to run on two instances.
+   */
+  async backfillHours(stop: () => boolean = () => false): Promise<{ entered: number; finished: boolean }> {
+    let entered = 0;
+    if (await this.hours.complete()) return { entered, finished: true };
+    const missing = { created_hour: mongoose.trusted({ $exists: false }) };
+    const cursor = this.model
+      .find(missing, { created_at: 1, amount_fen: 1, status: 1 })
+      .lean<Pick<OrderDoc, '_id' | 'created_at' | 'amount_fen' | 'status'>>()
+      .batchSize(1000)
+      .cursor();
+    for await (const raw of cursor) {
+      if (stop()) return { entered, finished: false };
+      const doc = raw as Pick<OrderDoc, '_id' | 'created_at' | 'amount_fen' | 'status'>;
+      const hour = hourOf(doc.created_at);
+      const kinds = createdKinds(doc.amount_fen);
+      if (FINAL.has(doc.status)) kinds.push(`status:${doc.status}`);
+      await this.hours.note(kinds, hour);
+      await this.model.updateOne({ _id: doc._id }, { $set: { created_hour: hour } }).exec();
+      entered++;
+    }
+    await this.hours.markComplete();
+    return { entered, finished: true };
   }
 
   private find(filter: Record<string, unknown>, page: Page, sort = BY_DATE): Promise<OrderDoc[]> {

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'bun:test';
+import { MongoOrders } from '../../src/adapters/mongo/orders';
+import { hourOf } from '../../src/domain/figures';
+import type { Order, OrderStatus } from '../../src/domain/order';
+import type { OrderFilter } from '../../src/domain/ports';
+import { anOrder, T0 } from '../support/builders';
+import { processesOverOneDatabase } from '../support/processes';
+
+/**
+ * The console's order list reads the Mongo store hour by hour through a directory (order-hours.ts).
+ * Orders stored by an earlier version have neither `created_hour` nor entries: until the backfill
+ * has entered them all the list must still show them, and afterwards it must read by hour.
+ */
+describe('Mongo order list by hour, over orders stored before the directory (FerretDB unless TEST_MONGODB_URI)', () => {
+  const store = processesOverOneDatabase('order_hours', (conn) => new MongoOrders(conn));
+  const HOUR = 3_600_000;
+  const FILTERS: OrderFilter[] = [{}, { status: 'completed' }, { status: 'refunded' }, { amountFen: 1990 }];
+  const ids = async (orders: MongoOrders, f: OrderFilter) =>
+    (await orders.search(f, { skip: 0, limit: 100 })).map((o) => o.id);
+
+  it('lists old orders before, during and after the backfill, then by hour only', async () => {
+    const writer = await store.open();
+    await writer.backfillHours(); // the writer's own orders are entered as they are created
+    const made: Order[] = [];
+    const finals: OrderStatus[][] = [[], ['paid', 'completed'], ['paid', 'completed', 'refunded']];
+    for (let i = 0; i < 12; i++) {
+      const at = new Date(T0.getTime() + i * 5 * HOUR);
+      const order = await writer.create(anOrder({ createdAt: at, amountFen: i % 2 ? 990 : 1990 }));
+      let status: OrderStatus = 'pending';
+      for (const next of finals[i % 3] ?? []) {
+        await writer.project(order.id, [status], { status: next, updatedAt: at });
+        status = next;
+      }
+      made.push({ ...order, status });
+    }
+    const expected = new Map(
+      await Promise.all(FILTERS.map(async (f) => [JSON.stringify(f), await ids(writer, f)] as const)),
+    );
+    expect(expected.get('{}')?.length).toBe(12);
+    expect(expected.get('{"status":"refunded"}')?.length).toBe(4);
+    // What an earlier version stored: no created_hour, no directory.
+    const db = store.db();
+    await db.collection('orders').updateMany({}, { $unset: { created_hour: '' } });
+    await db.collection('order_hours').deleteMany({});
+    await db.collection('order_days').deleteMany({});
+
+    const upgraded = await store.open();
+    const listsAsBefore = async (orders: MongoOrders) => {
+      for (const f of FILTERS)
+        expect({ f, got: await ids(orders, f) }).toEqual({ f, got: expected.get(JSON.stringify(f)) });
+    };
+    await listsAsBefore(upgraded);
+    let asked = 0;
+    expect(await upgraded.backfillHours(() => ++asked > 5)).toEqual({ entered: 5, finished: false });
+    await listsAsBefore(upgraded);
+    expect(await upgraded.backfillHours()).toEqual({ entered: 7, finished: true });
+    await listsAsBefore(upgraded);
+    expect(await upgraded.backfillHours()).toEqual({ entered: 0, finished: true });
+    for (const doc of await db.collection('orders').find({}).toArray())
+      expect(doc.created_hour).toBe(hourOf(doc.created_at as Date));
+
+    // A new process reads by hour: every read of orders is an equality on one hour.
+    const { started } = await store.watched(async (orders) => listsAsBefore(orders));
+    const orderFinds = started('find').filter((c) => c.find === 'orders');
+    expect(orderFinds.length).toBeGreaterThan(0);
+    for (const c of orderFinds)
+      expect(typeof (c.filter as { created_hour?: unknown }).created_hour).toBe('number');
+  });
+});
