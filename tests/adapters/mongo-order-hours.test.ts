@@ -47,7 +47,7 @@ describe('Mongo order list by hour, over orders stored before the directory (Fer
     const upgraded = await store.open();
     const listsAsBefore = async (orders: MongoOrders) => {
       for (const f of FILTERS)
-        expect({ f, got: await ids(orders, f) }).toEqual({ f, got: expected.get(JSON.stringify(f)) });
+        expect({ f, got: await ids(orders, f) }).toEqual({ f, got: expected.get(JSON.stringify(f)) ?? [] });
     };
     await listsAsBefore(upgraded);
     let asked = 0;
