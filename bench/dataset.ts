@@ -30,7 +30,14 @@ const clones = (nowHour: number): Clone[] => {
     { collection: 'users', fields: { _id: 'i', openid: `'bench_bg_' || i` } },
     {
       collection: 'orders',
-      fields: { _id: 'i', order_no: `'B' || lpad(i::text, 12, '0')`, user_id: 'i', user_order: `i || ':1'` },
+      fields: {
+        _id: 'i',
+        order_no: `'B' || lpad(i::text, 12, '0')`,
+        user_id: 'i',
+        user_order: `i || ':1'`,
+        created_at: at,
+        created_hour: hour,
+      },
     },
     {
       collection: 'settlements',
@@ -138,7 +145,8 @@ export class Dataset {
     return data;
   }
 
-  private async table(collection: string): Promise<string> {
+  /** FerretDB's table for `collection`, resolved through its metadata. */
+  async table(collection: string): Promise<string> {
     const known = this.tables.get(collection);
     if (known) return known;
     const rows = await this.sql.unsafe(
@@ -149,6 +157,12 @@ export class Dataset {
     if (!table) throw new Error(`no FerretDB table for ${collection}`);
     this.tables.set(collection, table);
     return table;
+  }
+
+  /** Runs a statement of the bench's own on `collection`'s table, named `$table` in `text`. */
+  async onTable(collection: string, text: string): Promise<void> {
+    const table = `${ident(this.schema)}.${ident(await this.table(collection))}`;
+    await this.sql.unsafe(text.replaceAll('$table', table));
   }
 
   get size(): number {

@@ -95,6 +95,8 @@ export interface Orders {
   scan(filter?: { readonly status?: OrderStatus }): AsyncIterable<Order>;
   /** Admin search: every given field must match; `createdFrom` inclusive, `createdTo` exclusive; newest first. */
   search(filter: OrderFilter, page: Page): Promise<Order[]>;
+  /** Every order `search` would list, in its order, streamed (an export reads one pass, not pages). */
+  streamSearch(filter: OrderFilter): AsyncIterable<Order>;
   /**
    * For the audit: where the store's own bookkeeping of orders is broken (the Mongo store: a user's
    * order numbers with a gap, which would hide orders from that user's list). Absent where a store

@@ -99,7 +99,7 @@ export function ordersContract(make: MakeRepositories) {
 
     // The Mongo store lists a long list hour by hour (order-hours.ts): across days, hours, equal
     // timestamps, every status's path through the projection and every page, it must read as one sort.
-    it('pages every filter across days and hours as one newest-first sort would', async () => {
+    it('pages and streams every filter across days and hours as one newest-first sort would', async () => {
       const HOUR = 3_600_000;
       const paths: OrderStatus[][] = [
         [],
@@ -158,6 +158,11 @@ export function ordersContract(make: MakeRepositories) {
           const got = (await repos.orders.search(f, { skip, limit })).map((o) => o.id);
           expect({ f, skip, got }).toEqual({ f, skip, got: expected(f).slice(skip, skip + limit) });
         }
+      for (const f of filters) {
+        const streamed: number[] = [];
+        for await (const o of repos.orders.streamSearch(f)) streamed.push(o.id);
+        expect({ f, streamed }).toEqual({ f, streamed: expected(f) });
+      }
     });
   });
 }

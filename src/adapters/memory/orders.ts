@@ -35,6 +35,10 @@ export class MemoryOrders implements Orders {
     if (order && from.includes(order.status)) this.rows.set(id, { ...order, ...projection });
   }
 
+  async *streamSearch(f: OrderFilter): AsyncIterable<Order> {
+    yield* await this.search(f, { skip: 0, limit: Number.POSITIVE_INFINITY });
+  }
+
   async search(f: OrderFilter, page: Page): Promise<Order[]> {
     return [...this.rows.values()]
       .filter(

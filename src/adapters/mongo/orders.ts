@@ -76,6 +76,28 @@ schema.index({ created_at: -1, _id: -1 });
 schema.index({ amount_fen: 1 });
 schema.index({ created_hour: 1 });
 
+function filterOf(f: OrderFilter): Record<string, unknown> {
+  const filter: Record<string, unknown> = {};
+  if (f.status !== undefined) filter.status = f.status;
+  if (f.userId !== undefined) filter.user_id = f.userId;
+  if (f.orderNo !== undefined) filter.order_no = f.orderNo;
+  if (f.amountFen !== undefined) filter.amount_fen = f.amountFen;
+  if (f.createdFrom !== undefined || f.createdTo !== undefined) {
+    // Our own range operators: trusted, so sanitizeFilter (which neutralises client `$` keys) keeps them.
+    filter.created_at = mongoose.trusted({
+      ...(f.createdFrom ? { $gte: f.createdFrom } : {}),
+      ...(f.createdTo ? { $lt: f.createdTo } : {}),
+    });
+  }
+  return filter;
+}
+
+/** The first and last hour `f`'s creation range touches (the range itself is in the query too). */
+const hoursOf = (f: OrderFilter): [number | undefined, number | undefined] => [
+  f.createdFrom ? hourOf(f.createdFrom) : undefined,
+  f.createdTo ? hourOf(new Date(f.createdTo.getTime() - 1)) : undefined,
+];
+
 const toDomain = (d: OrderDoc): Order => ({
   id: d._id,
   orderNo: d.order_no,
@@ -318,23 +340,11 @@ export class MongoOrders implements Orders {
   }
 
   async search(f: OrderFilter, page: Page): Promise<Order[]> {
-    const filter: Record<string, unknown> = {};
-    if (f.status !== undefined) filter.status = f.status;
-    if (f.userId !== undefined) filter.user_id = f.userId;
-    if (f.orderNo !== undefined) filter.order_no = f.orderNo;
-    if (f.amountFen !== undefined) filter.amount_fen = f.amountFen;
-    if (f.createdFrom !== undefined || f.createdTo !== undefined) {
-      // Our own range operators: trusted, so sanitizeFilter (which neutralises client `$` keys) keeps them.
-      filter.created_at = mongoose.trusted({
-        ...(f.createdFrom ? { $gte: f.createdFrom } : {}),
-        ...(f.createdTo ? { $lt: f.createdTo } : {}),
-      });
-    }
     const kind = hourKind(f);
     const docs =
       kind && (await this.hours.complete())
-        ? await this.byHour(kind, filter, f, page)
-        : await this.find(filter, page);
+        ? await this.byHour(kind, f, page)
+        : await this.find(filterOf(f), page);
     return docs.map(toDomain);
   }
 
@@ -342,12 +352,11 @@ export class MongoOrders implements Orders {
    * A page of a long list, newest hour first: each hour's orders are one equality read, sorted here.
    * Hours wholly before the page are counted, not read. Same order as BY_DATE.
    */
-  private async byHour(kind: string, filter: Record<string, unknown>, f: OrderFilter, page: Page) {
-    const from = f.createdFrom ? hourOf(f.createdFrom) : undefined;
-    const to = f.createdTo ? hourOf(new Date(f.createdTo.getTime() - 1)) : undefined;
+  private async byHour(kind: string, f: OrderFilter, page: Page): Promise<OrderDoc[]> {
+    const filter = filterOf(f);
     const out: OrderDoc[] = [];
     let skip = page.skip;
-    for await (const hour of this.hours.newestFirst(kind, from, to)) {
+    for await (const hour of this.hours.newestFirst(kind, ...hoursOf(f))) {
       if (out.length >= page.limit) break;
       const query = { ...filter, created_hour: hour };
       if (skip > 0) {
@@ -362,6 +371,24 @@ export class MongoOrders implements Orders {
       skip = 0;
     }
     return out;
+  }
+
+  /** Every match, newest first, an hour (or, until the backfill is done, a driver batch) at a time. */
+  async *streamSearch(f: OrderFilter): AsyncIterable<Order> {
+    const filter = filterOf(f);
+    const kind = hourKind(f);
+    if (!kind || !(await this.hours.complete())) {
+      for await (const doc of this.model.find(filter).sort(BY_DATE).lean<OrderDoc>().batchSize(500).cursor())
+        yield toDomain(doc as OrderDoc);
+      return;
+    }
+    for await (const hour of this.hours.newestFirst(kind, ...hoursOf(f))) {
+      const docs = await this.model
+        .find({ ...filter, created_hour: hour })
+        .lean<OrderDoc[]>()
+        .exec();
+      yield* docs.sort(newestFirst).map(toDomain);
+    }
   }
 
   /**

@@ -20,45 +20,53 @@ export interface ExportLimits {
 const LIMITS: ExportLimits = { pageSize: CSV_PAGE_SIZE, maxRows: CSV_MAX_ROWS };
 
 /**
- * One chunk per page read: the BOM and header first, then the rows of each page. Never more than
- * `maxRows` rows (then a last row says the export was cut) and never more than one page in memory.
+ * The BOM and header first, then the rows in chunks of `pageSize`. Never more than `maxRows` rows
+ * (then a last row says the export was cut) and never more than a chunk of rows in memory.
  */
-async function* pagedCsv<T>(
+async function* csvOf<T>(
   header: readonly string[],
-  read: (page: Page) => Promise<T[]>,
+  items: AsyncIterable<T>,
   row: (item: T) => Cell[],
   limits: ExportLimits,
 ): AsyncGenerator<string> {
   yield CSV_BOM + csvLine(header);
-  for (let skip = 0; ; skip += limits.pageSize) {
-    const left = limits.maxRows - skip;
-    // One more than is left tells whether the export is being cut.
-    const items = await read({ skip, limit: Math.min(limits.pageSize, left + 1) });
-    const kept = items.slice(0, Math.max(0, left));
-    if (kept.length > 0) yield kept.map((i) => csvLine(row(i))).join('');
-    if (items.length > kept.length) {
-      yield csvLine(TRUNCATED_ROW);
+  let chunk: string[] = [];
+  let rows = 0;
+  for await (const item of items) {
+    if (rows === limits.maxRows) {
+      // One more than is left: the export is being cut. Leaving the loop closes `items`.
+      yield chunk.join('') + csvLine(TRUNCATED_ROW);
       return;
     }
-    if (items.length < limits.pageSize) return;
+    chunk.push(csvLine(row(item)));
+    rows++;
+    if (chunk.length === limits.pageSize) {
+      yield chunk.join('');
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk.join('');
+}
+
+/** The items of `read`'s pages, one page read at a time, until a short page. */
+async function* paged<T>(read: (page: Page) => Promise<T[]>, pageSize: number): AsyncGenerator<T> {
+  for (let skip = 0; ; skip += pageSize) {
+    const items = await read({ skip, limit: pageSize });
+    yield* items;
+    if (items.length < pageSize) return;
   }
 }
 
 export function exportOrders(deps: Pick<Deps, 'orders' | 'settings'>, limits: ExportLimits = LIMITS) {
   return (filter: OrderFilter): AsyncGenerator<string> =>
-    pagedCsv(
-      ORDER_HEADER,
-      (page) => deps.orders.search(filter, page),
-      (o) => orderRow(o, deps.settings.timeZone),
-      limits,
-    );
+    csvOf(ORDER_HEADER, deps.orders.streamSearch(filter), (o) => orderRow(o, deps.settings.timeZone), limits);
 }
 
 export function exportLedger(deps: Pick<Deps, 'ledger' | 'settings'>, limits: ExportLimits = LIMITS) {
   return (userId: number): AsyncGenerator<string> =>
-    pagedCsv(
+    csvOf(
       LEDGER_HEADER,
-      (page) => deps.ledger.list(userId, page),
+      paged((page) => deps.ledger.list(userId, page), limits.pageSize),
       (e) => ledgerRow(e, deps.settings.timeZone),
       limits,
     );
