@@ -95,6 +95,7 @@ const AUDIT_RULE_TEXT: Readonly<Record<string, string>> = {
   refund_records: '退款记录',
   review_queue: '未处理的复核',
   order_numbers: '订单编号',
+  order_list: '订单列表索引',
 };
 
 /** Integrity audit violations; a different set of counts is a new alert within the hour. */

@@ -99,10 +99,14 @@ export interface Orders {
   streamSearch(filter: OrderFilter): AsyncIterable<Order>;
   /**
    * For the audit: where the store's own bookkeeping of orders is broken (the Mongo store: a user's
-   * order numbers with a gap, which would hide orders from that user's list). Absent where a store
-   * keeps none.
+   * order numbers with a gap, which would hide orders from that user's list; an order its hour
+   * directory lacks, which the console's list would skip), by audit check. Absent where a store keeps none.
    */
-  storeFaults?(): AsyncIterable<{ readonly subject: string; readonly message: string }>;
+  storeFaults?(): AsyncIterable<{
+    readonly check?: string;
+    readonly subject: string;
+    readonly message: string;
+  }>;
   /**
    * Brings orders stored by an earlier version into what `search` reads (the Mongo store: its
    * directory of hours); until one run has finished, `search` reads them the old, slower way. Safe to

@@ -65,5 +65,22 @@ describe('Mongo order list by hour, over orders stored before the directory (Fer
     expect(orderFinds.length).toBeGreaterThan(0);
     for (const c of orderFinds)
       expect(typeof (c.filter as { created_hour?: unknown }).created_hour).toBe('number');
+
+    // The audit sees what the list would skip: a lost directory entry, a wrong created_hour.
+    const listFaults = async () => {
+      const out: string[] = [];
+      for await (const f of (await store.open()).storeFaults())
+        if (f.check === 'order_list') out.push(`${f.subject}: ${f.message}`);
+      return out;
+    };
+    expect(await listFaults()).toEqual([]);
+    const refunded = made.find((o) => o.status === 'refunded')!;
+    const hour = hourOf(refunded.createdAt);
+    await db.collection('order_hours').deleteOne({ _id: `status:refunded:${hour}` as never });
+    await db.collection('orders').updateOne({ _id: made[0]!.id as never }, { $set: { created_hour: 1 } });
+    expect(await listFaults()).toEqual([
+      `order ${made[0]!.id}: created_hour is 1, not ${hourOf(made[0]!.createdAt)}: the console's list skips it`,
+      `order ${refunded.id}: the order directory lacks status:refunded:${hour}: the console's list skips that hour's orders of that kind`,
+    ]);
   });
 });

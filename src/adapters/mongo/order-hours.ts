@@ -36,7 +36,7 @@ const daySchema = new Schema<DayDoc>(
 
 /** The day entry that says every order stored before this directory existed has been entered. */
 const STORED_ENTERED = 'stored-orders-entered';
-/** Entries this process wrote or saw refused, so an hour costs its inserts once; cleared when full. */
+/** Entries this process inserted (or is inserting), so an hour costs its inserts once; cleared when full. */
 const REMEMBERED = 10_000;
 
 const dayOf = (hour: number) => Math.floor(hour / 24);
@@ -44,7 +44,7 @@ const dayOf = (hour: number) => Math.floor(hour / 24);
 export class OrderHours {
   private readonly hours;
   private readonly days;
-  private readonly noted = new Set<string>();
+  private readonly noted = new Map<string, Promise<void>>();
   private entered = false;
 
   constructor(conn: Connection) {
@@ -65,11 +65,16 @@ export class OrderHours {
     );
   }
 
-  private async once(key: string, insert: () => Promise<boolean>): Promise<void> {
-    if (this.noted.has(key)) return;
-    await insert();
+  /** Concurrent notes of one entry share its insert (at each new hour, every create in flight notes it). */
+  private once(key: string, insert: () => Promise<boolean>): Promise<void> {
+    const known = this.noted.get(key);
+    if (known) return known;
     if (this.noted.size >= REMEMBERED) this.noted.clear();
-    this.noted.add(key);
+    const inserted = insert().then(() => undefined);
+    this.noted.set(key, inserted);
+    // A failed insert is tried again by the next note.
+    inserted.catch(() => this.noted.delete(key));
+    return inserted;
   }
 
   /** The hours of `kind` in [fromHour, toHour], newest first: one read per day, one per day visited. */
@@ -91,6 +96,12 @@ export class OrderHours {
         .sort((a, b) => b - a);
       yield* hours;
     }
+  }
+
+  /** Every hour entry, `<kind>:<hour>`, for the audit. */
+  async *entries(): AsyncIterable<string> {
+    for await (const doc of this.hours.find({}, { _id: 1 }).lean<HourDoc>().batchSize(1000).cursor())
+      yield (doc as HourDoc)._id;
   }
 
   /** Whether the orders stored before the directory are all entered (remembered once true). */

@@ -288,29 +288,52 @@ export class MongoOrders implements Orders {
   }
 
   /**
-   * Users whose numbered orders are not exactly 1..max (an order deleted or written by hand): a long
-   * history's pages probe every number, so a missing one shortens a page, and the search for the
-   * last number may stop at it. One count and maximum per user is held, streamed over all orders.
+   * Where this store's bookkeeping of orders is broken. `order_numbers`: users whose numbered orders
+   * are not exactly 1..max (an order deleted or written by hand): a long history's pages probe every
+   * number, so a missing one shortens a page. `order_list` (once the backfill is done): an order whose
+   * `created_hour` is wrong or whose hour is missing from the directory, which the console's list
+   * would skip. One pass over all orders; a count per user and the hours per kind are held.
    */
-  async *storeFaults(): AsyncIterable<{ subject: string; message: string }> {
+  async *storeFaults(): AsyncIterable<{ check: string; subject: string; message: string }> {
+    type Row = Pick<
+      OrderDoc,
+      '_id' | 'user_id' | 'user_seq' | 'created_at' | 'created_hour' | 'amount_fen' | 'status'
+    >;
     const byUser = new Map<number, { count: number; max: number }>();
-    const cursor = this.model
-      .find({}, { user_id: 1, user_seq: 1 })
-      .lean<Pick<OrderDoc, 'user_id' | 'user_seq'>>()
-      .batchSize(1000)
-      .cursor();
-    for await (const doc of cursor) {
-      const { user_id: userId, user_seq: k } = doc as Pick<OrderDoc, 'user_id' | 'user_seq'>;
-      if (k === undefined) continue;
-      const seen = byUser.get(userId) ?? { count: 0, max: 0 };
-      byUser.set(userId, { count: seen.count + 1, max: Math.max(seen.max, k) });
+    const listed = await this.hours.complete();
+    const needed = new Map<string, number>(); // `<kind>:<hour>` → an order id needing it
+    const fields = { user_id: 1, user_seq: 1, created_at: 1, created_hour: 1, amount_fen: 1, status: 1 };
+    for await (const raw of this.model.find({}, fields).lean<Row>().batchSize(1000).cursor()) {
+      const doc = raw as Row;
+      const hour = hourOf(doc.created_at);
+      if (listed && doc.created_hour !== hour)
+        yield {
+          check: 'order_list',
+          subject: `order ${doc._id}`,
+          message: `created_hour is ${doc.created_hour ?? 'missing'}, not ${hour}: the console's list skips it`,
+        };
+      const kinds = createdKinds(doc.amount_fen);
+      if (FINAL.has(doc.status)) kinds.push(`status:${doc.status}`);
+      for (const kind of kinds) needed.set(`${kind}:${hour}`, doc._id);
+      if (doc.user_seq === undefined) continue;
+      const seen = byUser.get(doc.user_id) ?? { count: 0, max: 0 };
+      byUser.set(doc.user_id, { count: seen.count + 1, max: Math.max(seen.max, doc.user_seq) });
     }
     for (const [userId, { count, max }] of byUser)
       if (count !== max)
         yield {
+          check: 'order_numbers',
           subject: `user ${userId}`,
           message: `orders are numbered up to ${max}, but ${max - count} of the numbers 1..${max} are missing`,
         };
+    if (!listed) return;
+    for await (const entry of this.hours.entries()) needed.delete(entry);
+    for (const [entry, orderId] of needed)
+      yield {
+        check: 'order_list',
+        subject: `order ${orderId}`,
+        message: `the order directory lacks ${entry}: the console's list skips that hour's orders of that kind`,
+      };
   }
 
   /** A driver cursor: documents arrive in batches, never all in memory at once. */

@@ -115,7 +115,7 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
     await Promise.all(batch);
     if (deps.orders.storeFaults)
       for await (const fault of deps.orders.storeFaults())
-        report('order_numbers', fault.subject, [fault.message]);
+        report(fault.check ?? 'order_numbers', fault.subject, [fault.message]);
 
     for await (const review of deps.reviews.scan()) {
       scanned.reviews++;
