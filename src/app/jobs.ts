@@ -1,6 +1,6 @@
 import { hourOf } from '../domain/figures';
 import type { FigureStore } from '../domain/ports';
-import { backfillChecks, backfillPaymentClaims } from '../domain/usecases/backfill';
+import { backfillChecks, backfillOrderList, backfillPaymentClaims } from '../domain/usecases/backfill';
 import { followRefundInFlight } from '../domain/usecases/check-order';
 import { creditBaseline } from '../domain/usecases/dashboard';
 import type { Deps } from '../domain/usecases/deps';
@@ -75,11 +75,11 @@ export function startClaimsBackfill(deps: Deps): () => Promise<void> {
 
 /**
  * Enters orders stored by an earlier version into the order store's listing directory, in the
- * background, at every start until one run has finished (ports.ts `backfillHours`).
+ * background, at every start until one run has finished (backfill.ts `backfillOrderList`).
  */
-export function startOrderListBackfill(deps: Pick<Deps, 'orders' | 'log'>): () => Promise<void> {
+export function startOrderListBackfill(deps: Deps): () => Promise<void> {
   let stopped = false;
-  const running = (deps.orders.backfillHours?.(() => stopped) ?? Promise.resolve(null))
+  const running = backfillOrderList(deps, () => stopped)
     .then((t) => t && (t.entered > 0 || !t.finished) && deps.log('orders.hours_backfilled', t))
     .catch((e) => deps.log('orders.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
   return async () => {

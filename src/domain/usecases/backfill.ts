@@ -1,5 +1,7 @@
+import { hourOf } from '../figures';
 import { scheduleCheck } from './checks';
 import type { Deps } from './deps';
+import { repairProjection } from './projection';
 import { reportReuse } from './settle';
 
 /** Refund attempts in flight at most this many per state are queued (they are few at any time). */
@@ -71,4 +73,30 @@ export async function backfillPaymentClaims(
   }
   await deps.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL);
   return { ...tally, finished: true };
+}
+
+/** Margin before the pass began: a change recorded just before may have its projection written in it. */
+const PROJECTION_MARGIN_MS = 60_000;
+
+/**
+ * Enters orders stored by an earlier version into the order store's listing directory
+ * (`Orders.backfillHours`), then repairs the status projection of every order whose status changed
+ * while the pass ran: the pass rewrites each order it enters, and on a store whose updates write the
+ * whole document (FerretDB) a projection written between its read and its write would be lost. The
+ * changes are found by hour (an equality read per hour of the run), as the dashboard reads them.
+ */
+export async function backfillOrderList(
+  deps: Pick<Deps, 'orders' | 'statusChanges' | 'clock'>,
+  stop: () => boolean = () => false,
+): Promise<{ entered: number; finished: boolean; repaired: number } | null> {
+  if (!deps.orders.backfillHours) return null;
+  const began = deps.clock.now().getTime() - PROJECTION_MARGIN_MS;
+  const { entered, finished } = await deps.orders.backfillHours(stop);
+  if (entered === 0) return { entered, finished, repaired: 0 };
+  const moved = new Set<number>();
+  for (let hour = hourOf(new Date(began)); hour <= hourOf(deps.clock.now()); hour++)
+    for (const change of await deps.statusChanges.inHour(hour))
+      if (change.at.getTime() >= began) moved.add(change.orderId);
+  for (const orderId of moved) await repairProjection(deps, orderId);
+  return { entered, finished, repaired: moved.size };
 }
