@@ -97,6 +97,14 @@ export function ordersContract(make: MakeRepositories) {
       expect(await repos.orders.search({ orderNo: a.orderNo }, { skip: 0, limit: 1 })).toEqual([a]);
     });
 
+    it('lists an order stored in a final status under that status', async () => {
+      const done = await repos.orders.create(anOrder({ status: 'completed', createdAt: T0 }));
+      const gone = await repos.orders.create(anOrder({ status: 'cancelled', createdAt: T0 }));
+      const page = { skip: 0, limit: 10 };
+      expect((await repos.orders.search({ status: 'completed' }, page)).map((o) => o.id)).toEqual([done.id]);
+      expect((await repos.orders.search({ status: 'cancelled' }, page)).map((o) => o.id)).toEqual([gone.id]);
+    });
+
     // The Mongo store lists a long list hour by hour (order-hours.ts): across days, hours, equal
     // timestamps, every status's path through the projection and every page, it must read as one sort.
     it('pages and streams every filter across days and hours as one newest-first sort would', async () => {

@@ -157,8 +157,12 @@ const MAX_ROUNDS = 100;
 const FINAL: ReadonlySet<OrderStatus> = new Set(['completed', 'cancelled', 'refunded']);
 const newestFirst = (a: OrderDoc, b: OrderDoc) =>
   b.created_at.getTime() - a.created_at.getTime() || b._id - a._id;
-/** The directory kinds an order is entered under when created. */
-const createdKinds = (amountFen: number) => ['all', `amount:${amountFen}`];
+/** The directory kinds an order in `status` is listed under (a later final status adds its own). */
+const kindsOf = (amountFen: number, status: OrderStatus) => [
+  'all',
+  `amount:${amountFen}`,
+  ...(FINAL.has(status) ? [`status:${status}`] : []),
+];
 
 /**
  * The directory kind that lists what `f` asks for hour by hour, or null where one query is small
@@ -194,7 +198,7 @@ export class MongoOrders implements Orders {
 
   async create(order: NewOrder): Promise<Order> {
     // Entered before it exists: a crash in between leaves an hour with nothing to list, never an order unlisted.
-    await this.hours.note(createdKinds(order.amountFen), hourOf(order.createdAt));
+    await this.hours.note(kindsOf(order.amountFen, order.status), hourOf(order.createdAt));
     return this.numbers.oneAtATime(order.userId, () => this.insertNumbered(order));
   }
 
@@ -312,9 +316,7 @@ export class MongoOrders implements Orders {
           subject: `order ${doc._id}`,
           message: `created_hour is ${doc.created_hour ?? 'missing'}, not ${hour}: the console's list skips it`,
         };
-      const kinds = createdKinds(doc.amount_fen);
-      if (FINAL.has(doc.status)) kinds.push(`status:${doc.status}`);
-      for (const kind of kinds) needed.set(`${kind}:${hour}`, doc._id);
+      for (const kind of kindsOf(doc.amount_fen, doc.status)) needed.set(`${kind}:${hour}`, doc._id);
       if (doc.user_seq === undefined) continue;
       const seen = byUser.get(doc.user_id) ?? { count: 0, max: 0 };
       byUser.set(doc.user_id, { count: seen.count + 1, max: Math.max(seen.max, doc.user_seq) });
@@ -431,9 +433,7 @@ export class MongoOrders implements Orders {
       if (stop()) return { entered, finished: false };
       const doc = raw as Pick<OrderDoc, '_id' | 'created_at' | 'amount_fen' | 'status'>;
       const hour = hourOf(doc.created_at);
-      const kinds = createdKinds(doc.amount_fen);
-      if (FINAL.has(doc.status)) kinds.push(`status:${doc.status}`);
-      await this.hours.note(kinds, hour);
+      await this.hours.note(kindsOf(doc.amount_fen, doc.status), hour);
       await this.model.updateOne({ _id: doc._id }, { $set: { created_hour: hour } }).exec();
       entered++;
     }
