@@ -10,8 +10,10 @@ import os from 'node:os';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
 import { OrderHours } from '../src/adapters/mongo/order-hours';
+import { systemClock } from '../src/adapters/system/clock';
 import { hourOf } from '../src/domain/figures';
 import type { OrderFilter, Page } from '../src/domain/ports';
+import { backfillOrderList } from '../src/domain/usecases/backfill';
 import { exportOrders } from '../src/domain/usecases/export';
 import { DOC } from './config';
 import { Dataset } from './dataset';
@@ -117,7 +119,7 @@ async function main() {
   console.error(`backfilling ${UNENTERED} orders…`);
   let entered = 0;
   const backfill = await time(async () => {
-    entered = (await mongoRepositories(conn).orders.backfillHours()).entered;
+    entered = (await backfillOrderList({ ...mongoRepositories(conn), clock: systemClock }))?.entered ?? 0;
   });
   await conn.close();
 

@@ -80,7 +80,7 @@ export function startClaimsBackfill(deps: Deps): () => Promise<void> {
 export function startOrderListBackfill(deps: Deps): () => Promise<void> {
   let stopped = false;
   const running = backfillOrderList(deps, () => stopped)
-    .then((t) => t && (t.entered > 0 || !t.finished) && deps.log('orders.hours_backfilled', t))
+    .then((t) => t && (t.entered + t.repaired > 0 || !t.finished) && deps.log('orders.hours_backfilled', t))
     .catch((e) => deps.log('orders.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
   return async () => {
     stopped = true;

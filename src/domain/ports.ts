@@ -109,10 +109,15 @@ export interface Orders {
   }>;
   /**
    * Brings orders stored by an earlier version into what `search` reads (the Mongo store: its
-   * directory of hours); until one run has finished, `search` reads them the old, slower way. Safe to
-   * repeat and to stop (`stop` is asked between orders). Absent where a store needs none.
+   * directory of hours); until one run has finished, `search` reads them the old, slower way. The
+   * store rewrites those orders, so before finishing it calls `run.repair(since)` — since the first
+   * run began — to mend what a rewrite may have overwritten; `repair` answers whether it finished.
+   * Safe to repeat and to stop (`stop` is asked between orders). Absent where a store needs none.
    */
-  backfillHours?(stop: () => boolean): Promise<{ readonly entered: number; readonly finished: boolean }>;
+  backfillHours?(
+    stop: () => boolean,
+    run: { readonly now: Date; readonly repair: (since: Date) => Promise<boolean> },
+  ): Promise<{ readonly entered: number; readonly finished: boolean }>;
 }
 
 export interface OrderFilter {

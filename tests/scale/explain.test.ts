@@ -35,6 +35,7 @@ import type { AlertOutbox } from '../../src/domain/ports';
 import { ok } from '../../src/domain/result';
 import { watchForAlerts } from '../../src/domain/usecases/alert-watch';
 import { deliverAlerts, recordAlert } from '../../src/domain/usecases/alerts';
+import { backfillOrderList } from '../../src/domain/usecases/backfill';
 import type { Deps } from '../../src/domain/usecases/deps';
 import { appendEntry } from '../../src/domain/usecases/ledger';
 import { sweepOrders } from '../../src/domain/usecases/reconcile';
@@ -654,7 +655,7 @@ describe('console order list queries on FerretDB + PostgreSQL', () => {
       );
       if (i % 2) await deps.orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt: at });
     }
-    expect(await deps.orders.backfillHours?.(() => false)).toMatchObject({ finished: true });
+    expect(await backfillOrderList(deps)).toMatchObject({ finished: true });
     const { steps, step } = planSteps();
     const list = (query: string) => call('GET', `/api/admin/orders/${query}`, { token: admin });
     await step('GET /api/admin/orders/', () => list(''));

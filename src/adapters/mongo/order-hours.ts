@@ -16,9 +16,11 @@ interface HourDoc {
 }
 
 interface DayDoc {
-  _id: string; // `<kind>:<day>`, or STORED_ENTERED
+  _id: string; // `<kind>:<day>`, or STORED_ENTERED / FIRST_RUN
   kind: string;
   day: number;
+  /** On FIRST_RUN only: when the first backfill run began. */
+  at?: Date;
 }
 
 const hourSchema = new Schema<HourDoc>(
@@ -30,12 +32,19 @@ const hourSchema = new Schema<HourDoc>(
   schemaOptions('order_hours'),
 );
 const daySchema = new Schema<DayDoc>(
-  { _id: String, kind: { type: String, required: true, index: true }, day: { type: Number, required: true } },
+  {
+    _id: String,
+    kind: { type: String, required: true, index: true },
+    day: { type: Number, required: true },
+    at: Date,
+  },
   schemaOptions('order_days'),
 );
 
 /** The day entry that says every order stored before this directory existed has been entered. */
 const STORED_ENTERED = 'stored-orders-entered';
+/** The day entry that holds when the first backfill run began. */
+const FIRST_RUN = 'stored-orders-first-run';
 /** Entries this process inserted (or is inserting), so an hour costs its inserts once; cleared when full. */
 const REMEMBERED = 10_000;
 
@@ -98,16 +107,36 @@ export class OrderHours {
     }
   }
 
-  /** Every hour entry, `<kind>:<hour>`, for the audit. */
+  /** Every entry, for the audit: `hour <kind>:<hour>` and `day <kind>:<day>`. */
   async *entries(): AsyncIterable<string> {
-    for await (const doc of this.hours.find({}, { _id: 1 }).lean<HourDoc>().batchSize(1000).cursor())
-      yield (doc as HourDoc)._id;
+    for (const [label, model] of [
+      ['hour', this.hours],
+      ['day', this.days],
+    ] as const)
+      for await (const doc of (model as typeof this.hours)
+        .find({}, { _id: 1 })
+        .lean<HourDoc>()
+        .batchSize(1000)
+        .cursor())
+        yield `${label} ${(doc as HourDoc)._id}`;
+  }
+
+  /** The entries an order of `kinds` created in `hour` needs, as `entries` names them. */
+  static needed(kinds: readonly string[], hour: number): string[] {
+    return kinds.flatMap((kind) => [`hour ${kind}:${hour}`, `day ${kind}:${dayOf(hour)}`]);
   }
 
   /** Whether the orders stored before the directory are all entered (remembered once true). */
   async complete(): Promise<boolean> {
     if (!this.entered) this.entered = (await this.days.exists({ _id: STORED_ENTERED }).exec()) !== null;
     return this.entered;
+  }
+
+  /** When the first backfill run began: `now`, unless an earlier run recorded its own start. */
+  async firstRun(now: Date): Promise<Date> {
+    await insertOnce(this.days, { _id: FIRST_RUN, kind: FIRST_RUN, day: 0, at: now });
+    const doc = await this.days.findById(FIRST_RUN).lean<DayDoc>().exec();
+    return doc?.at ?? now;
   }
 
   async markComplete(): Promise<void> {

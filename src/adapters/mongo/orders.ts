@@ -305,7 +305,7 @@ export class MongoOrders implements Orders {
     >;
     const byUser = new Map<number, { count: number; max: number }>();
     const listed = await this.hours.complete();
-    const needed = new Map<string, number>(); // `<kind>:<hour>` → an order id needing it
+    const needed = new Map<string, number>(); // a directory entry → an order id needing it
     const fields = { user_id: 1, user_seq: 1, created_at: 1, created_hour: 1, amount_fen: 1, status: 1 };
     for await (const raw of this.model.find({}, fields).lean<Row>().batchSize(1000).cursor()) {
       const doc = raw as Row;
@@ -316,7 +316,8 @@ export class MongoOrders implements Orders {
           subject: `order ${doc._id}`,
           message: `created_hour is ${doc.created_hour ?? 'missing'}, not ${hour}: the console's list skips it`,
         };
-      for (const kind of kindsOf(doc.amount_fen, doc.status)) needed.set(`${kind}:${hour}`, doc._id);
+      for (const entry of OrderHours.needed(kindsOf(doc.amount_fen, doc.status), hour))
+        needed.set(entry, doc._id);
       if (doc.user_seq === undefined) continue;
       const seen = byUser.get(doc.user_id) ?? { count: 0, max: 0 };
       byUser.set(doc.user_id, { count: seen.count + 1, max: Math.max(seen.max, doc.user_seq) });
@@ -334,7 +335,7 @@ export class MongoOrders implements Orders {
       yield {
         check: 'order_list',
         subject: `order ${orderId}`,
-        message: `the order directory lacks ${entry}: the console's list skips that hour's orders of that kind`,
+        message: `the order directory lacks the ${entry}: the console's list skips its orders of that kind`,
       };
   }
 
@@ -346,16 +347,23 @@ export class MongoOrders implements Orders {
   }
 
   async project(id: number, from: readonly OrderStatus[], p: OrderProjection): Promise<void> {
-    if (FINAL.has(p.status)) {
-      // The status's own list is walked by the hour the order was created in, entered before the status.
+    const set: Partial<OrderDoc> = {};
+    // FerretDB writes an update as the whole document read: while the backfill runs, a projection
+    // that read the order before the backfill set created_hour would drop it again, so it sets it too.
+    const backfilling = !(await this.hours.complete());
+    if (FINAL.has(p.status) || backfilling) {
       const order = await this.model
         .findById(id, { created_at: 1 })
         .lean<Pick<OrderDoc, 'created_at'>>()
         .exec();
       if (!order) return;
-      await this.hours.note([`status:${p.status}`], hourOf(order.created_at));
+      const hour = hourOf(order.created_at);
+      if (backfilling) set.created_hour = hour;
+      // The status's own list is walked by the hour the order was created in, entered before the status.
+      if (FINAL.has(p.status)) await this.hours.note([`status:${p.status}`], hour);
     }
-    const set: Partial<OrderDoc> = { status: p.status, updated_at: p.updatedAt };
+    set.status = p.status;
+    set.updated_at = p.updatedAt;
     if (p.paymentId !== undefined) set.payment_id = p.paymentId;
     if (p.paymentTime !== undefined) set.payment_time = p.paymentTime;
     if (p.refundTime !== undefined) set.refund_time = p.refundTime;
@@ -417,12 +425,41 @@ export class MongoOrders implements Orders {
   }
 
   /**
-   * Enters the orders stored before the hour directory (no `created_hour`) and then marks it complete;
-   * until then the console's list reads as before. Streamed, safe to repeat or to run on two instances.
+   * Enters the orders stored before the hour directory (no `created_hour`), pass after pass until one
+   * finds none (an instance of the previous version may store more meanwhile), then lets `repair`
+   * mend what the passes' rewrites may have overwritten since the first run began (recorded once, so a
+   * run that failed or was stopped is mended by the next). A pass after the repair must find nothing
+   * (FerretDB writes an update as the whole document, so a stale write can drop `created_hour` again),
+   * or the round is repeated; only then is the directory marked complete. Until then the console's
+   * list reads as before. Safe to repeat or to run on two instances.
    */
-  async backfillHours(stop: () => boolean = () => false): Promise<{ entered: number; finished: boolean }> {
+  async backfillHours(
+    stop: () => boolean,
+    run: { readonly now: Date; readonly repair: (since: Date) => Promise<boolean> },
+  ): Promise<{ entered: number; finished: boolean }> {
     let entered = 0;
     if (await this.hours.complete()) return { entered, finished: true };
+    const since = await this.hours.firstRun(run.now);
+    for (let rewrote = true; rewrote; ) {
+      for (let found = -1; found !== 0; ) {
+        const pass = await this.enterPass(stop);
+        entered += pass.entered;
+        if (pass.stopped) return { entered, finished: false };
+        found = pass.entered;
+      }
+      if (!(await run.repair(since))) return { entered, finished: false };
+      const check = await this.enterPass(stop);
+      entered += check.entered;
+      if (check.stopped) return { entered, finished: false };
+      rewrote = check.entered > 0;
+    }
+    await this.hours.markComplete();
+    return { entered, finished: true };
+  }
+
+  /** One pass over the orders without `created_hour`: how many it entered, and whether it was stopped. */
+  private async enterPass(stop: () => boolean): Promise<{ entered: number; stopped: boolean }> {
+    let entered = 0;
     const missing = { created_hour: mongoose.trusted({ $exists: false }) };
     const cursor = this.model
       .find(missing, { created_at: 1, amount_fen: 1, status: 1 })
@@ -430,15 +467,14 @@ export class MongoOrders implements Orders {
       .batchSize(1000)
       .cursor();
     for await (const raw of cursor) {
-      if (stop()) return { entered, finished: false };
+      if (stop()) return { entered, stopped: true };
       const doc = raw as Pick<OrderDoc, '_id' | 'created_at' | 'amount_fen' | 'status'>;
       const hour = hourOf(doc.created_at);
       await this.hours.note(kindsOf(doc.amount_fen, doc.status), hour);
       await this.model.updateOne({ _id: doc._id }, { $set: { created_hour: hour } }).exec();
       entered++;
     }
-    await this.hours.markComplete();
-    return { entered, finished: true };
+    return { entered, stopped: false };
   }
 
   private find(filter: Record<string, unknown>, page: Page, sort = BY_DATE): Promise<OrderDoc[]> {

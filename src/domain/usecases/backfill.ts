@@ -75,28 +75,38 @@ export async function backfillPaymentClaims(
   return { ...tally, finished: true };
 }
 
-/** Margin before the pass began: a change recorded just before may have its projection written in it. */
+/** Margin before the first run began: a change recorded just before may have its projection written after. */
 const PROJECTION_MARGIN_MS = 60_000;
 
 /**
  * Enters orders stored by an earlier version into the order store's listing directory
- * (`Orders.backfillHours`), then repairs the status projection of every order whose status changed
- * while the pass ran: the pass rewrites each order it enters, and on a store whose updates write the
- * whole document (FerretDB) a projection written between its read and its write would be lost. The
- * changes are found by hour (an equality read per hour of the run), as the dashboard reads them.
+ * (`Orders.backfillHours`). The store rewrites each order it enters, and on a store whose updates
+ * write the whole document (FerretDB) a status projection written between its read and its write is
+ * lost; so before the store calls the run finished, the status projection of every order whose status
+ * changed since the first run began is repaired from the recorded changes (found by hour, an equality
+ * read per hour, as the dashboard reads them). A stopped or failed run is repaired by the next.
  */
 export async function backfillOrderList(
   deps: Pick<Deps, 'orders' | 'statusChanges' | 'clock'>,
   stop: () => boolean = () => false,
 ): Promise<{ entered: number; finished: boolean; repaired: number } | null> {
   if (!deps.orders.backfillHours) return null;
-  const began = deps.clock.now().getTime() - PROJECTION_MARGIN_MS;
-  const { entered, finished } = await deps.orders.backfillHours(stop);
-  if (entered === 0) return { entered, finished, repaired: 0 };
-  const moved = new Set<number>();
-  for (let hour = hourOf(new Date(began)); hour <= hourOf(deps.clock.now()); hour++)
-    for (const change of await deps.statusChanges.inHour(hour))
-      if (change.at.getTime() >= began) moved.add(change.orderId);
-  for (const orderId of moved) await repairProjection(deps, orderId);
-  return { entered, finished, repaired: moved.size };
+  let repaired = 0;
+  const repair = async (since: Date): Promise<boolean> => {
+    const from = since.getTime() - PROJECTION_MARGIN_MS;
+    const moved = new Set<number>();
+    for (let hour = hourOf(new Date(from)); hour <= hourOf(deps.clock.now()); hour++) {
+      if (stop()) return false;
+      for (const change of await deps.statusChanges.inHour(hour))
+        if (change.at.getTime() >= from) moved.add(change.orderId);
+    }
+    for (const orderId of moved) {
+      if (stop()) return false;
+      await repairProjection(deps, orderId);
+      repaired++;
+    }
+    return true;
+  };
+  const ran = await deps.orders.backfillHours(stop, { now: deps.clock.now(), repair });
+  return { ...ran, repaired };
 }

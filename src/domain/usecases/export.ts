@@ -21,7 +21,8 @@ const LIMITS: ExportLimits = { pageSize: CSV_PAGE_SIZE, maxRows: CSV_MAX_ROWS };
 
 /**
  * The BOM and header first, then the rows in chunks of `pageSize`. Never more than `maxRows` rows
- * (then a last row says the export was cut) and never more than a chunk of rows in memory.
+ * (then a last row says the export was cut); `items` is read as the rows go out (the Mongo order
+ * store holds one hour of orders at a time).
  */
 async function* csvOf<T>(
   header: readonly string[],
