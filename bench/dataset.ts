@@ -9,6 +9,7 @@
 import { SQL } from 'bun';
 import type { Connection } from 'mongoose';
 import { mongoRepositories } from '../src/adapters/mongo';
+import { OrderHours } from '../src/adapters/mongo/order-hours';
 import { PAYMENT_CLAIMS_BACKFILL } from '../src/domain/usecases/backfill';
 
 interface Clone {
@@ -126,6 +127,11 @@ export class Dataset {
     await repos.settlements.claimPayment({ paymentId: 'T000000000000', orderId: order.id, claimedAt: now });
     // A store of this size has long finished the claims backfill; it is not what is measured.
     await repos.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL);
+    // Nor the order list's: its directory holds the hours the cloned (completed, ¥9.90) orders fill.
+    const hours = new OrderHours(conn);
+    for (let h = nowHour - 719; h <= nowHour; h++)
+      await hours.note(['all', 'amount:990', 'status:completed'], h);
+    await hours.markComplete();
     const data = new Dataset(new SQL(postgresUrl, { max: 1 }), schema, clones(nowHour));
     for (const clone of data.clones) {
       const table = await data.table(clone.collection);
