@@ -1,46 +1,23 @@
-// The console dashboard against a large store: `bun bench/dashboard.ts` (BENCH_DASHBOARD_SIZE,
-// default 100000 orders, settlements, status records and ledger entries, spread over 30 days; plus
-// BENCH_DASHBOARD_PENDING pending and as many paid orders). Times the dashboard use case exactly as
-// the console page calls it: cold (a new process: every hour of the week read) and warm (final hours
-// cached, the TTL off so every call reads the open hour, open orders and refunds again), and the
-// very first dashboard of a database (no hour sums stored yet).
-// Rewrites the "Console dashboard" section of docs/benchmarks.md.
-import fs from 'node:fs';
 import os from 'node:os';
-import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
 import { systemClock } from '../src/adapters/system/clock';
 import { hourOf } from '../src/domain/figures';
 import { dashboard, figureCache } from '../src/domain/usecases/dashboard';
 import { anOrder } from '../tests/support/builders';
-import { DOC } from './config';
-import { Dataset } from './dataset';
+import { grownStore, timed, writeSection } from './grown-store';
 import { percentile } from './load';
-import { cleanup, startDb } from './processes';
+import { cleanup } from './processes';
 
 const SIZE = Number(process.env.BENCH_DASHBOARD_SIZE ?? 100_000);
 const OPEN = Number(process.env.BENCH_DASHBOARD_PENDING ?? 200);
 const RUNS = 10;
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
 async function main() {
   const started = performance.now();
-  const db = await startDb();
-  const mongoUri = `${db.mongoUri}/bench_dashboard`;
-  await prepareDatabase(mongoUri, db.postgresUrl);
-  let conn = await connectMongo(mongoUri);
   const nowHour = hourOf(new Date());
-  const data = await Dataset.create(conn, db.postgresUrl, SIZE, nowHour);
-  await conn.close();
-  console.error(`growing to ${SIZE} documents per collection…`);
-  const load = await data.growTo(SIZE);
+  const { mongoUri, data, load } = await grownStore('bench_dashboard', SIZE, nowHour);
   await data.close();
-  conn = await connectMongo(mongoUri);
+  const conn = await connectMongo(mongoUri);
   const repos = mongoRepositories(conn);
   for (let i = 0; i < OPEN; i++) {
     await repos.orders.create(anOrder({ userId: SIZE + 1, status: 'pending', orderNo: `PB${i}` }));
@@ -65,12 +42,12 @@ async function main() {
   const warm: number[] = [];
   let sample: Awaited<ReturnType<ReturnType<typeof dashboard>>> | undefined;
   // The very first dashboard of a database reads every hour's records and stores the hours' sums.
-  const first = await time(() => dashboard(deps, opts, figureCache())());
+  const first = await timed(() => dashboard(deps, opts, figureCache())());
   for (let r = 0; r < RUNS; r++) {
     const cache = figureCache();
     const view = dashboard(deps, opts, cache);
-    cold.push(await time(async () => (sample = await view())));
-    for (let w = 0; w < 3; w++) warm.push(await time(view));
+    cold.push(await timed(async () => (sample = await view())));
+    for (let w = 0; w < 3; w++) warm.push(await timed(view));
   }
   await conn.close();
   const ms = (unsorted: number[]) => {
@@ -101,15 +78,7 @@ Figures of the last run: today ${sample?.today.salesCount} sales / ¥${((sample?
 The console serves a computed dashboard for 60 s (\`数据更新于 …\` on the page), so at most one
 warm computation per process per minute reaches the database.
 `;
-  const doc = fs.readFileSync(DOC, 'utf8');
-  const start = doc.indexOf('## Console dashboard');
-  const next = doc.indexOf('## Scale results');
-  const updated =
-    start >= 0
-      ? `${doc.slice(0, start) + section}\n${doc.slice(doc.indexOf('\n## ', start + 5) + 1)}`
-      : `${doc.slice(0, next) + section}\n${doc.slice(next)}`;
-  fs.writeFileSync(DOC, updated);
-  console.log(section);
+  writeSection('## Console dashboard', section);
 }
 
 main()
