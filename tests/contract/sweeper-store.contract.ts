@@ -103,5 +103,17 @@ export function sweeperStoreContract(make: MakeRepositories) {
       for await (const r of repos.reviews.scan()) scanned.push(r.id);
       expect(scanned.sort()).toEqual(['1:second_payment', '1:unresolved', '2:unresolved']);
     });
+
+    it('keeps a resolved review out of the open list when it is opened again, and pages the open ones', async () => {
+      for (let i = 1; i <= 5; i++) await repos.reviews.open(review(i, i));
+      await repos.reviews.resolve('3:unresolved', '已处理', new Date(T0.getTime() + 3_600_000));
+      await repos.reviews.open(review(3, 30)); // the same order and reason: changes nothing
+      const open = async (skip: number, limit: number) =>
+        (await repos.reviews.list({ openOnly: true }, { skip, limit })).map((r) => r.id);
+      expect(await open(0, 10)).toEqual(['5:unresolved', '4:unresolved', '2:unresolved', '1:unresolved']);
+      expect(await open(1, 2)).toEqual(['4:unresolved', '2:unresolved']);
+      expect(await open(4, 2)).toEqual([]);
+      expect((await repos.reviews.find('3:unresolved'))?.resolution).toBe('已处理');
+    });
   });
 }

@@ -2,6 +2,7 @@ import { type Connection, Schema } from 'mongoose';
 import type { Page, Reviews } from '../../domain/ports';
 import { type NewReview, type Review, type ReviewReason, reviewId } from '../../domain/review';
 import { insertOnce, modelOf, schemaOptions } from './connection';
+import { OpenReviewMarkers } from './open-reviews';
 
 interface ReviewDoc {
   _id: string;
@@ -40,16 +41,24 @@ const toDomain = (d: ReviewDoc): Review => ({
   resolution: d.resolution,
 });
 
+/** Open reviews read by `_id` at once. */
+const READ_TOGETHER = 50;
+
 /** `_id` = `<order id>:<reason>`: one review per order and reason, opened by a unique insert. */
 export class MongoReviews implements Reviews {
   private readonly model;
+  private readonly markers;
   constructor(conn: Connection) {
     this.model = modelOf<ReviewDoc>(conn, 'Review', schema);
+    this.markers = new OpenReviewMarkers(conn);
   }
 
   async open(r: NewReview): Promise<void> {
-    await insertOnce(this.model, {
-      _id: reviewId(r.orderId, r.reason),
+    const id = reviewId(r.orderId, r.reason);
+    // Marked before it exists: a crash in between leaves a marker the list skips, never an open review unlisted.
+    await this.markers.mark(id, r.createdAt);
+    const opened = await insertOnce(this.model, {
+      _id: id,
       order_id: r.orderId,
       order_no: r.orderNo,
       reason: r.reason,
@@ -58,17 +67,45 @@ export class MongoReviews implements Reviews {
       resolved_at: null,
       resolution: null,
     });
+    // One per order and reason: opening a resolved one again changes nothing, so its marker goes.
+    if (!opened && (await this.find(id))?.resolvedAt) await this.markers.unmark(id);
   }
 
   async list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]> {
+    if (filter.openOnly) return this.listOpen(page);
     const docs = await this.model
-      .find(filter.openOnly ? { resolved_at: null } : {})
+      .find({})
       .sort({ created_at: -1, _id: -1 })
       .skip(page.skip)
       .limit(page.limit)
       .lean<ReviewDoc[]>()
       .exec();
     return docs.map(toDomain);
+  }
+
+  /**
+   * The marked reviews (only the open ones, so few), each read by `_id`, newest first by their own
+   * date; markers of reviews since resolved are deleted, a marker whose review is not stored (yet) skipped.
+   */
+  private async listOpen(page: Page): Promise<Review[]> {
+    await this.markers.enterStored(async () =>
+      (await this.model.find({ resolved_at: null }, { created_at: 1 }).lean<ReviewDoc[]>().exec()).map(
+        (d) => ({
+          id: d._id,
+          createdAt: d.created_at,
+        }),
+      ),
+    );
+    const open: Review[] = [];
+    const ids = await this.markers.ids();
+    for (let i = 0; i < ids.length; i += READ_TOGETHER)
+      for (const review of await Promise.all(ids.slice(i, i + READ_TOGETHER).map((id) => this.find(id)))) {
+        if (review?.resolvedAt) await this.markers.unmark(review.id);
+        else if (review) open.push(review);
+      }
+    return open
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .slice(page.skip, page.skip + page.limit);
   }
 
   async find(id: string): Promise<Review | null> {
@@ -81,7 +118,9 @@ export class MongoReviews implements Reviews {
     const res = await this.model
       .updateOne({ _id: id }, { $set: { resolved_at: at, resolution: note } })
       .exec();
-    return res.matchedCount > 0 ? this.find(id) : null;
+    if (res.matchedCount === 0) return null;
+    await this.markers.unmark(id);
+    return this.find(id);
   }
 
   async *scan(): AsyncIterable<Review> {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'bun:test';
+import { MongoReviews } from '../../src/adapters/mongo/reviews';
+import { T0 } from '../support/builders';
+import { processesOverOneDatabase } from '../support/processes';
+
+/**
+ * The open list reads markers of open reviews (open-reviews.ts), not `find({resolved_at: null})`,
+ * which FerretDB cannot push down. What only the Mongo store can show: reviews stored before the
+ * markers are listed, a marker left behind by a resolved review is dropped, and every read of the
+ * list is an equality.
+ */
+describe('Mongo open reviews (FerretDB unless TEST_MONGODB_URI)', () => {
+  const store = processesOverOneDatabase('open_reviews', (conn) => new MongoReviews(conn));
+  const review = (orderId: number, minutes: number) => ({
+    orderId,
+    orderNo: `P${orderId}`,
+    reason: 'unresolved' as const,
+    detail: 'x',
+    createdAt: new Date(T0.getTime() + minutes * 60_000),
+  });
+  const openIds = async (reviews: MongoReviews) =>
+    (await reviews.list({ openOnly: true }, { skip: 0, limit: 50 })).map((r) => r.id);
+
+  it('lists reviews stored before the markers, drops stale markers, and reads by equality', async () => {
+    const writer = await store.open();
+    for (let i = 1; i <= 4; i++) await writer.open(review(i, i));
+    await writer.resolve('2:unresolved', 'done', new Date(T0.getTime() + 3_600_000));
+    // As an earlier version stored them: no markers at all.
+    await store.db().collection('open_reviews').deleteMany({});
+    const upgraded = await store.open();
+    expect(await openIds(upgraded)).toEqual(['4:unresolved', '3:unresolved', '1:unresolved']);
+    // A marker left behind (a crash between resolving and unmarking): not listed, and deleted.
+    await upgraded.resolve('3:unresolved', 'done', new Date(T0.getTime() + 3_600_000));
+    await store
+      .db()
+      .collection('open_reviews')
+      .insertOne({ _id: '3:unresolved' as never, state: 'open', created_at: T0 });
+    const { started } = await store.watched(async (reviews) => {
+      expect(await openIds(reviews)).toEqual(['4:unresolved', '1:unresolved']);
+    });
+    expect(
+      await store
+        .db()
+        .collection('open_reviews')
+        .countDocuments({ _id: '3:unresolved' as never }),
+    ).toBe(0);
+    const finds = started('find');
+    expect(finds.length).toBeGreaterThan(0);
+    // The markers by their state, each review by its id: no read of every review.
+    for (const f of finds)
+      for (const key of Object.keys(f.filter as object)) expect(['state', '_id']).toContain(key);
+    expect(finds.some((f) => 'resolved_at' in (f.filter as object))).toBe(false);
+  });
+});
