@@ -142,8 +142,9 @@ describe('Mongo order list by hour, over orders stored before the directory (Fer
   // repair a pass must find no order without it, or the round repeats.
   it('keeps created_hour on orders projected during the backfill, and re-enters one that lost it', async () => {
     const { orders } = await store.open();
-    const a = await orders.create(anOrder({ orderNo: 'LIST-KEEP-1', createdAt: minutesAgo(90) }));
-    const b = await orders.create(anOrder({ orderNo: 'LIST-KEEP-2', createdAt: minutesAgo(80) }));
+    // Hours apart, so neither is listed through the other's hour.
+    const a = await orders.create(anOrder({ orderNo: 'LIST-KEEP-1', createdAt: minutesAgo(300) }));
+    const b = await orders.create(anOrder({ orderNo: 'LIST-KEEP-2', createdAt: minutesAgo(30) }));
     await asStoredBefore();
     const upgraded = await store.open();
     await upgraded.orders.project(a.id, ['pending'], { status: 'paid', updatedAt: new Date() });

@@ -353,14 +353,15 @@ export class MongoOrders implements Orders {
     const backfilling = !(await this.hours.complete());
     if (FINAL.has(p.status) || backfilling) {
       const order = await this.model
-        .findById(id, { created_at: 1 })
-        .lean<Pick<OrderDoc, 'created_at'>>()
+        .findById(id, { created_at: 1, amount_fen: 1 })
+        .lean<Pick<OrderDoc, 'created_at' | 'amount_fen'>>()
         .exec();
       if (!order) return;
       const hour = hourOf(order.created_at);
-      if (backfilling) set.created_hour = hour;
+      // Entered before the write, as the backfill would: with created_hour set, the backfill skips it.
       // The status's own list is walked by the hour the order was created in, entered before the status.
-      if (FINAL.has(p.status)) await this.hours.note([`status:${p.status}`], hour);
+      await this.hours.note(backfilling ? kindsOf(order.amount_fen, p.status) : [`status:${p.status}`], hour);
+      if (backfilling) set.created_hour = hour;
     }
     set.status = p.status;
     set.updated_at = p.updatedAt;
