@@ -14,7 +14,6 @@ import { SQL } from 'bun';
 import type { Connection } from 'mongoose';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
-import { OrderHours } from '../src/adapters/mongo/order-hours';
 import { sandboxOpenid } from '../src/adapters/sandbox/login';
 import { loadConfig } from '../src/app/config';
 import { compose } from '../src/app/container';
@@ -25,6 +24,7 @@ import { backfillOrderList } from '../src/domain/usecases/backfill';
 import { CALLBACK_SECRET, SANDBOX_APPID, startSandbox } from '../tests/sandbox/harness';
 import { anOrder } from '../tests/support/builders';
 import { Dataset } from './dataset';
+import { varyOrders } from './grown-store';
 import { percentile } from './load';
 import { cleanup, onCleanup, startDb } from './processes';
 
@@ -400,31 +400,9 @@ async function main() {
   const data = await Dataset.create(conn, db.postgresUrl, SIZE, nowHour);
   console.error(`growing the Dataset collections to ${SIZE}…`);
   const datasetSeconds = await data.growTo(SIZE);
-  const id = `(_jsonb->>'_id')::int`;
-  await data.onTable(
-    'orders',
-    `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{status}', '"cancelled"') WHERE ${id} % 5 = 0`,
-  );
-  await data.onTable(
-    'orders',
-    `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{status}', '"refunded"') WHERE ${id} % 997 = 0`,
-  );
-  await data.onTable(
-    'orders',
-    `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{amount_fen}', '1990') WHERE ${id} % 3 = 0`,
-  );
-  await data.onTable('orders', 'ANALYZE $table');
+  // The orders a shop's mix, with the hour directory they would have written (as bench/order-list.ts).
+  await varyOrders(data, conn, SIZE, nowHour);
   await data.close();
-  // The hour directory those orders would have written as they were created (as bench/order-list.ts).
-  const hours = new OrderHours(conn);
-  const entries = new Map<number, Set<string>>();
-  for (let i = 1; i <= SIZE; i++) {
-    const status = i % 997 === 0 ? 'refunded' : i % 5 === 0 ? 'cancelled' : 'completed';
-    const hour = nowHour - (i % 720);
-    const kinds = entries.get(hour) ?? entries.set(hour, new Set(['all'])).get(hour)!;
-    kinds.add(`status:${status}`).add(`amount:${i % 3 === 0 ? 1990 : 990}`);
-  }
-  for (const [hour, kinds] of entries) await hours.note([...kinds], hour);
   const repos = mongoRepositories(conn);
   // Orders in flight, with real order numbers: the pending / paid lists and the search by number.
   const now = new Date();

@@ -1,8 +1,10 @@
 // What the console benches share: a database of their own grown to a size, a timer, and the
 // rewrite of their section of docs/benchmarks.md.
 import fs from 'node:fs';
+import type { Connection } from 'mongoose';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
+import { OrderHours } from '../src/adapters/mongo/order-hours';
 import { DOC } from './config';
 import { Dataset } from './dataset';
 import { startDb } from './processes';
@@ -37,4 +39,35 @@ export function writeSection(heading: string, section: string): void {
       : `${doc.slice(0, next) + section}\n${doc.slice(next)}`;
   fs.writeFileSync(DOC, updated);
   console.log(section);
+}
+
+/**
+ * Makes the data set's orders a shop's mix — every 5th cancelled, every 997th refunded, every 3rd at
+ * ¥19.90 — and writes the order list's directory (order-hours.ts) those orders would have written.
+ */
+export async function varyOrders(
+  data: Dataset,
+  conn: Connection,
+  size: number,
+  nowHour: number,
+): Promise<void> {
+  const id = `(_jsonb->>'_id')::int`;
+  const set = (field: string, json: string, every: number) =>
+    data.onTable(
+      'orders',
+      `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{${field}}', '${json}') WHERE ${id} % ${every} = 0`,
+    );
+  await set('status', '"cancelled"', 5);
+  await set('status', '"refunded"', 997);
+  await set('amount_fen', '1990', 3);
+  await data.onTable('orders', 'ANALYZE $table');
+  const hours = new OrderHours(conn);
+  const entries = new Map<number, Set<string>>();
+  for (let i = 1; i <= size; i++) {
+    const status = i % 997 === 0 ? 'refunded' : i % 5 === 0 ? 'cancelled' : 'completed';
+    const hour = nowHour - (i % 720);
+    const kinds = entries.get(hour) ?? entries.set(hour, new Set(['all'])).get(hour)!;
+    kinds.add(`status:${status}`).add(`amount:${i % 3 === 0 ? 1990 : 990}`);
+  }
+  for (const [hour, kinds] of entries) await hours.note([...kinds], hour);
 }

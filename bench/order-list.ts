@@ -6,7 +6,7 @@ import { hourOf } from '../src/domain/figures';
 import type { OrderFilter, Page } from '../src/domain/ports';
 import { backfillOrderList } from '../src/domain/usecases/backfill';
 import { exportOrders } from '../src/domain/usecases/export';
-import { grownStore, timed, writeSection } from './grown-store';
+import { grownStore, timed, varyOrders, writeSection } from './grown-store';
 import { percentile } from './load';
 import { cleanup } from './processes';
 
@@ -20,31 +20,10 @@ async function main() {
   const started = performance.now();
   const nowHour = hourOf(new Date());
   const { mongoUri, data, load } = await grownStore('bench_order_list', SIZE, nowHour);
-  const id = `(_jsonb->>'_id')::int`;
-  await data.onTable(
-    'orders',
-    `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{status}', '"cancelled"') WHERE ${id} % 5 = 0`,
-  );
-  await data.onTable(
-    'orders',
-    `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{status}', '"refunded"') WHERE ${id} % 997 = 0`,
-  );
-  await data.onTable(
-    'orders',
-    `UPDATE $table SET _jsonb = jsonb_set(_jsonb, '{amount_fen}', '1990') WHERE ${id} % 3 = 0`,
-  );
-  await data.close();
   const conn = await connectMongo(mongoUri);
-  // The directory the stored orders would have made: each kind in the hours holding one of it.
+  await varyOrders(data, conn, SIZE, nowHour);
+  await data.close();
   const hours = new OrderHours(conn);
-  const entries = new Map<number, Set<string>>();
-  for (let i = 1; i <= SIZE; i++) {
-    const status = i % 997 === 0 ? 'refunded' : i % 5 === 0 ? 'cancelled' : 'completed';
-    const hour = nowHour - (i % 720);
-    const kinds = entries.get(hour) ?? entries.set(hour, new Set(['all'])).get(hour)!;
-    kinds.add(`status:${status}`).add(`amount:${i % 3 === 0 ? 1990 : 990}`);
-  }
-  for (const [hour, kinds] of entries) await hours.note([...kinds], hour);
   await hours.markComplete();
 
   const day = new Date((nowHour - 48) * 3_600_000).toISOString().slice(0, 10);
