@@ -13,15 +13,12 @@ interface MarkerDoc {
   _id: string;
   /** Always OPEN: the field the list reads by equality (an index, not a scan of the table). */
   state: string;
-  /** The review's date as first marked, for a human reading the collection. */
-  created_at: Date;
 }
 
 const schema = new Schema<MarkerDoc>(
   {
     _id: String,
     state: { type: String, required: true, index: true },
-    created_at: { type: Date, required: true },
   },
   schemaOptions('open_reviews'),
 );
@@ -38,8 +35,8 @@ export class OpenReviewMarkers {
     this.model = modelOf<MarkerDoc>(conn, 'OpenReview', schema);
   }
 
-  async mark(id: string, createdAt: Date): Promise<void> {
-    await insertOnce(this.model, { _id: id, state: OPEN, created_at: createdAt });
+  async mark(id: string): Promise<void> {
+    await insertOnce(this.model, { _id: id, state: OPEN });
   }
 
   async unmark(id: string): Promise<void> {
@@ -54,11 +51,11 @@ export class OpenReviewMarkers {
    * Reviews stored before the markers have none: on first use, `storedOpen` (one read of every
    * review, as every open list did before) is marked, once per database; remembered once done.
    */
-  async enterStored(storedOpen: () => Promise<{ id: string; createdAt: Date }[]>): Promise<void> {
+  async enterStored(storedOpen: () => Promise<string[]>): Promise<void> {
     if (this.entered) return;
     if (!(await this.model.exists({ _id: STORED_ENTERED }).exec())) {
-      for (const r of await storedOpen()) await this.mark(r.id, r.createdAt);
-      await insertOnce(this.model, { _id: STORED_ENTERED, state: STORED_ENTERED, created_at: new Date(0) });
+      for (const id of await storedOpen()) await this.mark(id);
+      await insertOnce(this.model, { _id: STORED_ENTERED, state: STORED_ENTERED });
     }
     this.entered = true;
   }

@@ -109,16 +109,10 @@ export class OrderHours {
 
   /** Every entry, for the audit: `hour <kind>:<hour>` and `day <kind>:<day>`. */
   async *entries(): AsyncIterable<string> {
-    for (const [label, model] of [
-      ['hour', this.hours],
-      ['day', this.days],
-    ] as const)
-      for await (const doc of (model as typeof this.hours)
-        .find({}, { _id: 1 })
-        .lean<HourDoc>()
-        .batchSize(1000)
-        .cursor())
-        yield `${label} ${(doc as HourDoc)._id}`;
+    for await (const doc of this.hours.find({}, { _id: 1 }).lean<HourDoc>().batchSize(1000).cursor())
+      yield `hour ${(doc as HourDoc)._id}`;
+    for await (const doc of this.days.find({}, { _id: 1 }).lean<DayDoc>().batchSize(1000).cursor())
+      yield `day ${(doc as DayDoc)._id}`;
   }
 
   /** The entries an order of `kinds` created in `hour` needs, as `entries` names them. */

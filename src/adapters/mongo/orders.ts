@@ -374,12 +374,24 @@ export class MongoOrders implements Orders {
   }
 
   async search(f: OrderFilter, page: Page): Promise<Order[]> {
-    const kind = hourKind(f);
-    const docs =
-      kind && (await this.hours.complete())
-        ? await this.byHour(kind, f, page)
-        : await this.find(filterOf(f), page);
+    const kind = await this.listedByHour(f);
+    const docs = kind ? await this.byHour(kind, f, page) : await this.find(filterOf(f), page);
     return docs.map(toDomain);
+  }
+
+  /** The directory kind to read `f` by, or null to read it as one query (also until the backfill is done). */
+  private async listedByHour(f: OrderFilter): Promise<string | null> {
+    const kind = hourKind(f);
+    return kind && (await this.hours.complete()) ? kind : null;
+  }
+
+  /** The orders matching `filter` created in `hour`, newest first (sorted here: FerretDB would in Go). */
+  private async inHour(filter: Record<string, unknown>, hour: number): Promise<OrderDoc[]> {
+    const docs = await this.model
+      .find({ ...filter, created_hour: hour })
+      .lean<OrderDoc[]>()
+      .exec();
+    return docs.sort(newestFirst);
   }
 
   /**
@@ -392,15 +404,14 @@ export class MongoOrders implements Orders {
     let skip = page.skip;
     for await (const hour of this.hours.newestFirst(kind, ...hoursOf(f))) {
       if (out.length >= page.limit) break;
-      const query = { ...filter, created_hour: hour };
       if (skip > 0) {
-        const count = await this.model.countDocuments(query).exec();
+        const count = await this.model.countDocuments({ ...filter, created_hour: hour }).exec();
         if (count <= skip) {
           skip -= count;
           continue;
         }
       }
-      const docs = (await this.model.find(query).lean<OrderDoc[]>().exec()).sort(newestFirst);
+      const docs = await this.inHour(filter, hour);
       out.push(...docs.slice(skip, skip + page.limit - out.length));
       skip = 0;
     }
@@ -410,19 +421,14 @@ export class MongoOrders implements Orders {
   /** Every match, newest first, an hour (or, until the backfill is done, a driver batch) at a time. */
   async *streamSearch(f: OrderFilter): AsyncIterable<Order> {
     const filter = filterOf(f);
-    const kind = hourKind(f);
-    if (!kind || !(await this.hours.complete())) {
+    const kind = await this.listedByHour(f);
+    if (!kind) {
       for await (const doc of this.model.find(filter).sort(BY_DATE).lean<OrderDoc>().batchSize(500).cursor())
         yield toDomain(doc as OrderDoc);
       return;
     }
-    for await (const hour of this.hours.newestFirst(kind, ...hoursOf(f))) {
-      const docs = await this.model
-        .find({ ...filter, created_hour: hour })
-        .lean<OrderDoc[]>()
-        .exec();
-      yield* docs.sort(newestFirst).map(toDomain);
-    }
+    for await (const hour of this.hours.newestFirst(kind, ...hoursOf(f)))
+      yield* (await this.inHour(filter, hour)).map(toDomain);
   }
 
   /**

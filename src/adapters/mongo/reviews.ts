@@ -56,7 +56,7 @@ export class MongoReviews implements Reviews {
   async open(r: NewReview): Promise<void> {
     const id = reviewId(r.orderId, r.reason);
     // Marked before it exists: a crash in between leaves a marker the list skips, never an open review unlisted.
-    await this.markers.mark(id, r.createdAt);
+    await this.markers.mark(id);
     const opened = await insertOnce(this.model, {
       _id: id,
       order_id: r.orderId,
@@ -89,12 +89,7 @@ export class MongoReviews implements Reviews {
    */
   private async listOpen(page: Page): Promise<Review[]> {
     await this.markers.enterStored(async () =>
-      (await this.model.find({ resolved_at: null }, { created_at: 1 }).lean<ReviewDoc[]>().exec()).map(
-        (d) => ({
-          id: d._id,
-          createdAt: d.created_at,
-        }),
-      ),
+      (await this.model.find({ resolved_at: null }, { _id: 1 }).lean<ReviewDoc[]>().exec()).map((d) => d._id),
     );
     const open: Review[] = [];
     const ids = await this.markers.ids();
