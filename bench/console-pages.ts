@@ -23,6 +23,8 @@ import { localDay } from '../src/domain/time';
 import { backfillOrderList } from '../src/domain/usecases/backfill';
 import { CALLBACK_SECRET, SANDBOX_APPID, startSandbox } from '../tests/sandbox/harness';
 import { anOrder } from '../tests/support/builders';
+import { alertClones, enterAlertHours, makeAlertTemplates } from './alert-store';
+import { type Extra, growExtras, Tables } from './clones';
 import { Dataset } from './dataset';
 import { varyOrders } from './grown-store';
 import { percentile } from './load';
@@ -41,22 +43,8 @@ const BASE = 'http://bench.local';
 const USERNAME = 'benchadmin';
 const PASSWORD = 'bench console password';
 
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const lpad = (i: number) => String(i).padStart(12, '0');
 
-/** One variant of a collection's clones: rows `i` where `where` holds get `template` with `fields` set. */
-interface Variant {
-  id: string; // the template's _id, as made through the adapter
-  where: string;
-  fields: Record<string, string>;
-  template?: Record<string, unknown>;
-}
-interface Extra {
-  collection: string;
-  variants: Variant[];
-}
-
-/** The other growing collections the console lists, keyed by the Dataset's row number `i`. */
 function extras(nowHour: number, operatorId: number): Extra[] {
   const hour = `(${nowHour} - (i % 720))`;
   // The same instant as the Dataset gives order i (created_at), so an order's records line up.
@@ -89,37 +77,7 @@ function extras(nowHour: number, operatorId: number): Extra[] {
         },
       ],
     },
-    {
-      // Every 100th alert failed to send; the rest sent.
-      collection: 'alerts',
-      variants: [
-        {
-          id: 'paid_not_completed:0:sent',
-          where: 'i % 100 <> 0',
-          fields: {
-            _id: `'paid_not_completed:' || i || ':' || ${hour}`,
-            key: 'i::text',
-            at,
-            raised_at: at,
-            next_attempt_at: at,
-            sent_at: `${at} + 1000`,
-            exp: exp('0'),
-          },
-        },
-        {
-          id: 'paid_not_completed:0:failed',
-          where: 'i % 100 = 0',
-          fields: {
-            _id: `'paid_not_completed:' || i || ':' || ${hour}`,
-            key: 'i::text',
-            at,
-            raised_at: at,
-            next_attempt_at: at,
-            exp: exp('0'),
-          },
-        },
-      ],
-    },
+    alertClones(nowHour),
     {
       // One event per order; every 100th concerns no known order (listed by day).
       collection: 'payment_events',
@@ -230,33 +188,7 @@ async function makeTemplates(conn: Connection, operatorId: number): Promise<void
     '已与用户核实并人工退款',
     new Date(t.getTime() + 3_600_000),
   );
-  const alert = {
-    kind: 'paid_not_completed' as const,
-    key: '0',
-    severity: 'warning' as const,
-    title: '订单 B000000000000 已支付但未完成',
-    text: '订单已支付超过 10 分钟仍未发放积分，请检查。',
-    facts: { order_id: 0, amount_fen: 990 },
-    at: t,
-    raisedAt: t,
-    attempts: 1,
-    nextAttemptAt: t,
-    summaryId: null,
-  };
-  await repos.alertOutbox.add({
-    ...alert,
-    id: 'paid_not_completed:0:sent',
-    state: 'sent',
-    lastError: null,
-    sentAt: t,
-  });
-  await repos.alertOutbox.add({
-    ...alert,
-    id: 'paid_not_completed:0:failed',
-    state: 'failed',
-    lastError: 'webhook answered 500',
-    sentAt: null,
-  });
+  await makeAlertTemplates(repos.alertOutbox, t);
   const event = {
     day: '2026-01-01',
     at: t,
@@ -310,59 +242,6 @@ async function makeTemplates(conn: Connection, operatorId: number): Promise<void
     reason: null,
   });
   await repos.shipments.record({ orderId: 0, orderNo: 'B000000000000', result: 'uploaded', at: t });
-}
-
-class Tables {
-  private readonly known = new Map<string, string>();
-  constructor(
-    readonly sql: SQL,
-    readonly schema: string,
-  ) {}
-  async of(collection: string): Promise<string> {
-    const hit = this.known.get(collection);
-    if (hit) return hit;
-    const rows = await this.sql.unsafe(
-      `SELECT _jsonb->>'table' AS t FROM ${ident(this.schema)}."_ferretdb_database_metadata" WHERE _jsonb->>'_id' = $1`,
-      [collection],
-    );
-    const table = rows[0]?.t as string | undefined;
-    if (!table) throw new Error(`no FerretDB table for ${collection}`);
-    const full = `${ident(this.schema)}.${ident(table)}`;
-    this.known.set(collection, full);
-    return full;
-  }
-}
-
-/** Reads each variant's template (by _id), deletes it, and clones it for i in 1..size. */
-async function growExtras(tables: Tables, list: Extra[], size: number): Promise<void> {
-  const { sql } = tables;
-  for (const extra of list) {
-    const table = await tables.of(extra.collection);
-    for (const v of extra.variants) {
-      const rows = await sql.unsafe(`SELECT _jsonb FROM ${table} WHERE _jsonb->>'_id' = $1`, [v.id]);
-      if (rows.length !== 1)
-        throw new Error(`${extra.collection}: template ${v.id} found ${rows.length} times`);
-      v.template = rows[0]._jsonb;
-    }
-    for (const v of extra.variants)
-      await sql.unsafe(`DELETE FROM ${table} WHERE _jsonb->>'_id' = $1`, [v.id]);
-    for (const v of extra.variants) {
-      let expr = '$1::jsonb';
-      for (const [field, value] of Object.entries(v.fields)) {
-        if (!(field in (v.template as object)))
-          throw new Error(`${extra.collection}.${field}: not in the template`);
-        expr = `jsonb_set(${expr}, '{${field}}', to_jsonb(${value}))`;
-      }
-      for (let lo = 1; lo <= size; lo += 100_000) {
-        const hi = Math.min(size, lo + 99_999);
-        await sql.unsafe(
-          `INSERT INTO ${table} (_jsonb) SELECT ${expr} FROM generate_series(${lo}, ${hi}) AS i WHERE ${v.where}`,
-          [v.template],
-        );
-      }
-    }
-    await sql.unsafe(`ANALYZE ${table}`);
-  }
 }
 
 type Handler = (request: Request) => Promise<Response>;
@@ -467,6 +346,7 @@ async function main() {
   console.error(`growing reviews, alerts, payment events, refunds, operator audit, shipments to ${SIZE}…`);
   const extraStarted = performance.now();
   await growExtras(tables, extras(nowHour, created.value.id), SIZE);
+  await enterAlertHours(conn, SIZE, nowHour);
   const extraSeconds = (performance.now() - extraStarted) / 1000;
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const counts: string[] = [];

@@ -9,7 +9,7 @@
 import { SQL } from 'bun';
 import type { Connection } from 'mongoose';
 import { mongoRepositories } from '../src/adapters/mongo';
-import { OrderHours } from '../src/adapters/mongo/order-hours';
+import { HourDirectory } from '../src/adapters/mongo/hour-directory';
 import { PAYMENT_CLAIMS_BACKFILL } from '../src/domain/usecases/backfill';
 
 interface Clone {
@@ -128,7 +128,7 @@ export class Dataset {
     // A store of this size has long finished the claims backfill; it is not what is measured.
     await repos.checks.claimOnce(PAYMENT_CLAIMS_BACKFILL);
     // Nor the order list's: its directory holds the hours the cloned (completed, ¥9.90) orders fill.
-    const hours = new OrderHours(conn);
+    const hours = new HourDirectory(conn, 'order');
     for (let h = nowHour - 719; h <= nowHour; h++)
       await hours.note(['all', 'amount:990', 'status:completed'], h);
     await hours.markComplete();

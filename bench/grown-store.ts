@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Connection } from 'mongoose';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo } from '../src/adapters/mongo';
-import { OrderHours } from '../src/adapters/mongo/order-hours';
+import { HourDirectory } from '../src/adapters/mongo/hour-directory';
 import { DOC } from './config';
 import { Dataset } from './dataset';
 import { startDb } from './processes';
@@ -43,7 +43,7 @@ export function writeSection(heading: string, section: string): void {
 
 /**
  * Makes the data set's orders a shop's mix — every 5th cancelled, every 997th refunded, every 3rd at
- * ¥19.90 — and writes the order list's directory (order-hours.ts) those orders would have written.
+ * ¥19.90 — and writes the order list's directory (hour-directory.ts) those orders would have written.
  */
 export async function varyOrders(
   data: Dataset,
@@ -61,7 +61,7 @@ export async function varyOrders(
   await set('status', '"refunded"', 997);
   await set('amount_fen', '1990', 3);
   await data.onTable('orders', 'ANALYZE $table');
-  const hours = new OrderHours(conn);
+  const hours = new HourDirectory(conn, 'order');
   const entries = new Map<number, Set<string>>();
   for (let i = 1; i <= size; i++) {
     const status = i % 997 === 0 ? 'refunded' : i % 5 === 0 ? 'cancelled' : 'completed';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
-import { OrderHours } from '../src/adapters/mongo/order-hours';
+import { HourDirectory } from '../src/adapters/mongo/hour-directory';
 import { systemClock } from '../src/adapters/system/clock';
 import { hourOf } from '../src/domain/figures';
 import type { OrderFilter, Page } from '../src/domain/ports';
@@ -23,7 +23,7 @@ async function main() {
   const conn = await connectMongo(mongoUri);
   await varyOrders(data, conn, SIZE, nowHour);
   await data.close();
-  const hours = new OrderHours(conn);
+  const hours = new HourDirectory(conn, 'order');
   await hours.markComplete();
 
   const day = new Date((nowHour - 48) * 3_600_000).toISOString().slice(0, 10);

@@ -1,5 +1,5 @@
 import { hourOf } from '../domain/figures';
-import type { FigureStore } from '../domain/ports';
+import type { AlertOutbox, FigureStore } from '../domain/ports';
 import { backfillChecks, backfillOrderList, backfillPaymentClaims } from '../domain/usecases/backfill';
 import { followRefundInFlight } from '../domain/usecases/check-order';
 import { creditBaseline } from '../domain/usecases/dashboard';
@@ -84,6 +84,41 @@ export function startOrderListBackfill(deps: Deps): () => Promise<void> {
     .catch((e) => deps.log('orders.backfill_failed', { error: e instanceof Error ? e.message : String(e) }));
   return async () => {
     stopped = true;
+    await running;
+  };
+}
+
+/**
+ * Enters alerts stored by an earlier version into the alert list's directory, in the background; a
+ * run that leaves alerts still in delivery to it (`waiting`) is repeated every `retryMs`.
+ */
+export function startAlertListBackfill(
+  deps: Pick<Deps, 'log'> & { readonly alertOutbox?: AlertOutbox },
+  retryMs = 10 * 60_000,
+): () => Promise<void> {
+  const backfill = deps.alertOutbox?.backfillList?.bind(deps.alertOutbox);
+  if (!backfill) return async () => {};
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const again = () => {
+    if (!stopped) timer = setTimeout(run, retryMs);
+  };
+  const run = () => {
+    running = backfill(() => stopped)
+      .then((t) => {
+        if (t.entered > 0 || !t.finished) deps.log('alerts.list_backfilled', t);
+        if (!t.finished) again();
+      })
+      .catch((e) => {
+        deps.log('alerts.backfill_failed', { error: e instanceof Error ? e.message : String(e) });
+        again();
+      });
+  };
+  run();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
     await running;
   };
 }

@@ -5,6 +5,7 @@ import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
 import { startIdleCollection } from './idle-collect';
 import {
+  startAlertListBackfill,
   startClaimsBackfill,
   startCreditBaselineJob,
   startOrderListBackfill,
@@ -62,6 +63,7 @@ try {
 const log = deps.log;
 const stopClaimsBackfill = startClaimsBackfill(deps);
 const stopOrderListBackfill = startOrderListBackfill(deps);
+const stopAlertListBackfill = startAlertListBackfill(deps);
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
 const { statements, statementReports } = deps;
 const stopStatements =
@@ -104,6 +106,7 @@ async function shutdown(signal: string) {
   await stopSweeper();
   await stopClaimsBackfill();
   await stopOrderListBackfill();
+  await stopAlertListBackfill();
   await stopStatements();
   await stopShipping();
   await stopTokenKeeper();

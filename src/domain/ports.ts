@@ -452,6 +452,11 @@ export interface AlertOutbox {
    * ALERT_RETENTION_DAYS). Safe to repeat and to run in several instances at once.
    */
   purge(before: Date): Promise<void>;
+  /**
+   * Stores whose list reads an index that alerts of an earlier version lack: enters those alerts, and
+   * says whether all are in (false also while some are still being delivered; run it again later).
+   */
+  backfillList?(stop: () => boolean): Promise<{ entered: number; waiting: number; finished: boolean }>;
 }
 
 /** Where alerts go (a WeCom robot, a generic JSON webhook). */

@@ -10,7 +10,7 @@ import { anOrder, T0 } from '../support/builders';
 import { processesOverOneDatabase } from '../support/processes';
 
 /**
- * The console's order list reads the Mongo store hour by hour through a directory (order-hours.ts).
+ * The console's order list reads the Mongo store hour by hour through a directory (hour-directory.ts).
  * Orders stored by an earlier version have neither `created_hour` nor entries: until the backfill
  * has entered them all the list must still show them, and afterwards it must read by hour.
  */

@@ -1,5 +1,11 @@
 import { beforeEach, describe, expect, it } from 'bun:test';
-import { type Alert, newStoredAlert, type StoredAlert } from '../../src/domain/alert';
+import {
+  ALERT_STATES,
+  type Alert,
+  type AlertState,
+  newStoredAlert,
+  type StoredAlert,
+} from '../../src/domain/alert';
 import { T0 } from '../support/builders';
 import type { MakeRepositories, Repositories } from './repositories';
 
@@ -22,6 +28,9 @@ export function alertOutboxContract(make: MakeRepositories) {
     let repos: Repositories;
     beforeEach(async () => {
       repos = await make();
+      // A new store holds no alert of an earlier version: its list's directory is complete at once.
+      const backfill = await repos.alertOutbox.backfillList?.(() => false);
+      if (backfill) expect(backfill).toEqual({ entered: 0, waiting: 0, finished: true });
     });
 
     it('stores an alert once per kind, key and hour; later adds are refused and change nothing', async () => {
@@ -63,6 +72,49 @@ export function alertOutboxContract(make: MakeRepositories) {
       expect(
         (await repos.alertOutbox.list({ state: 'pending' }, { skip: 0, limit: 10 })).map((a) => a.key),
       ).toEqual(['k3', 'k1']);
+    });
+
+    // The Mongo store lists hour by hour (hour-directory.ts): across days, hours, equal timestamps,
+    // every state an alert goes through and every page, it must read as one newest-first sort.
+    it('pages every state across days and hours as one newest-first sort would', async () => {
+      const HOUR = 60 * MINUTE;
+      const paths: AlertState[][] = [[], ['sent'], ['suppressed', 'summarized'], ['failed'], ['suppressed']];
+      const made: StoredAlert[] = [];
+      for (let i = 0; i < 40; i++) {
+        // Hours 0..~70 apart with gaps, several alerts raised at one instant.
+        const at = new Date(T0.getTime() + ((i * 7) % 71) * HOUR + (i % 3 === 0 ? 0 : (i % 5) * MINUTE));
+        const alert = newStoredAlert(anAlert({ key: `k${100 + i}` }), at, i % 6 !== 5);
+        await repos.alertOutbox.add(alert);
+        let state = alert.state;
+        for (const next of alert.state === 'logged' ? [] : (paths[i % paths.length] ?? [])) {
+          await repos.alertOutbox.project(alert.id, { state: next });
+          state = next;
+        }
+        made.push({ ...alert, state });
+      }
+      const expected = (state?: AlertState) =>
+        made
+          .filter((a) => state === undefined || a.state === state)
+          .sort((a, b) => b.raisedAt.getTime() - a.raisedAt.getTime() || (a.id < b.id ? 1 : -1))
+          .map((a) => a.id);
+      expect(new Set(made.map((a) => a.state))).toEqual(new Set(ALERT_STATES));
+      for (const state of [undefined, ...ALERT_STATES])
+        for (const [skip, limit] of [
+          [0, 7],
+          [5, 7],
+          [17, 4],
+          [38, 10],
+          [0, 100],
+        ] as const) {
+          const got = (await repos.alertOutbox.list(state ? { state } : {}, { skip, limit })).map(
+            (a) => a.id,
+          );
+          expect({ state, skip, got }).toEqual({
+            state,
+            skip,
+            got: expected(state).slice(skip, skip + limit),
+          });
+        }
     });
 
     it('projects the delivery state field by field', async () => {

@@ -107,7 +107,7 @@ export function ordersContract(make: MakeRepositories) {
       expect((await repos.orders.search({ status: 'cancelled' }, page)).map((o) => o.id)).toEqual([gone.id]);
     });
 
-    // The Mongo store lists a long list hour by hour (order-hours.ts): across days, hours, equal
+    // The Mongo store lists a long list hour by hour (hour-directory.ts): across days, hours, equal
     // timestamps, every status's path through the projection and every page, it must read as one sort.
     it('pages and streams every filter across days and hours as one newest-first sort would', async () => {
       const HOUR = 3_600_000;

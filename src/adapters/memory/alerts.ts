@@ -1,8 +1,9 @@
 import type { AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from '../../domain/alert';
 import type { AlertOutbox, Page } from '../../domain/ports';
 
+// Ids compared by code unit, as MongoDB compares strings.
 const byRaised = (a: StoredAlert, b: StoredAlert) =>
-  a.raisedAt.getTime() - b.raisedAt.getTime() || a.id.localeCompare(b.id);
+  a.raisedAt.getTime() - b.raisedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The outbox in memory (tests, single process): the same first-insert-wins rules as the mongo one. */
 export class MemoryAlertOutbox implements AlertOutbox {

@@ -1,8 +1,10 @@
-import { type Connection, Schema } from 'mongoose';
+import mongoose, { type Connection, Schema } from 'mongoose';
 import type { AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from '../../domain/alert';
+import { hourOf } from '../../domain/figures';
 import type { AlertOutbox, Page } from '../../domain/ports';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { expiryMinute, expiryPurger } from './expiry';
+import { HourDirectory } from './hour-directory';
 
 interface AlertDoc {
   _id: string;
@@ -22,6 +24,8 @@ interface AlertDoc {
   summary_id: string | null;
   /** The minute after `raised_at` (expiry.ts): housekeeping deletes by equality on it. */
   exp: number;
+  /** hourOf(raised_at), read by equality by the list; absent on alerts stored before it (backfillList). */
+  raised_hour?: number;
 }
 
 const alertSchema = new Schema<AlertDoc>(
@@ -43,6 +47,7 @@ const alertSchema = new Schema<AlertDoc>(
     sent_at: { type: Date, default: null },
     summary_id: { type: String, default: null },
     exp: { type: Number, required: true, index: true },
+    raised_hour: { type: Number, index: true },
   },
   { ...schemaOptions('alerts'), minimize: false },
 );
@@ -90,6 +95,17 @@ const toDomain = (d: AlertDoc): StoredAlert => ({
   summaryId: d.summary_id,
 });
 
+/**
+ * States an alert ends in, listed through the hour directory (`state:<s>`). `pending` and
+ * `suppressed` last minutes (a day at most while the webhook fails): few alerts are in them at any
+ * time, so their list is one equality read — an hour walk would visit every hour that ever held one.
+ */
+const FINAL = new Set<AlertState>(['sent', 'summarized', 'failed', 'logged']);
+const kindsOf = (state: AlertState): string[] => (FINAL.has(state) ? ['all', `state:${state}`] : ['all']);
+const BY_RAISED = { raised_at: -1, _id: -1 } as const;
+const newestFirst = (a: AlertDoc, b: AlertDoc) =>
+  b.raised_at.getTime() - a.raised_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
+
 const PATCH_FIELDS: Record<keyof AlertPatch, keyof AlertDoc> = {
   state: 'state',
   attempts: 'attempts',
@@ -103,20 +119,26 @@ const PATCH_FIELDS: Record<keyof AlertPatch, keyof AlertDoc> = {
  * `alerts` `_id` = `<kind>:<key>:<hour>`: the unique insert is the deduplication across repeats and
  * instances. `alert_attempts` is insert-only: `<alert>@<minute>` claims a minute's delivery (one
  * sender), `<alert>@<minute>:<stage>` records its outcome. `state` is a projection for finding work.
+ * The list reads hour by hour through a directory (hour-directory.ts, alert_hours / alert_days).
  */
 export class MongoAlertOutbox implements AlertOutbox {
   private readonly alerts;
   private readonly history;
   private readonly purgeAlerts;
   private readonly purgeHistory;
+  private readonly hours;
   constructor(conn: Connection) {
+    this.hours = new HourDirectory(conn, 'alert');
     this.alerts = modelOf<AlertDoc>(conn, 'Alert', alertSchema);
     this.history = modelOf<AttemptDoc>(conn, 'AlertAttempt', attemptSchema);
     this.purgeAlerts = expiryPurger(conn, 'alerts', this.alerts);
     this.purgeHistory = expiryPurger(conn, 'alert_attempts', this.history);
   }
 
-  add(a: StoredAlert): Promise<boolean> {
+  async add(a: StoredAlert): Promise<boolean> {
+    const hour = hourOf(a.raisedAt);
+    // Entered before the alert: a crash in between leaves an hour with nothing to list, not an alert unlisted.
+    await this.hours.note(kindsOf(a.state), hour);
     return insertOnce(this.alerts, {
       _id: a.id,
       kind: a.kind,
@@ -134,6 +156,7 @@ export class MongoAlertOutbox implements AlertOutbox {
       sent_at: a.sentAt,
       summary_id: a.summaryId,
       exp: expiryMinute(a.raisedAt.getTime()),
+      raised_hour: hour,
     });
   }
 
@@ -153,20 +176,85 @@ export class MongoAlertOutbox implements AlertOutbox {
   }
 
   async list(filter: { readonly state?: AlertState }, page: Page): Promise<StoredAlert[]> {
-    const docs = await this.alerts
-      .find(filter.state ? { state: filter.state } : {})
-      .sort({ raised_at: -1, _id: -1 })
-      .skip(page.skip)
-      .limit(page.limit)
-      .lean<AlertDoc[]>()
-      .exec();
+    const { state } = filter;
+    const listed = (!state || FINAL.has(state)) && (await this.hours.complete());
+    const docs = listed
+      ? await this.hours.page(state ? `state:${state}` : 'all', page, {
+          inHour: (hour) => this.inHour(state, hour),
+          countInHour: (hour) => this.alerts.countDocuments(this.hourFilter(state, hour)).exec(),
+        })
+      : await this.alerts
+          .find(state ? { state } : {})
+          .sort(BY_RAISED)
+          .skip(page.skip)
+          .limit(page.limit)
+          .lean<AlertDoc[]>()
+          .exec();
     return docs.map(toDomain);
+  }
+
+  private hourFilter(state: AlertState | undefined, hour: number) {
+    return state ? { raised_hour: hour, state } : { raised_hour: hour };
+  }
+
+  /** One hour's alerts, newest first (sorted here: FerretDB would sort in Go all the same). */
+  private async inHour(state: AlertState | undefined, hour: number): Promise<AlertDoc[]> {
+    const docs = await this.alerts.find(this.hourFilter(state, hour)).lean<AlertDoc[]>().exec();
+    return docs.sort(newestFirst);
   }
 
   async project(id: string, patch: AlertPatch): Promise<void> {
     const set: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(patch)) set[PATCH_FIELDS[k as keyof AlertPatch]] = v;
+    if (patch.state && FINAL.has(patch.state)) {
+      const doc = await this.alerts.findById(id, { raised_at: 1 }).lean<Pick<AlertDoc, 'raised_at'>>().exec();
+      if (!doc) return;
+      // The state's list is entered before the state is written; an alert stored before the directory
+      // gets its hour here, as it leaves the states the backfill leaves to its delivery.
+      const hour = hourOf(doc.raised_at);
+      await this.hours.note(kindsOf(patch.state), hour);
+      set.raised_hour = hour;
+    }
     await this.alerts.updateOne({ _id: id }, { $set: set }).exec();
+  }
+
+  /**
+   * Enters the alerts stored before the hour directory (no `raised_hour`), pass after pass until one
+   * finds none; only then is the directory marked complete, and until then the list reads as before.
+   * Alerts still `pending` or `suppressed` are left to their delivery, which writes their final state
+   * with their hour: rewriting them here could undo that write (FerretDB writes an update as the whole
+   * document it read). So a run that finds such alerts ends unfinished, to be run again later.
+   */
+  async backfillList(stop: () => boolean): Promise<{ entered: number; waiting: number; finished: boolean }> {
+    let entered = 0;
+    if (await this.hours.complete()) return { entered, waiting: 0, finished: true };
+    for (;;) {
+      let found = 0;
+      let waiting = 0;
+      const missing = { raised_hour: mongoose.trusted({ $exists: false }) };
+      const cursor = this.alerts
+        .find(missing, { raised_at: 1, state: 1 })
+        .lean<Pick<AlertDoc, '_id' | 'raised_at' | 'state'>>()
+        .batchSize(1000)
+        .cursor();
+      for await (const raw of cursor) {
+        if (stop()) return { entered: entered + found, waiting, finished: false };
+        const doc = raw as Pick<AlertDoc, '_id' | 'raised_at' | 'state'>;
+        if (!FINAL.has(doc.state)) {
+          waiting++;
+          continue;
+        }
+        const hour = hourOf(doc.raised_at);
+        await this.hours.note(kindsOf(doc.state), hour);
+        await this.alerts.updateOne({ _id: doc._id }, { $set: { raised_hour: hour } }).exec();
+        found++;
+      }
+      entered += found;
+      if (found > 0) continue;
+      if (waiting > 0) return { entered, waiting, finished: false };
+      await this.hours.markComplete();
+      return { entered, waiting, finished: true };
+    }
   }
 
   claim(id: string, minute: number, at: Date): Promise<boolean> {
@@ -207,5 +295,10 @@ export class MongoAlertOutbox implements AlertOutbox {
   async purge(before: Date): Promise<void> {
     await this.purgeAlerts(before);
     await this.purgeHistory(before);
+    // The purge works off a backlog over several passes: an hour is forgotten once it is empty.
+    await this.hours.forgetBefore(
+      hourOf(before),
+      async (hour) => (await this.alerts.exists({ raised_hour: hour }).exec()) !== null,
+    );
   }
 }

@@ -4,8 +4,8 @@ import type { NewOrder, Order, OrderStatus } from '../../domain/order';
 import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
+import { HourDirectory } from './hour-directory';
 import { probePage } from './last-present';
-import { OrderHours } from './order-hours';
 import { UserNumbers } from './user-numbers';
 
 interface OrderDoc {
@@ -189,7 +189,7 @@ export class MongoOrders implements Orders {
   constructor(conn: Connection) {
     const model = modelOf<OrderDoc>(conn, 'Order', schema);
     this.model = model;
-    this.hours = new OrderHours(conn);
+    this.hours = new HourDirectory(conn, 'order');
     this.ids = idAllocator(conn, 'orders');
     this.numbers = new UserNumbers(
       async (userId, k) => (await model.exists({ user_order: userOrder(userId, k) }).exec()) !== null,
@@ -316,7 +316,7 @@ export class MongoOrders implements Orders {
           subject: `order ${doc._id}`,
           message: `created_hour is ${doc.created_hour ?? 'missing'}, not ${hour}: the console's list skips it`,
         };
-      for (const entry of OrderHours.needed(kindsOf(doc.amount_fen, doc.status), hour))
+      for (const entry of HourDirectory.needed(kindsOf(doc.amount_fen, doc.status), hour))
         needed.set(entry, doc._id);
       if (doc.user_seq === undefined) continue;
       const seen = byUser.get(doc.user_id) ?? { count: 0, max: 0 };
@@ -394,28 +394,18 @@ export class MongoOrders implements Orders {
     return docs.sort(newestFirst);
   }
 
-  /**
-   * A page of a long list, newest hour first: each hour's orders are one equality read, sorted here.
-   * Hours wholly before the page are counted, not read. Same order as BY_DATE.
-   */
-  private async byHour(kind: string, f: OrderFilter, page: Page): Promise<OrderDoc[]> {
+  /** A page of a long list, newest hour first (hour-directory.ts). Same order as BY_DATE. */
+  private byHour(kind: string, f: OrderFilter, page: Page): Promise<OrderDoc[]> {
     const filter = filterOf(f);
-    const out: OrderDoc[] = [];
-    let skip = page.skip;
-    for await (const hour of this.hours.newestFirst(kind, ...hoursOf(f))) {
-      if (out.length >= page.limit) break;
-      if (skip > 0) {
-        const count = await this.model.countDocuments({ ...filter, created_hour: hour }).exec();
-        if (count <= skip) {
-          skip -= count;
-          continue;
-        }
-      }
-      const docs = await this.inHour(filter, hour);
-      out.push(...docs.slice(skip, skip + page.limit - out.length));
-      skip = 0;
-    }
-    return out;
+    return this.hours.page(
+      kind,
+      page,
+      {
+        inHour: (hour) => this.inHour(filter, hour),
+        countInHour: (hour) => this.model.countDocuments({ ...filter, created_hour: hour }).exec(),
+      },
+      hoursOf(f),
+    );
   }
 
   /** Every match, newest first, an hour (or, until the backfill is done, a driver batch) at a time. */
