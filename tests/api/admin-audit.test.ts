@@ -50,12 +50,16 @@ describe('the audit in the background', () => {
     });
   });
 
-  it('refuses a user and no token, and starts nothing', async () => {
+  it('refuses a user, no token and a malformed body, and starts nothing', async () => {
     const user = (await h.login('not-an-auditor')).token;
     const refused = await h.request('POST', '/api/admin/audit', { token: user });
     expect(refused).toMatchObject({ status: 403, body: { detail: '需要管理员权限' } });
     expect((await h.request('GET', '/api/admin/audit', { token: user })).status).toBe(403);
     expect((await h.request('POST', '/api/admin/audit')).status).toBe(401);
+    const malformed = await h.request('POST', '/api/admin/audit', { token: admin, raw: '{"x":' });
+    expect(malformed).toMatchObject({ status: 400, body: { detail: '请求体不是合法的 JSON' } });
+    const put = await h.request('PUT', '/api/admin/audit', { token: admin });
+    expect(put).toMatchObject({ status: 405, body: { detail: expect.stringContaining('GET 或 POST') } });
     expect(scans.started).toBe(0);
   });
 
