@@ -13,6 +13,38 @@ export interface Finding {
   readonly message: string;
 }
 
+/** What one run of the audit found (usecases/audit.ts). */
+export interface AuditReport {
+  readonly ok: boolean;
+  readonly scanned: { users: number; entries: number; orders: number; reviews: number };
+  /** Findings per rule, all of them counted. */
+  readonly violations: Record<string, number>;
+  /** The first `maxFindings` findings in full. */
+  readonly findings: Finding[];
+}
+
+/** Who started a run: the daily job, an admin through the API, or `bun run audit`. */
+export const AUDIT_TRIGGERS = ['daily', 'api', 'cli'] as const;
+export type AuditTrigger = (typeof AUDIT_TRIGGERS)[number];
+
+/** A finished run as stored (insert-only: never changed once saved). */
+export interface StoredAuditReport {
+  readonly id: string;
+  readonly trigger: AuditTrigger;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly report: AuditReport;
+}
+
+/** Whether run `a` is newer than `b`: it finished later, or in the same millisecond has the higher id. */
+export const finishedAfter = (
+  a: Pick<StoredAuditReport, 'id' | 'finishedAt'>,
+  b: Pick<StoredAuditReport, 'id' | 'finishedAt'>,
+): boolean =>
+  a.finishedAt.getTime() !== b.finishedAt.getTime()
+    ? a.finishedAt.getTime() > b.finishedAt.getTime()
+    : a.id > b.id;
+
 /** A ledger entry with what it stands on: the entry before it and the records its order has. */
 export interface EntryRecords {
   readonly entry: LedgerEntry;

@@ -1,4 +1,5 @@
 import type { Alert, AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from './alert';
+import type { StoredAuditReport } from './audit';
 import type { CreditSnapshot, HourFigures } from './figures';
 import type { LedgerEntry, NewLedgerEntry } from './ledger';
 import type { NewOrder, Order, OrderStatus } from './order';
@@ -302,6 +303,17 @@ export interface StatementReports {
   find(date: string): Promise<StatementReport | null>;
   /** Newest date first. */
   list(page: Page): Promise<StatementReport[]>;
+}
+
+/**
+ * Insert-only: each finished run of the integrity audit (domain/audit.ts), whoever started it. A run
+ * is stored once, under its own id, and never changed (FerretDB does not make updates atomic).
+ */
+export interface AuditReports {
+  /** Stores the run unless its id exists; true when this call stored it. */
+  save(report: StoredAuditReport): Promise<boolean>;
+  /** The run that finished last (the higher id on a tie), or null before the first. */
+  latest(): Promise<StoredAuditReport | null>;
 }
 
 /**

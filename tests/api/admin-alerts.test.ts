@@ -3,7 +3,7 @@ import type { AlertService } from '../../src/app/alerts';
 import { newStoredAlert } from '../../src/domain/alert';
 import { anAlert } from '../contract/alert-outbox.contract';
 import { anOrder } from '../support/builders';
-import { type HttpHarness, httpHarness } from './harness';
+import { auditAndWait, type HttpHarness, httpHarness } from './harness';
 
 let h: HttpHarness;
 const anOrderFor = (userId: number) => anOrder({ userId, createdAt: new Date(), updatedAt: new Date() });
@@ -70,11 +70,11 @@ describe('GET /api/admin/alerts', () => {
       settledAt: new Date(),
       source: 'callback',
     });
-    const audit = await h.request('GET', '/api/admin/audit', { token: admin });
-    expect(audit.body.ok).toBe(false);
+    const { report } = await auditAndWait(h, admin);
+    expect(report.ok).toBe(false);
     await (h.deps.alerts as AlertService).idle();
     const [raised] = (await h.request('GET', '/api/admin/alerts', { token: admin })).body;
     expect(raised).toMatchObject({ kind: 'audit_violation', severity: 'critical', state: 'logged' });
-    expect(raised.facts).toEqual(audit.body.violations);
+    expect(raised.facts).toEqual(report.violations);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test';
 import { formatLocal } from '../../src/domain/time';
-import { type HttpHarness, httpHarness } from './harness';
+import { auditAndWait, type HttpHarness, httpHarness } from './harness';
 
 let h: HttpHarness;
 let admin: string;
@@ -45,6 +45,7 @@ describe('admin access', () => {
     ['GET', '/api/admin/orders/1/refund', undefined],
     ['GET', '/api/admin/reviews', undefined],
     ['GET', '/api/admin/audit', undefined],
+    ['POST', '/api/admin/audit', undefined],
     ['POST', '/api/admin/reviews/1:unresolved/resolve', { note: 'x' }],
   ];
 
@@ -222,16 +223,17 @@ describe('admin audit', () => {
   it('reports the store consistent after real purchases and a refund, and names what breaks it', async () => {
     const u = await h.login('audit-user');
     await completedOrder(u.token);
-    const clean = await as(admin).get('/api/admin/audit');
-    expect(clean.status).toBe(200);
-    expect(clean.body.scanned.orders).toBeGreaterThan(0);
+    const clean = (await auditAndWait(h, admin)).report;
+    expect(clean).toMatchObject({ trigger: 'api' });
+    expect(clean.scanned.orders).toBeGreaterThan(0);
     const own = (f: { subject: string }) => f.subject.startsWith('order ') || f.subject.startsWith('user ');
-    expect(clean.body.findings.filter(own)).toEqual([]);
+    expect(clean.findings.filter(own)).toEqual([]);
     const o = await completedOrder(u.token);
     await h.deps.orders.project(o.id, ['completed'], { status: 'pending', updatedAt: new Date() });
-    const broken = await as(admin).get('/api/admin/audit');
-    expect(broken.body.ok).toBe(false);
-    expect(broken.body.findings).toContainEqual({
+    const broken = (await auditAndWait(h, admin)).report;
+    expect(broken.id).not.toBe(clean.id);
+    expect(broken.ok).toBe(false);
+    expect(broken.findings).toContainEqual({
       check: 'order_status',
       subject: `order ${o.id}`,
       message: 'settled but pending',

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { sandboxOpenid } from '../../src/adapters/sandbox/login';
+import type { AppDeps } from '../../src/app/http/context';
 import { createApp } from '../../src/app/http/create-app';
 import type { Clock } from '../../src/domain/ports';
 import { SANDBOX_APPID, startSandbox } from '../sandbox/harness';
@@ -10,16 +11,24 @@ import { seeded, TEST_JWT, testDeps } from '../support/app';
  * `adminCodes`: login codes whose (deterministic) sandbox openids are listed in ADMIN_OPENIDS.
  */
 export async function httpHarness(
-  opts: { clock?: Clock; adminCodes?: readonly string[]; abuseEnv?: Record<string, string> } = {},
+  opts: {
+    clock?: Clock;
+    adminCodes?: readonly string[];
+    abuseEnv?: Record<string, string>;
+    /** Replaces dependencies before the app is made (e.g. to count or hold a port's calls). */
+    wrap?: (deps: AppDeps) => AppDeps;
+  } = {},
 ) {
   const sandbox = startSandbox();
-  const { deps, logs } = testDeps({
+  const made = testDeps({
     gatewayUrl: sandbox.url,
     wechatApiBase: sandbox.url,
     clock: opts.clock,
     adminOpenids: (opts.adminCodes ?? []).map((code) => sandboxOpenid(SANDBOX_APPID, code)),
     abuseEnv: opts.abuseEnv,
   });
+  const { logs } = made;
+  const deps = opts.wrap ? opts.wrap(made.deps) : made.deps;
   await seeded(deps);
   const app = createApp(deps);
   const request = async (
@@ -58,6 +67,21 @@ export async function httpHarness(
 }
 
 export type HttpHarness = Awaited<ReturnType<typeof httpHarness>>;
+
+/**
+ * POST /api/admin/audit, then GET until this process runs no audit any more: the run is in the
+ * background, and it is stored before it stops counting as running. Answers the GET's body.
+ */
+export async function auditAndWait(h: HttpHarness, adminToken: string) {
+  const started = await h.request('POST', '/api/admin/audit', { token: adminToken });
+  if (started.status !== 202) throw new Error(`POST /api/admin/audit answered ${started.status}`);
+  for (let i = 0; i < 2000; i++) {
+    const now = await h.request('GET', '/api/admin/audit', { token: adminToken });
+    if (now.body.running === false) return now.body;
+    await Bun.sleep(5);
+  }
+  throw new Error('the audit did not finish within 10 s');
+}
 
 /** Signs arbitrary claims with the test secret, to probe the verifier's rules one at a time. */
 export async function forgeToken(

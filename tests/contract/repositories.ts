@@ -7,6 +7,7 @@ import type {
 import type {
   AccessTokenStore,
   AlertOutbox,
+  AuditReports,
   CallBudget,
   Checks,
   FigureStore,
@@ -35,6 +36,7 @@ export interface Repositories {
   callBudget: CallBudget;
   reviews: Reviews;
   statementReports: StatementReports;
+  auditReports: AuditReports;
   figureStore: FigureStore;
   operators: Operators;
   operatorSessions: OperatorSessions;

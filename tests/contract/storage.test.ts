@@ -14,6 +14,7 @@ import { FixedClock } from '../../src/adapters/system/clock';
 import { recycledDatabase } from '../support/recycled-db';
 import { accessTokenStoreContract } from './access-tokens.contract';
 import { alertOutboxContract } from './alert-outbox.contract';
+import { auditReportsContract } from './audit-reports.contract';
 import { figuresContract } from './figures.contract';
 import { ledgerContract } from './ledger.contract';
 import { type LimitStores, limitContracts } from './limits.contract';
@@ -40,6 +41,7 @@ const suites = [
   ledgerContract,
   sweeperStoreContract,
   statementReportsContract,
+  auditReportsContract,
   figuresContract,
   operatorsContract,
   accessTokenStoreContract,

@@ -166,6 +166,11 @@ describe('alert triggers', () => {
       createdAt: clock.now(),
     });
     expect(await audit()).toBe(true);
+    expect(await deps.auditReports.latest()).toMatchObject({
+      trigger: 'daily',
+      startedAt: clock.now(),
+      report: { ok: false, violations: { review_queue: 1 } },
+    });
     expect(await audit()).toBe(false); // that date is done, on every instance
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({

@@ -1,5 +1,6 @@
 import { MemoryAccessTokens } from './access-tokens';
 import { MemoryAlertOutbox } from './alerts';
+import { MemoryAuditReports } from './audit-reports';
 import { MemoryFigureStore } from './figure-store';
 import { MemoryLedger } from './ledger';
 import { MemoryOnceKeys, MemoryPendingSlots, MemoryRateWindows, MemorySpendTallies } from './limits';
@@ -30,6 +31,7 @@ export function memoryRepositories() {
     reviews: new MemoryReviews(),
     figureStore: new MemoryFigureStore(),
     statementReports: new MemoryStatementReports(),
+    auditReports: new MemoryAuditReports(),
     rateWindows: new MemoryRateWindows(),
     onceKeys: new MemoryOnceKeys(),
     pendingSlots: new MemoryPendingSlots(),

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { MongoAccessTokens } from './access-tokens';
 import { MongoAlertOutbox } from './alerts';
+import { MongoAuditReports } from './audit-reports';
 import { MongoCallBudget } from './call-budget';
 import { MongoChecks } from './checks';
 import { MongoFigureStore } from './figure-store';
@@ -41,6 +42,7 @@ export function mongoRepositories(conn: Connection) {
     reviews: new MongoReviews(conn),
     figureStore: new MongoFigureStore(conn),
     statementReports: new MongoStatementReports(conn),
+    auditReports: new MongoAuditReports(conn),
     rateWindows: new MongoRateWindows(conn),
     onceKeys: new MongoOnceKeys(conn),
     pendingSlots: new MongoPendingSlots(conn),

@@ -1,4 +1,5 @@
 import { t } from 'elysia';
+import { AUDIT_TRIGGERS } from '../../domain/audit';
 import { REVIEW_REASONS } from '../../domain/review';
 import {
   IdempotencyKey,
@@ -163,8 +164,30 @@ export const ReviewBody = t.Object(
   },
 );
 
+const AUDIT_EXAMPLE = {
+  id: 'm3k2x1ab-000001x7f3k9q2z',
+  trigger: 'api',
+  started_at: '2023-07-02T04:00:00',
+  finished_at: '2023-07-02T04:10:24',
+  ok: false,
+  scanned: { users: 2, entries: 5, orders: 3, reviews: 1 },
+  violations: { review_queue: 1 },
+  findings: [
+    {
+      check: 'review_queue',
+      subject: 'review 100:second_payment',
+      message: 'open review second_payment: 已按交易 4200…01 结算，又收到交易 4200…02 的支付',
+    },
+  ],
+};
+
+/** One finished, stored run of the integrity audit. */
 export const AuditReportBody = t.Object(
   {
+    id: t.String({ description: '本次审计的编号' }),
+    trigger: oneOfList(AUDIT_TRIGGERS),
+    started_at: t.String({ description: '开始时间' }),
+    finished_at: t.String({ description: '结束时间' }),
     ok: t.Boolean({ description: '所有不变量均成立' }),
     scanned: t.Object({
       users: t.Integer(),
@@ -177,22 +200,26 @@ export const AuditReportBody = t.Object(
       description: '前若干条违反的详情',
     }),
   },
+  { examples: [AUDIT_EXAMPLE] },
+);
+
+export const AuditStatusBody = t.Object(
   {
-    examples: [
-      {
-        ok: false,
-        scanned: { users: 2, entries: 5, orders: 3, reviews: 1 },
-        violations: { review_queue: 1 },
-        findings: [
-          {
-            check: 'review_queue',
-            subject: 'review 100:second_payment',
-            message: 'open review second_payment: 已按交易 4200…01 结算，又收到交易 4200…02 的支付',
-          },
-        ],
-      },
-    ],
+    running: t.Boolean({ description: '本实例正在运行一次审计' }),
+    running_since: t.Union([t.String(), t.Null()], {
+      description: '正在运行的审计的开始时间；未运行为 null',
+    }),
+    report: t.Union([AuditReportBody, t.Null()], { description: '最近完成的一次审计；从未运行为 null' }),
   },
+  { examples: [{ running: false, running_since: null, report: AUDIT_EXAMPLE }] },
+);
+
+export const AuditStartedBody = t.Object(
+  {
+    running: t.Literal(true),
+    started_at: t.String({ description: '正在运行的审计的开始时间（已在运行则为那一次的）' }),
+  },
+  { examples: [{ running: true, started_at: '2023-07-02T04:00:00' }] },
 );
 
 export const ReviewQuery = t.Object({

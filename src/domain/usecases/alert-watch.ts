@@ -1,10 +1,10 @@
-import { auditAlert, paidAt, paidNotCompletedAlert, reviewQueueAlert } from '../alert-kinds';
+import { paidAt, paidNotCompletedAlert, reviewQueueAlert } from '../alert-kinds';
 import type { Order } from '../order';
 import type { Alerts } from '../ports';
 import { type NewReview, type Review, reviewId } from '../review';
 import { STATEMENT_TIME_ZONE, statementDay } from '../statement';
 import { localParts } from '../time';
-import { auditStore } from './audit';
+import { recordedAudit } from './audit-runs';
 import type { Deps } from './deps';
 
 export interface WatchSettings {
@@ -66,20 +66,16 @@ export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alert
 
 /**
  * The daily integrity audit: from `hour` (Beijing) on, the first instance to claim the date runs it
- * (`claimOnce`, an insert-unique record), and violations raise an alert. It scans the whole store,
- * so it runs once a day at most; on demand it is `bun run audit` or GET /api/admin/audit.
+ * (`claimOnce`, an insert-unique record), violations raise an alert and the report is stored. It
+ * scans the whole store, so it runs once a day at most; on demand it is `bun run audit` or
+ * POST /api/admin/audit.
  */
 export function dailyAudit(deps: Deps & { alerts: Alerts }, hour: number) {
   return async (): Promise<boolean> => {
     const now = deps.clock.now();
     if (Number(localParts(now, STATEMENT_TIME_ZONE).hour) < hour) return false;
     if (!(await deps.checks.claimOnce(`audit:${statementDay(now)}`))) return false;
-    const report = await auditStore(deps)({ maxFindings: 20 });
-    deps.log(report.ok ? 'audit.clean' : 'audit.violations', {
-      violations: report.violations,
-      ...report.scanned,
-    });
-    if (!report.ok) deps.alerts.raise(auditAlert(report.violations));
+    await recordedAudit(deps)('daily', { maxFindings: 20 });
     return true;
   };
 }

@@ -1,6 +1,7 @@
 import {
   type AttemptRecords,
   type AuditCheck,
+  type AuditReport,
   DEFAULT_AUDIT_CHECKS,
   type EntryRecords,
   type Finding,
@@ -13,19 +14,12 @@ import { type RefundAttempt, refundKey, refundState, reversalKey } from '../refu
 import { reviewId } from '../review';
 import type { Deps } from './deps';
 
-type AuditDeps = Pick<
+export type AuditDeps = Pick<
   Deps,
   'users' | 'ledger' | 'orders' | 'settlements' | 'refunds' | 'statusChanges' | 'reviews'
 >;
 
-export interface AuditReport {
-  readonly ok: boolean;
-  readonly scanned: { users: number; entries: number; orders: number; reviews: number };
-  /** Findings per rule, all of them counted. */
-  readonly violations: Record<string, number>;
-  /** The first `maxFindings` findings in full. */
-  readonly findings: Finding[];
-}
+export type { AuditReport };
 
 /** Orders looked up at once; each needs a handful of point reads. */
 const IN_FLIGHT = 8;

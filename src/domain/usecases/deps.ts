@@ -1,5 +1,6 @@
 import type {
   Alerts,
+  AuditReports,
   CallBudget,
   Checks,
   Clock,
@@ -60,6 +61,8 @@ export interface Deps {
   readonly checks: Checks;
   readonly callBudget: CallBudget;
   readonly reviews: Reviews;
+  /** Every finished run of the integrity audit (audit-runs.ts). */
+  readonly auditReports: AuditReports;
   readonly rateWindows: RateWindows;
   readonly onceKeys: OnceKeys;
   readonly pendingSlots: PendingSlots;

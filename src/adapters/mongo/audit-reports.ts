@@ -1,0 +1,75 @@
+import { type Connection, Schema } from 'mongoose';
+import {
+  type AuditReport,
+  type AuditTrigger,
+  finishedAfter,
+  type StoredAuditReport,
+} from '../../domain/audit';
+import type { AuditReports } from '../../domain/ports';
+import { insertOnce, modelOf, schemaOptions } from './connection';
+
+interface RunDoc {
+  _id: string;
+  trigger: AuditTrigger;
+  started_at: Date;
+  finished_at: Date;
+  report: AuditReport;
+}
+
+const schema = new Schema<RunDoc>(
+  {
+    _id: String,
+    trigger: { type: String, required: true },
+    started_at: { type: Date, required: true },
+    finished_at: { type: Date, required: true },
+    // The report is read back whole, never queried: one mixed value.
+    report: { type: Schema.Types.Mixed, required: true },
+  },
+  schemaOptions('audit_reports'),
+);
+
+const toDomain = (d: RunDoc): StoredAuditReport => ({
+  id: d._id,
+  trigger: d.trigger,
+  startedAt: d.started_at,
+  finishedAt: d.finished_at,
+  report: d.report,
+});
+
+/** `_id` = the run's id: each run is one unique insert, and no document is ever updated. */
+export class MongoAuditReports implements AuditReports {
+  private readonly model;
+  constructor(conn: Connection) {
+    this.model = modelOf<RunDoc>(conn, 'AuditReport', schema);
+  }
+
+  async save(r: StoredAuditReport): Promise<boolean> {
+    return insertOnce(this.model, {
+      _id: r.id,
+      trigger: r.trigger,
+      started_at: r.startedAt,
+      finished_at: r.finishedAt,
+      report: r.report,
+    });
+  }
+
+  /**
+   * The runs are few (one a day plus those started by hand), so every run's id and finish time is
+   * read and the newest picked here; then that one report, findings and all, by its `_id`. No
+   * "latest" pointer: it would be a document updated in place.
+   */
+  async latest(): Promise<StoredAuditReport | null> {
+    const heads = await this.model
+      .find({}, { _id: 1, finished_at: 1 })
+      .lean<Pick<RunDoc, '_id' | 'finished_at'>[]>()
+      .exec();
+    let newest: { id: string; finishedAt: Date } | undefined;
+    for (const h of heads) {
+      const run = { id: h._id, finishedAt: h.finished_at };
+      if (!newest || finishedAfter(run, newest)) newest = run;
+    }
+    if (!newest) return null;
+    const doc = await this.model.findById(newest.id).lean<RunDoc>().exec();
+    return doc ? toDomain(doc) : null;
+  }
+}

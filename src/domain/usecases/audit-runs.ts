@@ -1,0 +1,72 @@
+import { auditAlert } from '../alert-kinds';
+import type { AuditTrigger, StoredAuditReport } from '../audit';
+import { timeOrderedId } from '../event-id';
+import { type AuditDeps, auditStore } from './audit';
+import type { Deps } from './deps';
+
+export type AuditRunDeps = AuditDeps & Pick<Deps, 'auditReports' | 'clock' | 'random' | 'log' | 'alerts'>;
+
+/**
+ * One whole run of the integrity audit: scans, logs `audit.clean` / `audit.violations`, raises the
+ * alert on violations and stores the report under `trigger`. The alert is raised before the report
+ * is saved, so a store that fails to take the report does not swallow it.
+ */
+export function recordedAudit(deps: AuditRunDeps) {
+  const audit = auditStore(deps);
+  return async (
+    trigger: AuditTrigger,
+    opts: { readonly maxFindings: number; readonly startedAt?: Date },
+  ): Promise<StoredAuditReport> => {
+    const startedAt = opts.startedAt ?? deps.clock.now();
+    const report = await audit({ maxFindings: opts.maxFindings });
+    const run: StoredAuditReport = {
+      id: timeOrderedId(startedAt, deps.random, 8),
+      trigger,
+      startedAt,
+      finishedAt: deps.clock.now(),
+      report,
+    };
+    deps.log(report.ok ? 'audit.clean' : 'audit.violations', {
+      trigger,
+      report_id: run.id,
+      violations: report.violations,
+      ...report.scanned,
+    });
+    if (!report.ok) deps.alerts?.raise(auditAlert(report.violations));
+    await deps.auditReports.save(run);
+    return run;
+  };
+}
+
+/**
+ * Audits started by hand (POST /api/admin/audit), in the background and one at a time per process:
+ * a run takes minutes on a grown store, and a retry while one runs would only start another full
+ * scan beside it. Across instances nothing is shared; the daily audit claims its date instead.
+ */
+export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
+  const run = recordedAudit(deps);
+  let current: { readonly startedAt: Date; readonly done: Promise<void> } | null = null;
+  return {
+    /** Starts a run unless one is running here; either way answers when the running one started. */
+    start(): Date {
+      if (current) return current.startedAt;
+      const startedAt = deps.clock.now();
+      const done = run('api', { maxFindings, startedAt })
+        .then(() => undefined)
+        .catch((e) => deps.log('audit.failed', { error: e instanceof Error ? e.message : String(e) }))
+        .finally(() => {
+          current = null;
+        });
+      current = { startedAt, done };
+      return startedAt;
+    },
+    /** When the run in progress here started, or null when none is. */
+    runningSince: (): Date | null => current?.startedAt ?? null,
+    /** Settles once no run is in progress here (tests; a shutdown that waits). */
+    async idle(): Promise<void> {
+      while (current) await current.done;
+    },
+  };
+}
+
+export type AuditOnDemand = ReturnType<typeof auditOnDemand>;
