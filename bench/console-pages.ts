@@ -14,6 +14,7 @@ import { SQL } from 'bun';
 import type { Connection } from 'mongoose';
 import { prepareDatabase } from '../scripts/search-indexes';
 import { connectMongo, mongoRepositories } from '../src/adapters/mongo';
+import { HourDirectory } from '../src/adapters/mongo/hour-directory';
 import { sandboxOpenid } from '../src/adapters/sandbox/login';
 import { loadConfig } from '../src/app/config';
 import { compose } from '../src/app/container';
@@ -74,6 +75,22 @@ function extras(nowHour: number, operatorId: number): Extra[] {
             created_at: at,
             resolved_at: `${at} + 3600000`,
           },
+        },
+      ],
+    },
+    {
+      // The "all" view's entries (review-list.ts), one per review.
+      collection: 'review_list',
+      variants: [
+        {
+          id: '0:unresolved',
+          where: 'i % 50 = 0',
+          fields: { _id: `i || ':unresolved'`, created_hour: hour, created_at: at },
+        },
+        {
+          id: '0:second_payment',
+          where: 'i % 50 <> 0',
+          fields: { _id: `i || ':second_payment'`, created_hour: hour, created_at: at },
         },
       ],
     },
@@ -347,6 +364,9 @@ async function main() {
   const extraStarted = performance.now();
   await growExtras(tables, extras(nowHour, created.value.id), SIZE);
   await enterAlertHours(conn, SIZE, nowHour);
+  const reviewHours = new HourDirectory(conn, 'review');
+  for (let h = 0; h < Math.min(SIZE, 720); h++) await reviewHours.note(['all'], nowHour - h);
+  await reviewHours.markComplete();
   const extraSeconds = (performance.now() - extraStarted) / 1000;
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const counts: string[] = [];

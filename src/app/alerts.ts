@@ -137,6 +137,7 @@ export function alertingReviews(
     find: (id) => reviews.find(id),
     resolve: (id, note, at) => reviews.resolve(id, note, at),
     scan: () => reviews.scan(),
+    ...(reviews.backfillList && { backfillList: reviews.backfillList.bind(reviews) }),
     async open(review) {
       const existed = await reviews.find(reviewId(review.orderId, review.reason));
       await reviews.open(review);

@@ -1,5 +1,5 @@
 import { hourOf } from '../domain/figures';
-import type { AlertOutbox, FigureStore } from '../domain/ports';
+import type { FigureStore } from '../domain/ports';
 import { backfillChecks, backfillOrderList, backfillPaymentClaims } from '../domain/usecases/backfill';
 import { followRefundInFlight } from '../domain/usecases/check-order';
 import { creditBaseline } from '../domain/usecases/dashboard';
@@ -89,33 +89,37 @@ export function startOrderListBackfill(deps: Deps): () => Promise<void> {
 }
 
 /**
- * Enters alerts stored by an earlier version into the alert list's directory, in the background; a
- * run that leaves alerts still in delivery to it (`waiting`) is repeated every `retryMs`.
+ * Enters records stored by an earlier version into a console list's index (alerts, reviews), in the
+ * background; a run that ends unfinished (alerts still in delivery) is repeated every `retryMs`.
+ * Logs `<list>.list_backfilled` when it entered something or is unfinished, `<list>.backfill_failed`.
  */
-export function startAlertListBackfill(
-  deps: Pick<Deps, 'log'> & { readonly alertOutbox?: AlertOutbox },
+export function startListBackfill(
+  list: 'alerts' | 'reviews',
+  run:
+    | ((stop: () => boolean) => Promise<{ readonly entered: number; readonly finished: boolean }>)
+    | undefined,
+  log: Deps['log'],
   retryMs = 10 * 60_000,
 ): () => Promise<void> {
-  const backfill = deps.alertOutbox?.backfillList?.bind(deps.alertOutbox);
-  if (!backfill) return async () => {};
+  if (!run) return async () => {};
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<unknown> = Promise.resolve();
   const again = () => {
-    if (!stopped) timer = setTimeout(run, retryMs);
+    if (!stopped) timer = setTimeout(start, retryMs);
   };
-  const run = () => {
-    running = backfill(() => stopped)
+  const start = () => {
+    running = run(() => stopped)
       .then((t) => {
-        if (t.entered > 0 || !t.finished) deps.log('alerts.list_backfilled', t);
+        if (t.entered > 0 || !t.finished) log(`${list}.list_backfilled`, t);
         if (!t.finished) again();
       })
       .catch((e) => {
-        deps.log('alerts.backfill_failed', { error: e instanceof Error ? e.message : String(e) });
+        log(`${list}.backfill_failed`, { error: e instanceof Error ? e.message : String(e) });
         again();
       });
   };
-  run();
+  start();
   return async () => {
     stopped = true;
     clearTimeout(timer);

@@ -5,9 +5,9 @@ import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
 import { startIdleCollection } from './idle-collect';
 import {
-  startAlertListBackfill,
   startClaimsBackfill,
   startCreditBaselineJob,
+  startListBackfill,
   startOrderListBackfill,
   startShippingJob,
   startStatementJob,
@@ -63,7 +63,10 @@ try {
 const log = deps.log;
 const stopClaimsBackfill = startClaimsBackfill(deps);
 const stopOrderListBackfill = startOrderListBackfill(deps);
-const stopAlertListBackfill = startAlertListBackfill(deps);
+const stopListBackfills = [
+  startListBackfill('alerts', deps.alertOutbox?.backfillList?.bind(deps.alertOutbox), log),
+  startListBackfill('reviews', deps.reviews.backfillList?.bind(deps.reviews), log),
+];
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });
 const { statements, statementReports } = deps;
 const stopStatements =
@@ -106,7 +109,7 @@ async function shutdown(signal: string) {
   await stopSweeper();
   await stopClaimsBackfill();
   await stopOrderListBackfill();
-  await stopAlertListBackfill();
+  await Promise.all(stopListBackfills.map((stop) => stop()));
   await stopStatements();
   await stopShipping();
   await stopTokenKeeper();

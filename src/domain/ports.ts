@@ -207,6 +207,8 @@ export interface Reviews {
   resolve(id: string, note: string, at: Date): Promise<Review | null>;
   /** Every review, streamed (for the audit). */
   scan(): AsyncIterable<Review>;
+  /** Stores whose "all" list reads an index that older reviews lack: enters those (run again if unfinished). */
+  backfillList?(stop: () => boolean): Promise<{ entered: number; finished: boolean }>;
 }
 
 /** Insert-only: which statuses each order reached (domain/status.ts). */

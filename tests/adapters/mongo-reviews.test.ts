@@ -51,4 +51,37 @@ describe('Mongo open reviews (FerretDB unless TEST_MONGODB_URI)', () => {
       for (const key of Object.keys(f.filter as object)) expect(['state', '_id']).toContain(key);
     expect(finds.some((f) => 'resolved_at' in (f.filter as object))).toBe(false);
   });
+
+  // The "all" view reads review_list (review-list.ts) hour by hour once the reviews stored before it
+  // are entered; until then it reads as before. The backfill only inserts: no resolution is undone.
+  it('lists all reviews stored before the list the same before and after its backfill, then by equality', async () => {
+    const db = store.db();
+    await db.collection('reviews').deleteMany({});
+    const writer = await store.open();
+    for (let i = 11; i <= 16; i++) await writer.open(review(i, i * 97));
+    await writer.resolve('12:unresolved', 'done', new Date(T0.getTime() + 3_600_000));
+    const allIds = async (reviews: MongoReviews, skip = 0, limit = 50) =>
+      (await reviews.list({}, { skip, limit })).map((r) => r.id);
+    const expected = ['16', '15', '14', '13', '12', '11'].map((n) => `${n}:unresolved`);
+    // As an earlier version stored them: no list, no directory.
+    for (const c of ['review_list', 'review_hours', 'review_days']) await db.collection(c).deleteMany({});
+    const upgraded = await store.open();
+    expect(await allIds(upgraded)).toEqual(expected);
+    let asked = 0;
+    expect(await upgraded.backfillList(() => ++asked > 2)).toEqual({ entered: 2, finished: false });
+    expect(await allIds(upgraded)).toEqual(expected);
+    expect(await upgraded.backfillList(() => false)).toEqual({ entered: 4, finished: true });
+    await upgraded.open(review(17, 17 * 97));
+    const { started } = await store.watched(async (reviews) => {
+      expect(await allIds(reviews)).toEqual(['17:unresolved', ...expected]);
+      expect(await allIds(reviews, 2, 3)).toEqual(expected.slice(1, 4));
+    });
+    expect((await upgraded.find('12:unresolved'))?.resolution).toBe('done');
+    const finds = started('find');
+    for (const f of finds.filter((c) => c.find === 'reviews'))
+      expect(Object.keys(f.filter as object)).toEqual(['_id']);
+    expect(finds.some((c) => c.find === 'review_list')).toBe(true);
+    for (const f of finds.filter((c) => c.find === 'review_list'))
+      expect(Object.keys(f.filter as object)).toEqual(['created_hour']);
+  });
 });

@@ -70,6 +70,9 @@ export function sweeperStoreContract(make: MakeRepositories) {
     let repos: Repositories;
     beforeEach(async () => {
       repos = await make();
+      // A new store holds no review of an earlier version: its "all" list is complete at once.
+      const backfill = await repos.reviews.backfillList?.(() => false);
+      if (backfill) expect(backfill).toEqual({ entered: 0, finished: true });
     });
     const review = (orderId: number, minutes: number) => ({
       orderId,
@@ -102,6 +105,33 @@ export function sweeperStoreContract(make: MakeRepositories) {
       const scanned: string[] = [];
       for await (const r of repos.reviews.scan()) scanned.push(r.id);
       expect(scanned.sort()).toEqual(['1:second_payment', '1:unresolved', '2:unresolved']);
+    });
+
+    // The Mongo store reads the "all" list hour by hour (review-list.ts): across days, hours, equal
+    // timestamps and every page it must read as one newest-first sort, resolved reviews included.
+    it('pages all reviews across days and hours as one newest-first sort would', async () => {
+      const opened: { id: string; at: number }[] = [];
+      for (let i = 1; i <= 30; i++) {
+        // 23 hours over two days for 30 reviews: several share an hour, some a minute.
+        const minutes = ((i * 7) % 23) * 60 * 2 + (i % 3 === 0 ? 0 : i % 5);
+        await repos.reviews.open(review(i, minutes));
+        opened.push({ id: `${i}:unresolved`, at: minutes });
+        if (i % 4 === 0)
+          await repos.reviews.resolve(`${i}:unresolved`, '已处理', new Date(T0.getTime() + 1e9));
+      }
+      const expected = opened.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1)).map((r) => r.id);
+      for (const [skip, limit] of [
+        [0, 7],
+        [5, 7],
+        [17, 4],
+        [28, 10],
+        [0, 100],
+      ] as const) {
+        const got = (await repos.reviews.list({}, { skip, limit })).map((r) => r.id);
+        expect({ skip, got }).toEqual({ skip, got: expected.slice(skip, skip + limit) });
+      }
+      const all = await repos.reviews.list({}, { skip: 0, limit: 100 });
+      expect(all.filter((r) => r.resolvedAt !== null)).toHaveLength(7);
     });
 
     it('keeps a resolved review out of the open list when it is opened again, and pages the open ones', async () => {

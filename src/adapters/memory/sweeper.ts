@@ -77,10 +77,15 @@ export class MemoryReviews implements Reviews {
   }
 
   async list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]> {
-    return [...this.rows.values()]
-      .filter((r) => !filter.openOnly || r.resolvedAt === null)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
-      .slice(page.skip, page.skip + page.limit);
+    return (
+      [...this.rows.values()]
+        .filter((r) => !filter.openOnly || r.resolvedAt === null)
+        // Ids compared by code unit, as MongoDB compares strings.
+        .sort(
+          (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+        )
+        .slice(page.skip, page.skip + page.limit)
+    );
   }
 
   async find(id: string): Promise<Review | null> {

@@ -25,8 +25,8 @@ interface DayDoc {
   at?: Date;
 }
 
-/** The lists that keep a directory: `order` in order_hours/order_days, `alert` in alert_hours/alert_days. */
-export type DirectoryOf = 'order' | 'alert';
+/** The lists that keep a directory: `order` in order_hours/order_days, `alert` in alert_hours/alert_days, … */
+export type DirectoryOf = 'order' | 'alert' | 'review';
 
 const capitalized = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 

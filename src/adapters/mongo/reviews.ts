@@ -3,6 +3,7 @@ import type { Page, Reviews } from '../../domain/ports';
 import { type NewReview, type Review, type ReviewReason, reviewId } from '../../domain/review';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { OpenReviewMarkers } from './open-reviews';
+import { ReviewList } from './review-list';
 
 interface ReviewDoc {
   _id: string;
@@ -48,15 +49,18 @@ const READ_TOGETHER = 50;
 export class MongoReviews implements Reviews {
   private readonly model;
   private readonly markers;
+  private readonly listed;
   constructor(conn: Connection) {
     this.model = modelOf<ReviewDoc>(conn, 'Review', schema);
     this.markers = new OpenReviewMarkers(conn);
+    this.listed = new ReviewList(conn);
   }
 
   async open(r: NewReview): Promise<void> {
     const id = reviewId(r.orderId, r.reason);
     // Marked before it exists: a crash in between leaves a marker the list skips, never an open review unlisted.
     await this.markers.mark(id);
+    await this.listed.enter(id, r.createdAt);
     const opened = await insertOnce(this.model, {
       _id: id,
       order_id: r.orderId,
@@ -73,6 +77,10 @@ export class MongoReviews implements Reviews {
 
   async list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]> {
     if (filter.openOnly) return this.listOpen(page);
+    if (await this.listed.complete()) {
+      const reviews = await Promise.all((await this.listed.page(page)).map((id) => this.find(id)));
+      return reviews.filter((r): r is Review => r !== null);
+    }
     const docs = await this.model
       .find({})
       .sort({ created_at: -1, _id: -1 })
@@ -81,6 +89,11 @@ export class MongoReviews implements Reviews {
       .lean<ReviewDoc[]>()
       .exec();
     return docs.map(toDomain);
+  }
+
+  /** Enters the reviews stored before the "all" view's list (review-list.ts); until then it reads as before. */
+  backfillList(stop: () => boolean): Promise<{ entered: number; finished: boolean }> {
+    return this.listed.backfill(stop, this.scan());
   }
 
   /**
