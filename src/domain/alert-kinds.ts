@@ -87,7 +87,7 @@ export function statementAlert(date: string, differences: readonly StatementDiff
 }
 
 /** The audit's rules (domain/audit.ts) as an operator reads them. */
-const AUDIT_RULE_TEXT: Readonly<Record<string, string>> = {
+export const AUDIT_RULE_TEXT: Readonly<Record<string, string>> = {
   ledger_chain: '积分流水链',
   settlement_purchase: '结算与积分发放',
   order_status: '订单状态',
@@ -110,7 +110,7 @@ export function auditAlert(violations: Readonly<Record<string, number>>): Alert 
     key: entries.map(([check, n]) => `${check}=${n}`).join(','),
     severity: onlyReviews ? 'warning' : 'critical',
     title: `数据一致性审计发现问题（${entries.reduce((s, [, n]) => s + n, 0)} 处）`,
-    text: `违反的规则：${summary}。未处理的复核请在控制台「复核」页处理；其余问题请技术人员运行 bun run audit 或 GET /api/admin/audit 查看明细。`,
+    text: `违反的规则：${summary}。未处理的复核请在控制台「复核」页处理；其余问题的明细见控制台「数据核查」页 /admin/integrity（或 GET /api/admin/audit），请交技术人员处理。`,
     facts: Object.fromEntries(entries),
   };
 }

@@ -23,8 +23,8 @@ export interface AuditReport {
   readonly findings: Finding[];
 }
 
-/** Who started a run: the daily job, an admin through the API, or `bun run audit`. */
-export const AUDIT_TRIGGERS = ['daily', 'api', 'cli'] as const;
+/** Who started a run: the daily job, an admin through the API or the console, or `bun run audit`. */
+export const AUDIT_TRIGGERS = ['daily', 'api', 'console', 'cli'] as const;
 export type AuditTrigger = (typeof AUDIT_TRIGGERS)[number];
 
 /** A finished run as stored (insert-only: never changed once saved). */

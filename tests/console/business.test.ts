@@ -2,6 +2,7 @@
 // nothing, what each change writes to the operator audit log, and the CSV downloads.
 import { describe, expect, it } from 'bun:test';
 import { FixedClock } from '../../src/adapters/system/clock';
+import { auditRunner } from '../../src/app/http/audit-runner';
 import type { AppDeps } from '../../src/app/http/context';
 import { createApp } from '../../src/app/http/create-app';
 import type { OperatorRole } from '../../src/domain/operators/operator';
@@ -562,5 +563,80 @@ describe('console: dashboard, reviews, statements', () => {
     expect(page).toMatch(/<th>一致<\/th><td>1<\/td>/);
     expect(await deps.statementReports?.find('2026-11-27')).toBeNull();
     expect((await admin.fetch('/admin/statements/2026-11-27')).status).toBe(404);
+  });
+});
+
+describe('console: 数据核查 (the integrity audit)', () => {
+  it('runs the audit in the background for an admin only, shows the latest report with linked findings', async () => {
+    const { as, deps, order, audit } = await setup();
+    const viewer = await as('viewer');
+    const admin = await as('admin');
+    const before = await (await viewer.fetch('/admin/integrity')).text();
+    expect(before).toContain('data-testid="integrity-none"');
+    expect(before).not.toContain('立即核查'); // not the viewer's to run
+    expect((await admin.fetch('/admin/integrity')).status).toBe(200);
+    const viewerToken = await csrf(viewer, '/admin/account');
+    expect((await viewer.post('/admin/integrity/run', { _csrf: viewerToken })).status).toBe(403);
+    expect(await deps.auditReports.latest()).toBeNull();
+
+    // A broken store: the settled order's projection says pending.
+    await deps.orders.project(order.id, ['paid', 'completed'], {
+      status: 'pending',
+      updatedAt: deps.clock.now(),
+    });
+    const run = await admin.post('/admin/integrity/run', { _csrf: await csrf(admin, '/admin/integrity') });
+    expect(run.status).toBe(303);
+    await auditRunner(deps).idle();
+    const stored = await deps.auditReports.latest();
+    expect(stored).toMatchObject({ trigger: 'console', report: { ok: false } });
+    const page = await (await viewer.fetch('/admin/integrity')).text();
+    expect(page).toContain('data-testid="integrity-report"');
+    expect(page).toContain('控制台');
+    // Settled, credited and once completed: three records contradict the pending projection.
+    expect(page).toMatch(/订单状态 <span class="muted">order_status<\/span><\/td><td class="neg">3</);
+    expect(page).toContain(`<a href="/admin/orders/${order.id}">order ${order.id}</a>`);
+    expect(page).toContain('settled but pending');
+    expect((await audit()).filter((e) => e.action === 'integrity.run')).toEqual([
+      expect.objectContaining({
+        actor: expect.objectContaining({ username: 'admin' }),
+        target: { kind: 'integrity', id: stored!.startedAt.toISOString() },
+      }),
+    ]);
+  });
+
+  it('starts one scan while one runs, whether asked from the console or the API', async () => {
+    const { deps, order } = await setup();
+    let scans = 0;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Each scan of the orders waits at the gate, so the first run is still going when more are asked.
+    const orders = {
+      ...deps.orders,
+      scan: async function* (...args: Parameters<typeof deps.orders.scan>) {
+        scans++;
+        await gate;
+        yield* deps.orders.scan(...args);
+      },
+    } as typeof deps.orders;
+    const gated: AppDeps = { ...deps, orders };
+    const admin = new Jar(createApp(gated));
+    expect((await admin.login('admin', PW)).status).toBe(303);
+    const token = await csrf(admin, '/admin/integrity');
+    expect((await admin.post('/admin/integrity/run', { _csrf: token })).status).toBe(303);
+    for (let i = 0; i < 100 && scans === 0; i++) await Bun.sleep(5);
+    const again = await admin.post('/admin/integrity/run', { _csrf: token });
+    expect(again.status).toBe(303);
+    const running = await (await admin.fetch('/admin/integrity')).text();
+    expect(running).toContain('data-testid="integrity-running"');
+    expect(running).not.toContain('立即核查');
+    expect(auditRunner(gated).runningSince()).not.toBeNull();
+    expect(auditRunner(gated).start('api')).toEqual(auditRunner(gated).runningSince()!);
+    release();
+    await auditRunner(gated).idle();
+    expect(scans).toBe(1);
+    expect((await deps.auditReports.latest())?.report.scanned.orders).toBeGreaterThanOrEqual(1);
+    expect(order.id).toBeGreaterThan(0);
   });
 });

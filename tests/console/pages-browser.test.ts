@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD_TTL_MS } from '../../src/app/console/pages/dashboard';
+import { auditRunner } from '../../src/app/http/audit-runner';
 import { createApp } from '../../src/app/http/create-app';
 import type { AlertOutbox } from '../../src/domain/ports';
 import { recordAlert } from '../../src/domain/usecases/alerts';
@@ -206,6 +207,14 @@ describe('the business pages in headless Chromium', () => {
     await ops.goto('/admin/alerts');
     expect(await ops.getByTestId('alerts').textContent()).toContain('对账单与本地记录不一致（2 处）');
     await shot(ops, 'alerts');
+    // The integrity audit, run from the console in the background, then its report.
+    await admin.goto('/admin/integrity');
+    await submit(admin, admin.getByRole('button', { name: '立即核查' }));
+    expect(await admin.getByRole('status').textContent()).toContain('已开始核查');
+    await auditRunner(deps).idle();
+    await admin.goto('/admin/integrity');
+    expect(await admin.getByTestId('integrity-report').textContent()).toContain('控制台');
+    await shot(admin, 'integrity');
     await admin.goto('/admin/operators');
     expect(await admin.locator('tr[data-operator="admin1"]').textContent()).toContain('本人');
     await shot(admin, 'operators');

@@ -10,6 +10,7 @@ export const NAV = [
   { key: 'reviews', href: '/admin/reviews', label: '复核' },
   { key: 'alerts', href: '/admin/alerts', label: '告警' },
   { key: 'statements', href: '/admin/statements', label: '对账' },
+  { key: 'integrity', href: '/admin/integrity', label: '数据核查' },
   { key: 'operators', href: '/admin/operators', label: '操作员', admin: true },
   { key: 'audit-log', href: '/admin/audit-log', label: '审计日志' },
 ] as const;

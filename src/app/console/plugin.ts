@@ -4,6 +4,7 @@ import { accountPage } from './pages/account';
 import { alertsPage } from './pages/alerts';
 import { auditLogPage } from './pages/audit-log';
 import { dashboardPage } from './pages/dashboard';
+import { integrityPage } from './pages/integrity';
 import { loginPage } from './pages/login';
 import { logoutPage } from './pages/logout';
 import { notFoundPage } from './pages/not-found';
@@ -33,6 +34,7 @@ export const CONSOLE_PAGES: readonly ConsolePageModule[] = [
   reviewsPage,
   alertsPage,
   statementsPage,
+  integrityPage,
   operatorsPage,
   auditLogPage,
   accountPage,

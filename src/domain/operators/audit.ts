@@ -1,5 +1,13 @@
 /** One operator action, insert-only: who, when, from where, what, before → after, why. */
-export const AUDIT_TARGET_KINDS = ['order', 'user', 'product', 'operator', 'review', 'statement'] as const;
+export const AUDIT_TARGET_KINDS = [
+  'order',
+  'user',
+  'product',
+  'operator',
+  'review',
+  'statement',
+  'integrity',
+] as const;
 export type AuditTargetKind = (typeof AUDIT_TARGET_KINDS)[number];
 
 export interface AuditTarget {
@@ -77,6 +85,7 @@ export const AUDIT_ACTION_TEXT: Readonly<Record<string, string>> = {
   'user.enable': '启用用户',
   'review.resolve': '处理复核',
   'statement.run': '立即对账',
+  'integrity.run': '运行数据核查',
   'operator.created': '创建操作员',
   'operator.disabled': '停用操作员',
   'operator.enabled': '启用操作员',

@@ -57,6 +57,7 @@ export const ACTION_ROLES = {
   edit_product: 'admin',
   manage_operators: 'admin',
   run_statement: 'admin',
+  run_audit: 'admin',
 } as const satisfies Record<string, OperatorRole>;
 export type ConsoleAction = keyof typeof ACTION_ROLES;
 

@@ -48,10 +48,10 @@ export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
   let current: { readonly startedAt: Date; readonly done: Promise<void> } | null = null;
   return {
     /** Starts a run unless one is running here; either way answers when the running one started. */
-    start(): Date {
+    start(trigger: 'api' | 'console'): Date {
       if (current) return current.startedAt;
       const startedAt = deps.clock.now();
-      const done = run('api', { maxFindings, startedAt })
+      const done = run(trigger, { maxFindings, startedAt })
         .then(() => undefined)
         .catch((e) => deps.log('audit.failed', { error: e instanceof Error ? e.message : String(e) }))
         .finally(() => {

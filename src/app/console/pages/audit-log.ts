@@ -24,6 +24,7 @@ const KIND_LABELS: Readonly<Record<AuditTargetKind, string>> = {
   operator: '操作员',
   review: '复核',
   statement: '对账',
+  integrity: '数据核查',
 };
 
 /** The recorded fields, as the pages that changed them call them. */

@@ -29,6 +29,7 @@ const ACTION_LABELS: Readonly<Record<ConsoleAction, string>> = {
   edit_product: '创建/编辑/下架商品与价格',
   manage_operators: '管理操作员',
   run_statement: '执行对账',
+  run_audit: '运行数据核查',
 };
 
 const capped = (c: Capped): string => `${c.count}${c.capped ? '+' : ''}`;

@@ -26,7 +26,7 @@ const HINTS: Readonly<Record<Review['reason'], string>> = {
   payment_reused:
     '在商户平台查这笔交易属于哪个订单。本订单「同步」仍显示未支付：报告有误（若是伪造回调，请更换回调密钥）。用户确实另行付款：用「调整积分」补发。两单都已发放：追回多发的积分或退款。',
   unresolved: '在订单页「同步」向支付方查询；仍无结果时联系支付方，处理后标记。',
-  status_without_settlement: '订单状态与结算记录不符：交技术人员运行 bun run audit 核查。',
+  status_without_settlement: '订单状态与结算记录不符：在「数据核查」页运行核查，把结果交给技术人员。',
   shipping_failed: '在微信后台「发货信息管理」补录发货信息，资金才会解冻。',
 };
 

@@ -1,8 +1,8 @@
 import { Elysia } from 'elysia';
 import type { StoredAuditReport } from '../../../../domain/audit';
 import { formatLocal } from '../../../../domain/time';
-import { auditOnDemand } from '../../../../domain/usecases/audit-runs';
 import { type AuditReportBody, AuditStartedBody, AuditStatusBody } from '../../admin-schemas';
+import { auditRunner } from '../../audit-runner';
 import { authPlugin } from '../../auth';
 import type { AppDeps } from '../../context';
 import { type Limiter, rateLimits } from '../../limits';
@@ -16,7 +16,7 @@ const guarded = { 401: ErrorBody, 403: ErrorBody, 429: ErrorBody };
  * process, and GET answers at once with the latest stored report.
  */
 export const adminAuditRoutes = (deps: AppDeps, limits: Limiter) => {
-  const audits = auditOnDemand(deps);
+  const audits = auditRunner(deps);
   const ts = (d: Date) => formatLocal(d, deps.settings.timeZone) as string;
   const present = (r: StoredAuditReport): typeof AuditReportBody.static => ({
     id: r.id,
@@ -53,7 +53,7 @@ export const adminAuditRoutes = (deps: AppDeps, limits: Limiter) => {
         response: { 200: AuditStatusBody, ...guarded },
       },
     )
-    .post('/', ({ status }) => status(202, { running: true as const, started_at: ts(audits.start()) }), {
+    .post('/', ({ status }) => status(202, { running: true as const, started_at: ts(audits.start('api')) }), {
       admin: true,
       limit: 'admin',
       detail: {
