@@ -90,8 +90,15 @@ export interface Orders {
    * settlement record and the ledger decide; this only mirrors them. Applies only while the stored
    * status is one of `from` — which a slow writer on FerretDB may have read long ago, so callers go
    * through `projectStatus` (usecases/projection.ts), which checks the result against StatusChanges.
+   * `known`: the order's creation time, when the caller holds the order (a store that files a final
+   * status under the order's hour then need not read it back).
    */
-  project(id: number, from: readonly OrderStatus[], projection: OrderProjection): Promise<void>;
+  project(
+    id: number,
+    from: readonly OrderStatus[],
+    projection: OrderProjection,
+    known?: { readonly createdAt: Date },
+  ): Promise<void>;
   /** Every order (or every one in `status`, an equality), streamed in pages: for the audit and backfills. */
   scan(filter?: { readonly status?: OrderStatus }): AsyncIterable<Order>;
   /** Admin search: every given field must match; `createdFrom` inclusive, `createdTo` exclusive; newest first. */

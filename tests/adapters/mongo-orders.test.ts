@@ -191,3 +191,31 @@ describe('Mongo orders numbered per user across processes (FerretDB unless TEST_
     ]);
   });
 });
+
+describe('Mongo order projection of a final status (FerretDB unless TEST_MONGODB_URI)', () => {
+  const listing = processesOverOneDatabase('orders_final', (conn) => new MongoOrders(conn));
+  const minute = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+  // A final status is filed under the hour the order was created in; the settle, cancel and refund
+  // paths hold the order, so the store need not read it back on that (hot) path.
+  it('files a final status under the order’s hour without reading the order when the caller holds it', async () => {
+    const writer = await listing.open();
+    await writer.backfillHours(() => false, { now: new Date(), repair: async () => true });
+    const order = await writer.create(anOrder({ userId: 9, createdAt: minute(0) }));
+    const { started } = await listing.watched(async (orders) => {
+      await orders.project(order.id, ['pending'], { status: 'cancelled', updatedAt: minute(1) }, order);
+    });
+    expect(started('find').filter((c) => c.find === 'orders')).toEqual([]);
+    const entries = started('insert').flatMap((c) => (c.documents as { _id: string }[]).map((d) => d._id));
+    expect(entries).toContain(`status:cancelled:${Math.floor(order.createdAt.getTime() / 3_600_000)}`);
+    // Listed by hour: the status's directory entry is what the list walks.
+    const listed = await (await listing.open()).search({ status: 'cancelled' }, { skip: 0, limit: 50 });
+    expect(listed.map((o) => o.id)).toContain(order.id);
+    // Without it, the store reads the creation time itself.
+    const other = await writer.create(anOrder({ userId: 9, createdAt: minute(0) }));
+    const read = await listing.watched((orders) =>
+      orders.project(other.id, ['pending'], { status: 'cancelled', updatedAt: minute(1) }),
+    );
+    expect(read.started('find').filter((c) => c.find === 'orders')).toHaveLength(1);
+  });
+});

@@ -63,7 +63,7 @@ describe('order status projection', () => {
     const race = slowFirstWriteOf('cancelled', deps.orders);
     const order = await deps.orders.create(anOrder({ userId: 1, credits: 100 }));
     const { projectStatus } = await import('../../src/domain/usecases/projection');
-    const cancelling = projectStatus({ ...deps, orders: race.slow }, order.id, { status: 'cancelled' });
+    const cancelling = projectStatus({ ...deps, orders: race.slow }, order, { status: 'cancelled' });
     await race.hasParked;
     await settleOrder(deps)(order, {
       paymentId: '4200000002',

@@ -346,12 +346,17 @@ export class MongoOrders implements Orders {
       yield toDomain(doc as OrderDoc);
   }
 
-  async project(id: number, from: readonly OrderStatus[], p: OrderProjection): Promise<void> {
+  async project(
+    id: number,
+    from: readonly OrderStatus[],
+    p: OrderProjection,
+    known?: { readonly createdAt: Date },
+  ): Promise<void> {
     const set: Partial<OrderDoc> = {};
     // FerretDB writes an update as the whole document read: while the backfill runs, a projection
     // that read the order before the backfill set created_hour would drop it again, so it sets it too.
     const backfilling = !(await this.hours.complete());
-    if (FINAL.has(p.status) || backfilling) {
+    if (backfilling) {
       const order = await this.model
         .findById(id, { created_at: 1, amount_fen: 1 })
         .lean<Pick<OrderDoc, 'created_at' | 'amount_fen'>>()
@@ -359,9 +364,13 @@ export class MongoOrders implements Orders {
       if (!order) return;
       const hour = hourOf(order.created_at);
       // Entered before the write, as the backfill would: with created_hour set, the backfill skips it.
+      await this.hours.note(kindsOf(order.amount_fen, p.status), hour);
+      set.created_hour = hour;
+    } else if (FINAL.has(p.status)) {
       // The status's own list is walked by the hour the order was created in, entered before the status.
-      await this.hours.note(backfilling ? kindsOf(order.amount_fen, p.status) : [`status:${p.status}`], hour);
-      if (backfilling) set.created_hour = hour;
+      const createdAt = known?.createdAt ?? (await this.createdAt(id));
+      if (!createdAt) return;
+      await this.hours.note([`status:${p.status}`], hourOf(createdAt));
     }
     set.status = p.status;
     set.updated_at = p.updatedAt;
@@ -371,6 +380,11 @@ export class MongoOrders implements Orders {
     // Our own operator, marked trusted so sanitizeFilter (which neutralises client-sent `$` keys) keeps it.
     const status = mongoose.trusted({ $in: [...from] });
     await this.model.updateOne({ _id: id, status }, { $set: set }).exec();
+  }
+
+  private async createdAt(id: number): Promise<Date | null> {
+    const doc = await this.model.findById(id, { created_at: 1 }).lean<Pick<OrderDoc, 'created_at'>>().exec();
+    return doc?.created_at ?? null;
   }
 
   async search(f: OrderFilter, page: Page): Promise<Order[]> {

@@ -16,13 +16,13 @@ const REPAIR_ROUNDS = 5;
  */
 export async function projectStatus(
   deps: ProjectionDeps,
-  orderId: number,
+  order: Pick<Order, 'id' | 'createdAt'>,
   change: Omit<StatusChange, 'orderId' | 'at'>,
 ): Promise<void> {
   const at = deps.clock.now();
-  await deps.statusChanges.record({ ...change, orderId, at });
-  await deps.orders.project(orderId, statusesBelow(change.status), { ...change, updatedAt: at });
-  await repairProjection(deps, orderId);
+  await deps.statusChanges.record({ ...change, orderId: order.id, at });
+  await deps.orders.project(order.id, statusesBelow(change.status), { ...change, updatedAt: at }, order);
+  await repairProjection(deps, order.id);
 }
 
 /**
@@ -37,6 +37,6 @@ export async function repairProjection(deps: ProjectionDeps, orderId: number): P
     // Only a projection behind the records is stale; one ahead of them was written without a record.
     if (!wanted || STATUS_RANK[order.status] >= STATUS_RANK[wanted.status] || round >= REPAIR_ROUNDS)
       return order;
-    await deps.orders.project(orderId, statusesBelow(wanted.status), wanted);
+    await deps.orders.project(orderId, statusesBelow(wanted.status), wanted, order);
   }
 }

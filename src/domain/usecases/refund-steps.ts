@@ -111,7 +111,7 @@ export async function settleRecorded(deps: Deps, view: RefundView): Promise<Resu
     });
   if (state === 'succeeded' && order.status !== 'refunded') {
     const refundTime = view.finishedAt ?? deps.clock.now();
-    await projectStatus(deps, order.id, { status: 'refunded', refundTime });
+    await projectStatus(deps, order, { status: 'refunded', refundTime });
     settled = { ...view, order: { ...order, status: 'refunded', refundTime, updatedAt: deps.clock.now() } };
   }
   const taken = creditsTaken(deduction);

@@ -137,7 +137,7 @@ export function finishSettlement(deps: Deps) {
   return async (order: Order, settlement: Settlement): Promise<Result<Order, DomainError>> => {
     const paid = { paymentId: settlement.paymentId, paymentTime: settlement.settledAt };
     if (order.status === 'pending' || order.status === 'cancelled') {
-      await projectStatus(deps, order.id, { status: 'paid', ...paid });
+      await projectStatus(deps, order, { status: 'paid', ...paid });
     }
     // Before the grant: a crash right after it still leaves the upload queued (brief §2).
     const credited = ['completed', 'refunded'].includes(order.status);
@@ -152,7 +152,7 @@ export function finishSettlement(deps: Deps) {
     });
     if (!granted.ok) return granted;
     if (!credited) {
-      await projectStatus(deps, order.id, { status: 'completed', ...paid });
+      await projectStatus(deps, order, { status: 'completed', ...paid });
       await releaseHolds(deps)(order, 'settled');
       return ok({ ...order, status: 'completed', ...paid, updatedAt: deps.clock.now() });
     }

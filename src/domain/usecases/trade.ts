@@ -24,7 +24,7 @@ export type TradeOutcome = 'paid' | 'cancelled' | 'open' | 'review';
 export function resolveTrade(deps: Deps) {
   const settle = settleOrder(deps);
   const cancel = async (order: Order) => {
-    await projectStatus(deps, order.id, { status: 'cancelled' });
+    await projectStatus(deps, order, { status: 'cancelled' });
     await releaseHolds(deps)(order, 'cancelled');
     return ok('cancelled' as const);
   };
