@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortOpen } from '../../scripts/net';
 import { isAlive } from '../../scripts/proc';
+import { connectMongo } from '../../src/adapters/mongo';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
 import { auditDatabase } from './audit';
 
@@ -86,6 +87,26 @@ describe('npm start', () => {
     });
     expect(login.status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${sandboxPort}/health`)).status).toBe(200);
+
+    // The start-up jobs of a new database mark each console list's directory complete (jobs.ts).
+    const conn = await connectMongo(mongoUri);
+    const marked = async () => {
+      const marks: string[] = [];
+      for (const [collection, id] of [
+        ['order_days', 'stored-orders-entered'],
+        ['alert_days', 'stored-alerts-entered'],
+        ['review_days', 'stored-reviews-entered'],
+      ] as const)
+        if (await conn.db!.collection(collection).findOne({ _id: id as never })) marks.push(id);
+      return marks;
+    };
+    for (let i = 0; i < 200 && (await marked()).length < 3; i++) await Bun.sleep(50);
+    expect(await marked()).toEqual([
+      'stored-orders-entered',
+      'stored-alerts-entered',
+      'stored-reviews-entered',
+    ]);
+    await conn.close();
 
     const children = (await Bun.$`pgrep -P ${proc.pid}`.nothrow().text())
       .split('\n')
