@@ -11,8 +11,7 @@ import { hourOf } from '../src/domain/figures';
 import type { Page } from '../src/domain/ports';
 import { alertClones, enterAlertHours, makeAlertTemplates } from './alert-store';
 import { growExtras, Tables } from './clones';
-import { timed, writeSection } from './grown-store';
-import { percentile } from './load';
+import { timed, timedCells, writeSection } from './grown-store';
 import { cleanup, onCleanup, startDb } from './processes';
 
 const SIZE = Number(process.env.BENCH_ALERT_LIST_SIZE ?? 100_000);
@@ -47,18 +46,16 @@ async function main() {
     ['failed (1 in 100), page 1', 'failed', { skip: 0, limit: PAGE }],
     ['pending (none), page 1', 'pending', { skip: 0, limit: PAGE }],
   ];
-  const measure = async (runs: number) => {
+  const measure = (runs: number) => {
     const outbox = mongoRepositories(conn).alertOutbox; // a new adapter: it asks whether the directory is complete
-    const out: string[] = [];
-    for (const [, state, page] of cases) {
-      const ms: number[] = [];
-      for (let r = 0; r < runs; r++) ms.push(await timed(() => outbox.list(state ? { state } : {}, page)));
-      ms.sort((a, b) => a - b);
-      out.push(
-        runs > 1 ? `${percentile(ms, 50).toFixed(0)} / ${Math.max(...ms).toFixed(0)}` : ms[0]!.toFixed(0),
-      );
-    }
-    return out;
+    return timedCells(
+      runs,
+      cases.map(
+        ([, state, page]) =>
+          () =>
+            outbox.list(state ? { state } : {}, page),
+      ),
+    );
   };
   console.error('by hour…');
   const byHour = await measure(RUNS);

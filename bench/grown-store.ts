@@ -7,6 +7,7 @@ import { connectMongo } from '../src/adapters/mongo';
 import { HourDirectory } from '../src/adapters/mongo/hour-directory';
 import { DOC } from './config';
 import { Dataset } from './dataset';
+import { percentile } from './load';
 import { startDb } from './processes';
 
 /** PostgreSQL + FerretDB with database `name` grown to `size` documents per collection; `data` is open. */
@@ -26,6 +27,20 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
   return performance.now() - t;
+}
+
+/** Times each job `runs` times: "p50 / max" in ms for each (the one time when `runs` is 1). */
+export async function timedCells(runs: number, jobs: readonly (() => Promise<unknown>)[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const job of jobs) {
+    const ms: number[] = [];
+    for (let r = 0; r < runs; r++) ms.push(await timed(job));
+    ms.sort((a, b) => a - b);
+    out.push(
+      runs > 1 ? `${percentile(ms, 50).toFixed(0)} / ${Math.max(...ms).toFixed(0)}` : ms[0]!.toFixed(0),
+    );
+  }
+  return out;
 }
 
 /** Replaces the section that starts with `heading` (or inserts it before "## Scale results"). */

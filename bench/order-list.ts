@@ -6,8 +6,7 @@ import { hourOf } from '../src/domain/figures';
 import type { OrderFilter, Page } from '../src/domain/ports';
 import { backfillOrderList } from '../src/domain/usecases/backfill';
 import { exportOrders } from '../src/domain/usecases/export';
-import { grownStore, timed, varyOrders, writeSection } from './grown-store';
-import { percentile } from './load';
+import { grownStore, timed, timedCells, varyOrders, writeSection } from './grown-store';
 import { cleanup } from './processes';
 
 const SIZE = Number(process.env.BENCH_ORDER_LIST_SIZE ?? 100_000);
@@ -41,25 +40,16 @@ async function main() {
     ],
     ['CSV export of all (first 10,000 rows)', {}, { skip: -1, limit: 0 }],
   ];
-  const measure = async (runs: number) => {
+  const measure = (runs: number) => {
     const orders = mongoRepositories(conn).orders; // a new adapter: it asks whether the directory is complete
-    const out: string[] = [];
-    for (const [, filter, page] of cases) {
-      const ms: number[] = [];
-      for (let r = 0; r < runs; r++)
-        ms.push(
-          await timed(async () => {
-            if (page.skip >= 0) return orders.search(filter, page);
-            const settings = { timeZone: 'Asia/Shanghai', orderExpireMinutes: 30, notifyUrl: '' };
-            for await (const _ of exportOrders({ orders, settings })(filter));
-          }),
-        );
-      ms.sort((a, b) => a - b);
-      out.push(
-        runs > 1 ? `${percentile(ms, 50).toFixed(0)} / ${Math.max(...ms).toFixed(0)}` : ms[0]!.toFixed(0),
-      );
-    }
-    return out;
+    const settings = { timeZone: 'Asia/Shanghai', orderExpireMinutes: 30, notifyUrl: '' };
+    return timedCells(
+      runs,
+      cases.map(([, filter, page]) => async () => {
+        if (page.skip >= 0) return orders.search(filter, page);
+        for await (const _ of exportOrders({ orders, settings })(filter));
+      }),
+    );
   };
   console.error('by hour…');
   const byHour = await measure(RUNS);
