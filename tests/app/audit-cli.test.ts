@@ -1,27 +1,9 @@
 import { afterAll, describe, expect, it } from 'bun:test';
-import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { connectMongo, mongoRepositories } from '../../src/adapters/mongo';
+import { runAudit } from '../e2e/audit';
 import { anOrder } from '../support/builders';
 import { testMongoUri, uniqueDbName } from '../support/ferret';
-
-const ROOT = join(import.meta.dir, '../..');
-
-/** `bun run audit` as operators run it: a child process over MONGODB_URI. */
-async function audit(uri: string) {
-  const proc = Bun.spawn([process.execPath, 'scripts/audit.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', MONGODB_URI: uri },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [code, out, err] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, out, err };
-}
 
 describe('bun run audit', () => {
   let conn: Connection | undefined;
@@ -40,7 +22,7 @@ describe('bun run audit', () => {
       settledAt: new Date(),
       source: 'callback',
     });
-    const run = await audit(uri);
+    const run = await runAudit(uri);
     expect(run.code).toBe(1);
     const printed = JSON.parse(run.out);
     expect(printed.ok).toBe(false);
