@@ -67,10 +67,14 @@ describe('Mongo open reviews (FerretDB unless TEST_MONGODB_URI)', () => {
     for (const c of ['review_list', 'review_hours', 'review_days']) await db.collection(c).deleteMany({});
     const upgraded = await store.open();
     expect(await allIds(upgraded)).toEqual(expected);
+    // Opened again (a duplicate notification) before the backfill reached it: listed under its own date.
+    await upgraded.open(review(13, 10_000));
     let asked = 0;
-    expect(await upgraded.backfillList(() => ++asked > 2)).toEqual({ entered: 2, finished: false });
+    const first = await upgraded.backfillList(() => ++asked > 2);
+    expect(first.finished).toBe(false);
     expect(await allIds(upgraded)).toEqual(expected);
-    expect(await upgraded.backfillList(() => false)).toEqual({ entered: 4, finished: true });
+    // Six reviews in all: 13 entered by its re-open, the rest by the two runs.
+    expect(first.entered + (await upgraded.backfillList(() => false)).entered).toBe(5);
     await upgraded.open(review(17, 17 * 97));
     const { started } = await store.watched(async (reviews) => {
       expect(await allIds(reviews)).toEqual(['17:unresolved', ...expected]);

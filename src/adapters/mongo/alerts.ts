@@ -295,7 +295,9 @@ export class MongoAlertOutbox implements AlertOutbox {
   async purge(before: Date): Promise<void> {
     await this.purgeAlerts(before);
     await this.purgeHistory(before);
-    // The purge works off a backlog over several passes: an hour is forgotten once it is empty.
+    // The purge works off a backlog over several passes: an hour is forgotten once it is empty — of
+    // alerts with their hour, so not before every alert has one (the backfill's end).
+    if (!(await this.hours.complete())) return;
     await this.hours.forgetBefore(
       hourOf(before),
       async (hour) => (await this.alerts.exists({ raised_hour: hour }).exec()) !== null,

@@ -60,7 +60,10 @@ export class MongoReviews implements Reviews {
     const id = reviewId(r.orderId, r.reason);
     // Marked before it exists: a crash in between leaves a marker the list skips, never an open review unlisted.
     await this.markers.mark(id);
-    await this.listed.enter(id, r.createdAt);
+    // Listed under the stored review's date when it exists (a re-open of a review from before the
+    // list would otherwise file it under today, above newer ones, for good).
+    const stored = await this.find(id);
+    await this.listed.enter(id, stored?.createdAt ?? r.createdAt);
     const opened = await insertOnce(this.model, {
       _id: id,
       order_id: r.orderId,
