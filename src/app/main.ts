@@ -64,7 +64,12 @@ const log = deps.log;
 const stopClaimsBackfill = startClaimsBackfill(deps);
 const stopOrderListBackfill = startOrderListBackfill(deps);
 const stopListBackfills = [
-  startListBackfill('alerts', deps.alertOutbox?.backfillList?.bind(deps.alertOutbox), log),
+  startListBackfill(
+    'alerts',
+    deps.alertOutbox?.backfillList &&
+      ((stop) => deps.alertOutbox!.backfillList!(stop, { delivering: Boolean(config.alerts.webhookUrl) })),
+    log,
+  ),
   startListBackfill('reviews', deps.reviews.backfillList?.bind(deps.reviews), log),
 ];
 const stopSweeper = startSweeper(deps, { ...config.sweeper, onRun: (tally) => countSweep(metrics, tally) });

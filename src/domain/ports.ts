@@ -477,7 +477,10 @@ export interface AlertOutbox {
    * Stores whose list reads an index that alerts of an earlier version lack: enters those alerts, and
    * says whether all are in (false also while some are still being delivered; run it again later).
    */
-  backfillList?(stop: () => boolean): Promise<{ entered: number; waiting: number; finished: boolean }>;
+  backfillList?(
+    stop: () => boolean,
+    opts?: { readonly delivering: boolean },
+  ): Promise<{ entered: number; waiting: number; finished: boolean }>;
 }
 
 /** Where alerts go (a WeCom robot, a generic JSON webhook). */

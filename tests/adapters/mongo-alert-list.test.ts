@@ -85,6 +85,23 @@ describe('Mongo alert list by hour, over alerts stored before the directory (Fer
     }
   });
 
+  it('enters alerts still pending at once when no webhook delivers them (nothing else writes them)', async () => {
+    await store.db().collection('alerts').deleteMany({});
+    const writer = await store.open();
+    const pending = newStoredAlert(anAlert({ key: 'undelivered' }), new Date(T0.getTime() + 3 * HOUR), true);
+    await writer.add(pending);
+    await asStoredBefore();
+    const upgraded = await store.open();
+    expect(await upgraded.backfillList(() => false)).toEqual({ entered: 0, waiting: 1, finished: false });
+    expect(await upgraded.backfillList(() => false, { delivering: false })).toEqual({
+      entered: 1,
+      waiting: 0,
+      finished: true,
+    });
+    expect(await ids(await store.open())).toEqual([pending.id]);
+    expect(await ids(await store.open(), 'pending')).toEqual([pending.id]);
+  });
+
   it('forgets purged days, keeps days that still hold alerts, and lists what is left', async () => {
     await asStoredBefore();
     await store.db().collection('alerts').deleteMany({});

@@ -223,9 +223,13 @@ export class MongoAlertOutbox implements AlertOutbox {
    * finds none; only then is the directory marked complete, and until then the list reads as before.
    * Alerts still `pending` or `suppressed` are left to their delivery, which writes their final state
    * with their hour: rewriting them here could undo that write (FerretDB writes an update as the whole
-   * document it read). So a run that finds such alerts ends unfinished, to be run again later.
+   * document it read). So a run that finds such alerts ends unfinished, to be run again later — unless
+   * `delivering` is false (no webhook): then nothing else writes them and they are entered at once.
    */
-  async backfillList(stop: () => boolean): Promise<{ entered: number; waiting: number; finished: boolean }> {
+  async backfillList(
+    stop: () => boolean,
+    opts: { readonly delivering: boolean } = { delivering: true },
+  ): Promise<{ entered: number; waiting: number; finished: boolean }> {
     let entered = 0;
     if (await this.hours.complete()) return { entered, waiting: 0, finished: true };
     for (;;) {
@@ -240,7 +244,7 @@ export class MongoAlertOutbox implements AlertOutbox {
       for await (const raw of cursor) {
         if (stop()) return { entered: entered + found, waiting, finished: false };
         const doc = raw as Pick<AlertDoc, '_id' | 'raised_at' | 'state'>;
-        if (!FINAL.has(doc.state)) {
+        if (!FINAL.has(doc.state) && opts.delivering) {
           waiting++;
           continue;
         }
