@@ -28,6 +28,17 @@ const schema = new Schema<RunDoc>(
   schemaOptions('audit_reports'),
 );
 
+/** One small document per run, so finding the latest reads no report (with its findings) but that one. */
+interface HeadDoc {
+  _id: string;
+  finished_at: Date;
+}
+
+const headSchema = new Schema<HeadDoc>(
+  { _id: String, finished_at: { type: Date, required: true } },
+  schemaOptions('audit_report_heads'),
+);
+
 const toDomain = (d: RunDoc): StoredAuditReport => ({
   id: d._id,
   trigger: d.trigger,
@@ -39,30 +50,35 @@ const toDomain = (d: RunDoc): StoredAuditReport => ({
 /** `_id` = the run's id: each run is one unique insert, and no document is ever updated. */
 export class MongoAuditReports implements AuditReports {
   private readonly model;
+  private readonly heads;
   constructor(conn: Connection) {
     this.model = modelOf<RunDoc>(conn, 'AuditReport', schema);
+    this.heads = modelOf<HeadDoc>(conn, 'AuditReportHead', headSchema);
   }
 
+  /**
+   * The report, then its head (only by the writer whose report was stored, so the two agree): a crash
+   * in between leaves a report that never shows as the latest, never a head without its report.
+   */
   async save(r: StoredAuditReport): Promise<boolean> {
-    return insertOnce(this.model, {
+    const saved = await insertOnce(this.model, {
       _id: r.id,
       trigger: r.trigger,
       started_at: r.startedAt,
       finished_at: r.finishedAt,
       report: r.report,
     });
+    if (saved) await insertOnce(this.heads, { _id: r.id, finished_at: r.finishedAt });
+    return saved;
   }
 
   /**
-   * The runs are few (one a day plus those started by hand), so every run's id and finish time is
-   * read and the newest picked here; then that one report, findings and all, by its `_id`. No
-   * "latest" pointer: it would be a document updated in place.
+   * The runs are few (one a day plus those started by hand), so every head is read and the newest
+   * picked here; then that one report, findings and all, by its `_id` (FerretDB would read every
+   * report whole for a projection of them). No "latest" pointer: it would be a document updated in place.
    */
   async latest(): Promise<StoredAuditReport | null> {
-    const heads = await this.model
-      .find({}, { _id: 1, finished_at: 1 })
-      .lean<Pick<RunDoc, '_id' | 'finished_at'>[]>()
-      .exec();
+    const heads = await this.heads.find({}).lean<HeadDoc[]>().exec();
     let newest: { id: string; finishedAt: Date } | undefined;
     for (const h of heads) {
       const run = { id: h._id, finishedAt: h.finished_at };

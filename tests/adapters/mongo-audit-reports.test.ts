@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'bun:test';
+import { MongoAuditReports } from '../../src/adapters/mongo/audit-reports';
+import type { StoredAuditReport } from '../../src/domain/audit';
+import { T0 } from '../support/builders';
+import { processesOverOneDatabase } from '../support/processes';
+
+/**
+ * GET /api/admin/audit and the console's 数据核查 read the latest report on every view: through the
+ * small heads, never every stored report with its findings (FerretDB would read each whole).
+ */
+describe('Mongo audit reports (FerretDB unless TEST_MONGODB_URI)', () => {
+  const store = processesOverOneDatabase('audit_reports', (conn) => new MongoAuditReports(conn));
+  const run = (id: string, minute: number): StoredAuditReport => ({
+    id,
+    trigger: 'daily',
+    startedAt: new Date(T0.getTime() + (minute - 1) * 60_000),
+    finishedAt: new Date(T0.getTime() + minute * 60_000),
+    report: {
+      ok: false,
+      scanned: { users: 1, entries: 1, orders: 1, reviews: 0 },
+      violations: { order_status: 200 },
+      findings: Array.from({ length: 200 }, (_, i) => ({
+        check: 'order_status',
+        subject: `order ${i}`,
+        message: 'settled but pending',
+      })),
+    },
+  });
+
+  it('reads the heads and then the one latest report by _id', async () => {
+    const writer = await store.open();
+    for (let i = 1; i <= 5; i++) await writer.save(run(`r${i}`, i * 10));
+    const { result, started } = await store.watched((reports) => reports.latest());
+    expect(result?.id).toBe('r5');
+    const reportReads = started('find').filter((c) => c.find === 'audit_reports');
+    expect(reportReads.map((c) => c.filter)).toEqual([{ _id: 'r5' }]);
+  });
+});
