@@ -46,7 +46,7 @@ describe('the audit in the background', () => {
   it('answers "no report" before the first run', async () => {
     expect(await get()).toMatchObject({
       status: 200,
-      body: { running: false, running_since: null, report: null },
+      body: { running: false, running_since: null, report: null, last_failure: null },
     });
   });
 
@@ -69,7 +69,12 @@ describe('the audit in the background', () => {
     expect(first.status).toBe(202);
     expect(first.body).toEqual({ running: true, started_at: expect.any(String) });
     const during = await get();
-    expect(during.body).toEqual({ running: true, running_since: first.body.started_at, report: null });
+    expect(during.body).toEqual({
+      running: true,
+      running_since: first.body.started_at,
+      report: null,
+      last_failure: null,
+    });
     const again = await Promise.all([post(), post()]);
     for (const a of again) expect(a).toMatchObject({ status: 202, body: first.body });
     expect(scans.started).toBe(1);
@@ -93,7 +98,14 @@ describe('the audit in the background', () => {
     scans.fail = false;
     expect(h.logs.find((l) => l.event === 'audit.failed')?.fields).toEqual({ error: 'store unreachable' });
     expect(failed.report).toEqual(before);
+    // Said beside the previous report, so it is not taken for the run just asked for.
+    expect(failed.last_failure).toEqual({
+      started_at: expect.any(String),
+      failed_at: expect.any(String),
+      error: 'store unreachable',
+    });
     const next = await auditAndWait(h, admin);
     expect(next.report.id).not.toBe(before.id);
+    expect(next.last_failure).toBeNull();
   });
 });

@@ -639,4 +639,24 @@ describe('console: 数据核查 (the integrity audit)', () => {
     expect((await deps.auditReports.latest())?.report.scanned.orders).toBeGreaterThanOrEqual(1);
     expect(order.id).toBeGreaterThan(0);
   });
+
+  it('says when the run it started failed, beside the previous report', async () => {
+    const { deps } = await setup();
+    const orders = {
+      ...deps.orders,
+      // biome-ignore lint/correctness/useYield: it fails before its first order, as a lost store does
+      scan: async function* () {
+        throw new Error('store unreachable');
+      },
+    } as typeof deps.orders;
+    const failing: AppDeps = { ...deps, orders };
+    const admin = new Jar(createApp(failing));
+    expect((await admin.login('admin', PW)).status).toBe(303);
+    await admin.post('/admin/integrity/run', { _csrf: await csrf(admin, '/admin/integrity') });
+    await auditRunner(failing).idle();
+    const page = await (await admin.fetch('/admin/integrity')).text();
+    expect(page).toContain('data-testid="integrity-failed"');
+    expect(page).toContain('store unreachable');
+    expect(page).toContain('data-testid="integrity-none"');
+  });
 });

@@ -210,8 +210,15 @@ export const AuditStatusBody = t.Object(
       description: '正在运行的审计的开始时间；未运行为 null',
     }),
     report: t.Union([AuditReportBody, t.Null()], { description: '最近完成的一次审计；从未运行为 null' }),
+    last_failure: t.Union(
+      [t.Object({ started_at: t.String(), failed_at: t.String(), error: t.String() }), t.Null()],
+      {
+        description:
+          '本实例最近一次手动开始的审计未能完成时：开始、失败时间与原因（之后有一次完成即为 null）',
+      },
+    ),
   },
-  { examples: [{ running: false, running_since: null, report: AUDIT_EXAMPLE }] },
+  { examples: [{ running: false, running_since: null, report: AUDIT_EXAMPLE, last_failure: null }] },
 );
 
 export const AuditStartedBody = t.Object(

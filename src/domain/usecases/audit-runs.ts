@@ -46,20 +46,30 @@ export function recordedAudit(deps: AuditRunDeps) {
 export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
   const run = recordedAudit(deps);
   let current: { readonly startedAt: Date; readonly done: Promise<void> } | null = null;
+  /** The last run started here, when it failed (cleared by the next that finishes): shown beside the stored report. */
+  let failure: AuditFailure | null = null;
   return {
     /** Starts a run unless one is running here; either way answers when the running one started. */
     start(trigger: 'api' | 'console'): Date {
       if (current) return current.startedAt;
       const startedAt = deps.clock.now();
       const done = run(trigger, { maxFindings, startedAt })
-        .then(() => undefined)
-        .catch((e) => deps.log('audit.failed', { error: e instanceof Error ? e.message : String(e) }))
+        .then(() => {
+          failure = null;
+        })
+        .catch((e) => {
+          const error = e instanceof Error ? e.message : String(e);
+          failure = { startedAt, failedAt: deps.clock.now(), error };
+          deps.log('audit.failed', { error });
+        })
         .finally(() => {
           current = null;
         });
       current = { startedAt, done };
       return startedAt;
     },
+    /** The last run started here, if it failed (until a later one finishes). */
+    lastFailure: (): AuditFailure | null => failure,
     /** When the run in progress here started, or null when none is. */
     runningSince: (): Date | null => current?.startedAt ?? null,
     /** Settles once no run is in progress here (tests; a shutdown that waits). */
@@ -70,3 +80,9 @@ export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
 }
 
 export type AuditOnDemand = ReturnType<typeof auditOnDemand>;
+
+export interface AuditFailure {
+  readonly startedAt: Date;
+  readonly failedAt: Date;
+  readonly error: string;
+}

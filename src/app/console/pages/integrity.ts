@@ -59,6 +59,7 @@ export const integrityPage = (deps: AppDeps) => {
       '/integrity',
       async ({ render, csrf, operator }) => {
         const since = runner.runningSince();
+        const failure = runner.lastFailure();
         const latest = await deps.auditReports.latest();
         const runForm =
           canDo(operator.role, 'run_audit') && !since
@@ -68,7 +69,7 @@ export const integrityPage = (deps: AppDeps) => {
           title: '数据核查',
           active: 'integrity',
           body: html`<p class="muted">逐项核对积分流水、结算与积分发放、订单状态、退款记录和待处理复核是否一致。核查读取全部数据，数据多时需要几分钟，在后台运行；每天也会定时自动运行一次，发现问题时发出告警。</p>
-${since ? html`<p class="flash flash-ok" data-testid="integrity-running">正在核查（开始于 ${when(since, tz)}），完成后刷新本页查看结果。</p>` : ''}${runForm}
+${failure ? html`<p class="flash flash-error" data-testid="integrity-failed">开始于 ${when(failure.startedAt, tz)} 的核查未能完成（${failure.error}），下方仍是此前的报告。可再次核查；反复失败请交技术人员查看日志 audit.failed。</p>` : ''}${since ? html`<p class="flash flash-ok" data-testid="integrity-running">正在核查（开始于 ${when(since, tz)}），完成后刷新本页查看结果。</p>` : ''}${runForm}
 <h2>最近一次核查</h2>
 ${latest ? report(latest, tz) : html`<p class="muted" data-testid="integrity-none">还没有核查报告。</p>`}`,
         });

@@ -36,10 +36,14 @@ export const adminAuditRoutes = (deps: AppDeps, limits: Limiter) => {
       async () => {
         const since = audits.runningSince();
         const latest = await deps.auditReports.latest();
+        const failure = audits.lastFailure();
         return {
           running: since !== null,
           running_since: since ? ts(since) : null,
           report: latest ? present(latest) : null,
+          last_failure: failure
+            ? { started_at: ts(failure.startedAt), failed_at: ts(failure.failedAt), error: failure.error }
+            : null,
         };
       },
       {
