@@ -1,3 +1,4 @@
+import { newestFirstBy } from './time';
 /**
  * What happened between us and the payment provider for one order, as the order timeline shows it:
  * each provider call and its answer, each callback / notification received (with why it was
@@ -61,11 +62,11 @@ export interface PaymentEventPage {
   readonly limit: number;
 }
 
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** The order of `listByOrder`: newest first, ties by id descending. */
-export const newestFirst = (a: PaymentEventRecord, b: PaymentEventRecord): number =>
-  b.at.getTime() - a.at.getTime() || byId(b.id, a.id);
+export const newestFirst = newestFirstBy<PaymentEventRecord>(
+  (e) => e.at,
+  (e) => e.id,
+);
 
 /** True when `e` comes strictly after `before` in `newestFirst` order (i.e. it is older). */
 export const olderThan = (e: PaymentEventRecord, before: NonNullable<PaymentEventPage['before']>): boolean =>

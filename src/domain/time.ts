@@ -127,3 +127,17 @@ export function localToInstant(
   const first = wall - offsetAt(wall);
   return new Date(wall - offsetAt(first));
 }
+
+/**
+ * Newest first by `at`, ties by id descending: the order of every list a store sorts by
+ * `{<at>: -1, _id: -1}` (strings compared by code unit and numbers by value, as MongoDB does), so a
+ * page never depends on the order a store returned its records in.
+ */
+export const newestFirstBy =
+  <T>(at: (record: T) => Date, id: (record: T) => string | number) =>
+  (a: T, b: T): number => {
+    const byTime = at(b).getTime() - at(a).getTime();
+    if (byTime !== 0) return byTime;
+    const [x, y] = [id(a), id(b)];
+    return x < y ? 1 : x > y ? -1 : 0;
+  };

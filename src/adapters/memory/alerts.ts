@@ -1,9 +1,11 @@
 import type { AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from '../../domain/alert';
 import type { AlertOutbox, Page } from '../../domain/ports';
+import { newestFirstBy } from '../../domain/time';
 
-// Ids compared by code unit, as MongoDB compares strings.
-const byRaised = (a: StoredAlert, b: StoredAlert) =>
-  a.raisedAt.getTime() - b.raisedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const newestFirst = newestFirstBy<StoredAlert>(
+  (a) => a.raisedAt,
+  (a) => a.id,
+);
 
 /** The outbox in memory (tests, single process): the same first-insert-wins rules as the mongo one. */
 export class MemoryAlertOutbox implements AlertOutbox {
@@ -23,14 +25,14 @@ export class MemoryAlertOutbox implements AlertOutbox {
   async listByState(state: AlertState, limit: number): Promise<StoredAlert[]> {
     return [...this.alerts.values()]
       .filter((a) => a.state === state)
-      .sort(byRaised)
+      .sort((a, b) => newestFirst(b, a))
       .slice(0, limit);
   }
 
   async list(filter: { readonly state?: AlertState }, page: Page): Promise<StoredAlert[]> {
     return [...this.alerts.values()]
       .filter((a) => !filter.state || a.state === filter.state)
-      .sort((a, b) => byRaised(b, a))
+      .sort(newestFirst)
       .slice(page.skip, page.skip + page.limit);
   }
 

@@ -1,5 +1,6 @@
 import type { NewOrder, Order, OrderStatus } from '../../domain/order';
 import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
+import { newestFirstBy } from '../../domain/time';
 
 export class MemoryOrders implements Orders {
   private readonly rows = new Map<number, Order>();
@@ -50,7 +51,12 @@ export class MemoryOrders implements Orders {
           (f.createdFrom === undefined || o.createdAt >= f.createdFrom) &&
           (f.createdTo === undefined || o.createdAt < f.createdTo),
       )
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+      .sort(
+        newestFirstBy(
+          (o) => o.createdAt,
+          (o) => o.id,
+        ),
+      )
       .slice(page.skip, page.skip + page.limit);
   }
 }

@@ -1,6 +1,7 @@
 import type { CallBudget, Check, Checks, Page, Reviews } from '../../domain/ports';
 import type { NewReview, Review } from '../../domain/review';
 import { reviewId } from '../../domain/review';
+import { newestFirstBy } from '../../domain/time';
 
 /** The same keys as the Mongo adapters (`<minute>:<order no>`), so the contract suite means the same. */
 export class MemoryChecks implements Checks {
@@ -77,15 +78,15 @@ export class MemoryReviews implements Reviews {
   }
 
   async list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]> {
-    return (
-      [...this.rows.values()]
-        .filter((r) => !filter.openOnly || r.resolvedAt === null)
-        // Ids compared by code unit, as MongoDB compares strings.
-        .sort(
-          (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
-        )
-        .slice(page.skip, page.skip + page.limit)
-    );
+    return [...this.rows.values()]
+      .filter((r) => !filter.openOnly || r.resolvedAt === null)
+      .sort(
+        newestFirstBy(
+          (r) => r.createdAt,
+          (r) => r.id,
+        ),
+      )
+      .slice(page.skip, page.skip + page.limit);
   }
 
   async find(id: string): Promise<Review | null> {

@@ -2,6 +2,7 @@ import mongoose, { type Connection, Schema } from 'mongoose';
 import type { AlertPatch, AlertState, DeliveryAttempt, StoredAlert } from '../../domain/alert';
 import { hourOf } from '../../domain/figures';
 import type { AlertOutbox, Page } from '../../domain/ports';
+import { newestFirstBy } from '../../domain/time';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { expiryMinute, expiryPurger } from './expiry';
 import { HourDirectory } from './hour-directory';
@@ -103,8 +104,10 @@ const toDomain = (d: AlertDoc): StoredAlert => ({
 const FINAL = new Set<AlertState>(['sent', 'summarized', 'failed', 'logged']);
 const kindsOf = (state: AlertState): string[] => (FINAL.has(state) ? ['all', `state:${state}`] : ['all']);
 const BY_RAISED = { raised_at: -1, _id: -1 } as const;
-const newestFirst = (a: AlertDoc, b: AlertDoc) =>
-  b.raised_at.getTime() - a.raised_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
+const newestFirst = newestFirstBy<AlertDoc>(
+  (d) => d.raised_at,
+  (d) => d._id,
+);
 
 const PATCH_FIELDS: Record<keyof AlertPatch, keyof AlertDoc> = {
   state: 'state',

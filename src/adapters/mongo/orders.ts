@@ -2,6 +2,7 @@ import mongoose, { type Connection, Schema } from 'mongoose';
 import { hourOf } from '../../domain/figures';
 import type { NewOrder, Order, OrderStatus } from '../../domain/order';
 import type { OrderFilter, OrderProjection, Orders, Page } from '../../domain/ports';
+import { newestFirstBy } from '../../domain/time';
 import { modelOf, schemaOptions } from './connection';
 import { idAllocator } from './counters';
 import { HourDirectory } from './hour-directory';
@@ -155,8 +156,10 @@ const MAX_ROUNDS = 100;
  * hold only the orders in flight, so one query over all of them stays small.
  */
 const FINAL: ReadonlySet<OrderStatus> = new Set(['completed', 'cancelled', 'refunded']);
-const newestFirst = (a: OrderDoc, b: OrderDoc) =>
-  b.created_at.getTime() - a.created_at.getTime() || b._id - a._id;
+const newestFirst = newestFirstBy<OrderDoc>(
+  (d) => d.created_at,
+  (d) => d._id,
+);
 /** The directory kinds an order in `status` is listed under (a later final status adds its own). */
 const kindsOf = (amountFen: number, status: OrderStatus) => [
   'all',

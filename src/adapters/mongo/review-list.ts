@@ -1,6 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import { hourOf } from '../../domain/figures';
 import type { Page } from '../../domain/ports';
+import { newestFirstBy } from '../../domain/time';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { HourDirectory } from './hour-directory';
 
@@ -27,8 +28,10 @@ const schema = new Schema<EntryDoc>(
   schemaOptions('review_list'),
 );
 
-const newestFirst = (a: EntryDoc, b: EntryDoc) =>
-  b.created_at.getTime() - a.created_at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0);
+const newestFirst = newestFirstBy<EntryDoc>(
+  (e) => e.created_at,
+  (e) => e._id,
+);
 
 export class ReviewList {
   private readonly model;

@@ -1,6 +1,7 @@
 import { type Connection, Schema } from 'mongoose';
 import type { Page, Reviews } from '../../domain/ports';
 import { type NewReview, type Review, type ReviewReason, reviewId } from '../../domain/review';
+import { newestFirstBy } from '../../domain/time';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { OpenReviewMarkers } from './open-reviews';
 import { ReviewList } from './review-list';
@@ -41,6 +42,11 @@ const toDomain = (d: ReviewDoc): Review => ({
   resolvedAt: d.resolved_at,
   resolution: d.resolution,
 });
+
+const newestReviewFirst = newestFirstBy<Review>(
+  (r) => r.createdAt,
+  (r) => r.id,
+);
 
 /** Open reviews read by `_id` at once. */
 const READ_TOGETHER = 50;
@@ -114,9 +120,7 @@ export class MongoReviews implements Reviews {
         if (review?.resolvedAt) await this.markers.unmark(review.id);
         else if (review) open.push(review);
       }
-    return open
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
-      .slice(page.skip, page.skip + page.limit);
+    return open.sort(newestReviewFirst).slice(page.skip, page.skip + page.limit);
   }
 
   async find(id: string): Promise<Review | null> {

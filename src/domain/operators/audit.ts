@@ -1,3 +1,4 @@
+import { newestFirstBy } from '../time';
 /** One operator action, insert-only: who, when, from where, what, before → after, why. */
 export const AUDIT_TARGET_KINDS = [
   'order',
@@ -46,9 +47,10 @@ export interface AuditPage {
 }
 
 /** Newest first, ties by id, so pages are stable whatever order the store returned. */
-export function newestFirst(a: OperatorAuditEntry, b: OperatorAuditEntry): number {
-  return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
+export const newestFirst = newestFirstBy<OperatorAuditEntry>(
+  (e) => e.at,
+  (e) => e.id,
+);
 
 export const targetKey = (t: AuditTarget): string => `${t.kind}:${t.id}`;
 
