@@ -80,8 +80,9 @@ export class MongoReviews implements Reviews {
       resolved_at: null,
       resolution: null,
     });
-    // One per order and reason: opening a resolved one again changes nothing, so its marker goes.
-    if (!opened && (await this.find(id))?.resolvedAt) await this.markers.unmark(id);
+    // One per order and reason: opening a resolved one again changes nothing, so its marker goes (read
+    // above; a resolution since then unmarks it itself, after its own write).
+    if (!opened && (stored ?? (await this.find(id)))?.resolvedAt) await this.markers.unmark(id);
   }
 
   async list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]> {
