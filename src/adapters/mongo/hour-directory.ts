@@ -3,7 +3,7 @@ import type { Page } from '../../domain/ports';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 
 /**
- * Which UTC hours hold records of a long list (orders, alerts), per kind of list: `all`, and kinds
+ * Which UTC hours hold records of a long list (orders, alerts, reviews), per kind of list: `all`, and kinds
  * the list is filtered by (`status:<s>`, `amount:<fen>`, `state:<s>`). FerretDB 1.24 sorts in Go and
  * pushes down only equalities, so `find().sort({created_at: -1}).skip().limit()` read and sorted every
  * record: 14.4 s for the console's order list at 100,000 orders. Walking these entries newest first
@@ -186,7 +186,7 @@ export class HourDirectory {
     return kinds.flatMap((kind) => [`hour ${kind}:${hour}`, `day ${kind}:${dayOf(hour)}`]);
   }
 
-  /** Whether the orders stored before the directory are all entered (remembered once true). */
+  /** Whether the records stored before the directory are all entered (remembered once true). */
   async complete(): Promise<boolean> {
     if (!this.entered) this.entered = (await this.days.exists({ _id: this.storedEntered }).exec()) !== null;
     return this.entered;
