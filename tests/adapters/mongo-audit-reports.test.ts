@@ -36,3 +36,33 @@ describe('Mongo audit reports (FerretDB unless TEST_MONGODB_URI)', () => {
     expect(reportReads.map((c) => c.filter)).toEqual([{ _id: 'r5' }]);
   });
 });
+
+describe('Mongo audit reports stored before minimize: false', () => {
+  const store = processesOverOneDatabase('audit_reports_old', (conn) => new MongoAuditReports(conn));
+
+  it('reads a clean report stored without its empty violations as having none', async () => {
+    const reports = await store.open();
+    const at = new Date(T0.getTime() + 60_000);
+    // What mongoose wrote for a clean run before: the empty `violations` object left out.
+    await store
+      .db()
+      .collection('audit_reports')
+      .insertOne({
+        _id: 'old-clean' as never,
+        trigger: 'daily',
+        started_at: T0,
+        finished_at: at,
+        report: { ok: true, scanned: { users: 3, entries: 4, orders: 2, reviews: 0 }, findings: [] },
+      });
+    await store
+      .db()
+      .collection('audit_report_heads')
+      .insertOne({ _id: 'old-clean' as never, finished_at: at });
+    expect((await reports.latest())?.report).toEqual({
+      ok: true,
+      scanned: { users: 3, entries: 4, orders: 2, reviews: 0 },
+      violations: {},
+      findings: [],
+    });
+  });
+});

@@ -32,6 +32,20 @@ export function auditReportsContract(make: MakeRepositories) {
       expect(await repos.auditReports.latest()).toEqual(run('a', 10));
     });
 
+    it('returns a clean run as stored, its empty violations included (the 数据核查 page reads them)', async () => {
+      const clean: StoredAuditReport = {
+        ...run('clean', 10),
+        report: {
+          ok: true,
+          scanned: { users: 0, entries: 0, orders: 0, reviews: 0 },
+          violations: {},
+          findings: [],
+        },
+      };
+      await repos.auditReports.save(clean);
+      expect(await repos.auditReports.latest()).toEqual(clean);
+    });
+
     it('keeps the first run of an id: a second save of it changes nothing', async () => {
       await repos.auditReports.save(run('a', 10));
       expect(await repos.auditReports.save(run('a', 20, 99))).toBe(false);

@@ -50,7 +50,7 @@ const alertSchema = new Schema<AlertDoc>(
     exp: { type: Number, required: true, index: true },
     raised_hour: { type: Number, index: true },
   },
-  { ...schemaOptions('alerts'), minimize: false },
+  schemaOptions('alerts'),
 );
 alertSchema.index({ state: 1, raised_at: 1 });
 alertSchema.index({ raised_at: -1, _id: -1 });

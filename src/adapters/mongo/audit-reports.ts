@@ -44,7 +44,8 @@ const toDomain = (d: RunDoc): StoredAuditReport => ({
   trigger: d.trigger,
   startedAt: d.started_at,
   finishedAt: d.finished_at,
-  report: d.report,
+  // Clean reports stored before `minimize: false` (connection.ts) lack their empty `violations`.
+  report: { ...d.report, violations: d.report.violations ?? {} },
 });
 
 /** `_id` = the run's id: each run is one unique insert, and no document is ever updated. */

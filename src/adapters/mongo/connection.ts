@@ -18,8 +18,13 @@ export async function connectMongo(
   return conn;
 }
 
+/**
+ * Unknown fields throw instead of being dropped, and `minimize: false`: a document reads back as it
+ * was written. Mongoose otherwise leaves out every empty object on save, so a clean audit report lost
+ * its `violations: {}` and the 数据核查 page failed on it.
+ */
 export const schemaOptions = (collection: string) =>
-  ({ collection, strict: 'throw', strictQuery: 'throw', versionKey: false }) as const;
+  ({ collection, strict: 'throw', strictQuery: 'throw', versionKey: false, minimize: false }) as const;
 
 /** One model per connection and name, so several adapters (and tests) can share a connection. */
 export const modelOf = <T>(conn: Connection, name: string, schema: Schema<T>): Model<T> =>

@@ -48,7 +48,7 @@ const schema = new Schema<AuditDoc>(
     after: { type: Schema.Types.Mixed, default: null },
     reason: { type: String, default: null },
   },
-  { ...schemaOptions('operator_audit'), minimize: false },
+  schemaOptions('operator_audit'),
 );
 schema.index({ day: 1, hour: 1 });
 
