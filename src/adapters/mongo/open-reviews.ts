@@ -13,15 +13,27 @@ interface MarkerDoc {
   _id: string;
   /** Always OPEN: the field the list reads by equality (an index, not a scan of the table). */
   state: string;
+  /**
+   * The review's date, so the list sorts the markers and reads only its page's reviews. Absent on
+   * markers written before it was, whose reviews the list reads for it.
+   */
+  created_at?: Date;
 }
 
 const schema = new Schema<MarkerDoc>(
   {
     _id: String,
     state: { type: String, required: true, index: true },
+    created_at: { type: Date },
   },
   schemaOptions('open_reviews'),
 );
+
+/** An open review as its marker says: its id, and its date when the marker carries it. */
+export interface OpenMarker {
+  readonly id: string;
+  readonly createdAt: Date | null;
+}
 
 const OPEN = 'open';
 /** The state of the one document that says every review stored before the markers has been entered. */
@@ -35,16 +47,17 @@ export class OpenReviewMarkers {
     this.model = modelOf<MarkerDoc>(conn, 'OpenReview', schema);
   }
 
-  async mark(id: string): Promise<void> {
-    await insertOnce(this.model, { _id: id, state: OPEN });
+  async mark(id: string, createdAt: Date | null): Promise<void> {
+    await insertOnce(this.model, { _id: id, state: OPEN, ...(createdAt ? { created_at: createdAt } : {}) });
   }
 
   async unmark(id: string): Promise<void> {
     await this.model.deleteOne({ _id: id, state: OPEN }).exec();
   }
 
-  async ids(): Promise<string[]> {
-    return (await this.model.find({ state: OPEN }, { _id: 1 }).lean<MarkerDoc[]>().exec()).map((d) => d._id);
+  async all(): Promise<OpenMarker[]> {
+    const docs = await this.model.find({ state: OPEN }, { _id: 1, created_at: 1 }).lean<MarkerDoc[]>().exec();
+    return docs.map((d) => ({ id: d._id, createdAt: d.created_at ?? null }));
   }
 
   /**
@@ -54,7 +67,7 @@ export class OpenReviewMarkers {
   async enterStored(storedOpen: () => Promise<string[]>): Promise<void> {
     if (this.entered) return;
     if (!(await this.model.exists({ _id: STORED_ENTERED }).exec())) {
-      for (const id of await storedOpen()) await this.mark(id);
+      for (const id of await storedOpen()) await this.mark(id, null);
       await insertOnce(this.model, { _id: STORED_ENTERED, state: STORED_ENTERED });
     }
     this.entered = true;

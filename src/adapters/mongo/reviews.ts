@@ -3,7 +3,7 @@ import type { Page, Reviews } from '../../domain/ports';
 import { type NewReview, type Review, type ReviewReason, reviewId } from '../../domain/review';
 import { newestFirstBy } from '../../domain/time';
 import { insertOnce, modelOf, schemaOptions } from './connection';
-import { OpenReviewMarkers } from './open-reviews';
+import { type OpenMarker, OpenReviewMarkers } from './open-reviews';
 import { ReviewList } from './review-list';
 
 interface ReviewDoc {
@@ -43,7 +43,9 @@ const toDomain = (d: ReviewDoc): Review => ({
   resolution: d.resolution,
 });
 
-const newestReviewFirst = newestFirstBy<Review>(
+type Dated = Pick<Review, 'id' | 'createdAt'>;
+
+const newestReviewFirst = newestFirstBy<Dated>(
   (r) => r.createdAt,
   (r) => r.id,
 );
@@ -64,12 +66,13 @@ export class MongoReviews implements Reviews {
 
   async open(r: NewReview): Promise<void> {
     const id = reviewId(r.orderId, r.reason);
-    // Marked before it exists: a crash in between leaves a marker the list skips, never an open review unlisted.
-    await this.markers.mark(id);
-    // Listed under the stored review's date when it exists (a re-open of a review from before the
-    // list would otherwise file it under today, above newer ones, for good).
+    // Listed and marked under the stored review's date when it exists (a re-open of a review from
+    // before the list would otherwise file it under today, above newer ones, for good).
     const stored = await this.find(id);
-    await this.listed.enter(id, stored?.createdAt ?? r.createdAt);
+    const createdAt = stored?.createdAt ?? r.createdAt;
+    // Marked before it exists: a crash in between leaves a marker the list skips, never an open review unlisted.
+    await this.markers.mark(id, createdAt);
+    await this.listed.enter(id, createdAt);
     const opened = await insertOnce(this.model, {
       _id: id,
       order_id: r.orderId,
@@ -107,21 +110,49 @@ export class MongoReviews implements Reviews {
   }
 
   /**
-   * The marked reviews (only the open ones, so few), each read by `_id`, newest first by their own
-   * date; markers of reviews since resolved are deleted, a marker whose review is not stored (yet) skipped.
+   * The markers, newest first by the date they carry, and then only the page's reviews, each by `_id`:
+   * reading every open review took longer than the request deadline once 100,000 were open. A marker
+   * whose review has been resolved is deleted and one whose review is not stored (yet) skipped, and
+   * the page is filled from the markers after it (such markers before the page are not looked at, so
+   * until a listing of their own page deletes them they shift later pages by one each).
    */
   private async listOpen(page: Page): Promise<Review[]> {
     await this.markers.enterStored(async () =>
       (await this.model.find({ resolved_at: null }, { _id: 1 }).lean<ReviewDoc[]>().exec()).map((d) => d._id),
     );
+    const markers = await this.datedMarkers(await this.markers.all());
+    const out: Review[] = [];
+    for (let at = page.skip; at < markers.length && out.length < page.limit; ) {
+      const batch = markers.slice(at, at + Math.min(READ_TOGETHER, page.limit - out.length));
+      at += batch.length;
+      for (const review of await this.openOnes(batch.map((m) => m.id))) out.push(review);
+    }
+    return out;
+  }
+
+  /**
+   * Every marker with its review's date, newest first. Markers written before they carried the date
+   * (the open reviews at the upgrade, and those `enterStored` marks) get it from their reviews.
+   */
+  private async datedMarkers(markers: readonly OpenMarker[]): Promise<Dated[]> {
+    const dated: Dated[] = [];
+    const undated: string[] = [];
+    for (const m of markers)
+      if (m.createdAt) dated.push({ id: m.id, createdAt: m.createdAt });
+      else undated.push(m.id);
+    for (let i = 0; i < undated.length; i += READ_TOGETHER)
+      dated.push(...(await this.openOnes(undated.slice(i, i + READ_TOGETHER))));
+    return dated.sort(newestReviewFirst);
+  }
+
+  /** The reviews of `ids` still open, in the order given; markers of resolved ones are deleted. */
+  private async openOnes(ids: readonly string[]): Promise<Review[]> {
     const open: Review[] = [];
-    const ids = await this.markers.ids();
-    for (let i = 0; i < ids.length; i += READ_TOGETHER)
-      for (const review of await Promise.all(ids.slice(i, i + READ_TOGETHER).map((id) => this.find(id)))) {
-        if (review?.resolvedAt) await this.markers.unmark(review.id);
-        else if (review) open.push(review);
-      }
-    return open.sort(newestReviewFirst).slice(page.skip, page.skip + page.limit);
+    for (const review of await Promise.all(ids.map((id) => this.find(id)))) {
+      if (review?.resolvedAt) await this.markers.unmark(review.id);
+      else if (review) open.push(review);
+    }
+    return open;
   }
 
   async find(id: string): Promise<Review | null> {
