@@ -104,7 +104,9 @@ export function startAlertJobs(
   if (opts.intervalMs <= 0) return () => service.idle();
   const withAlerts = { ...deps, alerts: service };
   const watch = watchForAlerts(withAlerts, opts);
-  const audit = opts.auditHour === null ? undefined : dailyAudit(withAlerts, opts.auditHour);
+  // A stop ends a daily audit in progress at its next record instead of waiting for the whole scan.
+  let stopping = false;
+  const audit = opts.auditHour === null ? undefined : dailyAudit(withAlerts, opts.auditHour, () => stopping);
   const step = async (name: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -118,6 +120,7 @@ export function startAlertJobs(
     await service.deliver();
   });
   return async () => {
+    stopping = true;
     await stop();
     await service.idle();
   };

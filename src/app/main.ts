@@ -3,6 +3,7 @@ import { startAlertJobs } from './alerts';
 import { ConfigError, loadConfig } from './config';
 import { compose } from './container';
 import { startHousekeeping } from './housekeeping';
+import { auditRunner } from './http/audit-runner';
 import { startIdleCollection } from './idle-collect';
 import {
   startClaimsBackfill,
@@ -111,6 +112,8 @@ async function shutdown(signal: string) {
   log('api.stopping', { signal });
   // Stop accepting, let in-flight requests finish, then release the database.
   await app.stop(false);
+  // An integrity audit started by hand ends at its next record: it may have minutes left.
+  await auditRunner(deps).stop();
   await stopSweeper();
   await stopClaimsBackfill();
   await stopOrderListBackfill();

@@ -640,6 +640,39 @@ describe('console: 数据核查 (the integrity audit)', () => {
     expect(order.id).toBeGreaterThan(0);
   });
 
+  it('ends a run in progress when the process stops: no report, no failure, audit.stopped logged', async () => {
+    const { deps } = await setup();
+    let scans = 0;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const orders = {
+      ...deps.orders,
+      scan: async function* (...args: Parameters<typeof deps.orders.scan>) {
+        scans++;
+        await gate;
+        yield* deps.orders.scan(...args);
+      },
+    } as typeof deps.orders;
+    const events: string[] = [];
+    const gated: AppDeps = {
+      ...deps,
+      orders,
+      log: (event, fields) => (events.push(event), deps.log(event, fields)),
+    };
+    auditRunner(gated).start('api');
+    for (let i = 0; i < 100 && scans === 0; i++) await Bun.sleep(5);
+    const stopped = auditRunner(gated).stop();
+    release();
+    await stopped;
+    expect(auditRunner(gated).runningSince()).toBeNull();
+    expect(auditRunner(gated).lastFailure()).toBeNull();
+    expect(await deps.auditReports.latest()).toBeNull();
+    expect(events).toContain('audit.stopped');
+    expect(events).not.toContain('audit.failed');
+  });
+
   it('says when the run it started failed, beside the previous report', async () => {
     const { deps } = await setup();
     const orders = {

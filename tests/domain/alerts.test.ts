@@ -152,6 +152,23 @@ describe('alert triggers', () => {
     expect(raised[2]).toMatchObject({ title: '待人工处理事项超过 2 个', facts: { open: 3, threshold: 2 } });
   });
 
+  it('gives up a daily audit whose process is stopping: no report, no alert, audit.stopped logged', async () => {
+    const { deps, logs } = domainDeps({ clock: new FixedClock(new Date('2023-07-01T20:00:00Z')) }); // 04:00 Beijing
+    const { raised, alerts } = collecting();
+    await deps.reviews.open({
+      orderId: 1,
+      orderNo: 'P1',
+      reason: 'second_payment',
+      detail: 'settled 4200a, also paid 4200b',
+      createdAt: deps.clock.now(),
+    });
+    expect(await dailyAudit({ ...deps, alerts }, 4, () => true)()).toBe(true);
+    expect(await deps.auditReports.latest()).toBeNull();
+    expect(raised).toHaveLength(0);
+    expect(logs.map((l) => l.event)).toContain('audit.stopped');
+    expect(logs.find((l) => l.event === 'audit.stopped')?.fields).toEqual({ trigger: 'daily' });
+  });
+
   it('runs the audit once per Beijing date from its hour, and raises violations', async () => {
     const { deps, clock } = domainDeps({ clock: new FixedClock(new Date('2023-07-01T19:00:00Z')) }); // 03:00 Beijing
     const { raised, alerts } = collecting();

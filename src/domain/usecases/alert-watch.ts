@@ -4,6 +4,7 @@ import type { Alerts } from '../ports';
 import { type NewReview, type Review, reviewId } from '../review';
 import { STATEMENT_TIME_ZONE, statementDay } from '../statement';
 import { localParts } from '../time';
+import { AuditStopped } from './audit';
 import { recordedAudit } from './audit-runs';
 import type { Deps } from './deps';
 
@@ -70,12 +71,16 @@ export function reviewOpenedAlerts(deps: Pick<Deps, 'reviews'> & { alerts: Alert
  * scans the whole store, so it runs once a day at most; on demand it is `bun run audit` or
  * POST /api/admin/audit.
  */
-export function dailyAudit(deps: Deps & { alerts: Alerts }, hour: number) {
+export function dailyAudit(deps: Deps & { alerts: Alerts }, hour: number, stop: () => boolean = () => false) {
   return async (): Promise<boolean> => {
     const now = deps.clock.now();
     if (Number(localParts(now, STATEMENT_TIME_ZONE).hour) < hour) return false;
     if (!(await deps.checks.claimOnce(`audit:${statementDay(now)}`))) return false;
-    await recordedAudit(deps)('daily', { maxFindings: 20 });
+    // Stopped (the process is stopping): the date stays claimed, so that day has no daily report;
+    // `audit.stopped` in the log says so, and 立即核查 / `bun run audit` run one by hand.
+    await recordedAudit(deps)('daily', { maxFindings: 20, stop }).catch((e) => {
+      if (!(e instanceof AuditStopped)) throw e;
+    });
     return true;
   };
 }

@@ -1,7 +1,7 @@
 import { auditAlert } from '../alert-kinds';
 import type { AuditTrigger, StoredAuditReport } from '../audit';
 import { timeOrderedId } from '../event-id';
-import { type AuditDeps, auditStore } from './audit';
+import { type AuditDeps, AuditStopped, auditStore } from './audit';
 import type { Deps } from './deps';
 
 export type AuditRunDeps = AuditDeps & Pick<Deps, 'auditReports' | 'clock' | 'random' | 'log' | 'alerts'>;
@@ -9,16 +9,20 @@ export type AuditRunDeps = AuditDeps & Pick<Deps, 'auditReports' | 'clock' | 'ra
 /**
  * One whole run of the integrity audit: scans, logs `audit.clean` / `audit.violations`, raises the
  * alert on violations and stores the report under `trigger`. The alert is raised before the report
- * is saved, so a store that fails to take the report does not swallow it.
+ * is saved, so a store that fails to take the report does not swallow it. A run `stop` ends (the
+ * process is stopping) logs `audit.stopped` and throws `AuditStopped`.
  */
 export function recordedAudit(deps: AuditRunDeps) {
   const audit = auditStore(deps);
   return async (
     trigger: AuditTrigger,
-    opts: { readonly maxFindings: number; readonly startedAt?: Date },
+    opts: { readonly maxFindings: number; readonly startedAt?: Date; readonly stop?: () => boolean },
   ): Promise<StoredAuditReport> => {
     const startedAt = opts.startedAt ?? deps.clock.now();
-    const report = await audit({ maxFindings: opts.maxFindings });
+    const report = await audit({ maxFindings: opts.maxFindings, stop: opts.stop }).catch((e) => {
+      if (e instanceof AuditStopped) deps.log('audit.stopped', { trigger });
+      throw e;
+    });
     const run: StoredAuditReport = {
       id: timeOrderedId(startedAt, deps.random, 8),
       trigger,
@@ -48,16 +52,18 @@ export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
   let current: { readonly startedAt: Date; readonly done: Promise<void> } | null = null;
   /** The last run started here, when it failed (cleared by the next that finishes): shown beside the stored report. */
   let failure: AuditFailure | null = null;
+  let stopping = false;
   return {
     /** Starts a run unless one is running here; either way answers when the running one started. */
     start(trigger: 'api' | 'console'): Date {
       if (current) return current.startedAt;
       const startedAt = deps.clock.now();
-      const done = run(trigger, { maxFindings, startedAt })
+      const done = run(trigger, { maxFindings, startedAt, stop: () => stopping })
         .then(() => {
           failure = null;
         })
         .catch((e) => {
+          if (e instanceof AuditStopped) return;
           const error = e instanceof Error ? e.message : String(e);
           failure = { startedAt, failedAt: deps.clock.now(), error };
           deps.log('audit.failed', { error });
@@ -75,6 +81,11 @@ export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
     /** Settles once no run is in progress here (tests; a shutdown that waits). */
     async idle(): Promise<void> {
       while (current) await current.done;
+    },
+    /** Ends the run in progress at its next record (the process is stopping) and waits for it. */
+    async stop(): Promise<void> {
+      stopping = true;
+      await this.idle();
     },
   };
 }
