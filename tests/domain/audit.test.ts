@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test';
 import { FixedClock } from '../../src/adapters/system/clock';
 import type { OrderStatus } from '../../src/domain/order';
-import { auditStore } from '../../src/domain/usecases/audit';
+import { AuditStopped, auditStore } from '../../src/domain/usecases/audit';
 import { seedDemoProducts } from '../../src/domain/usecases/catalog';
 import { consumeCredits } from '../../src/domain/usecases/credits';
 import { createOrder } from '../../src/domain/usecases/orders';
@@ -46,6 +46,27 @@ async function healthyStore() {
 }
 
 describe('the integrity audit', () => {
+  it('stops at the next order when told, once the orders it is examining are done', async () => {
+    const t = await healthyStore();
+    let examining = 0;
+    let examined = 0;
+    // Only the examination of an order reads its status changes.
+    const statusChanges = Object.assign(Object.create(t.deps.statusChanges), {
+      async list(orderId: number) {
+        examining++;
+        await Bun.sleep(20);
+        examining--;
+        examined++;
+        return t.deps.statusChanges.list(orderId);
+      },
+    });
+    // Stop as soon as the first order is being examined: the next order's turn ends the scan.
+    const run = auditStore({ ...t.deps, statusChanges })({ stop: () => examining + examined > 0 });
+    await expect(run).rejects.toBeInstanceOf(AuditStopped);
+    expect(examining).toBe(0);
+    expect(examined).toBe(1);
+  });
+
   it('reports the faults the orders store finds in its own bookkeeping', async () => {
     const t = await healthyStore();
     const faulty = Object.assign(Object.create(t.deps.orders), {

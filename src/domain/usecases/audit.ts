@@ -64,8 +64,11 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
   return async (opts: { maxFindings?: number; stop?: () => boolean } = {}): Promise<AuditReport> => {
     const maxFindings = opts.maxFindings ?? 200;
     // Looked at before each user, order, fault and review: a shutdown must not wait for a whole scan.
-    const goOn = () => {
-      if (opts.stop?.()) throw new AuditStopped();
+    // Orders examined meanwhile are waited for first, so none reads on after the stop returns.
+    const goOn = async (inFlight: readonly Promise<void>[] = []) => {
+      if (!opts.stop?.()) return;
+      await Promise.allSettled(inFlight);
+      throw new AuditStopped();
     };
     const scanned = { users: 0, entries: 0, orders: 0, reviews: 0 };
     const violations: Record<string, number> = {};
@@ -78,7 +81,7 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
     };
 
     for await (const user of deps.users.scan()) {
-      goOn();
+      await goOn();
       scanned.users++;
       let previous: LedgerEntry | null = null;
       for await (const entry of deps.ledger.scanUser(user.id)) {
@@ -111,7 +114,7 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
     };
     let batch: Promise<void>[] = [];
     for await (const order of deps.orders.scan()) {
-      goOn();
+      await goOn(batch);
       scanned.orders++;
       batch.push(examine(order));
       if (batch.length >= IN_FLIGHT) {
@@ -122,12 +125,12 @@ export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFA
     await Promise.all(batch);
     if (deps.orders.storeFaults)
       for await (const fault of deps.orders.storeFaults()) {
-        goOn();
+        await goOn();
         report(fault.check ?? 'order_numbers', fault.subject, [fault.message]);
       }
 
     for await (const review of deps.reviews.scan()) {
-      goOn();
+      await goOn();
       scanned.reviews++;
       for (const c of checks) if (c.review) report(c.name, `review ${review.id}`, c.review(review));
     }
