@@ -659,7 +659,10 @@ describe('console: 数据核查 (the integrity audit)', () => {
     const gated: AppDeps = {
       ...deps,
       orders,
-      log: (event, fields) => (events.push(event), deps.log(event, fields)),
+      log: (event, fields) => {
+        events.push(event);
+        deps.log(event, fields);
+      },
     };
     auditRunner(gated).start('api');
     for (let i = 0; i < 100 && scans === 0; i++) await Bun.sleep(5);
