@@ -28,7 +28,7 @@ function levelOf(event: string): LogLevel {
   )
     return 'error';
   if (
-    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences|^alert\./.test(
+    /rejected|mismatch|unknown|unresolved|violations|shortfall|provider_error|review_opened|differences|^alert\.|^audit\.stopped$/.test(
       event,
     )
   )

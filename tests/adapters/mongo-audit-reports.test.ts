@@ -40,6 +40,24 @@ describe('Mongo audit reports (FerretDB unless TEST_MONGODB_URI)', () => {
 describe('Mongo audit reports stored before minimize: false', () => {
   const store = processesOverOneDatabase('audit_reports_old', (conn) => new MongoAuditReports(conn));
 
+  it('stores a clean report with its empty violations (schemas keep empty objects)', async () => {
+    const reports = await store.open();
+    // Finished before the old-shaped report below, which that test reads as the latest.
+    const at = T0;
+    const report = {
+      ok: true,
+      scanned: { users: 0, entries: 0, orders: 0, reviews: 0 },
+      violations: {},
+      findings: [],
+    };
+    await reports.save({ id: 'new-clean', trigger: 'api', startedAt: T0, finishedAt: at, report });
+    const raw = await store
+      .db()
+      .collection('audit_reports')
+      .findOne({ _id: 'new-clean' as never });
+    expect(raw?.report).toEqual(report);
+  });
+
   it('reads a clean report stored without its empty violations as having none', async () => {
     const reports = await store.open();
     const at = new Date(T0.getTime() + 60_000);

@@ -114,6 +114,24 @@ describe('Mongo open reviews (FerretDB unless TEST_MONGODB_URI)', () => {
     );
     // The two undated markers' reviews (for their dates), then the page: its five and the stale one.
     expect(started('find').filter((c) => c.find === 'reviews')).toHaveLength(2 + 6);
+    // The undated markers were given their dates: a second listing reads only its page.
+    const again = await store.watched((reviews) => reviews.list({ openOnly: true }, { skip: 0, limit: 5 }));
+    expect(again.result.map((r) => r.id)).toEqual(result.map((r) => r.id));
+    expect(again.started('find').filter((c) => c.find === 'reviews')).toHaveLength(5);
+    // A marker whose open crashed before the insert: deleted once old, kept while its insert may come.
+    const markers = db.collection('open_reviews');
+    await markers.insertOne({
+      _id: '199:unresolved' as never,
+      state: 'open',
+      created_at: new Date(Date.now() - 3_600_000),
+    });
+    await markers.insertOne({ _id: '198:unresolved' as never, state: 'open', created_at: new Date() });
+    expect((await writer.list({ openOnly: true }, { skip: 0, limit: 3 })).map((r) => r.id)).toEqual(
+      ['160', '158', '157'].map((n) => `${n}:unresolved`),
+    );
+    expect(await markers.countDocuments({ _id: '199:unresolved' as never })).toBe(0);
+    expect(await markers.countDocuments({ _id: '198:unresolved' as never })).toBe(1);
+    await markers.deleteOne({ _id: '198:unresolved' as never });
     // The stale marker is gone now: 160, then 158 down to 101.
     const later = await writer.list({ openOnly: true }, { skip: 28, limit: 3 });
     expect(later.map((r) => r.id)).toEqual(['131', '130', '129'].map((n) => `${n}:unresolved`));

@@ -48,9 +48,12 @@ describe('structured logger', () => {
     log('http.access', { status: 200 });
     log('callback.rejected', { reason: 'notification_unauthenticated' });
     log('payment.second_payment', { order_id: 1 });
+    // A daily audit given up at a stop leaves its date without a report: seen at warn.
+    log('audit.stopped', { trigger: 'daily' });
     expect(lines.map((l) => [l.event, l.level])).toEqual([
       ['callback.rejected', 'warn'],
       ['payment.second_payment', 'error'],
+      ['audit.stopped', 'warn'],
     ]);
   });
 

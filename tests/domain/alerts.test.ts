@@ -162,7 +162,17 @@ describe('alert triggers', () => {
       detail: 'settled 4200a, also paid 4200b',
       createdAt: deps.clock.now(),
     });
-    expect(await dailyAudit({ ...deps, alerts }, 4, () => true)()).toBe(true);
+    // Stopping before the date is claimed: left to an instance that will finish it.
+    expect(await dailyAudit({ ...deps, alerts }, 4, () => true)()).toBe(false);
+    // Stopping once the scan has begun (the date claimed): given up at the next record.
+    let claimed = false;
+    const checks = Object.assign(Object.create(deps.checks), {
+      claimOnce: async (key: string) => {
+        claimed = true;
+        return deps.checks.claimOnce(key);
+      },
+    });
+    expect(await dailyAudit({ ...deps, checks, alerts }, 4, () => claimed)()).toBe(true);
     expect(await deps.auditReports.latest()).toBeNull();
     expect(raised).toHaveLength(0);
     expect(logs.map((l) => l.event)).toContain('audit.stopped');

@@ -55,6 +55,12 @@ export class OpenReviewMarkers {
     await this.model.deleteOne({ _id: id, state: OPEN }).exec();
   }
 
+  /** Gives a marker written without a date its review's: later listings need not read the review for it. */
+  async date(id: string, createdAt: Date): Promise<void> {
+    // No upsert: a marker deleted meanwhile (its review resolved) stays deleted.
+    await this.model.updateOne({ _id: id, state: OPEN }, { $set: { created_at: createdAt } }).exec();
+  }
+
   async all(): Promise<OpenMarker[]> {
     const docs = await this.model.find({ state: OPEN }, { _id: 1, created_at: 1 }).lean<MarkerDoc[]>().exec();
     return docs.map((d) => ({ id: d._id, createdAt: d.created_at ?? null }));
@@ -64,10 +70,10 @@ export class OpenReviewMarkers {
    * Reviews stored before the markers have none: on first use, `storedOpen` (one read of every
    * review, as every open list did before) is marked, once per database; remembered once done.
    */
-  async enterStored(storedOpen: () => Promise<string[]>): Promise<void> {
+  async enterStored(storedOpen: () => Promise<OpenMarker[]>): Promise<void> {
     if (this.entered) return;
     if (!(await this.model.exists({ _id: STORED_ENTERED }).exec())) {
-      for (const id of await storedOpen()) await this.mark(id, null);
+      for (const m of await storedOpen()) await this.mark(m.id, m.createdAt);
       await insertOnce(this.model, { _id: STORED_ENTERED, state: STORED_ENTERED });
     }
     this.entered = true;

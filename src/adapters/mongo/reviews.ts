@@ -1,7 +1,8 @@
 import { type Connection, Schema } from 'mongoose';
-import type { Page, Reviews } from '../../domain/ports';
+import type { Clock, Page, Reviews } from '../../domain/ports';
 import { type NewReview, type Review, type ReviewReason, reviewId } from '../../domain/review';
 import { newestFirstBy } from '../../domain/time';
+import { systemClock } from '../system/clock';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { type OpenMarker, OpenReviewMarkers } from './open-reviews';
 import { ReviewList } from './review-list';
@@ -53,12 +54,22 @@ const newestReviewFirst = newestFirstBy<Dated>(
 /** Open reviews read by `_id` at once. */
 const READ_TOGETHER = 50;
 
+/**
+ * How long a marker may wait for its review: `open` inserts the review right after marking it, so a
+ * marker this old whose review is not stored belongs to an open that crashed in between.
+ */
+const ORPHAN_MS = 10 * 60_000;
+
 /** `_id` = `<order id>:<reason>`: one review per order and reason, opened by a unique insert. */
 export class MongoReviews implements Reviews {
   private readonly model;
   private readonly markers;
   private readonly listed;
-  constructor(conn: Connection) {
+  /** `clock` only tells when a marker without its review is old enough to be an orphan. */
+  constructor(
+    conn: Connection,
+    private readonly clock: Clock = systemClock,
+  ) {
     this.model = modelOf<ReviewDoc>(conn, 'Review', schema);
     this.markers = new OpenReviewMarkers(conn);
     this.listed = new ReviewList(conn);
@@ -83,9 +94,9 @@ export class MongoReviews implements Reviews {
       resolved_at: null,
       resolution: null,
     });
-    // One per order and reason: opening a resolved one again changes nothing, so its marker goes (read
-    // above; a resolution since then unmarks it itself, after its own write).
-    if (!opened && (stored ?? (await this.find(id)))?.resolvedAt) await this.markers.unmark(id);
+    // One per order and reason: opening a resolved one again changes nothing, so its marker goes. Read
+    // again after the mark: a resolution between the read above and the mark unmarked before it.
+    if (!opened && (await this.find(id))?.resolvedAt) await this.markers.unmark(id);
   }
 
   async list(filter: { readonly openOnly?: boolean }, page: Page): Promise<Review[]> {
@@ -112,45 +123,58 @@ export class MongoReviews implements Reviews {
   /**
    * The markers, newest first by the date they carry, and then only the page's reviews, each by `_id`:
    * reading every open review took longer than the request deadline once 100,000 were open. A marker
-   * whose review has been resolved is deleted and one whose review is not stored (yet) skipped, and
-   * the page is filled from the markers after it (such markers before the page are not looked at, so
-   * until a listing of their own page deletes them they shift later pages by one each).
+   * whose review has been resolved is deleted, one whose review is not stored skipped (and deleted
+   * once older than ORPHAN_MS: its open crashed before the insert), and the page is filled from the
+   * markers after it. Such markers before the page are not looked at, so until a listing of their
+   * own page deletes them they shift later pages by one each.
    */
   private async listOpen(page: Page): Promise<Review[]> {
     await this.markers.enterStored(async () =>
-      (await this.model.find({ resolved_at: null }, { _id: 1 }).lean<ReviewDoc[]>().exec()).map((d) => d._id),
+      (
+        await this.model.find({ resolved_at: null }, { _id: 1, created_at: 1 }).lean<ReviewDoc[]>().exec()
+      ).map((d) => ({ id: d._id, createdAt: d.created_at })),
     );
     const markers = await this.datedMarkers(await this.markers.all());
     const out: Review[] = [];
     for (let at = page.skip; at < markers.length && out.length < page.limit; ) {
       const batch = markers.slice(at, at + Math.min(READ_TOGETHER, page.limit - out.length));
       at += batch.length;
-      for (const review of await this.openOnes(batch.map((m) => m.id))) out.push(review);
+      for (const review of await this.openOnes(batch)) out.push(review);
     }
     return out;
   }
 
   /**
    * Every marker with its review's date, newest first. Markers written before they carried the date
-   * (the open reviews at the upgrade, and those `enterStored` marks) get it from their reviews.
+   * (the open reviews of an earlier version) get it from their reviews, once: it is written back.
    */
   private async datedMarkers(markers: readonly OpenMarker[]): Promise<Dated[]> {
     const dated: Dated[] = [];
-    const undated: string[] = [];
+    const undated: OpenMarker[] = [];
     for (const m of markers)
       if (m.createdAt) dated.push({ id: m.id, createdAt: m.createdAt });
-      else undated.push(m.id);
+      else undated.push(m);
     for (let i = 0; i < undated.length; i += READ_TOGETHER)
-      dated.push(...(await this.openOnes(undated.slice(i, i + READ_TOGETHER))));
+      for (const review of await this.openOnes(undated.slice(i, i + READ_TOGETHER))) {
+        await this.markers.date(review.id, review.createdAt);
+        dated.push(review);
+      }
     return dated.sort(newestReviewFirst);
   }
 
-  /** The reviews of `ids` still open, in the order given; markers of resolved ones are deleted. */
-  private async openOnes(ids: readonly string[]): Promise<Review[]> {
+  /**
+   * The reviews of `markers` still open, in the order given. Markers of resolved reviews are
+   * deleted, and so are dated markers of reviews still not stored ORPHAN_MS after their date.
+   */
+  private async openOnes(markers: readonly OpenMarker[]): Promise<Review[]> {
     const open: Review[] = [];
-    for (const review of await Promise.all(ids.map((id) => this.find(id)))) {
+    const reviews = await Promise.all(markers.map((m) => this.find(m.id)));
+    for (const [i, review] of reviews.entries()) {
+      const marker = markers[i] as OpenMarker;
       if (review?.resolvedAt) await this.markers.unmark(review.id);
       else if (review) open.push(review);
+      else if (marker.createdAt && this.clock.now().getTime() - marker.createdAt.getTime() > ORPHAN_MS)
+        await this.markers.unmark(marker.id);
     }
     return open;
   }

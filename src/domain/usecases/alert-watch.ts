@@ -75,6 +75,8 @@ export function dailyAudit(deps: Deps & { alerts: Alerts }, hour: number, stop: 
   return async (): Promise<boolean> => {
     const now = deps.clock.now();
     if (Number(localParts(now, STATEMENT_TIME_ZONE).hour) < hour) return false;
+    // Stopping already: leave the date to an instance that will finish it.
+    if (stop()) return false;
     if (!(await deps.checks.claimOnce(`audit:${statementDay(now)}`))) return false;
     // Stopped (the process is stopping): the date stays claimed, so that day has no daily report;
     // `audit.stopped` in the log says so, and 立即核查 / `bun run audit` run one by hand.

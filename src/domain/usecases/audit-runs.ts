@@ -53,6 +53,9 @@ export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
   /** The last run started here, when it failed (cleared by the next that finishes): shown beside the stored report. */
   let failure: AuditFailure | null = null;
   let stopping = false;
+  const idle = async (): Promise<void> => {
+    while (current) await current.done;
+  };
   return {
     /** Starts a run unless one is running here; either way answers when the running one started. */
     start(trigger: 'api' | 'console'): Date {
@@ -79,13 +82,12 @@ export function auditOnDemand(deps: AuditRunDeps, maxFindings = 200) {
     /** When the run in progress here started, or null when none is. */
     runningSince: (): Date | null => current?.startedAt ?? null,
     /** Settles once no run is in progress here (tests; a shutdown that waits). */
-    async idle(): Promise<void> {
-      while (current) await current.done;
-    },
-    /** Ends the run in progress at its next record (the process is stopping) and waits for it. */
+    idle,
+    /** Ends the run in progress at its next record (the process is stopping) and waits for it; later runs start as usual. */
     async stop(): Promise<void> {
       stopping = true;
-      await this.idle();
+      await idle();
+      stopping = false;
     },
   };
 }

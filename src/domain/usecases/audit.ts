@@ -24,11 +24,6 @@ export type { AuditReport };
 /** Orders looked up at once; each needs a handful of point reads. */
 const IN_FLIGHT = 8;
 
-/**
- * The integrity audit: streams every user's ledger, every order and every review past the rules
- * (domain/audit.ts) and reports what breaks them. It scans — it is not a request path — but never
- * holds more than one entry per user and a few orders at a time, whatever the size of the store.
- */
 /** A run given up because its process is stopping: no report, and no failure either. */
 export class AuditStopped extends Error {
   constructor() {
@@ -36,6 +31,11 @@ export class AuditStopped extends Error {
   }
 }
 
+/**
+ * The integrity audit: streams every user's ledger, every order and every review past the rules
+ * (domain/audit.ts) and reports what breaks them. It scans — it is not a request path — but never
+ * holds more than one entry per user and a few orders at a time, whatever the size of the store.
+ */
 export function auditStore(deps: AuditDeps, checks: readonly AuditCheck[] = DEFAULT_AUDIT_CHECKS) {
   const attemptNamedBy = async (key: string): Promise<RefundAttempt | null> => {
     const ref = refundAttemptRef(key);
