@@ -17,6 +17,24 @@ import { consoleApp, createOperator, Jar } from './harness';
 
 const PW = 'correct horse battery';
 
+/** The orders store with each scan held at a gate until `release()`: an audit run stays in progress. */
+function gatedOrders(deps: AppDeps) {
+  let scans = 0;
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const orders = {
+    ...deps.orders,
+    scan: async function* (...args: Parameters<typeof deps.orders.scan>) {
+      scans++;
+      await gate;
+      yield* deps.orders.scan(...args);
+    },
+  } as typeof deps.orders;
+  return { orders, scans: () => scans, release: () => release() };
+}
+
 async function setup() {
   const clock = new FixedClock(new Date('2026-11-27T02:00:00Z'));
   const base = consoleApp({ clock });
@@ -606,26 +624,14 @@ describe('console: 数据核查 (the integrity audit)', () => {
 
   it('starts one scan while one runs, whether asked from the console or the API', async () => {
     const { deps, order } = await setup();
-    let scans = 0;
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
     // Each scan of the orders waits at the gate, so the first run is still going when more are asked.
-    const orders = {
-      ...deps.orders,
-      scan: async function* (...args: Parameters<typeof deps.orders.scan>) {
-        scans++;
-        await gate;
-        yield* deps.orders.scan(...args);
-      },
-    } as typeof deps.orders;
+    const { orders, scans, release } = gatedOrders(deps);
     const gated: AppDeps = { ...deps, orders };
     const admin = new Jar(createApp(gated));
     expect((await admin.login('admin', PW)).status).toBe(303);
     const token = await csrf(admin, '/admin/integrity');
     expect((await admin.post('/admin/integrity/run', { _csrf: token })).status).toBe(303);
-    for (let i = 0; i < 100 && scans === 0; i++) await Bun.sleep(5);
+    for (let i = 0; i < 100 && scans() === 0; i++) await Bun.sleep(5);
     const again = await admin.post('/admin/integrity/run', { _csrf: token });
     expect(again.status).toBe(303);
     const running = await (await admin.fetch('/admin/integrity')).text();
@@ -635,26 +641,14 @@ describe('console: 数据核查 (the integrity audit)', () => {
     expect(auditRunner(gated).start('api')).toEqual(auditRunner(gated).runningSince()!);
     release();
     await auditRunner(gated).idle();
-    expect(scans).toBe(1);
+    expect(scans()).toBe(1);
     expect((await deps.auditReports.latest())?.report.scanned.orders).toBeGreaterThanOrEqual(1);
     expect(order.id).toBeGreaterThan(0);
   });
 
   it('ends a run in progress when the process stops: no report, no failure, audit.stopped logged', async () => {
     const { deps } = await setup();
-    let scans = 0;
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const orders = {
-      ...deps.orders,
-      scan: async function* (...args: Parameters<typeof deps.orders.scan>) {
-        scans++;
-        await gate;
-        yield* deps.orders.scan(...args);
-      },
-    } as typeof deps.orders;
+    const { orders, scans, release } = gatedOrders(deps);
     const events: string[] = [];
     const gated: AppDeps = {
       ...deps,
@@ -665,7 +659,7 @@ describe('console: 数据核查 (the integrity audit)', () => {
       },
     };
     auditRunner(gated).start('api');
-    for (let i = 0; i < 100 && scans === 0; i++) await Bun.sleep(5);
+    for (let i = 0; i < 100 && scans() === 0; i++) await Bun.sleep(5);
     const stopped = auditRunner(gated).stop();
     release();
     await stopped;
