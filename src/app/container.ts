@@ -157,7 +157,7 @@ export async function compose(config: Config, env: Env, conn: Connection) {
   const log = createLogger({ level: config.logLevel, observe: countEvents(metrics) });
   await ensureIndexes(conn);
   // The business counters hang off the ports here; the domain never sees them.
-  const stored = mongoRepositories(conn);
+  const stored = mongoRepositories(conn, systemClock);
   // The timeline's inserts are written after the answer (deferred-events.ts).
   const paymentEvents = deferredPaymentEvents(stored.paymentEvents, log);
   const repos = { ...stored, paymentEvents };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test';
 import { MongoReviews } from '../../src/adapters/mongo/reviews';
+import { systemClock } from '../../src/adapters/system/clock';
 import { T0 } from '../support/builders';
 import { processesOverOneDatabase } from '../support/processes';
 
@@ -10,7 +11,7 @@ import { processesOverOneDatabase } from '../support/processes';
  * list is an equality.
  */
 describe('Mongo open reviews (FerretDB unless TEST_MONGODB_URI)', () => {
-  const store = processesOverOneDatabase('open_reviews', (conn) => new MongoReviews(conn));
+  const store = processesOverOneDatabase('open_reviews', (conn) => new MongoReviews(conn, systemClock));
   const review = (orderId: number, minutes: number) => ({
     orderId,
     orderNo: `P${orderId}`,

@@ -1,4 +1,6 @@
 import type { Connection } from 'mongoose';
+import type { Clock } from '../../domain/ports';
+import { systemClock } from '../system/clock';
 import { MongoAccessTokens } from './access-tokens';
 import { MongoAlertOutbox } from './alerts';
 import { MongoAuditReports } from './audit-reports';
@@ -28,7 +30,8 @@ import { MongoUsers } from './users';
 
 export { connectMongo, ensureIndexes } from './connection';
 
-export function mongoRepositories(conn: Connection) {
+/** `clock` tells the reviews' open list when a marker without its review is an orphan (reviews.ts). */
+export function mongoRepositories(conn: Connection, clock: Clock = systemClock) {
   return {
     products: new MongoProducts(conn),
     users: new MongoUsers(conn),
@@ -39,7 +42,7 @@ export function mongoRepositories(conn: Connection) {
     ledger: new MongoLedger(conn),
     checks: new MongoChecks(conn),
     callBudget: new MongoCallBudget(conn),
-    reviews: new MongoReviews(conn),
+    reviews: new MongoReviews(conn, clock),
     figureStore: new MongoFigureStore(conn),
     statementReports: new MongoStatementReports(conn),
     auditReports: new MongoAuditReports(conn),

@@ -2,7 +2,6 @@ import { type Connection, Schema } from 'mongoose';
 import type { Clock, Page, Reviews } from '../../domain/ports';
 import { type NewReview, type Review, type ReviewReason, reviewId } from '../../domain/review';
 import { newestFirstBy } from '../../domain/time';
-import { systemClock } from '../system/clock';
 import { insertOnce, modelOf, schemaOptions } from './connection';
 import { type OpenMarker, OpenReviewMarkers } from './open-reviews';
 import { ReviewList } from './review-list';
@@ -68,7 +67,7 @@ export class MongoReviews implements Reviews {
   /** `clock` only tells when a marker without its review is old enough to be an orphan. */
   constructor(
     conn: Connection,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock,
   ) {
     this.model = modelOf<ReviewDoc>(conn, 'Review', schema);
     this.markers = new OpenReviewMarkers(conn);
