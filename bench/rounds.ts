@@ -2,9 +2,14 @@
 // the targets for each round, and the median of the rounds.
 import fs from 'node:fs';
 
+/** The fields of /proc/<pid>/stat after the command name: [0] is the state, [11] and [12] user and system ticks, [19] the start time. */
+export function statFields(pid: number | string): string[] {
+  return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+}
+
 /** User + system time of `pid` so far, in µs (USER_HZ is 100 on Linux). */
-export function cpuUs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+export function cpuUs(pid: number | string): number {
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 

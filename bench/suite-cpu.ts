@@ -8,8 +8,9 @@
 //     the APIs, sandboxes and browsers it starts) and what FerretDB and PostgreSQL spent meanwhile.
 import fs from 'node:fs';
 import { Glob } from 'bun';
-import { ensureChromium } from '../scripts/chromium';
-import { startThrowawayDatabase } from '../scripts/database';
+import { commandLine } from '../scripts/proc';
+import { startTestServers } from '../scripts/test-servers';
+import { statFields } from './rounds';
 
 const KINDS: readonly [RegExp, string][] = [
   [/\/ferretdb\b/, 'FerretDB'],
@@ -37,15 +38,12 @@ function sample(seen: Map<string, Seen>, first: boolean): void {
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const fields = statFields(pid);
       const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
       const key = `${pid}@${fields[19]}`;
       const known = seen.get(key);
       if (known) known.cpu = cpu;
-      else {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        seen.set(key, { kind: kindOf(cmdline), base: first ? cpu : 0, cpu });
-      }
+      else seen.set(key, { kind: kindOf(commandLine(Number(pid))), base: first ? cpu : 0, cpu });
     } catch {
       // the process ended between the listing and the read
     }
@@ -64,13 +62,8 @@ function databaseCpu(): number {
 }
 
 async function perFile(files: string[]): Promise<never> {
-  const { db, discard } = await startThrowawayDatabase();
-  const env = {
-    ...process.env,
-    TEST_FERRETDB_URI: db.mongoUri,
-    TEST_FERRETDB_POSTGRES_URL: db.postgresUrl,
-    CHROMIUM_PATH: await ensureChromium(),
-  };
+  const servers = await startTestServers();
+  const env = { ...process.env, ...servers.env };
   const rows: { file: string; own: number; database: number; wall: number; code: number }[] = [];
   for (const file of files) {
     const before = databaseCpu();
@@ -93,7 +86,7 @@ async function perFile(files: string[]): Promise<never> {
       `${file}: ${own.toFixed(1)} + ${rows.at(-1)?.database.toFixed(1)} CPU s${code ? ', FAILED' : ''}`,
     );
   }
-  discard();
+  servers.discard();
   rows.sort((a, b) => b.own + b.database - (a.own + a.database));
   const sum = (f: (r: (typeof rows)[number]) => number) => rows.reduce((t, r) => t + f(r), 0).toFixed(1);
   console.log('| file | CPU s | of which FerretDB + PostgreSQL | wall s |\n|---|--:|--:|--:|');

@@ -2,25 +2,10 @@
 // with any extra arguments, e.g. `npm test -- tests/domain`.
 import fs from 'node:fs';
 import os from 'node:os';
-import { ensureChromium } from './chromium';
-import { startThrowawayDatabase } from './database';
-import { buildFerret } from './ferretdb';
-import { ensurePostgres } from './postgres';
+import { startTestServers } from './test-servers';
 
-// With TEST_MONGODB_URI the tests use that server and start no database (tests/support/ferret.ts).
-// Otherwise build FerretDB and install PostgreSQL now, before any test timeout starts ticking.
-// Then start one throw-away PostgreSQL + FerretDB for every worker (tests/support/ferret.ts).
-let discard = () => {};
-if (!process.env.TEST_MONGODB_URI) {
-  buildFerret();
-  ensurePostgres();
-  const started = await startThrowawayDatabase();
-  discard = started.discard;
-  process.env.TEST_FERRETDB_URI = started.db.mongoUri;
-  process.env.TEST_FERRETDB_POSTGRES_URL = started.db.postgresUrl;
-}
-// playwright-core brings no browser; the browser tests read this variable.
-process.env.CHROMIUM_PATH = await ensureChromium();
+const servers = await startTestServers();
+Object.assign(process.env, servers.env);
 
 // Test files run in worker processes, one per core and at least two: most of the suite's time is
 // real processes starting and waiting (FerretDB, the API, timers), which another file's work can
@@ -47,5 +32,5 @@ const tests = Bun.spawn(
 // Forward Ctrl-C/SIGTERM so test processes and their cleanups run instead of being orphaned.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => tests.kill(signal));
 const code = await tests.exited;
-discard();
+servers.discard();
 process.exit(code);
